@@ -1,0 +1,28 @@
+#!/bin/sh
+# Runs every cmocka binary given, then every tests/cli/*.sh check, and closes
+# with one summary line "N passed, N failed". Exit status 1 when any failed.
+build=$1; shift
+passed=0; failed=0
+log=$(mktemp)
+for t in "$@"; do
+  "$t" >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+  f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ "$rc" -ne 0 ] && [ -z "$f" ]; then
+    echo "FAILED: $t exited $rc"; failed=$((failed + 1))
+  fi
+done
+for s in tests/cli/*.sh; do
+  [ -f "$s" ] || continue
+  if ITPSIM="$build/itpsim" sh "$s" >"$log" 2>&1; then
+    echo "[ PASSED ] $s"; passed=$((passed + 1))
+  else
+    cat "$log"; echo "[ FAILED ] $s"; failed=$((failed + 1))
+  fi
+done
+rm -f "$log"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
