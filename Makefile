@@ -38,6 +38,9 @@ LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# Drivers that run the statistics kernels on data files for the R reference check.
+TOOL_SRC := $(wildcard tests/reference/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/reference/%.c=$(BUILD)/tools/%)
 HEADERS  := $(wildcard include/itpsim/*.h) $(wildcard src/*.h)
 
 # ---- rules -----------------------------------------------------------------
@@ -60,7 +63,10 @@ $(BUILD)/itpsim: src/main.c $(BUILD)/libitpsim.a $(HEADERS)
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libitpsim.a $(HEADERS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests $< $(BUILD)/libitpsim.a $(TEST_LIBS) $(LDLIBS) -o $@
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/tools/%: tests/reference/%.c $(BUILD)/libitpsim.a $(HEADERS) | $(BUILD)/tools
+	$(CC) $(CFLAGS) $< $(BUILD)/libitpsim.a $(LDLIBS) -o $@
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/tools:
 	mkdir -p $@
 
 run: deps
@@ -69,7 +75,7 @@ run: deps
 
 # Every cmocka binary, then the command-line checks; the last line sums up.
 test: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@$(MAKE) --no-print-directory all $(TEST_BIN) $(TOOL_BIN)
 	@sh tests/scripts/run_tests.sh $(BUILD) $(TEST_BIN)
 
 clean:
