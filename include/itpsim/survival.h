@@ -1,0 +1,219 @@
+/* Survival statistics for two-arm trials: stratified log-rank test, Cox
+ * proportional hazards for the treatment indicator, Kaplan-Meier estimate
+ * with Greenwood variance, log-log interval and median.
+ *
+ * Conventions shared by every kernel
+ * ----------------------------------
+ * Data come as an itp_surv_data view of caller-owned arrays, each [n]:
+ *   time[n]     follow-up time, any unit, finite; need not be sorted
+ *   event[n]    1 event, 0 censored
+ *   group[n]    0 control, 1 experimental
+ *   stratum[n]  0..nstrata-1, or stratum == NULL for one stratum
+ * Times are compared exactly (R's survival package merges times that differ
+ * by less than about 1e-8 relatively, "timefix"; itpsim does not). At a tied
+ * time, subjects censored at t are at risk at t, as in R.
+ *
+ * No kernel allocates. Sorting and the risk-set table live in an
+ * itp_surv_workspace made once (per thread) for up to nmax subjects by
+ * itp_surv_workspace_create, the only allocation of this module, and reused
+ * for any number of calls with n <= nmax. A workspace must not be shared by
+ * two threads at the same time. Kernels return ITP_OK, ITP_EINPUT (a value
+ * out of range, a NULL array, a bad option) or ITP_ERANGE (n > nmax); the
+ * result struct is fully written only on ITP_OK.
+ *
+ * Sources: R package survival (Therneau), survdiff2.c, coxfit6.c, survfitkm.c,
+ * survfit_confint() and quantile.survfit(); Klein & Moeschberger, Survival
+ * Analysis, 2nd ed., Springer 2003, sections 4.2, 7.3 and 8.4. */
+#ifndef ITPSIM_SURVIVAL_H
+#define ITPSIM_SURVIVAL_H
+
+#include <stddef.h>
+
+/* ---- data and workspace ------------------------------------------------ */
+
+typedef struct itp_surv_data {
+    size_t n;              /* number of subjects */
+    const double *time;    /* [n] follow-up time, finite */
+    const int *event;      /* [n] 1 event, 0 censored */
+    const int *group;      /* [n] 0 control, 1 experimental */
+    const int *stratum;    /* [n] 0..nstrata-1, or NULL (one stratum) */
+    size_t nstrata;        /* >= 1 when stratum != NULL; ignored when NULL */
+} itp_surv_data;
+
+/* Pass as group selection to itp_surv_tabulate and itp_surv_km: every subject. */
+#define ITP_SURV_ALL (-1)
+
+/* One subject, as copied and sorted by itp_surv_tabulate. */
+typedef struct itp_surv_record {
+    double time;
+    int event;
+    int group;
+    int stratum;
+} itp_surv_record;
+
+/* Risk-set table: one row per distinct (stratum, time) at which at least one
+ * event happens, rows ordered by stratum ascending, then time ascending. Every
+ * array has nmax slots of which the first nrows are filled. Rows are
+ * independent: each kernel's statistic is a sum over rows. */
+typedef struct itp_surv_table {
+    size_t nrows;          /* rows filled */
+    int *stratum;          /* [nrows] stratum of the row */
+    double *time;          /* [nrows] event time */
+    double *nrisk[2];      /* [2][nrows] at risk at time (time_i >= time), by group */
+    double *nevent[2];     /* [2][nrows] events at time, by group */
+    size_t nsubjects;      /* subjects tabulated (after group selection) */
+    double nevents[2];     /* total events by group */
+    double tmin, tmax;     /* smallest and largest time tabulated, event or
+                              censored; NaN when nsubjects == 0 */
+} itp_surv_table;
+
+/* Caller-owned scratch space for up to nmax subjects. Fields are written by
+ * the kernels; read tab after itp_surv_tabulate, do not write. */
+typedef struct itp_surv_workspace {
+    size_t nmax;           /* capacity in subjects */
+    itp_surv_record *rec;  /* [nmax] data copy, sorted by (stratum, time) */
+    itp_surv_table tab;    /* risk-set table of the last call */
+} itp_surv_workspace;
+
+/* Makes a workspace for up to nmax subjects (nmax may be 0) in *out.
+ * Returns ITP_OK, ITP_EINPUT (out NULL) or ITP_ENOMEM (then *out = NULL). */
+int itp_surv_workspace_create(itp_surv_workspace **out, size_t nmax);
+
+/* Frees a workspace; accepts NULL. */
+void itp_surv_workspace_free(itp_surv_workspace *w);
+
+/* Checks the data, copies the subjects whose group equals group_value (or all
+ * with ITP_SURV_ALL) into w->rec, sorts them by (stratum, time) with
+ * gsl_heapsort and fills w->tab. Strata are ignored (one stratum) when
+ * use_strata is 0 or d->stratum is NULL. O(n log n). Used by every kernel;
+ * public so that callers can run several statistics on one table. */
+int itp_surv_tabulate(const itp_surv_data *d, int group_value, int use_strata,
+                      itp_surv_workspace *w);
+
+/* ---- log-rank test ----------------------------------------------------- */
+
+/* Stratified log-rank test of group 1 against group 0, as R survdiff(rho = 0):
+ * per event time with N at risk (N1 experimental), d events (d1
+ * experimental),
+ *   O = sum d1,  E = sum d N1 / N,
+ *   V = sum d (N - d) N1 (N - N1) / (N^2 (N - 1))   (hypergeometric, exact ties)
+ * summed over every stratum. */
+typedef struct itp_logrank_result {
+    double observed;     /* O: events in the experimental group */
+    double expected;     /* E: expected experimental events under H0 */
+    double variance;     /* V: variance of O - E */
+    double z;            /* (O - E) / sqrt(V); < 0 favours experimental */
+    double chisq;        /* (O - E)^2 / V, 1 df */
+    double p_one_sided;  /* Phi(z): H1 "experimental has lower hazard" */
+    double p_two_sided;  /* P(chi2_1 > chisq) */
+    int not_estimable;   /* 1 when V == 0 (no events, or no event time with
+                            both groups at risk and some survivor). Then
+                            O - E == 0 exactly, z = chisq = 0 and both
+                            p-values are 1 (never a rejection). */
+} itp_logrank_result;
+
+/* d->stratum may be NULL (unstratified). */
+int itp_surv_logrank(const itp_surv_data *d, itp_surv_workspace *w,
+                     itp_logrank_result *res);
+
+/* ---- Cox proportional hazards ------------------------------------------ */
+
+typedef enum itp_cox_ties {
+    ITP_COX_EFRON = 0,   /* default, as R coxph */
+    ITP_COX_BRESLOW = 1
+} itp_cox_ties;
+
+/* Newton-Raphson settings, as R coxph.control (except iter.max, R uses 20). */
+#define ITP_COX_EPS 1e-9     /* stop when |1 - loglik_old / loglik_new| <= eps */
+#define ITP_COX_MAX_ITER 30
+
+/* Cox model h(t | group, stratum) = h_stratum(t) exp(beta * group), a
+ * separate baseline hazard per stratum, partial likelihood with Efron or
+ * Breslow ties; Newton-Raphson from beta = 0 with step halving, like R
+ * coxph (coxfit6.c).
+ *
+ * Outcomes (exactly one of the three flags below, or none for a normal fit):
+ * - monotone = 1: the partial likelihood increases without bound towards
+ *   beta = -inf (every experimental event happens with no control at risk,
+ *   e.g. no experimental events) or +inf (every control event happens with
+ *   no experimental subject at risk). Detected before iterating. Then
+ *   beta = -INFINITY, hr = 0, or beta = +INFINITY, hr = +INFINITY;
+ *   loglik is the (finite) supremum; se, hr_lower, hr_upper, z and both
+ *   p-values are NaN; iterations = 0, converged = 0.
+ * - not_estimable = 1: the likelihood is flat (no events, or no event time
+ *   with both groups at risk). beta, hr, se, CI, z, p are NaN, loglik =
+ *   loglik_null, iterations = 0, converged = 0. (R reports coef NA.)
+ * - converged = 0 with both flags 0: ITP_COX_MAX_ITER reached; the fields
+ *   describe the last accepted iterate.
+ * A NaN p-value compares false with any alpha, so it never counts as a
+ * rejection; callers should count the flags separately. */
+typedef struct itp_cox_result {
+    double beta;         /* log hazard ratio, experimental vs control */
+    double se;           /* 1 / sqrt(information) at beta */
+    double hr;           /* exp(beta) */
+    double hr_lower;     /* exp(beta - z_{(1+level)/2} se) */
+    double hr_upper;     /* exp(beta + z_{(1+level)/2} se) */
+    double z;            /* Wald z = beta / se */
+    double p_one_sided;  /* Phi(z): H1 "experimental has lower hazard" */
+    double p_two_sided;  /* P(chi2_1 > z^2) */
+    double loglik;       /* log partial likelihood at beta */
+    double loglik_null;  /* log partial likelihood at beta = 0 */
+    int iterations;      /* Newton iterations after the start, as R's iter */
+    int converged;       /* 1 when the eps criterion was met */
+    int monotone;        /* 1 when beta is +-infinite (see above) */
+    int not_estimable;   /* 1 when the likelihood is flat (see above) */
+} itp_cox_result;
+
+/* conf_level in (0, 1), e.g. 0.95. d->stratum may be NULL (one baseline
+ * hazard). Returns ITP_EINPUT for a bad ties value or conf_level. */
+int itp_surv_cox(const itp_surv_data *d, itp_cox_ties ties, double conf_level,
+                 itp_surv_workspace *w, itp_cox_result *res);
+
+/* ---- Kaplan-Meier ------------------------------------------------------ */
+
+/* Kaplan-Meier estimate for one group (group_value 0 or 1) or all subjects
+ * (ITP_SURV_ALL); strata are ignored. Matches R
+ *   fit <- survfit(Surv(time, event) ~ 1, conf.type = "log-log",
+ *                  conf.int = conf_level)
+ *   summary(fit, times = t); quantile(fit, 0.5)
+ *
+ * S(t) = prod_{t_i <= t} (1 - d_i / n_i); Greenwood
+ *   sigma^2(t) = sum_{t_i <= t} d_i / (n_i (n_i - d_i))   (variance of log S)
+ *   se = S(t) sigma(t);
+ * log-log interval with z = z_{(1+level)/2}:
+ *   exp(-exp(log(-log S) -+ z sigma / log S)).
+ * Median: R's findq() rule: the first event time at which 1 - S >= 0.5 - tol
+ * (tol = sqrt(DBL_EPSILON)); when S equals 0.5 within tol over a flat stretch
+ * the median is the midpoint of that stretch's start and the next event time
+ * (or the largest follow-up time when no event follows). Its interval is the
+ * same rule applied to the lower and upper log-log bands. */
+typedef struct itp_km_result {
+    double n;                  /* subjects in the selected group */
+    double nevents;            /* events in the selected group */
+    double t;                  /* the time asked for */
+    double surv;               /* S(t) */
+    double se;                 /* Greenwood standard error of S(t) */
+    double lower, upper;       /* log-log interval for S(t) */
+    double median;             /* median survival time */
+    double median_lower;       /* lower limit of its interval */
+    double median_upper;       /* upper limit of its interval */
+    int surv_not_estimable;    /* 1 when t > largest follow-up time or the
+                                  group is empty (R summary omits the row):
+                                  surv, se, lower, upper are NaN */
+    int ci_not_estimable;      /* 1 when S(t) == 0, or S(t) == 1 with t at or
+                                  after the first (censored) time: log-log
+                                  undefined, lower = upper = NaN, as R's NA;
+                                  se is NaN when S(t) == 0. Before the first
+                                  time of all R reports surv 1, se 0 and
+                                  interval [1, 1]; so does this kernel. */
+    int median_not_reached;       /* 1: median is NaN (R NA) */
+    int median_lower_not_reached; /* 1: median_lower is NaN */
+    int median_upper_not_reached; /* 1: median_upper is NaN; common when
+                                     follow-up is short */
+} itp_km_result;
+
+/* group_value 0, 1 or ITP_SURV_ALL; t finite; conf_level in (0, 1). */
+int itp_surv_km(const itp_surv_data *d, int group_value, double t,
+                double conf_level, itp_surv_workspace *w, itp_km_result *res);
+
+#endif
