@@ -1,0 +1,102 @@
+/* Typed, validated reading of a libconfig scenario with a defaults file.
+ *
+ * A scenario is read through an itp_reader, which holds the parsed scenario
+ * and the parsed defaults (config/defaults.cfg). Each typed lookup names the
+ * scenario group to look in and, for model parameters, the path of the group
+ * in the defaults file to fall back on. In the defaults file every parameter
+ * is a group { value = ...; unit = "..."; source = "..."; }; in a scenario an
+ * override may be a plain value or such a group.
+ *
+ * Every failure formats one message, "FILE:LINE: SETTING: what was expected",
+ * kept in the reader (itp_reader_error) and returns ITP_EINPUT. Every value
+ * resolved is logged with its origin, so `itpsim check` can print the whole
+ * resolved scenario.
+ *
+ * Ownership: the reader owns both parsed files; settings returned point into
+ * them and live until itp_reader_free. */
+#ifndef ITPSIM_CFGREAD_H
+#define ITPSIM_CFGREAD_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <libconfig.h>
+#include "itpsim/error.h"
+
+typedef struct itp_reader itp_reader;
+
+/* A closed or half-open interval for a numeric setting. */
+typedef struct itp_range {
+    double lo, hi;
+    int lo_open, hi_open;
+} itp_range;
+
+#define ITP_CLOSED(a, b) ((itp_range){(a), (b), 0, 0})
+#define ITP_POSITIVE(b) ((itp_range){0.0, (b), 1, 0})
+#define ITP_PROB ((itp_range){0.0, 1.0, 0, 0})
+
+/* Parse scenario_file and defaults_file (either may fail: the message names
+ * the file and line). `overrides` is an array of n "PATH=VALUE" strings set
+ * into the scenario before anything is read (for --set and sweeps); each PATH
+ * must name a numeric setting of the scenario or of the defaults file. */
+itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
+                           const char *defaults_file,
+                           const char *const *overrides, int n_overrides,
+                           char *err, size_t errlen);
+void itp_reader_free(itp_reader *rd);
+
+const char *itp_reader_error(const itp_reader *rd);
+const char *itp_reader_file(const itp_reader *rd);
+const config_setting_t *itp_reader_root(const itp_reader *rd);
+
+/* Prints every resolved setting as "path = value  # unit; source". */
+void itp_reader_print_resolved(const itp_reader *rd, FILE *out);
+
+/* Formats an error about setting s (or about the file when s is NULL) and
+ * returns ITP_EINPUT. */
+itp_status itp_rd_fail(itp_reader *rd, const config_setting_t *s,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A number from scenario group g (NULL: none) or else from the defaults at
+ * defpath.name (defpath NULL: no default, the setting is required). */
+itp_status itp_rd_double(itp_reader *rd, const config_setting_t *g,
+                         const char *defpath, const char *name, itp_range r,
+                         double *out);
+/* Like itp_rd_double, with a built-in default used when neither file has it. */
+itp_status itp_rd_double_or(itp_reader *rd, const config_setting_t *g,
+                            const char *name, itp_range r, double dflt,
+                            double *out);
+itp_status itp_rd_int(itp_reader *rd, const config_setting_t *g,
+                      const char *defpath, const char *name, long lo, long hi,
+                      int *out);
+itp_status itp_rd_int_or(itp_reader *rd, const config_setting_t *g,
+                         const char *name, long lo, long hi, int dflt,
+                         int *out);
+itp_status itp_rd_bool_or(itp_reader *rd, const config_setting_t *g,
+                          const char *name, int dflt, int *out);
+/* A string; dflt NULL makes it required. */
+itp_status itp_rd_string(itp_reader *rd, const config_setting_t *g,
+                         const char *name, const char *dflt, char *out,
+                         size_t outlen);
+/* An array of numbers, each in r, at most maxn; *n gets the count.
+ * required 0: a missing array gives *n = 0. */
+itp_status itp_rd_array(itp_reader *rd, const config_setting_t *g,
+                        const char *name, itp_range r, int required,
+                        double *out, int maxn, int *n);
+/* A group or list child: *out NULL when absent and not required. */
+itp_status itp_rd_child(itp_reader *rd, const config_setting_t *g,
+                        const char *name, int type, int required,
+                        const config_setting_t **out);
+/* Refuses any child of g whose name is not in known (NULL-terminated) and
+ * not a parameter of the defaults group defpath (may be NULL); the message
+ * suggests the nearest known name. */
+itp_status itp_rd_keys(itp_reader *rd, const config_setting_t *g,
+                       const char *const *known, const char *defpath);
+
+/* "a.b.[2].c" for a setting; buf gets at most len bytes. */
+void itp_setting_path(const config_setting_t *s, char *buf, size_t len);
+
+/* Levenshtein distance between two short strings (for suggestions). */
+int itp_edit_distance(const char *a, const char *b);
+
+#endif

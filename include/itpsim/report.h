@@ -1,0 +1,49 @@
+/* Writers for results. Every file is written to a temporary name in its
+ * folder and renamed when complete, so an interrupted or failed write never
+ * leaves a half file under the final name. */
+#ifndef ITPSIM_REPORT_H
+#define ITPSIM_REPORT_H
+
+#include <stdio.h>
+#include "itpsim/record.h"
+#include "itpsim/scenario.h"
+
+/* An output file being written. */
+typedef struct itp_out {
+    FILE *f;
+    char tmp[1024];
+    char path[1024];
+} itp_out;
+
+/* Creates dir (and its parents) when missing. */
+itp_status itp_mkdir_p(const char *dir, char *err, size_t errlen);
+/* Opens dir/name.tmp-PID for writing. */
+itp_status itp_out_open(itp_out *o, const char *dir, const char *name, char *err,
+                        size_t errlen);
+/* Flushes, closes and renames to the final name; on any write error removes
+ * the temporary file and returns ITP_EIO with the reason in err. */
+itp_status itp_out_commit(itp_out *o, char *err, size_t errlen);
+/* Abandons the file (removes the temporary). */
+void itp_out_abort(itp_out *o);
+
+/* DIR/patients.csv: one row per patient. */
+itp_status itp_write_patients(const char *dir, const itp_scenario *scn,
+                              const itp_record *rec, char *err, size_t errlen);
+/* DIR/visits.csv: one row per observed count. */
+itp_status itp_write_visits(const char *dir, const itp_scenario *scn,
+                            const itp_record *rec, char *err, size_t errlen);
+
+/* Per-arm summary of one replicate. */
+typedef struct itp_arm_summary {
+    int n;              /* patients randomised to the arm */
+    int n_week6;        /* with a week-6 count */
+    int ge50_week6;     /* ... of at least 50 */
+    int tapered_off;    /* TPO-RA stopped after a taper by the end of week 24 */
+    int rescued_late;   /* any rescue after week 8 */
+} itp_arm_summary;
+
+void itp_summarise_arms(const itp_scenario *scn, const itp_record *rec,
+                        itp_arm_summary *out /* [n_arms] */);
+void itp_print_arm_summary(const itp_scenario *scn, const itp_arm_summary *s, FILE *f);
+
+#endif

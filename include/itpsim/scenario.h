@@ -1,0 +1,144 @@
+/* A trial scenario: the design and the model, validated and immutable.
+ *
+ * itp_scenario_load reads a libconfig scenario file together with the
+ * defaults file (config/defaults.cfg), checks every value, and builds the
+ * plain structs below. After loading, nothing changes them: threads share
+ * one scenario read-only. Times are in days unless a name says otherwise;
+ * a month is 365.25/12 days. */
+#ifndef ITPSIM_SCENARIO_H
+#define ITPSIM_SCENARIO_H
+
+#include <stdio.h>
+#include "itpsim/component.h"
+#include "itpsim/error.h"
+
+#define ITP_NAME_MAX 64
+#define ITP_MAX_ARMS 8
+#define ITP_MAX_ARM_COMPONENTS 6
+#define ITP_MAX_COMPONENTS 16
+#define ITP_MAX_FACTORS 3
+#define ITP_MAX_LEVELS 6
+#define ITP_MAX_STRATA 64
+#define ITP_MAX_SEGMENTS 16
+#define ITP_MAX_VISITS 2000
+#define ITP_MAX_PIECES 16
+#define ITP_MAX_PATIENTS 100000
+#define ITP_MAX_FOLLOWUP_DAYS (20 * 366)
+#define ITP_DAYS_PER_MONTH (365.25 / 12.0)
+
+typedef struct itp_model_type itp_model_type;
+
+typedef struct itp_component {
+    char name[ITP_NAME_MAX];
+    const itp_component_type *type;
+    void *params;                       /* owned; type->free releases it */
+} itp_component;
+
+typedef struct itp_arm {
+    char name[ITP_NAME_MAX];
+    double ratio;                       /* allocation weight, > 0 */
+    int n_components;
+    int component[ITP_MAX_ARM_COMPONENTS]; /* indices into components */
+    /* hazard model: treatment-failure hazard per piece, 1/month */
+    int n_hazard;
+    double hazard_per_month[ITP_MAX_PIECES];
+} itp_arm;
+
+/* A stratification factor: levels either drawn with probabilities or cut
+ * from a baseline covariate ("baseline_count") at thresholds. */
+typedef struct itp_factor {
+    char name[ITP_NAME_MAX];
+    int n_levels;
+    double prob[ITP_MAX_LEVELS];        /* random factor; sums to 1 */
+    int by_baseline_count;              /* 1: levels cut from the count */
+    double cuts[ITP_MAX_LEVELS - 1];    /* ascending; level = #cuts <= value */
+} itp_factor;
+
+typedef enum { ITP_ALLOC_SIMPLE, ITP_ALLOC_BLOCKS } itp_alloc_method;
+
+typedef enum {
+    ITP_CUT_AFTER_LAST,   /* months after the last patient is randomised */
+    ITP_CUT_AFTER_FIRST   /* months after the first patient is randomised */
+} itp_cut_kind;
+
+typedef struct itp_rescue_rule {
+    double below;            /* rescue when an observed count is below, 10^9/L */
+    double response_prob;    /* chance the rescue works */
+    double kdeg_factor;      /* destruction multiplied by this while it works */
+    int duration_days;       /* how long it works; no new rescue meanwhile */
+    double bleed_max_per_day;/* bleeding hazard at a count of 0, 1/day */
+    double bleed_count50;    /* count halving the bleeding hazard, 10^9/L */
+    double bleed_hill;       /* steepness of the bleeding hazard */
+} itp_rescue_rule;
+
+typedef struct itp_new_therapy_rule {
+    int from_day;            /* the rule applies from this day on */
+    double below;            /* counts below this ... */
+    int consecutive;         /* ... at this many scheduled visits in a row */
+    double prob;             /* then new therapy starts with this chance */
+    double prod_factor;      /* its effect on production from then on */
+} itp_new_therapy_rule;
+
+typedef struct itp_scenario {
+    char file[512];
+    char name[ITP_NAME_MAX];
+    char description[256];
+
+    /* design */
+    int n_patients;
+    int n_arms;
+    itp_arm arms[ITP_MAX_ARMS];
+    int control_arm;                    /* index of the control arm */
+    itp_alloc_method alloc;
+    int block_size;                     /* permuted blocks: multiple of the ratio sum */
+    int n_factors;
+    itp_factor factors[ITP_MAX_FACTORS];
+    int n_strata;                       /* product of the factors' levels */
+
+    /* enrolment: piecewise-constant Poisson rates, or uniform over a duration */
+    double enrol_duration_days;         /* > 0: uniform over this duration */
+    int n_rate_pieces;
+    double rate_from_day[ITP_MAX_PIECES];   /* ascending, first 0 */
+    double rate_per_day[ITP_MAX_PIECES];
+
+    /* follow-up and data cut */
+    int max_followup_days;
+    itp_cut_kind cut_kind;
+    double cut_days;                    /* delay of the cut after the anchor */
+
+    /* visits: scheduled days since randomisation, ascending */
+    int n_visits;
+    int visit_day[ITP_MAX_VISITS];
+
+    /* treatments */
+    int n_components;
+    itp_component components[ITP_MAX_COMPONENTS];
+
+    /* events */
+    double death_per_day;
+    double dropout_per_day;
+    itp_rescue_rule rescue;
+    itp_new_therapy_rule new_therapy;
+
+    /* the patient model */
+    const itp_model_type *model;
+    void *model_params;                 /* owned; model->free releases it */
+} itp_scenario;
+
+/* Loads and validates. On failure *out is NULL and err holds one message
+ * naming the file, line and setting; the status is ITP_EINPUT (bad input)
+ * or ITP_ENOMEM. overrides: n "PATH=VALUE" settings applied first. When
+ * resolved is not NULL, every resolved setting is printed to it. */
+itp_status itp_scenario_load(itp_scenario **out, const char *file,
+                             const char *defaults_file,
+                             const char *const *overrides, int n_overrides,
+                             FILE *resolved, char *err, size_t errlen);
+void itp_scenario_free(itp_scenario *scn);
+
+/* Index of the arm with this name, or -1. */
+int itp_scenario_arm(const itp_scenario *scn, const char *name);
+
+/* Is `day` a scheduled visit day? */
+int itp_scenario_is_visit(const itp_scenario *scn, int day);
+
+#endif

@@ -1,0 +1,669 @@
+/* Typed, validated reading of a scenario and its defaults; see cfgread.h. */
+#include "itpsim/cfgread.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct itp_reader {
+    config_t scn;
+    config_t defs;
+    int scn_ok, defs_ok;
+    char file[512];
+    char err[1024];
+    char **resolved; /* one line per resolved setting, in reading order */
+    size_t n_resolved, cap_resolved;
+};
+
+const char *itp_reader_error(const itp_reader *rd) { return rd->err; }
+const char *itp_reader_file(const itp_reader *rd) { return rd->file; }
+const config_setting_t *itp_reader_root(const itp_reader *rd)
+{
+    return config_root_setting(&rd->scn);
+}
+
+void itp_setting_path(const config_setting_t *s, char *buf, size_t len)
+{
+    const config_setting_t *chain[64];
+    int n = 0;
+    buf[0] = '\0';
+    for (; s && config_setting_parent(s) && n < 64; s = config_setting_parent(s))
+        chain[n++] = s;
+    size_t used = 0;
+    for (int i = n - 1; i >= 0 && used < len; i--) {
+        const char *name = config_setting_name(chain[i]);
+        int w;
+        if (name)
+            w = snprintf(buf + used, len - used, "%s%s", used ? "." : "", name);
+        else
+            w = snprintf(buf + used, len - used, "%s[%d]", used ? "." : "",
+                         config_setting_index(chain[i]));
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+int itp_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    int row[65];
+    if (la > 64 || lb > 64)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int prev = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int cur = row[j];
+            int sub = prev + (a[i - 1] != b[j - 1]);
+            int del = row[j] + 1, ins = row[j - 1] + 1;
+            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            prev = cur;
+        }
+    }
+    return row[lb];
+}
+
+static const char *type_name(const config_setting_t *s)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_GROUP: return "a group";
+    case CONFIG_TYPE_INT: case CONFIG_TYPE_INT64: return "an integer";
+    case CONFIG_TYPE_FLOAT: return "a number";
+    case CONFIG_TYPE_STRING: return "a string";
+    case CONFIG_TYPE_BOOL: return "a boolean";
+    case CONFIG_TYPE_ARRAY: return "an array";
+    case CONFIG_TYPE_LIST: return "a list";
+    default: return "nothing";
+    }
+}
+
+static void vfail(itp_reader *rd, const config_setting_t *s, const char *fmt,
+                  va_list ap)
+{
+    char path[256] = "";
+    size_t used = 0;
+    int w;
+    if (s) {
+        const char *f = config_setting_source_file(s);
+        unsigned line = config_setting_source_line(s);
+        itp_setting_path(s, path, sizeof path);
+        if (line)
+            w = snprintf(rd->err, sizeof rd->err, "%s:%u: %s%s", f ? f : rd->file,
+                         line, path, path[0] ? ": " : "");
+        else
+            w = snprintf(rd->err, sizeof rd->err, "%s: %s (set on the command line): ",
+                         f ? f : rd->file, path);
+    } else {
+        w = snprintf(rd->err, sizeof rd->err, "%s: ", rd->file);
+    }
+    used = w > 0 ? (size_t)w : 0;
+    if (used < sizeof rd->err)
+        vsnprintf(rd->err + used, sizeof rd->err - used, fmt, ap);
+}
+
+itp_status itp_rd_fail(itp_reader *rd, const config_setting_t *s,
+                       const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail(rd, s, fmt, ap);
+    va_end(ap);
+    return ITP_EINPUT;
+}
+
+static itp_status log_resolved(itp_reader *rd, const char *line)
+{
+    if (rd->n_resolved == rd->cap_resolved) {
+        size_t cap = rd->cap_resolved ? 2 * rd->cap_resolved : 64;
+        char **p = realloc(rd->resolved, cap * sizeof *p);
+        if (!p)
+            return ITP_ENOMEM;
+        rd->resolved = p;
+        rd->cap_resolved = cap;
+    }
+    char *copy = strdup(line);
+    if (!copy)
+        return ITP_ENOMEM;
+    rd->resolved[rd->n_resolved++] = copy;
+    return ITP_OK;
+}
+
+void itp_reader_print_resolved(const itp_reader *rd, FILE *out)
+{
+    for (size_t i = 0; i < rd->n_resolved; i++)
+        fprintf(out, "%s\n", rd->resolved[i]);
+}
+
+/* The name of a setting for messages when it is absent: group path + name. */
+static void member_path(const config_setting_t *g, const char *defpath,
+                        const char *name, char *buf, size_t len)
+{
+    char gp[256] = "";
+    if (g)
+        itp_setting_path(g, gp, sizeof gp);
+    else if (defpath)
+        snprintf(gp, sizeof gp, "%s", defpath);
+    snprintf(buf, len, "%s%s%s", gp, gp[0] ? "." : "", name);
+}
+
+static const config_setting_t *defaults_member(const itp_reader *rd,
+                                               const char *defpath,
+                                               const char *name)
+{
+    if (!defpath || !rd->defs_ok)
+        return NULL;
+    char p[256];
+    snprintf(p, sizeof p, "%s.%s", defpath, name);
+    return config_lookup(&rd->defs, p);
+}
+
+static int is_number(const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
+}
+
+static void range_text(itp_range r, char *buf, size_t len)
+{
+    if (isinf(r.hi))
+        snprintf(buf, len, "%s%g, inf)", r.lo_open ? "(" : "[", r.lo);
+    else
+        snprintf(buf, len, "%s%g, %g%s", r.lo_open ? "(" : "[", r.lo, r.hi,
+                 r.hi_open ? ")" : "]");
+}
+
+/* Finds the setting holding the value (scenario first, then defaults), and
+ * the group with its unit and source when there is one. */
+static itp_status find_value(itp_reader *rd, const config_setting_t *g,
+                             const char *defpath, const char *name,
+                             const char *expected,
+                             const config_setting_t **val,
+                             const config_setting_t **meta, const char **origin)
+{
+    const config_setting_t *s = g ? config_setting_get_member(g, name) : NULL;
+    const config_setting_t *d = defaults_member(rd, defpath, name);
+    *origin = "scenario";
+    if (!s) {
+        s = d;
+        *origin = "defaults";
+    }
+    *val = NULL;
+    *meta = NULL;
+    if (!s)
+        return ITP_OK;
+    if (config_setting_is_group(s)) {
+        const config_setting_t *v = config_setting_get_member(s, "value");
+        if (!v)
+            return itp_rd_fail(rd, s, "expected %s, or a group with 'value'", expected);
+        *meta = s;
+        *val = v;
+    } else {
+        *val = s;
+        if (d && config_setting_is_group(d))
+            *meta = d;
+    }
+    return ITP_OK;
+}
+
+static itp_status log_value(itp_reader *rd, const config_setting_t *g,
+                            const char *defpath, const char *name,
+                            const char *value, const config_setting_t *meta,
+                            const char *origin)
+{
+    char path[256], line[768];
+    const char *unit = NULL, *source = NULL;
+    member_path(g, defpath, name, path, sizeof path);
+    if (meta) {
+        config_setting_lookup_string(meta, "unit", &unit);
+        config_setting_lookup_string(meta, "source", &source);
+    }
+    snprintf(line, sizeof line, "%-52s = %-12s # %s%s%s%s", path, value,
+             unit ? unit : "", unit ? "; " : "", origin,
+             source ? "; source: " : "");
+    if (source) {
+        size_t l = strlen(line);
+        snprintf(line + l, sizeof line - l, "%s", source);
+    }
+    return log_resolved(rd, line);
+}
+
+static itp_status missing(itp_reader *rd, const config_setting_t *g,
+                          const char *name, const char *expected)
+{
+    const config_setting_t *at = g ? g : config_root_setting(&rd->scn);
+    if (g && config_setting_parent(g))
+        return itp_rd_fail(rd, at, "missing setting '%s' (expected %s)", name, expected);
+    return itp_rd_fail(rd, NULL, "missing setting '%s' (expected %s)", name, expected);
+}
+
+static itp_status read_double(itp_reader *rd, const config_setting_t *g,
+                              const char *defpath, const char *name,
+                              itp_range r, const double *dflt, double *out)
+{
+    char expected[96], rt[64];
+    range_text(r, rt, sizeof rt);
+    snprintf(expected, sizeof expected, "a number in %s", rt);
+    const config_setting_t *v, *meta;
+    const char *origin;
+    itp_status st = find_value(rd, g, defpath, name, expected, &v, &meta, &origin);
+    if (st)
+        return st;
+    double x;
+    if (!v) {
+        if (!dflt)
+            return missing(rd, g, name, expected);
+        x = *dflt;
+        origin = "built-in default";
+    } else {
+        if (!is_number(v))
+            return itp_rd_fail(rd, v, "expected %s, got %s", expected, type_name(v));
+        x = config_setting_get_float(v);
+        if (config_setting_type(v) != CONFIG_TYPE_FLOAT)
+            x = (double)config_setting_get_int64(v);
+    }
+    if (!isfinite(x))
+        return itp_rd_fail(rd, v, "expected %s, got a non-finite value", expected);
+    if (x < r.lo || x > r.hi || (r.lo_open && x == r.lo) || (r.hi_open && x == r.hi))
+        return itp_rd_fail(rd, v, "expected %s, got %g", expected, x);
+    char text[64];
+    snprintf(text, sizeof text, "%.10g", x);
+    st = log_value(rd, g, defpath, name, text, meta, origin);
+    if (st)
+        return st;
+    *out = x;
+    return ITP_OK;
+}
+
+itp_status itp_rd_double(itp_reader *rd, const config_setting_t *g,
+                         const char *defpath, const char *name, itp_range r,
+                         double *out)
+{
+    return read_double(rd, g, defpath, name, r, NULL, out);
+}
+
+itp_status itp_rd_double_or(itp_reader *rd, const config_setting_t *g,
+                            const char *name, itp_range r, double dflt,
+                            double *out)
+{
+    return read_double(rd, g, NULL, name, r, &dflt, out);
+}
+
+static itp_status read_int(itp_reader *rd, const config_setting_t *g,
+                           const char *defpath, const char *name, long lo,
+                           long hi, const int *dflt, int *out)
+{
+    char expected[96];
+    snprintf(expected, sizeof expected, "an integer in [%ld, %ld]", lo, hi);
+    const config_setting_t *v, *meta;
+    const char *origin;
+    itp_status st = find_value(rd, g, defpath, name, expected, &v, &meta, &origin);
+    if (st)
+        return st;
+    long long x;
+    if (!v) {
+        if (!dflt)
+            return missing(rd, g, name, expected);
+        x = *dflt;
+        origin = "built-in default";
+    } else if (config_setting_type(v) == CONFIG_TYPE_FLOAT) {
+        double d = config_setting_get_float(v);
+        if (!isfinite(d) || d != floor(d) || fabs(d) > 1e15)
+            return itp_rd_fail(rd, v, "expected %s, got %g", expected, d);
+        x = (long long)d;
+    } else if (is_number(v)) {
+        x = config_setting_get_int64(v);
+    } else {
+        return itp_rd_fail(rd, v, "expected %s, got %s", expected, type_name(v));
+    }
+    if (x < lo || x > hi)
+        return itp_rd_fail(rd, v, "expected %s, got %lld", expected, x);
+    char text[32];
+    snprintf(text, sizeof text, "%lld", x);
+    st = log_value(rd, g, defpath, name, text, meta, origin);
+    if (st)
+        return st;
+    *out = (int)x;
+    return ITP_OK;
+}
+
+itp_status itp_rd_int(itp_reader *rd, const config_setting_t *g,
+                      const char *defpath, const char *name, long lo, long hi,
+                      int *out)
+{
+    return read_int(rd, g, defpath, name, lo, hi, NULL, out);
+}
+
+itp_status itp_rd_int_or(itp_reader *rd, const config_setting_t *g,
+                         const char *name, long lo, long hi, int dflt, int *out)
+{
+    return read_int(rd, g, NULL, name, lo, hi, &dflt, out);
+}
+
+itp_status itp_rd_bool_or(itp_reader *rd, const config_setting_t *g,
+                          const char *name, int dflt, int *out)
+{
+    const config_setting_t *v = g ? config_setting_get_member(g, name) : NULL;
+    int x = dflt;
+    const char *origin = "built-in default";
+    if (v) {
+        if (config_setting_type(v) != CONFIG_TYPE_BOOL)
+            return itp_rd_fail(rd, v, "expected true or false, got %s", type_name(v));
+        x = config_setting_get_bool(v);
+        origin = "scenario";
+    }
+    itp_status st = log_value(rd, g, NULL, name, x ? "true" : "false", NULL, origin);
+    if (st)
+        return st;
+    *out = x;
+    return ITP_OK;
+}
+
+itp_status itp_rd_string(itp_reader *rd, const config_setting_t *g,
+                         const char *name, const char *dflt, char *out,
+                         size_t outlen)
+{
+    const config_setting_t *v = g ? config_setting_get_member(g, name) : NULL;
+    const char *x = dflt, *origin = "built-in default";
+    if (v) {
+        if (config_setting_type(v) != CONFIG_TYPE_STRING)
+            return itp_rd_fail(rd, v, "expected a string, got %s", type_name(v));
+        x = config_setting_get_string(v);
+        origin = "scenario";
+        if (!x[0])
+            return itp_rd_fail(rd, v, "expected a non-empty string");
+        if (strlen(x) >= outlen)
+            return itp_rd_fail(rd, v, "expected a string of at most %zu characters",
+                               outlen - 1);
+    } else if (!x) {
+        return missing(rd, g, name, "a string");
+    }
+    char quoted[300];
+    snprintf(quoted, sizeof quoted, "\"%s\"", x);
+    itp_status st = log_value(rd, g, NULL, name, quoted, NULL, origin);
+    if (st)
+        return st;
+    snprintf(out, outlen, "%s", x);
+    return ITP_OK;
+}
+
+itp_status itp_rd_array(itp_reader *rd, const config_setting_t *g,
+                        const char *name, itp_range r, int required,
+                        double *out, int maxn, int *n)
+{
+    char rt[64];
+    range_text(r, rt, sizeof rt);
+    const config_setting_t *a = g ? config_setting_get_member(g, name) : NULL;
+    *n = 0;
+    if (!a) {
+        if (required) {
+            char expected[96];
+            snprintf(expected, sizeof expected, "an array of numbers in %s", rt);
+            return missing(rd, g, name, expected);
+        }
+        return ITP_OK;
+    }
+    int t = config_setting_type(a);
+    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+        return itp_rd_fail(rd, a, "expected an array [ ... ] of numbers in %s, got %s",
+                           rt, type_name(a));
+    int len = config_setting_length(a);
+    if (len == 0)
+        return itp_rd_fail(rd, a, "expected a non-empty array of numbers in %s", rt);
+    if (len > maxn)
+        return itp_rd_fail(rd, a, "expected at most %d values, got %d", maxn, len);
+    char text[512] = "[";
+    size_t used = 1;
+    for (int i = 0; i < len; i++) {
+        const config_setting_t *e = config_setting_get_elem(a, (unsigned)i);
+        if (!is_number(e))
+            return itp_rd_fail(rd, e, "expected a number in %s, got %s", rt, type_name(e));
+        double x = config_setting_type(e) == CONFIG_TYPE_FLOAT
+                       ? config_setting_get_float(e)
+                       : (double)config_setting_get_int64(e);
+        if (!isfinite(x) || x < r.lo || x > r.hi || (r.lo_open && x == r.lo) ||
+            (r.hi_open && x == r.hi))
+            return itp_rd_fail(rd, e, "expected a number in %s, got %g", rt, x);
+        out[i] = x;
+        if (used < sizeof text) {
+            int w = snprintf(text + used, sizeof text - used, "%s%g", i ? ", " : "", x);
+            used += w > 0 ? (size_t)w : 0;
+        }
+    }
+    if (used < sizeof text - 1)
+        strcat(text, "]");
+    *n = len;
+    return log_value(rd, g, NULL, name, text, NULL, "scenario");
+}
+
+itp_status itp_rd_child(itp_reader *rd, const config_setting_t *g,
+                        const char *name, int type, int required,
+                        const config_setting_t **out)
+{
+    const config_setting_t *c = g ? config_setting_get_member(g, name) : NULL;
+    const char *want = type == CONFIG_TYPE_GROUP ? "a group { ... }" : "a list ( ... )";
+    *out = NULL;
+    if (!c) {
+        if (required)
+            return missing(rd, g, name, want);
+        return ITP_OK;
+    }
+    if (config_setting_type(c) != type)
+        return itp_rd_fail(rd, c, "expected %s, got %s", want, type_name(c));
+    *out = c;
+    return ITP_OK;
+}
+
+itp_status itp_rd_keys(itp_reader *rd, const config_setting_t *g,
+                       const char *const *known, const char *defpath)
+{
+    if (!g)
+        return ITP_OK;
+    const config_setting_t *dg = NULL;
+    if (defpath && rd->defs_ok)
+        dg = config_lookup(&rd->defs, defpath);
+    int len = config_setting_length(g);
+    for (int i = 0; i < len; i++) {
+        const config_setting_t *c = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(c);
+        if (!name)
+            continue;
+        int ok = 0;
+        for (const char *const *k = known; k && *k && !ok; k++)
+            ok = strcmp(*k, name) == 0;
+        if (!ok && dg)
+            ok = config_setting_get_member(dg, name) != NULL;
+        if (ok)
+            continue;
+        const char *best = NULL;
+        int bestd = 1 << 20;
+        for (const char *const *k = known; k && *k; k++) {
+            int d = itp_edit_distance(name, *k);
+            if (d < bestd) { bestd = d; best = *k; }
+        }
+        for (int j = 0; dg && j < config_setting_length(dg); j++) {
+            const char *kn = config_setting_name(config_setting_get_elem(dg, (unsigned)j));
+            int d = itp_edit_distance(name, kn);
+            if (d < bestd) { bestd = d; best = kn; }
+        }
+        int limit = (int)strlen(name) / 3 > 2 ? (int)strlen(name) / 3 : 2;
+        if (best && bestd <= limit)
+            return itp_rd_fail(rd, c, "unknown setting; did you mean '%s'?", best);
+        return itp_rd_fail(rd, c, "unknown setting");
+    }
+    return ITP_OK;
+}
+
+/* ---- opening, with overrides ---------------------------------------------- */
+
+static itp_status parse_file(itp_reader *rd, config_t *c, const char *file,
+                             const char *what)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        snprintf(rd->err, sizeof rd->err, "%s: cannot open %s: %s", file, what,
+                 strerror(errno));
+        return ITP_EINPUT;
+    }
+    /* Relative @include paths are taken from the including file's folder. */
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    config_set_include_dir(c, dir);
+    int ok = config_read(c, f);
+    fclose(f);
+    if (!ok) {
+        const char *ef = config_error_file(c);
+        snprintf(rd->err, sizeof rd->err, "%s:%d: syntax error: %s", ef ? ef : file,
+                 config_error_line(c), config_error_text(c));
+        return ITP_EINPUT;
+    }
+    return ITP_OK;
+}
+
+/* A binary or non-UTF-8 file is refused before libconfig sees it, with the
+ * offset of the first bad byte. */
+static itp_status check_text(itp_reader *rd, const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f) {
+        snprintf(rd->err, sizeof rd->err, "%s: cannot open scenario: %s", file,
+                 strerror(errno));
+        return ITP_EINPUT;
+    }
+    int ch, line = 1;
+    long n = 0;
+    while ((ch = fgetc(f)) != EOF) {
+        n++;
+        if (ch == '\n')
+            line++;
+        if (ch == 0 || (ch < 32 && ch != '\n' && ch != '\r' && ch != '\t')) {
+            fclose(f);
+            snprintf(rd->err, sizeof rd->err,
+                     "%s:%d: not a text scenario file (control byte 0x%02x at byte %ld)",
+                     file, line, (unsigned)ch, n);
+            return ITP_EINPUT;
+        }
+    }
+    fclose(f);
+    if (n == 0) {
+        snprintf(rd->err, sizeof rd->err, "%s: empty scenario file", file);
+        return ITP_EINPUT;
+    }
+    return ITP_OK;
+}
+
+static itp_status apply_override(itp_reader *rd, const char *spec)
+{
+    const char *eq = strchr(spec, '=');
+    char path[256];
+    if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof path) {
+        snprintf(rd->err, sizeof rd->err, "--set '%s': expected PATH=NUMBER", spec);
+        return ITP_EINPUT;
+    }
+    memcpy(path, spec, (size_t)(eq - spec));
+    path[eq - spec] = '\0';
+    char *end;
+    errno = 0;
+    double x = strtod(eq + 1, &end);
+    if (end == eq + 1 || *end || errno || !isfinite(x)) {
+        snprintf(rd->err, sizeof rd->err, "--set %s: '%s' is not a finite number",
+                 path, eq + 1);
+        return ITP_EINPUT;
+    }
+    config_setting_t *s = config_lookup(&rd->scn, path);
+    if (s && config_setting_is_group(s))
+        s = config_setting_get_member(s, "value");
+    if (s) {
+        if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+            config_setting_set_float(s, x);
+        else if (is_number(s) && x == floor(x) && fabs(x) < 1e15)
+            config_setting_set_int64(s, (long long)x);
+        else {
+            snprintf(rd->err, sizeof rd->err, "--set %s: the setting is %s, not %s",
+                     path, type_name(s), is_number(s) ? "a non-integer" : "a number");
+            return ITP_EINPUT;
+        }
+        return ITP_OK;
+    }
+    /* Not in the scenario: create it; the validation that follows decides
+     * whether the name is known. */
+    config_setting_t *g = config_root_setting(&rd->scn);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    char *save = NULL;
+    char *tok = strtok_r(buf, ".", &save);
+    while (tok) {
+        char *next = strtok_r(NULL, ".", &save);
+        config_setting_t *c = config_setting_get_member(g, tok);
+        if (next) {
+            if (!c)
+                c = config_setting_add(g, tok, CONFIG_TYPE_GROUP);
+            if (!c || !config_setting_is_group(c)) {
+                snprintf(rd->err, sizeof rd->err, "--set %s: '%s' is not a group", path, tok);
+                return ITP_EINPUT;
+            }
+            g = c;
+        } else {
+            c = config_setting_add(g, tok, CONFIG_TYPE_FLOAT);
+            if (!c) {
+                snprintf(rd->err, sizeof rd->err, "--set %s: not a valid setting name", path);
+                return ITP_EINPUT;
+            }
+            config_setting_set_float(c, x);
+        }
+        tok = next;
+    }
+    return ITP_OK;
+}
+
+itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
+                           const char *defaults_file,
+                           const char *const *overrides, int n_overrides,
+                           char *err, size_t errlen)
+{
+    *out = NULL;
+    itp_reader *rd = calloc(1, sizeof *rd);
+    if (!rd) {
+        snprintf(err, errlen, "out of memory");
+        return ITP_ENOMEM;
+    }
+    snprintf(rd->file, sizeof rd->file, "%s", scenario_file);
+    config_init(&rd->scn);
+    config_init(&rd->defs);
+    rd->scn_ok = rd->defs_ok = 1;
+    itp_status st = check_text(rd, scenario_file);
+    if (!st)
+        st = parse_file(rd, &rd->scn, scenario_file, "scenario");
+    if (!st && defaults_file)
+        st = parse_file(rd, &rd->defs, defaults_file, "defaults");
+    for (int i = 0; !st && i < n_overrides; i++)
+        st = apply_override(rd, overrides[i]);
+    if (st) {
+        snprintf(err, errlen, "%s", rd->err);
+        itp_reader_free(rd);
+        return st;
+    }
+    *out = rd;
+    return ITP_OK;
+}
+
+void itp_reader_free(itp_reader *rd)
+{
+    if (!rd)
+        return;
+    config_destroy(&rd->scn);
+    config_destroy(&rd->defs);
+    for (size_t i = 0; i < rd->n_resolved; i++)
+        free(rd->resolved[i]);
+    free(rd->resolved);
+    free(rd);
+}

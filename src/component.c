@@ -1,0 +1,52 @@
+/* The table of treatment component types, and helpers they share. */
+#include "itpsim/component.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MAX_INFUSION_WEEKS 52
+
+const itp_component_type *const itp_component_types[] = {
+    &itp_tpo_ra_type, &itp_bcell_antibody_type, &itp_placebo_type, NULL};
+
+const itp_component_type *itp_component_type_find(const char *name)
+{
+    for (int i = 0; itp_component_types[i]; i++)
+        if (strcmp(itp_component_types[i]->name, name) == 0)
+            return itp_component_types[i];
+    return NULL;
+}
+
+int itp_component_type_index(const itp_component_type *t)
+{
+    for (int i = 0; itp_component_types[i]; i++)
+        if (itp_component_types[i] == t)
+            return i;
+    return -1;
+}
+
+void itp_ctx_add_mechanism(itp_patient_ctx *ctx, int onset, int end)
+{
+    if (ctx->n_mech < ITP_MAX_MECHANISMS && end > onset) {
+        ctx->mech[ctx->n_mech].onset = onset;
+        ctx->mech[ctx->n_mech].end = end;
+        ctx->n_mech++;
+    }
+}
+
+itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g,
+                              int *days, int max, int *n)
+{
+    double w[MAX_INFUSION_WEEKS];
+    itp_status st = itp_rd_array(rd, g, "infusion_weeks", ITP_CLOSED(0, 1000), 1, w,
+                                 max < MAX_INFUSION_WEEKS ? max : MAX_INFUSION_WEEKS, n);
+    if (st)
+        return st;
+    for (int i = 0; i < *n; i++) {
+        if (i && w[i] <= w[i - 1])
+            return itp_rd_fail(rd, config_setting_get_member(g, "infusion_weeks"),
+                               "expected increasing weeks");
+        days[i] = (int)lround(w[i] * 7);
+    }
+    return ITP_OK;
+}

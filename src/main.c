@@ -1,0 +1,251 @@
+/* itpsim: the command line. It parses arguments and calls the modules;
+ * it simulates nothing itself. Exit codes: 0 success, 1 run failure,
+ * 2 bad input (usage or scenario). */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <gsl/gsl_errno.h>
+#include "itpsim/model.h"
+#include "itpsim/report.h"
+#include "itpsim/scenario.h"
+#include "itpsim/trial.h"
+
+#define MAX_SETS 64
+
+typedef struct options {
+    const char *scenario;
+    const char *defaults;
+    const char *outdir;
+    uint64_t seed;
+    int patients;          /* 0: the scenario's */
+    int n_sets;
+    const char *sets[MAX_SETS];
+} options;
+
+static const char usage_main[] =
+    "itpsim: Monte Carlo design of immune thrombocytopenia (ITP) trials\n"
+    "\n"
+    "usage: itpsim COMMAND [options]\n"
+    "commands:\n"
+    "  check SCENARIO        validate a scenario and print every resolved setting\n"
+    "  simulate SCENARIO     simulate one replicate trial: per-patient and per-visit CSV\n"
+    "  help [COMMAND]        this text, or a command's options\n"
+    "Run 'itpsim COMMAND --help' for a command's options.\n"
+    "Exit codes: 0 success, 1 run failure, 2 bad input.\n";
+
+static const char usage_common[] =
+    "  --set PATH=VALUE   override a numeric setting (repeatable), e.g.\n"
+    "                     --set components.ianalumab_3.dose_mg_kg=6\n"
+    "  --defaults FILE    model parameters (default: config/defaults.cfg beside the\n"
+    "                     program's folder, or $ITPSIM_DEFAULTS)\n"
+    "  -h, --help         this text\n";
+
+static const char usage_check[] =
+    "usage: itpsim check SCENARIO [options]\n"
+    "Validates SCENARIO and prints every resolved setting with its unit and origin.\n";
+
+static const char usage_simulate[] =
+    "usage: itpsim simulate SCENARIO [-s SEED] [-o DIR] [-n PATIENTS] [options]\n"
+    "Simulates one replicate trial and writes DIR/patients.csv and DIR/visits.csv;\n"
+    "prints a short per-arm summary.\n"
+    "  -s SEED       random seed, a whole number (default 1)\n"
+    "  -o DIR        output folder (default results/simulate)\n"
+    "  -n PATIENTS   sample size instead of the scenario's\n";
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "itpsim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nRun 'itpsim %s--help' for usage.\n", cmd ? cmd : "");
+    return 2;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Parses the arguments after the command. Returns -1 to go on, else an exit
+ * code (0 after --help). */
+static int parse_options(const char *cmd, const char *usage, int argc, char **argv,
+                         options *o, const char *allowed)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            printf("%s%s", usage, usage_common);
+            return 0;
+        } else if (!strcmp(a, "--set")) {
+            if (!val)
+                return usage_error(cmd, "%s needs PATH=VALUE", a);
+            if (o->n_sets == MAX_SETS)
+                return usage_error(cmd, "at most 64 %s options", a);
+            o->sets[o->n_sets++] = val;
+            i++;
+        } else if (!strcmp(a, "--defaults")) {
+            if (!val)
+                return usage_error(cmd, "%s needs a file", a);
+            o->defaults = val;
+            i++;
+        } else if (a[0] == '-' && a[1] && !a[2] && strchr(allowed, a[1])) {
+            if (!val)
+                return usage_error(cmd, "%s needs a value", a);
+            i++;
+            if (a[1] == 's') {
+                if (parse_u64(val, &o->seed))
+                    return usage_error(cmd, "-s: '%s' is not a whole number >= 0", val);
+            } else if (a[1] == 'o') {
+                o->outdir = val;
+            } else if (a[1] == 'n') {
+                uint64_t n;
+                if (parse_u64(val, &n) || n < 1 || n > ITP_MAX_PATIENTS)
+                    return usage_error(cmd, "-n: '%s' is not a sample size in 1..100000", val);
+                o->patients = (int)n;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error(cmd, "unknown option '%s'", a);
+        } else if (!o->scenario) {
+            o->scenario = a;
+        } else {
+            return usage_error(cmd, "unexpected argument '%s'", a);
+        }
+    }
+    if (!o->scenario)
+        return usage_error(cmd, "%s", "missing SCENARIO");
+    return -1;
+}
+
+/* config/defaults.cfg beside the folder holding the program (build/itpsim ->
+ * config/defaults.cfg), unless given. */
+static const char *find_defaults(const options *o, char *buf, size_t len)
+{
+    if (o->defaults)
+        return o->defaults;
+    const char *env = getenv("ITPSIM_DEFAULTS");
+    if (env && *env)
+        return env;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, len, "%s/../config/defaults.cfg", exe);
+            if (access(buf, R_OK) == 0)
+                return buf;
+        }
+    }
+    return "config/defaults.cfg";
+}
+
+static int load(const options *o, FILE *resolved, itp_scenario **scn)
+{
+    char dbuf[PATH_MAX + 32], err[1024];
+    const char *defaults = find_defaults(o, dbuf, sizeof dbuf);
+    itp_status st = itp_scenario_load(scn, o->scenario, defaults, o->sets, o->n_sets,
+                                      resolved, err, sizeof err);
+    if (st) {
+        fprintf(stderr, "itpsim: %s\n", err);
+        return itp_exit_code(st);
+    }
+    return 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    options o = {.seed = 1};
+    int rc = parse_options("check", usage_check, argc, argv, &o, "");
+    if (rc >= 0)
+        return rc;
+    itp_scenario *scn;
+    if ((rc = load(&o, stdout, &scn)))
+        return rc;
+    printf("# %s: valid; %d arms, %d patients, %d scheduled visits, model %s\n",
+           o.scenario, scn->n_arms, scn->n_patients, scn->n_visits, scn->model->name);
+    itp_scenario_free(scn);
+    return 0;
+}
+
+static int cmd_simulate(int argc, char **argv)
+{
+    options o = {.seed = 1, .outdir = "results/simulate"};
+    int rc = parse_options("simulate", usage_simulate, argc, argv, &o, "son");
+    if (rc >= 0)
+        return rc;
+    itp_scenario *scn;
+    if ((rc = load(&o, NULL, &scn)))
+        return rc;
+    char err[1024] = "";
+    itp_sim_ws *ws = NULL;
+    itp_record rec;
+    itp_record_init(&rec);
+    itp_status st = itp_sim_ws_create(&ws, scn);
+    if (!st)
+        st = itp_trial_simulate(scn, o.seed, 0, o.patients, ws, &rec);
+    if (!st)
+        st = itp_mkdir_p(o.outdir, err, sizeof err);
+    if (!st)
+        st = itp_write_patients(o.outdir, scn, &rec, err, sizeof err);
+    if (!st)
+        st = itp_write_visits(o.outdir, scn, &rec, err, sizeof err);
+    if (!st) {
+        itp_arm_summary sum[ITP_MAX_ARMS];
+        itp_summarise_arms(scn, &rec, sum);
+        printf("%s: one replicate, seed %llu, %d patients -> %s/\n", scn->name,
+               (unsigned long long)o.seed, rec.n_patients, o.outdir);
+        itp_print_arm_summary(scn, sum, stdout);
+    } else {
+        fprintf(stderr, "itpsim simulate: %s\n", err[0] ? err : itp_strerror(st));
+    }
+    itp_record_free(&rec);
+    itp_sim_ws_free(ws);
+    itp_scenario_free(scn);
+    return itp_exit_code(st);
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default handler aborts; every GSL status is checked instead. */
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "check"))
+        return cmd_check(argc - 2, argv + 2);
+    if (!strcmp(cmd, "simulate"))
+        return cmd_simulate(argc - 2, argv + 2);
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+        const char *topic = argc > 2 ? argv[2] : "";
+        if (!strcmp(topic, "check"))
+            printf("%s%s", usage_check, usage_common);
+        else if (!strcmp(topic, "simulate"))
+            printf("%s%s", usage_simulate, usage_common);
+        else
+            fputs(usage_main, stdout);
+        return 0;
+    }
+    return usage_error(NULL, "unknown command '%s'", cmd);
+}

@@ -1,0 +1,346 @@
+/* Patient model "platelet": semi-mechanistic platelet kinetics
+ * (DOMAIN.md s5).
+ *
+ *   dC/dt  = u(t) - k C                        TPO-RA concentration, mg/L
+ *   dT1/dt = kin (1 + SLP C) f_p - ktr T1      marrow transit, 4 compartments,
+ *   dTi/dt = ktr (T(i-1) - Ti)                 ktr = 4 / mean transit time
+ *   dP/dt  = ktr T4 - kdeg f_d P               platelets, 10^9/L
+ *   dR/dt  = krem (1 - R) in remission, -krem R otherwise
+ *   kin    = kin_a + R (P_rem / LSn - kin_a),  kin_a = B0 / LSa
+ *   kdeg   = 1/LSa + R (1/LSn - 1/LSa)
+ * u, k and SLP come from the TPO-RA component; f_p (new therapy) and f_d
+ * (rescue) from events. Before treatment P = B0 exactly. Each day is
+ * integrated with `steps_per_day` classical Runge-Kutta steps; the drive is
+ * constant within a day. Observed count = P exp(eta + eps), eta an
+ * Ornstein-Uhlenbeck process sampled exactly at the observation days
+ * (stationary SD fluctuation_sd, correlation time fluctuation_corr_days),
+ * eps measurement error; rounded to a whole count.
+ * Remission mechanisms: a background one (probability, onset uniform over a
+ * window, exponential relapse) and those the components add. Bleeding: a
+ * hazard bmax / (1 + (P / c50)^hill) per day, each bleed a rescue. */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include "itpsim/model.h"
+#include "itpsim/rng.h"
+
+typedef struct platelet_params {
+    double b_med, b_logsd, b_below;
+    double lsa_med, lsa_logsd, ls_norm, mtt;
+    double krem, prem_med, prem_logsd;
+    double bg_prob, bg_from_w, bg_to_w, bg_relapse_per_day;
+    double fl_sd, fl_tau, meas_sd;
+    int nsub;
+} platelet_params;
+
+/* A patient's arm-independent draws. */
+typedef struct platelet_patient {
+    double b0, lsa, prem;
+    int bg_remits;
+    double bg_onset, bg_end;
+    double death, dropout;   /* days since randomisation */
+} platelet_patient;
+
+/* ---- kinetics ------------------------------------------------------------ */
+
+void itp_kinetics_rhs(const itp_kinetics *k, const itp_drive *d, int in_remission,
+                      const double *y, double *dydt)
+{
+    double r = y[ITP_S_R];
+    double kin = k->kin_a + r * (k->kin_r - k->kin_a);
+    double kdeg = (k->kdeg_a + r * (k->kdeg_r - k->kdeg_a)) * d->kdeg_factor;
+    double prod = kin * (1.0 + d->tpo_slope * y[ITP_S_C]) * d->prod_factor;
+    dydt[ITP_S_C] = d->tpo_rate - d->tpo_k * y[ITP_S_C];
+    dydt[ITP_S_T1] = prod - k->ktr * y[ITP_S_T1];
+    dydt[ITP_S_T2] = k->ktr * (y[ITP_S_T1] - y[ITP_S_T2]);
+    dydt[ITP_S_T3] = k->ktr * (y[ITP_S_T2] - y[ITP_S_T3]);
+    dydt[ITP_S_T4] = k->ktr * (y[ITP_S_T3] - y[ITP_S_T4]);
+    dydt[ITP_S_P] = k->ktr * y[ITP_S_T4] - kdeg * y[ITP_S_P];
+    dydt[ITP_S_R] = in_remission ? k->krem * (1.0 - r) : -k->krem * r;
+}
+
+void itp_kinetics_day(const itp_kinetics *k, const itp_drive *d, int in_remission,
+                      int n, double *y)
+{
+    double h = 1.0 / n, k1[ITP_NSTATE], k2[ITP_NSTATE], k3[ITP_NSTATE],
+           k4[ITP_NSTATE], t[ITP_NSTATE];
+    for (int s = 0; s < n; s++) {
+        itp_kinetics_rhs(k, d, in_remission, y, k1);
+        for (int i = 0; i < ITP_NSTATE; i++)
+            t[i] = y[i] + 0.5 * h * k1[i];
+        itp_kinetics_rhs(k, d, in_remission, t, k2);
+        for (int i = 0; i < ITP_NSTATE; i++)
+            t[i] = y[i] + 0.5 * h * k2[i];
+        itp_kinetics_rhs(k, d, in_remission, t, k3);
+        for (int i = 0; i < ITP_NSTATE; i++)
+            t[i] = y[i] + h * k3[i];
+        itp_kinetics_rhs(k, d, in_remission, t, k4);
+        for (int i = 0; i < ITP_NSTATE; i++)
+            y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+    }
+}
+
+void itp_kinetics_steady(const itp_kinetics *k, const itp_drive *d, double *y)
+{
+    double c = d->tpo_k > 0.0 ? d->tpo_rate / d->tpo_k : 0.0;
+    double prod = k->kin_a * (1.0 + d->tpo_slope * c) * d->prod_factor;
+    y[ITP_S_C] = c;
+    y[ITP_S_T1] = y[ITP_S_T2] = y[ITP_S_T3] = y[ITP_S_T4] = prod / k->ktr;
+    y[ITP_S_P] = prod / (k->kdeg_a * d->kdeg_factor);
+    y[ITP_S_R] = 0.0;
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
+{
+    platelet_params *p = calloc(1, sizeof *p);
+    const config_setting_t *g;
+    const char *d = "platelet";
+    double relapse;
+    itp_status st;
+    *out = p;
+    if (!p)
+        return ITP_ENOMEM;
+    for (int a = 0; a < scn->n_arms; a++)
+        if (scn->arms[a].n_hazard)
+            return itp_rd_fail(rd, NULL, "arm '%s': hazard_per_month is for model = \"hazard\"",
+                               scn->arms[a].name);
+    if ((st = itp_rd_child(rd, itp_reader_root(rd), "platelet", CONFIG_TYPE_GROUP, 0, &g)) ||
+        (st = itp_rd_keys(rd, g, NULL, d)) ||
+        (st = itp_rd_double(rd, g, d, "baseline_median", ITP_POSITIVE(1e4), &p->b_med)) ||
+        (st = itp_rd_double(rd, g, d, "baseline_logsd", ITP_CLOSED(0, 3), &p->b_logsd)) ||
+        (st = itp_rd_double(rd, g, d, "baseline_below", ITP_POSITIVE(1e4), &p->b_below)) ||
+        (st = itp_rd_double(rd, g, d, "lifespan_active_median", ITP_POSITIVE(100), &p->lsa_med)) ||
+        (st = itp_rd_double(rd, g, d, "lifespan_active_logsd", ITP_CLOSED(0, 3), &p->lsa_logsd)) ||
+        (st = itp_rd_double(rd, g, d, "lifespan_normal", ITP_POSITIVE(100), &p->ls_norm)) ||
+        (st = itp_rd_double(rd, g, d, "transit_time", ITP_POSITIVE(100), &p->mtt)) ||
+        (st = itp_rd_double(rd, g, d, "remission_rate", ITP_POSITIVE(10), &p->krem)) ||
+        (st = itp_rd_double(rd, g, d, "remission_count_median", ITP_POSITIVE(1e4), &p->prem_med)) ||
+        (st = itp_rd_double(rd, g, d, "remission_count_logsd", ITP_CLOSED(0, 3), &p->prem_logsd)) ||
+        (st = itp_rd_double(rd, g, d, "background_remission_prob", ITP_PROB, &p->bg_prob)) ||
+        (st = itp_rd_double(rd, g, d, "background_onset_from_week", ITP_CLOSED(0, 520), &p->bg_from_w)) ||
+        (st = itp_rd_double(rd, g, d, "background_onset_to_week", ITP_CLOSED(0, 520), &p->bg_to_w)) ||
+        (st = itp_rd_double(rd, g, d, "background_relapse_per_month", ITP_CLOSED(0, 100), &relapse)) ||
+        (st = itp_rd_double(rd, g, d, "fluctuation_sd", ITP_CLOSED(0, 3), &p->fl_sd)) ||
+        (st = itp_rd_double(rd, g, d, "fluctuation_corr_days", ITP_POSITIVE(1e4), &p->fl_tau)) ||
+        (st = itp_rd_double(rd, g, d, "measurement_sd", ITP_CLOSED(0, 3), &p->meas_sd)) ||
+        (st = itp_rd_int(rd, g, d, "steps_per_day", 1, 1000, &p->nsub)))
+        return st;
+    if (p->bg_to_w < p->bg_from_w)
+        return itp_rd_fail(rd, g, "expected background_onset_to_week >= background_onset_from_week");
+    p->bg_relapse_per_day = relapse / ITP_DAYS_PER_MONTH;
+    for (int a = 0; a < scn->n_arms; a++) {
+        int n_tpo = 0;
+        for (int c = 0; c < scn->arms[a].n_components; c++)
+            n_tpo += scn->components[scn->arms[a].component[c]].type->is_tpo_ra;
+        if (n_tpo > 1)
+            return itp_rd_fail(rd, NULL, "arm '%s': at most one tpo_ra component per arm",
+                               scn->arms[a].name);
+    }
+    return ITP_OK;
+}
+
+/* ---- one patient --------------------------------------------------------- */
+
+static double draw(const itp_scenario *scn, const void *vp, gsl_rng *r, void *vpt)
+{
+    const platelet_params *p = vp;
+    platelet_patient *pt = vpt;
+    /* Baseline truncated to the inclusion range by rejection; the patient's
+     * stream makes the accepted value the same in every design. */
+    double b0 = p->b_med;
+    for (int i = 0; i < 1000; i++) {
+        b0 = p->b_med * exp(p->b_logsd * gsl_ran_gaussian_ziggurat(r, 1.0));
+        if (b0 < p->b_below)
+            break;
+        b0 = fmin(b0, p->b_below * 0.999);
+    }
+    pt->b0 = b0;
+    pt->lsa = p->lsa_med * exp(p->lsa_logsd * gsl_ran_gaussian_ziggurat(r, 1.0));
+    pt->prem = p->prem_med * exp(p->prem_logsd * gsl_ran_gaussian_ziggurat(r, 1.0));
+    double u = gsl_rng_uniform(r), u_onset = gsl_rng_uniform(r);
+    double e_relapse = gsl_ran_exponential(r, 1.0);
+    double e_death = gsl_ran_exponential(r, 1.0), e_drop = gsl_ran_exponential(r, 1.0);
+    pt->bg_remits = u < p->bg_prob;
+    pt->bg_onset = 7.0 * (p->bg_from_w + u_onset * (p->bg_to_w - p->bg_from_w));
+    pt->bg_end = p->bg_relapse_per_day > 0.0 ? pt->bg_onset + e_relapse / p->bg_relapse_per_day
+                                             : 1e9;
+    pt->death = scn->death_per_day > 0.0 ? e_death / scn->death_per_day : 1e9;
+    pt->dropout = scn->dropout_per_day > 0.0 ? e_drop / scn->dropout_per_day : 1e9;
+    return b0;
+}
+
+static int clamp_day(double d)
+{
+    return d >= 1e9 ? 1000000000 : (int)floor(d);
+}
+
+typedef struct events_state {
+    int rescue_until;     /* no new rescue before this day */
+    int rescue_works;     /* the running rescue lowers destruction */
+    int rescue_pending;   /* a rescue since the last recorded visit */
+    double bleed_cum, bleed_next;
+    int low_run;
+} events_state;
+
+static itp_status start_rescue(const itp_scenario *scn, itp_sim_ws *ws, itp_record *rec,
+                               itp_patient *pt, events_state *ev, int day)
+{
+    if (itp_record_add_rescue(rec, day))
+        return ITP_ENOMEM;
+    pt->n_rescue++;
+    ev->rescue_until = day + scn->rescue.duration_days;
+    ev->rescue_works = gsl_rng_uniform(ws->r_events) < scn->rescue.response_prob;
+    ev->rescue_pending = 1;
+    return ITP_OK;
+}
+
+static double observe_count(const platelet_params *p, gsl_rng *r, double pl, double *eta,
+                            int *eta_day, int day)
+{
+    if (p->fl_sd > 0.0) {
+        if (*eta_day < 0) {
+            *eta = p->fl_sd * gsl_ran_gaussian_ziggurat(r, 1.0);
+        } else {
+            double rho = exp(-(day - *eta_day) / p->fl_tau);
+            *eta = rho * *eta + p->fl_sd * sqrt(1.0 - rho * rho) * gsl_ran_gaussian_ziggurat(r, 1.0);
+        }
+        *eta_day = day;
+    }
+    double eps = p->meas_sd > 0.0 ? p->meas_sd * gsl_ran_gaussian_ziggurat(r, 1.0) : 0.0;
+    return floor(pl * exp(*eta + eps) + 0.5);
+}
+
+static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *ws,
+                           itp_patient *pt, itp_record *rec)
+{
+    const platelet_params *p = vp;
+    const platelet_patient *pp = ws->model_patient;
+    const itp_arm *arm = &scn->arms[pt->arm];
+    const itp_rescue_rule *rr = &scn->rescue;
+    const itp_new_therapy_rule *nt = &scn->new_therapy;
+    itp_patient_ctx ctx = {.pt = pt, .recheck_day = INT_MAX, .last_count_day = -1};
+    itp_kinetics k = {pp->b0 / pp->lsa, 1.0 / pp->lsa, pp->prem / p->ls_norm,
+                      1.0 / p->ls_norm, 4.0 / p->mtt, p->krem};
+    events_state ev = {.rescue_until = -1};
+    void *state[ITP_MAX_ARM_COMPONENTS];
+
+    itp_patient_clear_events(pt);
+    pt->baseline = NAN;
+    pt->visit_first = rec->n_visits;
+    pt->rescue_first = rec->n_rescue_days;
+    if (pt->followup_days < 0) {
+        pt->last_day = ITP_NEVER;
+        return ITP_OK;
+    }
+    if (pp->bg_remits)
+        itp_ctx_add_mechanism(&ctx, clamp_day(pp->bg_onset), clamp_day(pp->bg_end));
+    for (int c = 0; c < arm->n_components; c++) {
+        const itp_component *comp = &scn->components[arm->component[c]];
+        state[c] = ws->comp_state + (size_t)c * ws->state_stride;
+        memset(state[c], 0, ws->state_stride);
+        itp_rng_stream(ws->r_comp[c], ws->seed, ws->replicate, (uint64_t)pt->id,
+                       ITP_STREAM_COMPONENT + (uint64_t)itp_component_type_index(comp->type));
+        comp->type->start(comp->params, &ctx, ws->r_comp[c], state[c]);
+    }
+    for (int m = 0; m < ctx.n_mech; m++) {
+        if (pt->remission_onset == ITP_NEVER || ctx.mech[m].onset < pt->remission_onset)
+            pt->remission_onset = ctx.mech[m].onset;
+        if (ctx.mech[m].end > pt->remission_end)
+            pt->remission_end = ctx.mech[m].end;
+    }
+    itp_rng_stream(ws->r_visit, ws->seed, ws->replicate, (uint64_t)pt->id, ITP_STREAM_VISIT);
+    itp_rng_stream(ws->r_events, ws->seed, ws->replicate, (uint64_t)pt->id, ITP_STREAM_EVENTS);
+    ev.bleed_next = gsl_ran_exponential(ws->r_events, 1.0);
+
+    double y[ITP_NSTATE];
+    itp_drive none = {0.0, 0.0, 0.0, 0.0, 1.0, 1.0};
+    itp_kinetics_steady(&k, &none, y);
+    int death = clamp_day(pp->death), dropout = clamp_day(pp->dropout);
+    double eta = 0.0;
+    int eta_day = -1, vi = 0;
+    for (int day = 0;; day++) {
+        ctx.day = day;
+        if (day == death && day <= pt->followup_days) {
+            pt->death = pt->last_day = day;
+            break;
+        }
+        if (day == dropout && day <= pt->followup_days) {
+            pt->dropout = pt->last_day = day;
+            break;
+        }
+        int scheduled = vi < scn->n_visits && scn->visit_day[vi] == day;
+        vi += scheduled;
+        int observed = scheduled || day == ctx.recheck_day;
+        double count = 0.0;
+        if (observed) {
+            if (day == ctx.recheck_day)
+                ctx.recheck_day = INT_MAX;
+            count = observe_count(p, ws->r_visit, y[ITP_S_P], &eta, &eta_day, day);
+            if (day == 0)
+                pt->baseline = count;
+            ctx.last_count = count;
+            ctx.last_count_day = day;
+            if (count < rr->below && day >= ev.rescue_until &&
+                start_rescue(scn, ws, rec, pt, &ev, day))
+                return ITP_ENOMEM;
+            if (scheduled && day >= nt->from_day && pt->new_therapy == ITP_NEVER) {
+                ev.low_run = count < nt->below ? ev.low_run + 1 : 0;
+                if (ev.low_run >= nt->consecutive) {
+                    ev.low_run = 0;
+                    if (gsl_rng_uniform(ws->r_events) < nt->prob) {
+                        pt->new_therapy = day;
+                        ctx.off_protocol = 1;
+                    }
+                }
+            }
+            for (int c = 0; c < arm->n_components; c++) {
+                const itp_component *comp = &scn->components[arm->component[c]];
+                comp->type->observe(comp->params, &ctx, state[c], count, scheduled);
+            }
+        }
+        itp_drive drive = none;
+        for (int c = 0; c < arm->n_components; c++) {
+            const itp_component *comp = &scn->components[arm->component[c]];
+            comp->type->day(comp->params, &ctx, state[c], &drive);
+        }
+        if (rr->bleed_max_per_day > 0.0) {
+            double pl = fmax(y[ITP_S_P], 0.0);
+            ev.bleed_cum += rr->bleed_max_per_day / (1.0 + pow(pl / rr->bleed_count50, rr->bleed_hill));
+            if (ev.bleed_cum >= ev.bleed_next) {
+                pt->n_bleed++;
+                ev.bleed_next += gsl_ran_exponential(ws->r_events, 1.0);
+                if (day >= ev.rescue_until && start_rescue(scn, ws, rec, pt, &ev, day))
+                    return ITP_ENOMEM;
+            }
+        }
+        if (day < ev.rescue_until && ev.rescue_works)
+            drive.kdeg_factor *= rr->kdeg_factor;
+        if (pt->new_therapy != ITP_NEVER)
+            drive.prod_factor *= nt->prod_factor;
+        if (observed) {
+            itp_visit v = {day, (float)count, (float)drive.tpo_dose,
+                           (unsigned char)ev.rescue_pending, (unsigned char)scheduled};
+            if (itp_record_add_visit(rec, &v))
+                return ITP_ENOMEM;
+            pt->n_visits++;
+            ev.rescue_pending = 0;
+        }
+        if (day >= pt->followup_days) {
+            pt->last_day = day;
+            break;
+        }
+        int in_rem = 0;
+        for (int m = 0; m < ctx.n_mech; m++)
+            in_rem |= day >= ctx.mech[m].onset && day < ctx.mech[m].end;
+        itp_kinetics_day(&k, &drive, in_rem, p->nsub, y);
+    }
+    return ITP_OK;
+}
+
+const itp_model_type itp_platelet_model = {
+    "platelet", "semi-mechanistic platelet kinetics with treatments and events",
+    parse, free, sizeof(platelet_patient), draw, simulate};

@@ -1,0 +1,190 @@
+/* Result writers; see report.h. */
+#include "itpsim/report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+itp_status itp_mkdir_p(const char *dir, char *err, size_t errlen)
+{
+    char buf[1024];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
+        snprintf(err, errlen, "%s: path too long", dir);
+        return ITP_EIO;
+    }
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "%s: cannot create folder: %s", buf, strerror(errno));
+                return ITP_EIO;
+            }
+            *p = c;
+            if (!c)
+                break;
+        }
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a folder", dir);
+        return ITP_EIO;
+    }
+    return ITP_OK;
+}
+
+itp_status itp_out_open(itp_out *o, const char *dir, const char *name, char *err,
+                        size_t errlen)
+{
+    snprintf(o->path, sizeof o->path, "%s/%s", dir, name);
+    snprintf(o->tmp, sizeof o->tmp, "%s/.%s.tmp-%ld", dir, name, (long)getpid());
+    o->f = fopen(o->tmp, "w");
+    if (!o->f) {
+        snprintf(err, errlen, "%s: cannot write: %s", o->tmp, strerror(errno));
+        return ITP_EIO;
+    }
+    return ITP_OK;
+}
+
+itp_status itp_out_commit(itp_out *o, char *err, size_t errlen)
+{
+    int bad = ferror(o->f);
+    int saved = errno;
+    if (fflush(o->f) != 0) {
+        bad = 1;
+        saved = errno;
+    }
+    if (fclose(o->f) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    o->f = NULL;
+    if (bad) {
+        snprintf(err, errlen, "%s: write failed: %s", o->path, strerror(saved));
+        remove(o->tmp);
+        return ITP_EIO;
+    }
+    if (rename(o->tmp, o->path) != 0) {
+        snprintf(err, errlen, "%s: cannot rename into place: %s", o->path, strerror(errno));
+        remove(o->tmp);
+        return ITP_EIO;
+    }
+    return ITP_OK;
+}
+
+void itp_out_abort(itp_out *o)
+{
+    if (o->f)
+        fclose(o->f);
+    o->f = NULL;
+    remove(o->tmp);
+}
+
+static void put_day(FILE *f, int day)
+{
+    if (day == ITP_NEVER)
+        fputs(",NA", f);
+    else
+        fprintf(f, ",%d", day);
+}
+
+itp_status itp_write_patients(const char *dir, const itp_scenario *scn,
+                              const itp_record *rec, char *err, size_t errlen)
+{
+    itp_out o;
+    itp_status st = itp_out_open(&o, dir, "patients.csv", err, errlen);
+    if (st)
+        return st;
+    fputs("id,arm,stratum,enrol_day,baseline_count,followup_days,taper_start_day,"
+          "taper_end_day,taper_fail_day,taper_ineligible_day,tpo_stop_day,n_rescue,"
+          "rescue_days,n_bleed,new_therapy_day,death_day,dropout_day,failure_day,"
+          "last_contact_day,remission_onset_day,remission_end_day\n", o.f);
+    for (int i = 0; i < rec->n_patients; i++) {
+        const itp_patient *p = &rec->patients[i];
+        fprintf(o.f, "%d,%s,%d,%.2f,", p->id, scn->arms[p->arm].name, p->stratum, p->enrol_day);
+        if (isnan(p->baseline))
+            fputs("NA", o.f);
+        else
+            fprintf(o.f, "%.0f", p->baseline);
+        fprintf(o.f, ",%d", p->followup_days);
+        put_day(o.f, p->taper_start);
+        put_day(o.f, p->taper_end);
+        put_day(o.f, p->taper_fail);
+        put_day(o.f, p->taper_ineligible);
+        put_day(o.f, p->tpo_stop);
+        fprintf(o.f, ",%d,", p->n_rescue);
+        for (int r = 0; r < p->n_rescue; r++)
+            fprintf(o.f, "%s%d", r ? ";" : "", rec->rescue_days[p->rescue_first + (size_t)r]);
+        fprintf(o.f, ",%d", p->n_bleed);
+        put_day(o.f, p->new_therapy);
+        put_day(o.f, p->death);
+        put_day(o.f, p->dropout);
+        put_day(o.f, p->failure);
+        put_day(o.f, p->last_day);
+        put_day(o.f, p->remission_onset);
+        put_day(o.f, p->remission_onset == ITP_NEVER ? ITP_NEVER : p->remission_end);
+        fputc('\n', o.f);
+    }
+    return itp_out_commit(&o, err, errlen);
+}
+
+itp_status itp_write_visits(const char *dir, const itp_scenario *scn,
+                            const itp_record *rec, char *err, size_t errlen)
+{
+    itp_out o;
+    itp_status st = itp_out_open(&o, dir, "visits.csv", err, errlen);
+    if (st)
+        return st;
+    (void)scn;
+    fputs("patient,day,week,count,tpo_dose_mg,rescue,scheduled\n", o.f);
+    for (int i = 0; i < rec->n_patients; i++) {
+        const itp_patient *p = &rec->patients[i];
+        for (int v = 0; v < p->n_visits; v++) {
+            const itp_visit *vi = &rec->visits[p->visit_first + (size_t)v];
+            fprintf(o.f, "%d,%d,%g,%.0f,%g,%d,%d\n", p->id, vi->day, vi->day / 7.0,
+                    (double)vi->count, (double)vi->tpo_dose, vi->rescue, vi->scheduled);
+        }
+    }
+    return itp_out_commit(&o, err, errlen);
+}
+
+void itp_summarise_arms(const itp_scenario *scn, const itp_record *rec,
+                        itp_arm_summary *out)
+{
+    memset(out, 0, (size_t)scn->n_arms * sizeof *out);
+    for (int i = 0; i < rec->n_patients; i++) {
+        const itp_patient *p = &rec->patients[i];
+        itp_arm_summary *s = &out[p->arm];
+        s->n++;
+        for (int v = 0; v < p->n_visits; v++) {
+            const itp_visit *vi = &rec->visits[p->visit_first + (size_t)v];
+            if (vi->day == 42 && vi->scheduled) {
+                s->n_week6++;
+                s->ge50_week6 += vi->count >= 50.0f;
+            }
+        }
+        s->tapered_off += p->taper_end != ITP_NEVER && p->taper_end <= 24 * 7;
+        int late = 0;
+        for (int r = 0; r < p->n_rescue; r++)
+            late |= rec->rescue_days[p->rescue_first + (size_t)r] > 8 * 7;
+        s->rescued_late += late;
+    }
+}
+
+static double share(int k, int n)
+{
+    return n > 0 ? (double)k / n : (double)NAN;
+}
+
+void itp_print_arm_summary(const itp_scenario *scn, const itp_arm_summary *s, FILE *f)
+{
+    fprintf(f, "%-16s %5s %16s %22s %22s\n", "arm", "n", "count>=50 wk 6",
+            "off TPO-RA by wk 24", "rescued after wk 8");
+    for (int a = 0; a < scn->n_arms; a++)
+        fprintf(f, "%-16s %5d %9.3f (%3d) %15.3f (%3d) %15.3f (%3d)\n", scn->arms[a].name,
+                s[a].n, share(s[a].ge50_week6, s[a].n_week6), s[a].ge50_week6,
+                share(s[a].tapered_off, s[a].n), s[a].tapered_off,
+                share(s[a].rescued_late, s[a].n), s[a].rescued_late);
+}

@@ -1,0 +1,266 @@
+/* Component "tpo_ra": a thrombopoietin-receptor agonist (eltrombopag) with
+ * one-compartment PK, a linear effect on platelet production, the label's
+ * dose titration and a taper policy.
+ *
+ * PK: dC/dt = dose/V - (CL/V) C, the daily dose taken as a zero-order input
+ * over the day (half-life ~26 h against a ~7-day transit: the daily swing is
+ * smoothed out by the marrow). CL log-normal (Gibiansky 2011); effect on
+ * production E = SLP * C, SLP = 0 for non-responders (Hayes 2011).
+ * Titration at each observed count (eltrombopag label, DOMAIN.md s1):
+ *   count > hold_above           hold; recheck every hold_recheck_days;
+ *                                restart one step lower once < restart_below
+ *   count >= decrease_from       one step down (not below min_dose)
+ *   count < increase_below       one step up (not above max_dose)
+ * with at least days_between_changes between changes (a hold is at once);
+ * nonresponse_days at max_dose with the count below nonresponse_below: stop.
+ * Taper (VAYHIT2, DOMAIN.md s3): on the start day, a patient whose counts at
+ * every eligibility visit were >= eligible_min_count steps down by step_mg
+ * every step_weeks until off; a count below fail_below before end_week ends
+ * the taper (one step back up, titration resumes). Not eligible: recorded,
+ * titration goes on. */
+#include <math.h>
+#include <stdlib.h>
+#include <gsl/gsl_randist.h>
+#include "itpsim/component.h"
+
+#define MAX_ELIG 8
+
+typedef struct tpo_params {
+    double cl, cl_logsd, volume, nonresp_prob, slope_median, slope_logsd;
+    double start_dose, max_dose, min_dose, step;
+    double increase_below, decrease_from, hold_above, restart_below;
+    int days_between, recheck_days, nonresp_days;
+    double nonresp_below;
+    int taper;               /* 1 when a taper group is given */
+    int taper_start, taper_end, taper_step_days;
+    double taper_step, elig_min, fail_below;
+    int n_elig;
+    int elig_week[MAX_ELIG];
+} tpo_params;
+
+enum { PH_TITRATE, PH_TAPER, PH_OFF, PH_AFTER };
+
+typedef struct tpo_state {
+    double k, inv_v, slope;  /* the patient's PK/PD */
+    double dose;             /* today's dose, mg */
+    double dose_before_hold;
+    int held, stopped;
+    int last_change;
+    int at_max_since;        /* day max dose was reached, -1 when below */
+    int phase;
+    int next_step;
+    int elig_passed;         /* eligibility visits with a high enough count */
+} tpo_state;
+
+static const char *const keys[] = {"type", "taper", NULL};
+
+static itp_status parse(itp_reader *rd, const config_setting_t *g, void **out)
+{
+    static const char *const taper_keys[] = {"start_week", "end_week",
+                                             "eligible_weeks", NULL};
+    tpo_params *p = calloc(1, sizeof *p);
+    const char *d = "tpo_ra";
+    itp_status st;
+    *out = p;
+    if (!p)
+        return ITP_ENOMEM;
+    if ((st = itp_rd_double(rd, g, d, "cl", ITP_POSITIVE(1e4), &p->cl)) ||
+        (st = itp_rd_double(rd, g, d, "cl_logsd", ITP_CLOSED(0, 3), &p->cl_logsd)) ||
+        (st = itp_rd_double(rd, g, d, "volume", ITP_POSITIVE(1e5), &p->volume)) ||
+        (st = itp_rd_double(rd, g, d, "nonresponder_prob", ITP_PROB, &p->nonresp_prob)) ||
+        (st = itp_rd_double(rd, g, d, "slope_median", ITP_CLOSED(0, 1e3), &p->slope_median)) ||
+        (st = itp_rd_double(rd, g, d, "slope_logsd", ITP_CLOSED(0, 3), &p->slope_logsd)) ||
+        (st = itp_rd_double(rd, g, d, "start_dose_mg", ITP_CLOSED(0, 1e4), &p->start_dose)) ||
+        (st = itp_rd_double(rd, g, d, "max_dose_mg", ITP_POSITIVE(1e4), &p->max_dose)) ||
+        (st = itp_rd_double(rd, g, d, "min_dose_mg", ITP_CLOSED(0, 1e4), &p->min_dose)) ||
+        (st = itp_rd_double(rd, g, d, "dose_step_mg", ITP_POSITIVE(1e4), &p->step)) ||
+        (st = itp_rd_double(rd, g, d, "increase_below", ITP_CLOSED(0, 1e4), &p->increase_below)) ||
+        (st = itp_rd_double(rd, g, d, "decrease_from", ITP_CLOSED(0, 1e4), &p->decrease_from)) ||
+        (st = itp_rd_double(rd, g, d, "hold_above", ITP_CLOSED(0, 1e4), &p->hold_above)) ||
+        (st = itp_rd_double(rd, g, d, "restart_below", ITP_CLOSED(0, 1e4), &p->restart_below)) ||
+        (st = itp_rd_int(rd, g, d, "days_between_changes", 0, 365, &p->days_between)) ||
+        (st = itp_rd_int(rd, g, d, "hold_recheck_days", 1, 365, &p->recheck_days)) ||
+        (st = itp_rd_int(rd, g, d, "nonresponse_days", 1, 3650, &p->nonresp_days)) ||
+        (st = itp_rd_double(rd, g, d, "nonresponse_below", ITP_CLOSED(0, 1e4), &p->nonresp_below)))
+        return st;
+    if (p->min_dose > p->max_dose || p->start_dose > p->max_dose)
+        return itp_rd_fail(rd, g, "expected min_dose_mg <= start_dose_mg <= max_dose_mg "
+                           "(got %g, %g, %g)", p->min_dose, p->start_dose, p->max_dose);
+    if (!(p->increase_below < p->decrease_from && p->decrease_from <= p->hold_above &&
+          p->restart_below <= p->hold_above))
+        return itp_rd_fail(rd, g, "expected increase_below < decrease_from <= hold_above "
+                           "and restart_below <= hold_above");
+    const config_setting_t *t;
+    if ((st = itp_rd_child(rd, g, "taper", CONFIG_TYPE_GROUP, 0, &t)) || !t)
+        return st;
+    double start_w, end_w, step_w, weeks[MAX_ELIG];
+    if ((st = itp_rd_keys(rd, t, taper_keys, "tpo_ra.taper")) ||
+        (st = itp_rd_double(rd, t, NULL, "start_week", ITP_CLOSED(0, 1000), &start_w)) ||
+        (st = itp_rd_double(rd, t, NULL, "end_week", ITP_CLOSED(0, 1000), &end_w)) ||
+        (st = itp_rd_double(rd, t, "tpo_ra.taper", "step_mg", ITP_POSITIVE(1e4), &p->taper_step)) ||
+        (st = itp_rd_double(rd, t, "tpo_ra.taper", "step_weeks", ITP_POSITIVE(100), &step_w)) ||
+        (st = itp_rd_double(rd, t, "tpo_ra.taper", "eligible_min_count", ITP_CLOSED(0, 1e4),
+                            &p->elig_min)) ||
+        (st = itp_rd_double(rd, t, "tpo_ra.taper", "fail_below", ITP_CLOSED(0, 1e4),
+                            &p->fail_below)) ||
+        (st = itp_rd_array(rd, t, "eligible_weeks", ITP_CLOSED(0, 1000), 0, weeks, MAX_ELIG,
+                           &p->n_elig)))
+        return st;
+    p->taper = 1;
+    p->taper_start = (int)lround(start_w * 7);
+    p->taper_end = (int)lround(end_w * 7);
+    p->taper_step_days = (int)lround(step_w * 7);
+    if (p->taper_end < p->taper_start)
+        return itp_rd_fail(rd, config_setting_get_member(t, "end_week"),
+                           "expected end_week >= start_week (%g), got %g", start_w, end_w);
+    for (int i = 0; i < p->n_elig; i++) {
+        if (weeks[i] != floor(weeks[i]) || weeks[i] > start_w)
+            return itp_rd_fail(rd, config_setting_get_member(t, "eligible_weeks"),
+                               "expected whole weeks up to start_week (%g), got %g", start_w,
+                               weeks[i]);
+        p->elig_week[i] = (int)weeks[i];
+    }
+    int steps = (int)ceil(p->max_dose / p->taper_step - 1e-9);
+    if (p->taper_start + (steps - 1) * p->taper_step_days > p->taper_end)
+        return itp_rd_fail(rd, t, "a taper from the maximum dose (%g mg, %d steps every %g weeks "
+                           "from week %g) cannot end by end_week %g", p->max_dose, steps, step_w,
+                           start_w, end_w);
+    return ITP_OK;
+}
+
+static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
+{
+    const tpo_params *p = vp;
+    tpo_state *s = vs;
+    /* Fixed draw order, so a patient's PK/PD is the same in every arm. */
+    double z_cl = gsl_ran_gaussian_ziggurat(r, 1.0);
+    double u_nr = gsl_rng_uniform(r);
+    double z_slope = gsl_ran_gaussian_ziggurat(r, 1.0);
+    double cl = p->cl * exp(p->cl_logsd * z_cl);
+    s->k = cl / p->volume;
+    s->inv_v = 1.0 / p->volume;
+    s->slope = u_nr < p->nonresp_prob ? 0.0 : p->slope_median * exp(p->slope_logsd * z_slope);
+    s->dose = p->start_dose;
+    s->last_change = 0;
+    s->at_max_since = p->start_dose >= p->max_dose ? 0 : -1;
+    s->phase = PH_TITRATE;
+    (void)ctx;
+}
+
+static void set_dose(const tpo_params *p, tpo_state *s, double dose, int day)
+{
+    s->dose = dose;
+    s->last_change = day;
+    if (dose >= p->max_dose) {
+        if (s->at_max_since < 0)
+            s->at_max_since = day;
+    } else {
+        s->at_max_since = -1;
+    }
+}
+
+static void titrate(const tpo_params *p, itp_patient_ctx *ctx, tpo_state *s,
+                    double count)
+{
+    int day = ctx->day;
+    if (s->held) {
+        if (count < p->restart_below) {
+            s->held = 0;
+            set_dose(p, s, fmax(s->dose_before_hold - p->step, p->min_dose), day);
+        } else {
+            ctx->recheck_day = day + p->recheck_days;
+        }
+        return;
+    }
+    if (count > p->hold_above) {
+        s->held = 1;
+        s->dose_before_hold = s->dose;
+        s->dose = 0.0;
+        s->last_change = day;
+        s->at_max_since = -1;
+        ctx->recheck_day = day + p->recheck_days;
+        return;
+    }
+    int may_change = day - s->last_change >= p->days_between;
+    if (count >= p->decrease_from && may_change && s->dose > p->min_dose)
+        set_dose(p, s, fmax(s->dose - p->step, p->min_dose), day);
+    else if (count < p->increase_below && may_change && s->dose < p->max_dose)
+        set_dose(p, s, fmin(s->dose + p->step, p->max_dose), day);
+    if (s->at_max_since >= 0 && day - s->at_max_since >= p->nonresp_days &&
+        count < p->nonresp_below) {
+        s->stopped = 1;
+        s->dose = 0.0;
+        ctx->pt->tpo_stop = day;
+    }
+}
+
+static void observe(const void *vp, itp_patient_ctx *ctx, void *vs, double count,
+                    int scheduled)
+{
+    const tpo_params *p = vp;
+    tpo_state *s = vs;
+    int day = ctx->day;
+    if (p->taper && scheduled && s->phase == PH_TITRATE)
+        for (int i = 0; i < p->n_elig; i++)
+            if (day == p->elig_week[i] * 7 && count >= p->elig_min)
+                s->elig_passed++;
+    if ((s->phase == PH_TAPER || s->phase == PH_OFF) && day <= p->taper_end &&
+        count < p->fail_below) {
+        /* Taper failed: one step back up and titration from there. */
+        if (s->phase == PH_OFF)
+            ctx->pt->taper_end = ITP_NEVER;
+        s->phase = PH_AFTER;
+        ctx->pt->taper_fail = day;
+        set_dose(p, s, fmin(s->dose + p->taper_step, p->max_dose), day);
+        return;
+    }
+    if (s->stopped || s->phase == PH_TAPER || s->phase == PH_OFF)
+        return;
+    titrate(p, ctx, s, count);
+}
+
+static void day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *drive)
+{
+    const tpo_params *p = vp;
+    tpo_state *s = vs;
+    int day = ctx->day;
+    if (p->taper && s->phase == PH_TITRATE && day == p->taper_start) {
+        if (!s->stopped && s->elig_passed == p->n_elig) {
+            s->phase = PH_TAPER;
+            s->held = 0;
+            ctx->pt->taper_start = day;
+            s->next_step = day;
+        } else {
+            s->phase = PH_AFTER;
+            ctx->pt->taper_ineligible = day;
+        }
+    }
+    if (s->phase == PH_TAPER && day == s->next_step) {
+        s->dose -= p->taper_step;
+        s->next_step += p->taper_step_days;
+        if (s->dose <= 1e-9) {
+            s->dose = 0.0;
+            s->phase = PH_OFF;
+            ctx->pt->taper_end = day;
+        }
+    }
+    drive->tpo_dose = s->dose;
+    drive->tpo_rate = s->dose * s->inv_v;
+    drive->tpo_k = s->k;
+    drive->tpo_slope = s->slope;
+}
+
+static int needs_visits(const void *vp, int *weeks, int max)
+{
+    const tpo_params *p = vp;
+    int n = 0;
+    for (int i = 0; p->taper && i < p->n_elig && n < max; i++)
+        weeks[n++] = p->elig_week[i];
+    return n;
+}
+
+const itp_component_type itp_tpo_ra_type = {
+    "tpo_ra",
+    "thrombopoietin-receptor agonist with label titration and taper",
+    keys, parse, free, sizeof(tpo_state), start, day_fn, observe, needs_visits,
+    1, 0};
