@@ -246,31 +246,34 @@ itp_status itp_mult_holm(const itp_mult_design *d, const double *p,
                          int *rejected, double *adj)
 {
     size_t i, m;
-    double total = 0.0, remaining, running = 0.0;
+    double running = 0.0;
+    double *left;   /* [m] weight not yet rejected before step i */
     itp_status st = check_call(d, ITP_MULT_USES_WEIGHTS, p, alpha, ws,
                                rejected, adj);
 
     if (st != ITP_OK)
         return st;
     m = d->m;
-    for (i = 0; i < m; i++) {
+    for (i = 0; i < m; i++)
         ws->w[i] = ratio(p[i], weight(d, i));
-        total += weight(d, i);
-    }
     sort_by_key(m, ws->w, ws->idx);
-    remaining = total;
+    /* Suffix sums rather than total minus what is gone: no cancellation
+     * when the last weights are small. ws->g has room for m doubles. */
+    left = ws->g;
+    left[m - 1] = weight(d, ws->idx[m - 1]);
+    for (i = m - 1; i-- > 0;)
+        left[i] = left[i + 1] + weight(d, ws->idx[i]);
     for (i = 0; i < m; i++) {
         size_t h = ws->idx[i];
         double w = weight(d, h), a;
         if (d->weights == NULL)
             a = (double)(m - i) * p[h];     /* as R's p.adjust, bit for bit */
-        else if (w > 0.0 && remaining > 0.0)
-            a = p[h] * remaining / (total * w);
+        else if (w > 0.0)
+            a = p[h] * left[i] / (left[0] * w);
         else
             a = 1.0;
         running = fmax(running, fmin(a, 1.0));
         adj[h] = running;
-        remaining -= w;
     }
     reject_by_level(m, adj, alpha, rejected);
     return ITP_OK;
@@ -343,9 +346,11 @@ static void graph_remove(size_t m, size_t j, itp_mult_workspace *ws)
     size_t l, k;
 
     ws->active[j] = 0;
+    /* fmin: rounding can carry a weight a few ulps past 1, which would make
+     * an adjusted p-value smaller than the raw one */
     for (l = 0; l < m; l++)
         if (ws->active[l])
-            w[l] += w[j] * g[j * m + l];
+            w[l] = fmin(w[l] + w[j] * g[j * m + l], 1.0);
     for (l = 0; l < m; l++) {
         if (!ws->active[l])
             continue;
