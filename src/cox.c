@@ -110,7 +110,7 @@ int itp_surv_cox(const itp_surv_data *d, itp_cox_ties ties, double conf_level,
                  itp_surv_workspace *w, itp_cox_result *res)
 {
     const itp_surv_table *tab;
-    double u_lo = 0.0, u_hi = 0.0;   /* -U(+inf) */
+    double u_lo = 0.0, u_hi = 0.0;   /* U(-inf) and -U(+inf) */
     double beta, newbeta, ll, newll, u, im, zq;
     size_t row;
     int status, iter, halving = 0;
