@@ -342,52 +342,92 @@ typedef struct nchg {
 
 enum { NCHG_MEAN, NCHG_UPPER, NCHG_LOWER };
 
+/* P(i+1) / P(i) under odds ratio 1, for lo <= i < hi. */
+static double step_ratio(const nchg *h, unsigned int i)
+{
+    return (((double)h->m1 - i) * ((double)h->t - i))
+           / (((double)i + 1.0) * ((double)h->m0 - h->t + i + 1.0));
+}
+
+/* Accumulators of nchg_eval, in a common (rescaled) unit. */
+typedef struct nchg_sums {
+    double s0, s1, s2;  /* sum of w, w (i - x), w (i - x)^2 */
+    double su, sux;     /* the same over the tail i >= x or i <= x */
+    double wmax;
+} nchg_sums;
+
+/* Weights above this are scaled down by NCHG_BIG; with |theta| <= 300 and
+ * ratios below 2^64, one step cannot overflow from below it. */
+#define NCHG_BIG 1e100
+/* Weights below this fraction of the largest are left out once they are
+ * decreasing (log-concave: all further ones are smaller still). */
+#define NCHG_NEGLIGIBLE 1e-18
+
+static void nchg_add(const nchg *h, nchg_sums *s, int what, unsigned int i,
+                     double w)
+{
+    double dx = (double)i - h->x;
+    s->s0 += w;
+    s->s1 += w * dx;
+    s->s2 += w * dx * dx;
+    if ((what == NCHG_UPPER && i >= h->x) || (what == NCHG_LOWER && i <= h->x)) {
+        s->su += w;
+        s->sux += w * dx;
+    }
+    if (w > s->wmax)
+        s->wmax = w;
+}
+
+static void nchg_rescale(nchg_sums *s, double *w, double *anchor)
+{
+    s->s0 /= NCHG_BIG; s->s1 /= NCHG_BIG; s->s2 /= NCHG_BIG;
+    s->su /= NCHG_BIG; s->sux /= NCHG_BIG; s->wmax /= NCHG_BIG;
+    *w /= NCHG_BIG;
+    *anchor /= NCHG_BIG;
+}
+
 /* The function whose root is sought, g(theta), increasing in theta, and its
  * derivative: E(A) - x for the MLE; P(A >= x) - alpha for the lower end;
- * alpha - P(A <= x) for the upper end. Log weights come from the ratio
- * P(i+1)/P(i) = (m1 - i)(t - i) / ((i + 1)(m0 - t + i + 1)); they are
- * concave in i, and the largest is subtracted before exponentiating. */
+ * alpha - P(A <= x) for the upper end. The unnormalised weights are walked
+ * from i = x outwards with w(i+1) = w(i) e^theta P(i+1)/P(i): no exp or log
+ * per term, moments about x to avoid cancellation, rescaling against
+ * overflow, and the negligible tails cut off. Requires |theta| <= 300. */
 static double nchg_eval(const nchg *h, double theta, int what, double *deriv)
 {
-    double lw = 0.0, lmax = -POS_INF;
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, su = 0.0, sux = 0.0;
+    nchg_sums s = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+    double et = exp(theta), anchor = 1.0, w;
     unsigned int i;
 
-    for (i = h->lo; ; i++) {
-        double v = lw + theta * ((double)i - h->x);
-        if (v > lmax)
-            lmax = v;
-        if (i == h->hi)
+    nchg_add(h, &s, what, h->x, 1.0);
+    w = 1.0;
+    for (i = h->x; i > h->lo; i--) {
+        double f = et * step_ratio(h, i - 1);     /* w(i) / w(i-1) */
+        w /= f;
+        nchg_add(h, &s, what, i - 1, w);
+        if (w > NCHG_BIG)
+            nchg_rescale(&s, &w, &anchor);
+        if (f > 1.0 && w < NCHG_NEGLIGIBLE * s.wmax)
             break;
-        lw += log(((double)h->m1 - i) * ((double)h->t - i))
-              - log(((double)i + 1.0) * ((double)h->m0 - h->t + i + 1.0));
     }
-    lw = 0.0;
-    for (i = h->lo; ; i++) {
-        double w = exp(lw + theta * ((double)i - h->x) - lmax);
-        double xi = (double)i;
-        s0 += w;
-        s1 += w * xi;
-        s2 += w * xi * xi;
-        if ((what == NCHG_UPPER && i >= h->x)
-            || (what == NCHG_LOWER && i <= h->x)) {
-            su += w;
-            sux += w * xi;
-        }
-        if (i == h->hi)
+    w = anchor;
+    for (i = h->x; i < h->hi; i++) {
+        double f = et * step_ratio(h, i);         /* w(i+1) / w(i) */
+        w *= f;
+        nchg_add(h, &s, what, i + 1, w);
+        if (w > NCHG_BIG)
+            nchg_rescale(&s, &w, &anchor);
+        if (f < 1.0 && w < NCHG_NEGLIGIBLE * s.wmax)
             break;
-        lw += log(((double)h->m1 - i) * ((double)h->t - i))
-              - log(((double)i + 1.0) * ((double)h->m0 - h->t + i + 1.0));
     }
     {
-        double mean = s1 / s0;
-        double var = fmax(s2 / s0 - mean * mean, 0.0);
-        double pu = su / s0;
-        double cov = sux / s0 - pu * mean;
+        double dmean = s.s1 / s.s0;              /* E(A) - x */
+        double var = fmax(s.s2 / s.s0 - dmean * dmean, 0.0);
+        double pu = s.su / s.s0;
+        double cov = s.sux / s.s0 - pu * dmean;
         switch (what) {
         case NCHG_MEAN:
             *deriv = var;
-            return mean - h->x;
+            return dmean;
         case NCHG_UPPER:
             *deriv = cov;
             return pu - h->target;
@@ -400,8 +440,9 @@ static double nchg_eval(const nchg *h, double theta, int what, double *deriv)
 
 /* Root of the increasing g(theta): bracket by stepping out from start, then
  * Newton's method safeguarded by bisection. Returns ITP_ENUMERIC when no
- * bracket is found within |theta| < 750 (odds ratios beyond e^750 are not
- * doubles) or no convergence in 200 steps. */
+ * bracket is found within |theta| <= 300 or no convergence in 200 steps.
+ * Roots lie well inside: the ratios P(i+1)/P(i) are between 1/N^2 and N^2,
+ * so |theta| at a root is below about 2 log N + log(1/alpha) < 60. */
 static itp_status nchg_root(const nchg *h, int what, double start,
                             double *theta)
 {
@@ -415,7 +456,7 @@ static itp_status nchg_root(const nchg *h, int what, double start,
         hi = lo; ghi = glo;
         step *= 2.0;
         lo -= step;
-        if (lo < -750.0)
+        if (lo < -300.0)
             return ITP_ENUMERIC;
         glo = nchg_eval(h, lo, what, &d);
     }
@@ -423,7 +464,7 @@ static itp_status nchg_root(const nchg *h, int what, double start,
         lo = hi; glo = ghi;
         step *= 2.0;
         hi += step;
-        if (hi > 750.0)
+        if (hi > 300.0)
             return ITP_ENUMERIC;
         ghi = nchg_eval(h, hi, what, &d);
     }

@@ -46,6 +46,18 @@ void itp_setting_path(const config_setting_t *s, char *buf, size_t len)
     }
 }
 
+const config_setting_t *itp_member(const config_setting_t *g, const char *name)
+{
+    return g ? config_setting_get_member(g, name) : NULL;
+}
+
+const config_setting_t *itp_root_elem(const itp_reader *rd, const char *name, int i)
+{
+    const config_setting_t *l = itp_member(config_root_setting(&rd->scn), name);
+    return l && i >= 0 && i < config_setting_length(l) ? config_setting_get_elem(l, (unsigned)i)
+                                                       : l;
+}
+
 int itp_edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

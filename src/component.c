@@ -44,7 +44,7 @@ itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g,
         return st;
     for (int i = 0; i < *n; i++) {
         if (i && w[i] <= w[i - 1])
-            return itp_rd_fail(rd, config_setting_get_member(g, "infusion_weeks"),
+            return itp_rd_fail(rd, itp_member(g, "infusion_weeks"),
                                "expected increasing weeks");
         days[i] = (int)lround(w[i] * 7);
     }

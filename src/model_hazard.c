@@ -41,7 +41,7 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
         p->n = 1;
         br[0] = 0.0;
     }
-    const config_setting_t *bs = config_setting_get_member(g, "breaks_months");
+    const config_setting_t *bs = itp_member(g, "breaks_months");
     if (br[0] != 0.0)
         return itp_rd_fail(rd, bs, "expected the first break at month 0");
     for (int j = 0; j < p->n; j++) {
@@ -51,15 +51,14 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
     }
     for (int a = 0; a < scn->n_arms; a++)
         if (scn->arms[a].n_hazard != p->n)
-            return itp_rd_fail(rd, NULL,
-                               "arm '%s': model \"hazard\" needs hazard_per_month with %d "
+            return itp_rd_fail(rd, itp_root_elem(rd, "arms", a),
+                               "model \"hazard\" needs hazard_per_month with %d "
                                "value%s (one per piece of hazard.breaks_months), got %d",
-                               scn->arms[a].name, p->n, p->n > 1 ? "s" : "",
-                               scn->arms[a].n_hazard);
+                               p->n, p->n > 1 ? "s" : "", scn->arms[a].n_hazard);
     for (int f = 0; f < scn->n_factors; f++)
         if (scn->factors[f].by_baseline_count)
-            return itp_rd_fail(rd, NULL, "stratum '%s': model \"hazard\" has no baseline count",
-                               scn->factors[f].name);
+            return itp_rd_fail(rd, itp_member(itp_root_elem(rd, "strata", f), "covariate"),
+                               "model \"hazard\" has no baseline count to cut");
     return ITP_OK;
 }
 

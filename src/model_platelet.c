@@ -106,8 +106,8 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
         return ITP_ENOMEM;
     for (int a = 0; a < scn->n_arms; a++)
         if (scn->arms[a].n_hazard)
-            return itp_rd_fail(rd, NULL, "arm '%s': hazard_per_month is for model = \"hazard\"",
-                               scn->arms[a].name);
+            return itp_rd_fail(rd, itp_member(itp_root_elem(rd, "arms", a), "hazard_per_month"),
+                               "hazard_per_month is for model = \"hazard\"");
     if ((st = itp_rd_child(rd, itp_reader_root(rd), "platelet", CONFIG_TYPE_GROUP, 0, &g)) ||
         (st = itp_rd_keys(rd, g, NULL, d)) ||
         (st = itp_rd_double(rd, g, d, "baseline_median", ITP_POSITIVE(1e4), &p->b_med)) ||
@@ -137,8 +137,8 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
         for (int c = 0; c < scn->arms[a].n_components; c++)
             n_tpo += scn->components[scn->arms[a].component[c]].type->is_tpo_ra;
         if (n_tpo > 1)
-            return itp_rd_fail(rd, NULL, "arm '%s': at most one tpo_ra component per arm",
-                               scn->arms[a].name);
+            return itp_rd_fail(rd, itp_member(itp_root_elem(rd, "arms", a), "treatments"),
+                               "at most one tpo_ra component per arm");
     }
     return ITP_OK;
 }

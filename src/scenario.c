@@ -38,16 +38,16 @@ static itp_status read_arms(itp_reader *rd, itp_scenario *scn,
             (st = itp_rd_double_or(rd, g, "ratio", ITP_POSITIVE(1000.0), 1.0, &arm->ratio)))
             return st;
         if (strpbrk(arm->name, ",\"\n"))
-            return itp_rd_fail(rd, config_setting_get_member(g, "name"),
+            return itp_rd_fail(rd, itp_member(g, "name"),
                                "arm names may not contain commas, quotes or newlines");
         for (int b = 0; b < a; b++)
             if (strcmp(scn->arms[b].name, arm->name) == 0)
-                return itp_rd_fail(rd, config_setting_get_member(g, "name"),
+                return itp_rd_fail(rd, itp_member(g, "name"),
                                    "duplicate arm name '%s'", arm->name);
         if ((st = itp_rd_array(rd, g, "hazard_per_month", ITP_CLOSED(0.0, 100.0), 0,
                                arm->hazard_per_month, ITP_MAX_PIECES, &arm->n_hazard)))
             return st;
-        const config_setting_t *tr = config_setting_get_member(g, "treatments");
+        const config_setting_t *tr = itp_member(g, "treatments");
         arm->n_components = 0;
         if (!tr)
             continue;
@@ -92,7 +92,7 @@ static itp_status read_arms(itp_reader *rd, itp_scenario *scn,
         return st;
     scn->control_arm = itp_scenario_arm(scn, ctrl);
     if (scn->control_arm < 0)
-        return itp_rd_fail(rd, config_setting_get_member(root, "control"),
+        return itp_rd_fail(rd, itp_member(root, "control"),
                            "no arm named '%s'", ctrl);
     return ITP_OK;
 }
@@ -124,7 +124,7 @@ static itp_status read_components(itp_reader *rd, itp_scenario *scn,
                 snprintf(names + l, sizeof names - l, "%s%s", t ? ", " : "",
                          itp_component_types[t]->name);
             }
-            return itp_rd_fail(rd, config_setting_get_member(c, "type"),
+            return itp_rd_fail(rd, itp_member(c, "type"),
                                "unknown component type '%s' (known: %s)", type, names);
         }
         if ((st = itp_rd_keys(rd, c, comp->type->keys, comp->type->name)))
@@ -157,18 +157,18 @@ static itp_status read_allocation(itp_reader *rd, itp_scenario *scn,
         return ITP_OK;
     }
     if (strcmp(method, "permuted_blocks") != 0)
-        return itp_rd_fail(rd, config_setting_get_member(g, "method"),
+        return itp_rd_fail(rd, itp_member(g, "method"),
                            "expected \"permuted_blocks\" or \"simple\", got \"%s\"", method);
     scn->alloc = ITP_ALLOC_BLOCKS;
     if (!integral)
-        return itp_rd_fail(rd, g ? g : NULL,
+        return itp_rd_fail(rd, itp_root_elem(rd, "arms", -1),
                            "permuted blocks need whole-number arm ratios (or method = \"simple\")");
     int isum = (int)sum;
     if ((st = itp_rd_int_or(rd, g, "block_size", 1, 64, isum * (isum <= 32 ? 2 : 1),
                             &scn->block_size)))
         return st;
     if (scn->block_size % isum)
-        return itp_rd_fail(rd, config_setting_get_member(g, "block_size"),
+        return itp_rd_fail(rd, itp_member(g, "block_size"),
                            "expected a multiple of the sum of the arm ratios (%d), got %d",
                            isum, scn->block_size);
     return ITP_OK;
@@ -194,7 +194,7 @@ static itp_status read_strata(itp_reader *rd, itp_scenario *scn,
         if ((st = itp_rd_keys(rd, g, keys, NULL)) ||
             (st = itp_rd_string(rd, g, "name", NULL, f->name, sizeof f->name)))
             return st;
-        const config_setting_t *cov = config_setting_get_member(g, "covariate");
+        const config_setting_t *cov = itp_member(g, "covariate");
         if (cov) {
             char cv[32];
             int nc;
@@ -207,10 +207,10 @@ static itp_status read_strata(itp_reader *rd, itp_scenario *scn,
                 return st;
             for (int k = 1; k < nc; k++)
                 if (f->cuts[k] <= f->cuts[k - 1])
-                    return itp_rd_fail(rd, config_setting_get_member(g, "cuts"),
+                    return itp_rd_fail(rd, itp_member(g, "cuts"),
                                        "expected increasing cuts");
-            if (config_setting_get_member(g, "probs"))
-                return itp_rd_fail(rd, config_setting_get_member(g, "probs"),
+            if (itp_member(g, "probs"))
+                return itp_rd_fail(rd, itp_member(g, "probs"),
                                    "give either probs or covariate and cuts, not both");
             f->by_baseline_count = 1;
             f->n_levels = nc + 1;
@@ -222,7 +222,7 @@ static itp_status read_strata(itp_reader *rd, itp_scenario *scn,
             for (int k = 0; k < f->n_levels; k++)
                 s += f->prob[k];
             if (fabs(s - 1.0) > 1e-9 || f->n_levels < 2)
-                return itp_rd_fail(rd, config_setting_get_member(g, "probs"),
+                return itp_rd_fail(rd, itp_member(g, "probs"),
                                    "expected at least 2 probabilities summing to 1, got sum %g", s);
         }
         scn->n_factors = i + 1;
@@ -242,10 +242,10 @@ static itp_status read_enrolment(itp_reader *rd, itp_scenario *scn,
     itp_status st = itp_rd_child(rd, root, "enrolment", CONFIG_TYPE_GROUP, 1, &g);
     if (st || (st = itp_rd_keys(rd, g, keys, NULL)))
         return st;
-    if (config_setting_get_member(g, "duration_months")) {
+    if (itp_member(g, "duration_months")) {
         double m;
-        if (config_setting_get_member(g, "rate_per_month"))
-            return itp_rd_fail(rd, config_setting_get_member(g, "rate_per_month"),
+        if (itp_member(g, "rate_per_month"))
+            return itp_rd_fail(rd, itp_member(g, "rate_per_month"),
                                "give either duration_months or rate_per_month, not both");
         if ((st = itp_rd_double(rd, g, NULL, "duration_months", ITP_CLOSED(0.0, 240.0), &m)))
             return st;
@@ -263,7 +263,7 @@ static itp_status read_enrolment(itp_reader *rd, itp_scenario *scn,
         from[0] = 0.0;
         nf = 1;
     }
-    const config_setting_t *fs = config_setting_get_member(g, "from_month");
+    const config_setting_t *fs = itp_member(g, "from_month");
     if (nf != nr)
         return itp_rd_fail(rd, fs, "expected %d values, one per rate, got %d", nr, nf);
     if (from[0] != 0.0)
@@ -272,7 +272,7 @@ static itp_status read_enrolment(itp_reader *rd, itp_scenario *scn,
         if (from[i] <= from[i - 1])
             return itp_rd_fail(rd, fs, "expected increasing months");
     if (rates[nr - 1] <= 0.0)
-        return itp_rd_fail(rd, config_setting_get_member(g, "rate_per_month"),
+        return itp_rd_fail(rd, itp_member(g, "rate_per_month"),
                            "the last rate must be positive, or enrolment never ends");
     scn->n_rate_pieces = nr;
     for (int i = 0; i < nr; i++) {
@@ -303,7 +303,7 @@ static itp_status read_followup(itp_reader *rd, itp_scenario *scn,
     else if (strcmp(kind, "after_first_enrolled") == 0)
         scn->cut_kind = ITP_CUT_AFTER_FIRST;
     else
-        return itp_rd_fail(rd, config_setting_get_member(g, "data_cut"),
+        return itp_rd_fail(rd, itp_member(g, "data_cut"),
                            "expected \"after_last_enrolled\" or \"after_first_enrolled\", got \"%s\"",
                            kind);
     return ITP_OK;
@@ -334,7 +334,7 @@ static itp_status read_visits(itp_reader *rd, itp_scenario *scn,
             (st = itp_rd_double(rd, g, NULL, "every_weeks", ITP_POSITIVE(520.0), &every)))
             return st;
         if (to < from)
-            return itp_rd_fail(rd, config_setting_get_member(g, "to_week"),
+            return itp_rd_fail(rd, itp_member(g, "to_week"),
                                "expected to_week >= from_week (%g), got %g", from, to);
         for (double w = from; w <= to + 1e-9; w += every) {
             int day = (int)lround(w * 7.0);
@@ -401,8 +401,8 @@ static itp_status check_component_visits(itp_reader *rd, const itp_scenario *scn
         int n = comp->type->needs_visits(comp->params, weeks, 16);
         for (int i = 0; i < n; i++)
             if (!itp_scenario_is_visit(scn, weeks[i] * 7)) {
-                const config_setting_t *g = config_setting_get_member(
-                    config_setting_get_member(root, "components"), comp->name);
+                const config_setting_t *g = itp_member(
+                    itp_member(root, "components"), comp->name);
                 return itp_rd_fail(rd, g,
                                    "its rules need a scheduled visit at week %d, and visits has none",
                                    weeks[i]);
@@ -425,7 +425,7 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn)
         return st;
     scn->model = itp_model_type_find(model);
     if (!scn->model)
-        return itp_rd_fail(rd, config_setting_get_member(root, "model"),
+        return itp_rd_fail(rd, itp_member(root, "model"),
                            "expected \"platelet\" or \"hazard\", got \"%s\"", model);
     if ((st = read_components(rd, scn, root)) || (st = read_arms(rd, scn, root)) ||
         (st = read_allocation(rd, scn, root)) || (st = read_strata(rd, scn, root)) ||

@@ -111,11 +111,11 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, void **out)
     p->taper_end = (int)lround(end_w * 7);
     p->taper_step_days = (int)lround(step_w * 7);
     if (p->taper_end < p->taper_start)
-        return itp_rd_fail(rd, config_setting_get_member(t, "end_week"),
+        return itp_rd_fail(rd, itp_member(t, "end_week"),
                            "expected end_week >= start_week (%g), got %g", start_w, end_w);
     for (int i = 0; i < p->n_elig; i++) {
         if (weeks[i] != floor(weeks[i]) || weeks[i] > start_w)
-            return itp_rd_fail(rd, config_setting_get_member(t, "eligible_weeks"),
+            return itp_rd_fail(rd, itp_member(t, "eligible_weeks"),
                                "expected whole weeks up to start_week (%g), got %g", start_w,
                                weeks[i]);
         p->elig_week[i] = (int)weeks[i];

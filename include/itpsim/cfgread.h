@@ -93,6 +93,12 @@ itp_status itp_rd_child(itp_reader *rd, const config_setting_t *g,
 itp_status itp_rd_keys(itp_reader *rd, const config_setting_t *g,
                        const char *const *known, const char *defpath);
 
+/* The member `name` of group g, or NULL (also when g is NULL). */
+const config_setting_t *itp_member(const config_setting_t *g, const char *name);
+
+/* Element i of the list `name` in the scenario's root, or NULL. */
+const config_setting_t *itp_root_elem(const itp_reader *rd, const char *name, int i);
+
 /* "a.b.[2].c" for a setting; buf gets at most len bytes. */
 void itp_setting_path(const config_setting_t *s, char *buf, size_t len);
 

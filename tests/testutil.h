@@ -1,0 +1,59 @@
+/* Helpers shared by the unit tests: scenarios from strings. */
+#ifndef ITPSIM_TESTUTIL_H
+#define ITPSIM_TESTUTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "itpsim/scenario.h"
+
+/* The defaults file, relative to the project root where the tests run. */
+#define TEST_DEFAULTS "config/defaults.cfg"
+
+/* Writes text to a temporary .cfg file; its name goes to path[64]. */
+static inline void test_write_file(const char *text, char *path)
+{
+    snprintf(path, 64, "/tmp/itpsim-test-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        perror("mkstemp");
+        exit(1);
+    }
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Loads a scenario from text; NULL with the message printed on failure. */
+static inline itp_scenario *test_load(const char *text, char *err, size_t errlen)
+{
+    char path[64];
+    itp_scenario *scn = NULL;
+    test_write_file(text, path);
+    itp_status st = itp_scenario_load(&scn, path, TEST_DEFAULTS, NULL, 0, NULL, err, errlen);
+    unlink(path);
+    if (st)
+        fprintf(stderr, "load: %s\n", err);
+    return scn;
+}
+
+/* A compact two-arm platelet scenario; extra settings are appended. */
+#define TEST_BASE_SCENARIO                                                            \
+    "patients = 60;\n"                                                                \
+    "arms = ( { name = \"active\"; treatments = [\"elt\", \"ab\"]; },\n"              \
+    "         { name = \"control\"; treatments = [\"elt\", \"pbo\"]; } );\n"          \
+    "control = \"control\";\n"                                                        \
+    "enrolment = { duration_months = 6.0; };\n"                                       \
+    "followup = { max_months = 12.0; cut_months = 12.0; };\n"                         \
+    "visits = ( { from_week = 0; to_week = 9; every_weeks = 1; },\n"                  \
+    "           { from_week = 11; to_week = 25; every_weeks = 2; },\n"                \
+    "           { from_week = 29; every_weeks = 4; } );\n"                            \
+    "components = {\n"                                                                \
+    "  elt = { type = \"tpo_ra\"; taper = { start_week = 17.0; end_week = 24.0;\n"    \
+    "          eligible_weeks = [15, 17]; }; };\n"                                    \
+    "  ab = { type = \"bcell_antibody\"; dose_mg_kg = 9.0; infusion_weeks = [0, 4, 8, 12]; };\n" \
+    "  pbo = { type = \"placebo\"; infusion_weeks = [0, 4, 8, 12]; };\n"              \
+    "};\n"
+
+#endif
