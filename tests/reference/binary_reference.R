@@ -215,6 +215,12 @@ do_table(nid(), c(0, 3), c(4, 6), c(4, 6), c(4, 6))        # OR = Inf
 do_table(nid(), c(4, 6), c(4, 6), c(0, 2), c(4, 6))        # control all
 do_table(nid(), 0, 0, 3, 7)                                 # empty control
 do_table(nid(), c(0, 0), c(1, 0), c(0, 1), c(0, 1))        # no stratum >= 2
+# Far from balance: estimates near the ends of the support, large N.
+do_table(nid(), 1, 2000, 1, 40)
+do_table(nid(), 1999, 2000, 39, 40)
+do_table(nid(), c(300, 12), c(3000, 20), c(290, 1), c(3000, 25))
+do_table(nid(), 1, 5, 5, 6)
+do_table(nid(), 4990, 5000, 4000, 5000)
 
 # Random tables: small counts with zeros, and large counts; 1 and 4 strata.
 for (K in c(1, 4)) {
