@@ -38,8 +38,7 @@ void itp_setting_path(const config_setting_t *s, char *buf, size_t len)
         if (name)
             w = snprintf(buf + used, len - used, "%s%s", used ? "." : "", name);
         else
-            w = snprintf(buf + used, len - used, "%s[%d]", used ? "." : "",
-                         config_setting_index(chain[i]));
+            w = snprintf(buf + used, len - used, "[%d]", config_setting_index(chain[i]));
         if (w < 0)
             break;
         used += (size_t)w;
@@ -567,7 +566,7 @@ static itp_status check_text(itp_reader *rd, const char *file)
     }
     fclose(f);
     if (n == 0) {
-        snprintf(rd->err, sizeof rd->err, "%s: empty scenario file", file);
+        snprintf(rd->err, sizeof rd->err, "%s:1: empty scenario file", file);
         return ITP_EINPUT;
     }
     return ITP_OK;

@@ -99,7 +99,7 @@ const config_setting_t *itp_member(const config_setting_t *g, const char *name);
 /* Element i of the list `name` in the scenario's root, or NULL. */
 const config_setting_t *itp_root_elem(const itp_reader *rd, const char *name, int i);
 
-/* "a.b.[2].c" for a setting; buf gets at most len bytes. */
+/* "a.b[2].c" for a setting; buf gets at most len bytes. */
 void itp_setting_path(const config_setting_t *s, char *buf, size_t len);
 
 /* Levenshtein distance between two short strings (for suggestions). */

@@ -29,5 +29,9 @@ for s in tests/cli/*.sh; do
   fi
 done
 rm -f "$log"
+if [ -n "${ITPSIM_NO_SKIP:-}" ] && [ "$skipped" -gt 0 ]; then
+  echo "ITPSIM_NO_SKIP is set: $skipped skipped check(s) count as failed"
+  failed=$((failed + skipped))
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Every malformed scenario in tests/bad-scenarios/ is refused by
+# `itpsim check` with exit code 2 and one message that names the file and a
+# line ("FILE:LINE:"; a setting missing from the top level has no line, so
+# there "FILE: missing setting") and contains the expected text: the first line of the
+# scenario ("# expect: TEXT") or, for files that cannot hold a comment, the
+# file beside it (NAME.cfg.expect). No run may crash (exit >= 128).
+: "${ITPSIM:=build/itpsim}"
+fail=0; n=0
+for f in tests/bad-scenarios/*.cfg; do
+  n=$((n + 1))
+  if [ -f "$f.expect" ]; then
+    expect=$(cat "$f.expect")
+  else
+    expect=$(sed -n '1s/^# expect: //p' "$f")
+  fi
+  if [ -z "$expect" ]; then
+    echo "FAIL $f: no expected message"; fail=1; continue
+  fi
+  err=$("$ITPSIM" check "$f" 2>&1 >/dev/null)
+  rc=$?
+  if [ "$rc" -ne 2 ]; then
+    echo "FAIL $f: exit $rc, expected 2 ($err)"; fail=1; continue
+  fi
+  case "$err" in
+    *"$expect"*) ;;
+    *) echo "FAIL $f: message lacks '$expect': $err"; fail=1; continue ;;
+  esac
+  if ! printf '%s\n' "$err" | grep -Eq "bad-scenarios/[A-Za-z0-9_.-]+(:[0-9]+:|: missing setting)"; then
+    echo "FAIL $f: message does not name FILE:LINE: $err"; fail=1; continue
+  fi
+  [ $(printf '%s\n' "$err" | wc -l) -eq 1 ] || { echo "FAIL $f: more than one line: $err"; fail=1; }
+done
+# A missing scenario and a missing defaults file: exit 2 naming the file.
+err=$("$ITPSIM" check tests/bad-scenarios/no-such-scenario.cfg 2>&1); rc=$?
+[ "$rc" -eq 2 ] && case "$err" in *no-such-scenario.cfg*"cannot open"*) ;; *) rc=99 ;; esac
+[ "$rc" -eq 2 ] || { echo "FAIL missing scenario: exit $rc: $err"; fail=1; }
+err=$("$ITPSIM" check scenarios/vayhit2.cfg --defaults no-such-defaults.cfg 2>&1); rc=$?
+[ "$rc" -eq 2 ] && case "$err" in *no-such-defaults.cfg*) ;; *) rc=99 ;; esac
+[ "$rc" -eq 2 ] || { echo "FAIL missing defaults: exit $rc: $err"; fail=1; }
+# Bad command-line values: exit 2.
+for args in "simulate scenarios/vayhit2.cfg -s -4" "simulate scenarios/vayhit2.cfg -n 0" \
+            "simulate scenarios/vayhit2.cfg --bogus" "frobnicate" \
+            "check scenarios/vayhit2.cfg --set components.ianalumab_9.dose_mg_kg=abc" \
+            "check scenarios/vayhit2.cfg --set platelet.baseline_medain=3"; do
+  "$ITPSIM" $args >/dev/null 2>&1; rc=$?
+  [ "$rc" -eq 2 ] || { echo "FAIL itpsim $args: exit $rc, expected 2"; fail=1; }
+done
+echo "$n malformed scenarios checked"
+exit $fail
