@@ -568,6 +568,40 @@ itp_status itp_binary_fisher(const itp_binary_counts *cnt, double conf_level,
 
 /* ---- exact binomial ---------------------------------------------------- */
 
+/* The u in (0, 1) with P(U <= u) = prob (upper = 0) or P(U > u) = prob
+ * (upper = 1) for U ~ Beta(a, b). gsl_cdf_beta_Pinv/Qinv give the start;
+ * they return NaN (GSL "inverse failed to converge") for many Clopper-Pearson
+ * cases with n in the hundreds, so the root is always polished by Newton's
+ * method on gsl_cdf_beta_P/Q, safeguarded by bisection on [0, 1]. */
+static double beta_quantile(double prob, double a, double b, int upper)
+{
+    double lo = 0.0, hi = 1.0, u;
+    int it;
+
+    u = upper ? gsl_cdf_beta_Qinv(prob, a, b) : gsl_cdf_beta_Pinv(prob, a, b);
+    if (!(u > 0.0 && u < 1.0))
+        u = a / (a + b);
+    for (it = 0; it < 400; it++) {
+        /* g(u) increasing in u, zero at the quantile */
+        double g = upper ? prob - gsl_cdf_beta_Q(u, a, b)
+                         : gsl_cdf_beta_P(u, a, b) - prob;
+        double dens = gsl_ran_beta_pdf(u, a, b), un;
+        if (g == 0.0)
+            return u;
+        if (g < 0.0)
+            lo = u;
+        else
+            hi = u;
+        un = dens > 0.0 ? u - g / dens : 0.5 * (lo + hi);
+        if (!(un > lo && un < hi))
+            un = 0.5 * (lo + hi);
+        if (fabs(un - u) <= 1e-15 * u || hi - lo <= 1e-15 * u)
+            return un;
+        u = un;
+    }
+    return u;
+}
+
 itp_status itp_binary_binom_test(unsigned int x, unsigned int n, double p0,
                                  double conf_level, itp_binary_result *out)
 {
@@ -612,9 +646,9 @@ itp_status itp_binary_binom_test(unsigned int x, unsigned int n, double p0,
     alpha = 0.5 * (1.0 - conf_level);
     out->estimate = (double)x / n;
     out->ci_lower = x == 0 ? 0.0
-        : gsl_cdf_beta_Pinv(alpha, (double)x, (double)(n - x) + 1.0);
+        : beta_quantile(alpha, (double)x, (double)(n - x) + 1.0, 0);
     out->ci_upper = x == n ? 1.0
-        : gsl_cdf_beta_Qinv(alpha, (double)x + 1.0, (double)(n - x));
+        : beta_quantile(alpha, (double)x + 1.0, (double)(n - x), 1);
     return ITP_OK;
 }
 

@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 
 #include "itpsim/binary.h"
 
@@ -328,6 +330,46 @@ static void test_degenerate(void **state)
     assert_true(r.ci_lower > 0.5 && r.ci_upper == 1.0);
 }
 
+/* Over random tables, small with many zeros and large and lopsided: every
+ * test returns ITP_OK, writes no unflagged NaN, keeps p-values in [0, 1]
+ * and the estimate inside its CI. (This found gsl_cdf_beta_Pinv returning
+ * NaN for Clopper-Pearson bounds with n in the hundreds.) */
+static void test_random_tables_sane(void **state)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    unsigned int x0[4], n0[4], x1[4], n1[4];
+    itp_binary_counts c = counts(4, x0, n0, x1, n1);
+    itp_binary_result r;
+    const itp_binary_test *t;
+    int rep;
+    size_t k;
+    (void)state;
+
+    assert_non_null(rng);
+    gsl_rng_set(rng, 7UL);
+    for (rep = 0; rep < 3000; rep++) {
+        unsigned int big = rep % 3 == 0 ? 3000 : rep % 3 == 1 ? 40 : 4;
+        double q0 = gsl_rng_uniform(rng), q1 = gsl_rng_uniform(rng);
+        if (rep % 5 == 0)
+            q1 = q1 < 0.5 ? 0.0005 : 0.9995;
+        c.nstrata = 1 + (size_t)rep % 4;
+        for (k = 0; k < c.nstrata; k++) {
+            n0[k] = (unsigned int)gsl_rng_uniform_int(rng, big + 1);
+            n1[k] = (unsigned int)gsl_rng_uniform_int(rng, big + 1);
+            x0[k] = gsl_ran_binomial(rng, q0, n0[k]);
+            x1[k] = gsl_ran_binomial(rng, q1, n1[k]);
+        }
+        for (t = itp_binary_tests; t->name != NULL; t++) {
+            assert_int_equal(t->run(&c, 0.95, &r), ITP_OK);
+            check_sane(&r);
+        }
+        assert_int_equal(itp_binary_binom_test(x1[0], n1[0], 0.05 + 0.9 * q0,
+                                               0.9, &r), ITP_OK);
+        check_sane(&r);
+    }
+    gsl_rng_free(rng);
+}
+
 static void test_bad_input(void **state)
 {
     unsigned int x0[] = {3}, n0[] = {2}, x1[] = {1}, n1[] = {2};
@@ -386,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_binom_mendel),
         cmocka_unit_test(test_binom_edges),
         cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_random_tables_sane),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_lookup),
     };

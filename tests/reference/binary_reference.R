@@ -242,6 +242,10 @@ do_binom(nid(), 0, 15, 0.1)
 do_binom(nid(), 15, 15, 0.6)
 do_binom(nid(), 3, 30, 0.3)
 do_binom(nid(), 10, 20, 0.5)
+do_binom(nid(), 315, 317, 0.3)     # GSL's beta quantile alone fails on these
+do_binom(nid(), 7, 334, 0.3)
+do_binom(nid(), 434, 458, 0.9)
+do_binom(nid(), 1500, 3000, 0.45)
 for (r in 1:10) {
   n <- sample(c(5:60, 200, 500), 1); p0 <- runif(1, 0.05, 0.95)
   do_binom(nid(), rbinom(1, n, min(p0 + runif(1, -0.1, 0.2), 0.99)), n, p0)
