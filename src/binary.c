@@ -39,7 +39,9 @@
  *
  * Exact binomial test (as R's binom.test) with the Clopper-Pearson interval
  * (Biometrika 1934): lower = B^-1(alpha/2; x, n - x + 1),
- * upper = B^-1(1 - alpha/2; x + 1, n - x), B the beta distribution.
+ * upper = B^-1(1 - alpha/2; x + 1, n - x), B the beta distribution
+ * function, inverted by our own safeguarded Newton iteration (see
+ * beta_quantile for why not gsl_cdf_beta_Pinv).
  */
 #include "itpsim/binary.h"
 
@@ -569,18 +571,24 @@ itp_status itp_binary_fisher(const itp_binary_counts *cnt, double conf_level,
 /* ---- exact binomial ---------------------------------------------------- */
 
 /* The u in (0, 1) with P(U <= u) = prob (upper = 0) or P(U > u) = prob
- * (upper = 1) for U ~ Beta(a, b). gsl_cdf_beta_Pinv/Qinv give the start;
- * they return NaN (GSL "inverse failed to converge") for many Clopper-Pearson
- * cases with n in the hundreds, so the root is always polished by Newton's
- * method on gsl_cdf_beta_P/Q, safeguarded by bisection on [0, 1]. */
+ * (upper = 1) for U ~ Beta(a, b), by Newton's method on gsl_cdf_beta_P/Q
+ * safeguarded by bisection on [0, 1], started at a normal approximation.
+ * Not gsl_cdf_beta_Pinv: for many Clopper-Pearson cases with n in the
+ * hundreds it fails to converge, calls the GSL error handler (abort by
+ * default) and returns NaN. */
 static double beta_quantile(double prob, double a, double b, int upper)
 {
     double lo = 0.0, hi = 1.0, u;
     int it;
 
-    u = upper ? gsl_cdf_beta_Qinv(prob, a, b) : gsl_cdf_beta_Pinv(prob, a, b);
-    if (!(u > 0.0 && u < 1.0))
-        u = a / (a + b);
+    {
+        double mean = a / (a + b);
+        double sd = sqrt(mean * (1.0 - mean) / (a + b + 1.0));
+        double zq = gsl_cdf_ugaussian_Qinv(prob);
+        u = mean + (upper ? zq : -zq) * sd;
+        if (!(u > 0.0 && u < 1.0))
+            u = mean;
+    }
     for (it = 0; it < 400; it++) {
         /* g(u) increasing in u, zero at the quantile */
         double g = upper ? prob - gsl_cdf_beta_Q(u, a, b)
