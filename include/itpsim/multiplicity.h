@@ -69,9 +69,10 @@ void itp_mult_workspace_free(itp_mult_workspace *ws);
 itp_status itp_mult_validate(const itp_mult_design *d, unsigned int uses,
                              char *msg, size_t msg_size);
 
-/* Signature shared by every procedure. Validates d (the fields it uses),
- * p[m] (each in [0, 1]) and alpha (in (0, 1)), and returns ITP_EINPUT when
- * any is wrong and ITP_EINPUT when ws is NULL or smaller than d->m. */
+/* Signature shared by every procedure. Returns ITP_EINPUT when d fails
+ * itp_mult_validate for the fields the procedure uses, when a p[i] is not
+ * in [0, 1], alpha is not in (0, 1), a pointer is NULL, or ws was created
+ * for fewer than d->m hypotheses; rejected and adj are then untouched. */
 typedef itp_status (*itp_mult_fn)(const itp_mult_design *d, const double *p,
                                   double alpha, itp_mult_workspace *ws,
                                   int *rejected, double *adj);
