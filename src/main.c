@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
+#include "itpsim/analysis.h"
 #include "itpsim/model.h"
 #include "itpsim/report.h"
 #include "itpsim/scenario.h"
@@ -52,7 +53,8 @@ static const char usage_check[] =
 static const char usage_simulate[] =
     "usage: itpsim simulate SCENARIO [-s SEED] [-o DIR] [-n PATIENTS] [options]\n"
     "Simulates one replicate trial and writes DIR/patients.csv and DIR/visits.csv;\n"
-    "prints a short per-arm summary.\n"
+    "with endpoints, DIR/endpoints.csv; with an analysis plan, DIR/analysis.csv.\n"
+    "Prints a short per-arm summary and the analysis.\n"
     "  -s SEED       random seed, a whole number (default 1)\n"
     "  -o DIR        output folder (default results/simulate)\n"
     "  -n PATIENTS   sample size instead of the scenario's\n";
@@ -198,27 +200,43 @@ static int cmd_simulate(int argc, char **argv)
         return rc;
     char err[1024] = "";
     itp_sim_ws *ws = NULL;
+    itp_analysis_ws *aws = NULL;
+    itp_hyp_result res[ITP_MAX_HYPOTHESES];
     itp_record rec;
     itp_record_init(&rec);
+    int n = o.patients ? o.patients : scn->n_patients;
     itp_status st = itp_sim_ws_create(&ws, scn);
     if (!st)
-        st = itp_trial_simulate(scn, o.seed, 0, o.patients, ws, &rec);
+        st = itp_analysis_ws_create(&aws, scn, n);
+    if (!st)
+        st = itp_trial_simulate(scn, o.seed, 0, n, ws, &rec);
+    if (!st)
+        st = itp_analyse(scn, &rec, NULL, aws, res);
     if (!st)
         st = itp_mkdir_p(o.outdir, err, sizeof err);
     if (!st)
         st = itp_write_patients(o.outdir, scn, &rec, err, sizeof err);
     if (!st)
         st = itp_write_visits(o.outdir, scn, &rec, err, sizeof err);
+    if (!st && scn->n_endpoints)
+        st = itp_write_endpoints(o.outdir, scn, &rec, aws->outcomes, err, sizeof err);
+    if (!st && scn->plan.n_hyp)
+        st = itp_write_analysis(o.outdir, scn, res, err, sizeof err);
     if (!st) {
         itp_arm_summary sum[ITP_MAX_ARMS];
         itp_summarise_arms(scn, &rec, sum);
         printf("%s: one replicate, seed %llu, %d patients -> %s/\n", scn->name,
                (unsigned long long)o.seed, rec.n_patients, o.outdir);
         itp_print_arm_summary(scn, sum, stdout);
+        if (scn->plan.n_hyp) {
+            printf("\n");
+            itp_print_analysis(scn, res, stdout);
+        }
     } else {
         fprintf(stderr, "itpsim simulate: %s\n", err[0] ? err : itp_strerror(st));
     }
     itp_record_free(&rec);
+    itp_analysis_ws_free(aws);
     itp_sim_ws_free(ws);
     itp_scenario_free(scn);
     return itp_exit_code(st);

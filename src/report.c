@@ -1,6 +1,9 @@
 /* Result writers; see report.h. */
 #include "itpsim/report.h"
 
+#include "itpsim/analysis.h"
+#include "itpsim/endpoint.h"
+
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -148,6 +151,105 @@ itp_status itp_write_visits(const char *dir, const itp_scenario *scn,
         }
     }
     return itp_out_commit(&o, err, errlen);
+}
+
+itp_status itp_write_endpoints(const char *dir, const itp_scenario *scn, const itp_record *rec,
+                               const itp_outcome *outcomes, char *err, size_t errlen)
+{
+    itp_out o;
+    itp_status st = itp_out_open(&o, dir, "endpoints.csv", err, errlen);
+    if (st)
+        return st;
+    size_t ne = (size_t)scn->n_endpoints;
+    fputs("patient,arm,stratum", o.f);
+    for (size_t e = 0; e < ne; e++) {
+        const itp_endpoint *ep = &scn->endpoints[e];
+        if (ep->type->kind == ITP_EP_TIME)
+            fprintf(o.f, ",%s_days,%s_event,%s_cause", ep->name, ep->name, ep->name);
+        else
+            fprintf(o.f, ",%s", ep->name);
+    }
+    fputc('\n', o.f);
+    for (int i = 0; i < rec->n_patients; i++) {
+        const itp_patient *p = &rec->patients[i];
+        fprintf(o.f, "%d,%s,%d", p->id, scn->arms[p->arm].name, p->stratum);
+        for (size_t e = 0; e < ne; e++) {
+            const itp_outcome *oc = &outcomes[(size_t)i * ne + e];
+            const itp_endpoint_type *t = scn->endpoints[e].type;
+            if (!oc->included)
+                fputs(t->kind == ITP_EP_TIME ? ",NA,NA,NA" : ",NA", o.f);
+            else if (t->kind == ITP_EP_TIME)
+                fprintf(o.f, ",%d,%d,%s", oc->time, oc->event,
+                        oc->event && oc->cause >= 0 ? t->causes[oc->cause] : "censored");
+            else
+                fprintf(o.f, ",%d", oc->event);
+        }
+        fputc('\n', o.f);
+    }
+    return itp_out_commit(&o, err, errlen);
+}
+
+/* A number, or NA when it is not finite (flags say why). */
+static void put_num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, ",%.10g", x);
+    else if (isinf(x))
+        fputs(x > 0 ? ",Inf" : ",-Inf", f);
+    else
+        fputs(",NA", f);
+}
+
+static const char *flag_text(unsigned flags)
+{
+    if (flags & ITP_HYP_MONOTONE)
+        return "monotone_likelihood";
+    if (flags & ITP_HYP_NOT_ESTIMABLE)
+        return "not_estimable";
+    if (flags & ITP_HYP_NO_TEST)
+        return "no_test";
+    return "";
+}
+
+itp_status itp_write_analysis(const char *dir, const itp_scenario *scn, const itp_hyp_result *res,
+                              char *err, size_t errlen)
+{
+    itp_out o;
+    itp_status st = itp_out_open(&o, dir, "analysis.csv", err, errlen);
+    if (st)
+        return st;
+    fputs("hypothesis,endpoint,arm,control,test,sided,estimate,ci_low,ci_high,statistic,"
+          "p_value,adjusted_p_value,rejected,n_arm,n_control,events_arm,events_control,flags\n",
+          o.f);
+    for (int k = 0; k < scn->plan.n_hyp; k++) {
+        const itp_hypothesis *h = &scn->plan.hyp[k];
+        const itp_hyp_result *r = &res[k];
+        fprintf(o.f, "%s,%s,%s,%s,%s,%s", h->name, scn->endpoints[h->endpoint].name,
+                scn->arms[h->arm].name, h->control >= 0 ? scn->arms[h->control].name : "NA",
+                h->test, h->two_sided ? "two" : "one");
+        put_num(o.f, r->estimate);
+        put_num(o.f, r->ci_low);
+        put_num(o.f, r->ci_high);
+        put_num(o.f, r->statistic);
+        put_num(o.f, r->p_value);
+        put_num(o.f, r->adj_p);
+        fprintf(o.f, ",%d,%d,%d,%d,%d,%s\n", r->rejected, r->n_exp, r->n_ctl, r->events_exp,
+                r->events_ctl, flag_text(r->flags));
+    }
+    return itp_out_commit(&o, err, errlen);
+}
+
+void itp_print_analysis(const itp_scenario *scn, const itp_hyp_result *res, FILE *f)
+{
+    fprintf(f, "%-12s %-8s %-10s %9s %20s %10s %10s %s\n", "hypothesis", "endpoint", "test",
+            "estimate", "95% CI", "p", "adj. p", "rejected");
+    for (int k = 0; k < scn->plan.n_hyp; k++) {
+        const itp_hypothesis *h = &scn->plan.hyp[k];
+        const itp_hyp_result *r = &res[k];
+        fprintf(f, "%-12s %-8s %-10s %9.3f [%8.3f, %8.3f] %10.4g %10.4g %s %s\n", h->name,
+                scn->endpoints[h->endpoint].name, h->test, r->estimate, r->ci_low, r->ci_high,
+                r->p_value, r->adj_p, r->rejected ? "yes" : "no", flag_text(r->flags));
+    }
 }
 
 void itp_summarise_arms(const itp_scenario *scn, const itp_record *rec,

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "itpsim/analysis.h"
+#include "itpsim/endpoint.h"
 #include "itpsim/model.h"
 
 #define DPM ITP_DAYS_PER_MONTH
@@ -13,7 +15,7 @@
 static const char *const top_keys[] = {
     "name", "description", "model", "patients", "arms", "control",
     "allocation", "strata", "enrolment", "followup", "visits", "components",
-    "events", "rescue", "new_therapy", "platelet", "hazard", NULL};
+    "events", "rescue", "new_therapy", "platelet", "hazard", "endpoints", "analysis", NULL};
 
 static itp_status read_arms(itp_reader *rd, itp_scenario *scn,
                             const config_setting_t *root)
@@ -433,7 +435,10 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn)
         (st = read_visits(rd, scn, root)) || (st = read_events(rd, scn, root)) ||
         (st = check_component_visits(rd, scn, root)))
         return st;
-    return scn->model->parse(rd, scn, &scn->model_params);
+    if ((st = scn->model->parse(rd, scn, &scn->model_params)) ||
+        (st = itp_endpoints_parse(rd, scn)))
+        return st;
+    return itp_analysis_parse(rd, scn);
 }
 
 itp_status itp_scenario_load(itp_scenario **out, const char *file,
@@ -476,6 +481,8 @@ void itp_scenario_free(itp_scenario *scn)
             scn->components[c].type->free(scn->components[c].params);
     if (scn->model && scn->model_params)
         scn->model->free(scn->model_params);
+    for (int e = 0; e < scn->n_endpoints; e++)
+        free(scn->endpoints[e].params);
     free(scn);
 }
 
@@ -484,6 +491,14 @@ int itp_scenario_arm(const itp_scenario *scn, const char *name)
     for (int a = 0; a < scn->n_arms; a++)
         if (strcmp(scn->arms[a].name, name) == 0)
             return a;
+    return -1;
+}
+
+int itp_scenario_endpoint(const itp_scenario *scn, const char *name)
+{
+    for (int e = 0; e < scn->n_endpoints; e++)
+        if (strcmp(scn->endpoints[e].name, name) == 0)
+            return e;
     return -1;
 }
 

@@ -33,6 +33,21 @@ itp_status itp_write_patients(const char *dir, const itp_scenario *scn,
 itp_status itp_write_visits(const char *dir, const itp_scenario *scn,
                             const itp_record *rec, char *err, size_t errlen);
 
+struct itp_hyp_result;
+struct itp_outcome;
+
+/* DIR/endpoints.csv: one row per patient; for each time-to-event endpoint
+ * NAME the columns NAME_days, NAME_event, NAME_cause; for each binary
+ * endpoint a 0/1 column NAME (NA when not evaluable). outcomes as
+ * itp_endpoints_eval writes them. */
+itp_status itp_write_endpoints(const char *dir, const itp_scenario *scn, const itp_record *rec,
+                               const struct itp_outcome *outcomes, char *err, size_t errlen);
+/* DIR/analysis.csv: one row per hypothesis. */
+itp_status itp_write_analysis(const char *dir, const itp_scenario *scn,
+                              const struct itp_hyp_result *res, char *err, size_t errlen);
+/* The analysis as a short table. */
+void itp_print_analysis(const itp_scenario *scn, const struct itp_hyp_result *res, FILE *f);
+
 /* Per-arm summary of one replicate. */
 typedef struct itp_arm_summary {
     int n;              /* patients randomised to the arm */

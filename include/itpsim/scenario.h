@@ -26,7 +26,51 @@
 #define ITP_MAX_FOLLOWUP_DAYS (20 * 366)
 #define ITP_DAYS_PER_MONTH (365.25 / 12.0)
 
+#define ITP_MAX_ENDPOINTS 16
+#define ITP_MAX_HYPOTHESES 16
+
 typedef struct itp_model_type itp_model_type;
+typedef struct itp_endpoint_type itp_endpoint_type;
+struct itp_mult_procedure;
+struct itp_binary_test;
+
+/* A named endpoint: a rule over a patient's record (endpoint.h). */
+typedef struct itp_endpoint {
+    char name[ITP_NAME_MAX];
+    const itp_endpoint_type *type;
+    void *params;                       /* owned; type->free releases it */
+} itp_endpoint;
+
+typedef enum { ITP_TEST_LOGRANK, ITP_TEST_COX, ITP_TEST_BINARY, ITP_TEST_BINOMIAL } itp_test_kind;
+
+/* One hypothesis of the analysis plan (analysis.h). */
+typedef struct itp_hypothesis {
+    char name[ITP_NAME_MAX];
+    char test[32];                      /* as named in the scenario */
+    int endpoint;                       /* index into endpoints */
+    int arm;                            /* experimental arm */
+    int control;                        /* control arm; -1 for a single-arm test */
+    itp_test_kind kind;
+    const struct itp_binary_test *btest;/* ITP_TEST_BINARY */
+    int two_sided;
+    int benefit_lower;                  /* benefit is a lower hazard / rate */
+    double p0;                          /* ITP_TEST_BINOMIAL: historical rate */
+    double true_hr;                     /* hazard model: the design's hazard ratio
+                                           when it is constant, else NaN */
+} itp_hypothesis;
+
+typedef struct itp_analysis_plan {
+    int n_hyp;
+    itp_hypothesis hyp[ITP_MAX_HYPOTHESES];
+    double alpha;                       /* overall, one-sided unless two_sided */
+    const struct itp_mult_procedure *mult;
+    double weights[ITP_MAX_HYPOTHESES];
+    double transition[ITP_MAX_HYPOTHESES * ITP_MAX_HYPOTHESES];
+    size_t order[ITP_MAX_HYPOTHESES];
+    int stratified;                     /* stratified tests use the strata */
+    int ties_breslow;                   /* Cox ties: 0 Efron, 1 Breslow */
+    double conf_level;
+} itp_analysis_plan;
 
 typedef struct itp_component {
     char name[ITP_NAME_MAX];
@@ -120,6 +164,11 @@ typedef struct itp_scenario {
     itp_rescue_rule rescue;
     itp_new_therapy_rule new_therapy;
 
+    /* endpoints and the analysis plan (n_endpoints 0 / plan.n_hyp 0: none) */
+    int n_endpoints;
+    itp_endpoint endpoints[ITP_MAX_ENDPOINTS];
+    itp_analysis_plan plan;
+
     /* the patient model */
     const itp_model_type *model;
     void *model_params;                 /* owned; model->free releases it */
@@ -137,6 +186,9 @@ void itp_scenario_free(itp_scenario *scn);
 
 /* Index of the arm with this name, or -1. */
 int itp_scenario_arm(const itp_scenario *scn, const char *name);
+
+/* Index of the endpoint with this name, or -1. */
+int itp_scenario_endpoint(const itp_scenario *scn, const char *name);
 
 /* Is `day` a scheduled visit day? */
 int itp_scenario_is_visit(const itp_scenario *scn, int day);

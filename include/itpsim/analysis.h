@@ -1,0 +1,60 @@
+/* The analysis plan: hypotheses (endpoint, arm vs control, test, sides),
+ * an overall alpha and a multiplicity procedure, read from the scenario's
+ * `analysis` section and applied to one replicate's record.
+ *
+ * Tests: time-to-event endpoints by log-rank (stratified when the plan is
+ * stratified and the scenario has strata) or by Cox Wald test; the estimate
+ * is always the Cox hazard ratio (experimental vs control) with its Wald CI.
+ * Binary endpoints by any test of binary.h (cmh, chisq, fisher, rd_wald,
+ * rd_newcombe); the estimate is the risk difference (Wald CI). A single arm
+ * by the exact binomial test against p0 (estimate: the rate, Clopper-Pearson
+ * CI). One-sided p-values are for benefit in the experimental arm: a lower
+ * hazard for ttf, a higher hazard for time_to_response, a higher rate for
+ * binary endpoints, unless `benefit` says otherwise. */
+#ifndef ITPSIM_ANALYSIS_H
+#define ITPSIM_ANALYSIS_H
+
+#include "itpsim/endpoint.h"
+#include "itpsim/multiplicity.h"
+#include "itpsim/survival.h"
+
+enum {
+    ITP_HYP_NOT_ESTIMABLE = 1u << 0, /* estimate undefined: NaN */
+    ITP_HYP_MONOTONE = 1u << 1,      /* Cox likelihood monotone: HR 0 or inf */
+    ITP_HYP_NO_TEST = 1u << 2        /* test statistic undefined: p = 1 */
+};
+
+typedef struct itp_hyp_result {
+    double estimate, ci_low, ci_high;
+    double statistic;       /* z (log-rank, Cox), chi-square (cmh, chisq), ... */
+    double p_value;         /* as the plan's sides say */
+    double adj_p;           /* adjusted for multiplicity */
+    int rejected;
+    unsigned flags;         /* ITP_HYP_* */
+    int n_exp, n_ctl;       /* patients analysed */
+    int events_exp, events_ctl; /* events or responders */
+} itp_hyp_result;
+
+/* Per-thread working memory for analysing replicates of a scenario. */
+typedef struct itp_analysis_ws {
+    int cap;
+    double *time;
+    int *event, *group, *stratum;
+    itp_outcome *outcomes;          /* [cap * n_endpoints] */
+    itp_surv_workspace *surv;
+    itp_mult_workspace *mult;
+} itp_analysis_ws;
+
+itp_status itp_analysis_ws_create(itp_analysis_ws **out, const itp_scenario *scn, int n_max);
+void itp_analysis_ws_free(itp_analysis_ws *ws);
+
+/* Reads the scenario's `analysis` section into scn->plan. */
+itp_status itp_analysis_parse(itp_reader *rd, itp_scenario *scn);
+
+/* Evaluates the endpoints (into ws->outcomes) with per-patient study-day
+ * limits (NULL: each patient's follow-up), tests every hypothesis and
+ * applies the multiplicity procedure. res is [plan.n_hyp]. */
+itp_status itp_analyse(const itp_scenario *scn, const itp_record *rec, const int *limit,
+                       itp_analysis_ws *ws, itp_hyp_result *res);
+
+#endif

@@ -1,0 +1,301 @@
+/* Endpoint rules on scripted patient records: one test per rule and edge
+ * case (a count exactly at a threshold, a rescue on the last day of the
+ * grace period, a window with too few visits, the data cut before a window
+ * ends, ties between failure causes). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <math.h>
+#include <cmocka.h>
+#include "itpsim/endpoint.h"
+#include "testutil.h"
+
+/* Weekly visits to week 9, every 2 weeks to 25, then every 4 weeks. */
+static const char *SCN =
+    "patients = 10;\n"
+    "arms = ( { name = \"a\"; } );\n"
+    "enrolment = { duration_months = 1.0; };\n"
+    "followup = { max_months = 24.0; cut_months = 24.0; };\n"
+    "visits = ( { from_week = 0; to_week = 9; every_weeks = 1; },\n"
+    "           { from_week = 11; to_week = 25; every_weeks = 2; },\n"
+    "           { from_week = 29; every_weeks = 4; } );\n"
+    "endpoints = {\n"
+    "  ttf = { type = \"ttf\"; count = { below = 30.0; after_week = 8.0; };\n"
+    "          rescue = { after_week = 8.0; }; new_therapy = true;\n"
+    "          taper = { by_week = 24.0; }; death = true; };\n"
+    "  sr6 = { type = \"stable_response\"; threshold = 50.0; fraction = 0.75;\n"
+    "          from_week = 19.0; to_week = 25.0; };\n"
+    "  cr = { type = \"confirmed_response\"; threshold = 50.0; consecutive = 2; to_week = 25.0; };\n"
+    "  ra = { type = \"response_at\"; threshold = 50.0; week = 6.0; };\n"
+    "  iwg = { type = \"iwg_response\"; level = \"response\"; to_week = 25.0; };\n"
+    "  icr = { type = \"iwg_response\"; level = \"complete\"; to_week = 25.0; };\n"
+    "  ttr = { type = \"time_to_response\"; threshold = 50.0; consecutive = 2; };\n"
+    "  sro = { type = \"sustained_remission\"; threshold = 30.0; from_week = 29.0; to_week = 53.0; };\n"
+    "};\n";
+
+enum { E_TTF, E_SR6, E_CR, E_RA, E_IWG, E_ICR, E_TTR, E_SRO, NE };
+
+typedef struct fixture {
+    itp_scenario *scn;
+    itp_record rec;
+    int rescues[8];
+    itp_outcome out[NE];
+} fixture;
+
+static int setup(void **state)
+{
+    static fixture f;
+    char err[1024];
+    f.scn = test_load(SCN, err, sizeof err);
+    assert_non_null(f.scn);
+    assert_int_equal(f.scn->n_endpoints, NE);
+    itp_record_init(&f.rec);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    itp_record_free(&f->rec);
+    itp_scenario_free(f->scn);
+    return 0;
+}
+
+/* A patient with follow-up `fu` whose scheduled counts are count(day), on
+ * the TPO-RA at `dose` until `off_day`; rescues as given. */
+typedef double (*count_fn)(int day);
+
+static itp_patient *patient(fixture *f, int fu, count_fn count, double dose, int off_day,
+                            const int *rescue, int n_rescue)
+{
+    itp_record *rec = &f->rec;
+    assert_int_equal(itp_record_reset(rec, 1), ITP_OK);
+    itp_patient *p = &rec->patients[0];
+    *p = (itp_patient){0};
+    itp_patient_clear_events(p);
+    p->followup_days = p->last_day = fu;
+    p->visit_first = 0;
+    p->rescue_first = 0;
+    for (int i = 0; i < f->scn->n_visits && f->scn->visit_day[i] <= fu; i++) {
+        int d = f->scn->visit_day[i];
+        itp_visit v = {d, (float)count(d), (float)(d < off_day ? dose : 0.0), 0, 1};
+        assert_int_equal(itp_record_add_visit(rec, &v), ITP_OK);
+        p->n_visits++;
+    }
+    for (int r = 0; r < n_rescue; r++)
+        assert_int_equal(itp_record_add_rescue(rec, rescue[r]), ITP_OK);
+    p->n_rescue = n_rescue;
+    p->baseline = count(0);
+    return p;
+}
+
+static void eval(fixture *f)
+{
+    itp_endpoints_eval(f->scn, &f->rec, NULL, f->out);
+}
+
+static double c_good(int day) { return day == 0 ? 15 : 80; }
+static double c_at30(int day) { return day == 0 ? 15 : 30; }
+static double c_dip(int day) { return day == 0 ? 15 : day == 91 ? 29 : 80; }
+static double c_early_dip(int day) { return day == 0 ? 15 : day == 56 ? 5 : 80; }
+static double c_sr_3of4(int day) { return day == 0 ? 15 : day == 147 ? 40 : 60; }
+static double c_sr_2of4(int day) { return day == 0 ? 15 : (day == 147 || day == 161) ? 40 : 60; }
+static double c_at50(int day) { return day == 0 ? 15 : 50; }
+static double c_49(int day) { return day == 0 ? 15 : 49.9; }
+static double c_alternate(int day) { return day == 0 ? 15 : (day / 7) % 4 == 1 ? 60 : 20; }
+static double c_late(int day) { return day < 70 ? 15 : 60; }
+static double c_29double(int day) { return day == 0 ? 14 : 29; }
+
+/* No failure: censored at the last visit; every response. */
+static void test_ttf_censored_at_last_visit(void **state)
+{
+    fixture *f = *state;
+    itp_patient *p = patient(f, 400, c_good, 50, 140, NULL, 0);
+    p->taper_start = 126;
+    p->taper_end = 140;
+    eval(f);
+    assert_int_equal(f->out[E_TTF].event, 0);
+    assert_int_equal(f->out[E_TTF].time, 399); /* the visit of week 57 */
+    assert_int_equal(f->out[E_SR6].event, 1);
+    assert_int_equal(f->out[E_CR].event, 1);
+    assert_int_equal(f->out[E_RA].event, 1);
+    assert_int_equal(f->out[E_IWG].event, 1);
+    assert_int_equal(f->out[E_ICR].event, 0); /* 80 < 100 */
+    assert_int_equal(f->out[E_TTR].event, 1);
+    assert_int_equal(f->out[E_TTR].time, 7); /* first of the two in a row */
+    assert_int_equal(f->out[E_SRO].event, 1);
+}
+
+/* A count exactly 30 is not < 30; 29 at week 13 is a failure that day. */
+static void test_ttf_count_threshold(void **state)
+{
+    fixture *f = *state;
+    patient(f, 400, c_at30, 50, 140, NULL, 0)->taper_end = 140;
+    eval(f);
+    assert_int_equal(f->out[E_TTF].event, 0);
+    patient(f, 400, c_dip, 50, 140, NULL, 0)->taper_end = 140;
+    eval(f);
+    assert_int_equal(f->out[E_TTF].event, 1);
+    assert_int_equal(f->out[E_TTF].time, 91);
+    assert_int_equal(f->out[E_TTF].cause, 0);
+    /* a count of 5 at week 8 (day 56) is inside the grace period */
+    patient(f, 400, c_early_dip, 50, 140, NULL, 0)->taper_end = 140;
+    eval(f);
+    assert_int_equal(f->out[E_TTF].event, 0);
+}
+
+/* Rescue on day 56 (the last day of the 8-week grace period) is no failure;
+ * on day 57 it is. */
+static void test_ttf_rescue_grace(void **state)
+{
+    fixture *f = *state;
+    int r56[] = {56}, r57[] = {57};
+    patient(f, 400, c_good, 50, 140, r56, 1)->taper_end = 140;
+    eval(f);
+    assert_int_equal(f->out[E_TTF].event, 0);
+    patient(f, 400, c_good, 50, 140, r57, 1)->taper_end = 140;
+    eval(f);
+    assert_int_equal(f->out[E_TTF].event, 1);
+    assert_int_equal(f->out[E_TTF].time, 57);
+    assert_string_equal(f->scn->endpoints[E_TTF].type->causes[f->out[E_TTF].cause], "rescue");
+}
+
+/* Inability to taper: not eligible, a failed taper, or still dosed at the
+ * deadline; death; ties go to the earlier cause in the list. */
+static void test_ttf_taper_and_death(void **state)
+{
+    fixture *f = *state;
+    patient(f, 400, c_good, 50, 1000, NULL, 0)->taper_ineligible = 119;
+    eval(f);
+    assert_int_equal(f->out[E_TTF].time, 119);
+    assert_string_equal(f->scn->endpoints[E_TTF].type->causes[f->out[E_TTF].cause], "taper");
+    patient(f, 400, c_good, 50, 1000, NULL, 0); /* no taper recorded, still dosed */
+    eval(f);
+    assert_int_equal(f->out[E_TTF].time, 168);
+    itp_patient *p = patient(f, 400, c_good, 50, 140, NULL, 0);
+    p->taper_end = 140;
+    p->death = p->last_day = 200;
+    eval(f);
+    assert_int_equal(f->out[E_TTF].time, 200);
+    assert_string_equal(f->scn->endpoints[E_TTF].type->causes[f->out[E_TTF].cause], "death");
+    int r[] = {91}; /* rescue the day of a low count: the count is named */
+    p = patient(f, 400, c_dip, 50, 140, r, 1);
+    p->taper_end = 140;
+    eval(f);
+    assert_int_equal(f->out[E_TTF].time, 91);
+    assert_string_equal(f->scn->endpoints[E_TTF].type->causes[f->out[E_TTF].cause], "count");
+}
+
+/* SR6: 3 of the 4 counts of weeks 19-25 >= 50 is 75%: a response; 2 of 4
+ * is not; a rescue in the window is not; a missing visit counts as < 50. */
+static void test_stable_response(void **state)
+{
+    fixture *f = *state;
+    patient(f, 400, c_sr_3of4, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_SR6].event, 1);
+    patient(f, 400, c_sr_2of4, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_SR6].event, 0);
+    int r[] = {150};
+    patient(f, 400, c_good, 50, 1000, r, 1);
+    eval(f);
+    assert_int_equal(f->out[E_SR6].event, 0);
+    /* withdrawn after week 21: 2 of 4 scheduled counts seen */
+    itp_patient *p = patient(f, 150, c_good, 50, 1000, NULL, 0);
+    p->dropout = 150;
+    eval(f);
+    assert_int_equal(f->out[E_SR6].included, 1);
+    assert_int_equal(f->out[E_SR6].event, 0);
+    /* at the data cut on day 150, alive: not evaluable yet */
+    patient(f, 150, c_good, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_SR6].included, 0);
+    assert_int_equal(f->out[E_TTF].included, 1);
+}
+
+/* Confirmed response needs 2 consecutive counts >= 50 (exactly 50 counts);
+ * alternating counts never confirm; a rescue in the 28 days before a count
+ * disqualifies it. */
+static void test_confirmed_response(void **state)
+{
+    fixture *f = *state;
+    patient(f, 400, c_at50, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_CR].event, 1);
+    patient(f, 400, c_49, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_CR].event, 0);
+    patient(f, 400, c_alternate, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_CR].event, 0);
+    /* rescue on day 70: counts from day 70 to 98 are excluded; day 105 and
+     * 119 (2 weeks apart, consecutive scheduled) confirm */
+    int r[] = {70};
+    patient(f, 400, c_late, 50, 1000, r, 1);
+    eval(f);
+    assert_int_equal(f->out[E_CR].event, 1);
+    assert_int_equal(f->out[E_TTR].time, 105);
+}
+
+/* IWG response: >= 30 and at least double the baseline twice >= 7 days
+ * apart; 29 is not >= 30 even when double. */
+static void test_iwg(void **state)
+{
+    fixture *f = *state;
+    patient(f, 400, c_29double, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_IWG].event, 0);
+    patient(f, 400, c_at30, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_IWG].event, 1); /* 30 >= 2 x 15 */
+}
+
+/* Sustained remission off treatment: dose 0 and >= 30 at every visit of
+ * weeks 29-53. */
+static void test_sustained_remission(void **state)
+{
+    fixture *f = *state;
+    patient(f, 400, c_good, 50, 250, NULL, 0); /* dosed at week 29 (day 203) */
+    eval(f);
+    assert_int_equal(f->out[E_SRO].event, 0);
+    patient(f, 400, c_good, 50, 200, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_SRO].event, 1);
+    int r[] = {300};
+    patient(f, 400, c_good, 50, 200, r, 1);
+    eval(f);
+    assert_int_equal(f->out[E_SRO].event, 0);
+}
+
+/* Information limited to a study day (an earlier data cut): the failure on
+ * day 91 is seen up to day 100, not up to day 90 (censored at day 77). */
+static void test_limit(void **state)
+{
+    fixture *f = *state;
+    patient(f, 400, c_dip, 50, 140, NULL, 0)->taper_end = 140;
+    int lim = 100;
+    itp_endpoints_eval(f->scn, &f->rec, &lim, f->out);
+    assert_int_equal(f->out[E_TTF].event, 1);
+    lim = 90;
+    itp_endpoints_eval(f->scn, &f->rec, &lim, f->out);
+    assert_int_equal(f->out[E_TTF].event, 0);
+    assert_int_equal(f->out[E_TTF].time, 77);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ttf_censored_at_last_visit),
+        cmocka_unit_test(test_ttf_count_threshold),
+        cmocka_unit_test(test_ttf_rescue_grace),
+        cmocka_unit_test(test_ttf_taper_and_death),
+        cmocka_unit_test(test_stable_response),
+        cmocka_unit_test(test_confirmed_response),
+        cmocka_unit_test(test_iwg),
+        cmocka_unit_test(test_sustained_remission),
+        cmocka_unit_test(test_limit),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
