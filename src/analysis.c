@@ -226,8 +226,14 @@ itp_status itp_analysis_parse(itp_reader *rd, itp_scenario *scn)
     }
     itp_mult_design d = {(size_t)m, pl->weights, pl->transition, pl->order};
     char msg[256];
-    if (itp_mult_validate(&d, pl->mult->uses, msg, sizeof msg))
-        return itp_rd_fail(rd, g, "%s", msg);
+    if (itp_mult_validate(&d, pl->mult->uses, msg, sizeof msg)) {
+        const config_setting_t *at = g;
+        if (strstr(msg, "weight") && itp_member(g, "weights"))
+            at = itp_member(g, "weights");
+        else if ((strstr(msg, "transition") || strstr(msg, "row")) && itp_member(g, "transitions"))
+            at = itp_member(g, "transitions");
+        return itp_rd_fail(rd, at, "%s", msg);
+    }
     return ITP_OK;
 }
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # `itpsim simulate` on the default scenario: 152 patients in 3 arms of about
-# 50, visits on the scheduled weeks only, same seed -> identical files, and
+# 50, visits on the scheduled weeks only, endpoints.csv and analysis.csv as
+# other tools read them, same seed -> identical files, and
 # (on a larger cohort) placebo patients show the eltrombopag rise and the
 # fall after the taper.
 : "${ITPSIM:=build/itpsim}"
@@ -22,10 +23,20 @@ awk -F, 'FNR == NR { if (FNR > 1 && $19 != "NA" && $19 >= 175 && $16 == "NA" && 
   FNR > 1 && $7 == 1 && $2 <= 175 { v[$1]++ }
   END { for (p in full) if (v[p] != 18) { print "patient", p, "has", v[p], "visits to week 25"; exit 1 } }' \
   "$dir/a/patients.csv" "$dir/a/visits.csv"
+# endpoints.csv and analysis.csv carry the contract columns; a hypothesis
+# is rejected exactly when its adjusted p-value is at most alpha 0.025, and
+# adjusted p-values are never below the raw ones.
+head -n 1 "$dir/a/endpoints.csv" | grep -q '^patient,arm,stratum,ttf_days,ttf_event,ttf_cause,sr6$'
+awk -F, 'NR > 1 { n++; if ($5 != 0 && $5 != 1) exit 1; if ($7 != 0 && $7 != 1) exit 1
+  if ($5 == 0 && $6 != "censored") exit 1 } END { if (n != 152) exit 1 }' "$dir/a/endpoints.csv"
+head -n 1 "$dir/a/analysis.csv" | grep -q '^hypothesis,endpoint,arm,control,test,sided,estimate,ci_low,ci_high,statistic,p_value,adjusted_p_value,rejected'
+awk -F, 'NR > 1 { n++; if ($12 + 1e-12 < $11) exit 1; if (($12 <= 0.025) != ($13 == 1)) exit 1 }
+  END { if (n != 4) exit 1 }' "$dir/a/analysis.csv"
 # Same seed, same files; another seed, other files.
 "$ITPSIM" simulate scenarios/vayhit2.cfg -s 11 -o "$dir/b" > /dev/null
 cmp "$dir/a/patients.csv" "$dir/b/patients.csv"
 cmp "$dir/a/visits.csv" "$dir/b/visits.csv"
+cmp "$dir/a/analysis.csv" "$dir/b/analysis.csv"
 "$ITPSIM" simulate scenarios/vayhit2.cfg -s 12 -o "$dir/c" > /dev/null
 ! cmp -s "$dir/a/visits.csv" "$dir/c/visits.csv"
 # Placebo, 1500 patients: median count at week 6 above twice the median

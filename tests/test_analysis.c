@@ -1,0 +1,167 @@
+/* The analysis plan applied to simulated replicates: each hypothesis gives
+ * what the statistics kernels give on the same subset of patients (arms,
+ * strata, direction), degenerate data are flagged and never give NaN
+ * p-values, and the multiplicity step rejects exactly where the adjusted
+ * p-value is at most alpha. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <math.h>
+#include <cmocka.h>
+#include "itpsim/analysis.h"
+#include "itpsim/binary.h"
+#include "itpsim/trial.h"
+#include "testutil.h"
+
+static const char *HAZARD =
+    "model = \"hazard\"; patients = 300;\n"
+    "arms = ( { name = \"ctl\"; hazard_per_month = [0.10, 0.05]; },\n"
+    "         { name = \"lo\"; hazard_per_month = [0.07, 0.035]; },\n"
+    "         { name = \"hi\"; hazard_per_month = [0.0, 0.0]; } );\n"
+    "control = \"ctl\";\n"
+    "hazard = { breaks_months = [0.0, 6.0]; };\n"
+    "strata = ( { name = \"region\"; probs = [0.4, 0.6]; } );\n"
+    "enrolment = { duration_months = 12.0; };\n"
+    "followup = { max_months = 24.0; cut_months = 12.0; };\n"
+    "visits = ( { from_week = 0; every_weeks = 4; } );\n"
+    "endpoints = { ttf = { type = \"ttf\"; }; };\n"
+    "analysis = { alpha = 0.025; multiplicity = \"holm\";\n"
+    "  hypotheses = (\n"
+    "    { name = \"lr\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"logrank\"; },\n"
+    "    { name = \"cox\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"cox\"; },\n"
+    "    { name = \"worse\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"logrank\"; benefit = \"higher\"; },\n"
+    "    { name = \"two\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"logrank\"; sided = \"two\"; },\n"
+    "    { name = \"none\"; endpoint = \"ttf\"; arm = \"hi\"; test = \"cox\"; } ); };\n";
+
+static void test_time_to_event_plumbing(void **state)
+{
+    (void)state;
+    char err[1024];
+    itp_scenario *scn = test_load(HAZARD, err, sizeof err);
+    assert_non_null(scn);
+    assert_true(fabs(scn->plan.hyp[0].true_hr - 0.7) < 1e-12);
+    assert_true(scn->plan.hyp[4].true_hr == 0.0); /* proportional, ratio 0 */
+    itp_sim_ws *ws;
+    itp_analysis_ws *aws;
+    itp_record rec;
+    itp_record_init(&rec);
+    assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
+    assert_int_equal(itp_analysis_ws_create(&aws, scn, scn->n_patients), ITP_OK);
+    itp_surv_workspace *sw;
+    assert_int_equal(itp_surv_workspace_create(&sw, (size_t)scn->n_patients), ITP_OK);
+    double *t = malloc(300 * sizeof *t);
+    int *e = malloc(300 * sizeof *e), *g = malloc(300 * sizeof *g), *s = malloc(300 * sizeof *s);
+    for (uint64_t rep = 0; rep < 20; rep++) {
+        itp_hyp_result res[5];
+        assert_int_equal(itp_trial_simulate(scn, 4, rep, 0, ws, &rec), ITP_OK);
+        assert_int_equal(itp_analyse(scn, &rec, NULL, aws, res), ITP_OK);
+        /* the same subset by hand: control and "lo", strata on */
+        size_t n = 0;
+        int fails_hi = 0;
+        for (int i = 0; i < rec.n_patients; i++) {
+            const itp_patient *p = &rec.patients[i];
+            fails_hi += p->arm == 2 && p->failure != ITP_NEVER;
+            if (p->arm == 2)
+                continue;
+            t[n] = p->failure != ITP_NEVER ? p->failure : p->last_day;
+            e[n] = p->failure != ITP_NEVER;
+            g[n] = p->arm == 1;
+            s[n] = p->stratum;
+            n++;
+        }
+        assert_int_equal(fails_hi, 0);
+        itp_surv_data d = {n, t, e, g, s, 2};
+        itp_logrank_result lr;
+        itp_cox_result cx;
+        assert_int_equal(itp_surv_logrank(&d, sw, &lr), 0);
+        assert_int_equal(itp_surv_cox(&d, ITP_COX_EFRON, 0.95, sw, &cx), 0);
+        assert_true(fabs(res[0].p_value - lr.p_one_sided) < 1e-12);
+        assert_true(fabs(res[0].statistic - lr.z) < 1e-12);
+        assert_true(fabs(res[0].estimate - cx.hr) < 1e-12);
+        assert_true(fabs(res[1].p_value - cx.p_one_sided) < 1e-12);
+        assert_true(fabs(res[2].p_value - (1.0 - lr.p_one_sided)) < 1e-12);
+        assert_true(fabs(res[3].p_value - lr.p_two_sided) < 1e-12);
+        assert_int_equal(res[0].n_exp + res[0].n_ctl, (int)n);
+        /* no event in "hi": the Cox likelihood is monotone, flagged, p = 1 */
+        assert_true(res[4].flags & ITP_HYP_MONOTONE);
+        assert_true(res[4].estimate == 0.0);
+        assert_true(res[4].p_value == 1.0 && !res[4].rejected);
+        for (int k = 0; k < 5; k++) {
+            assert_true(res[k].p_value >= 0.0 && res[k].p_value <= 1.0);
+            assert_true(res[k].adj_p >= res[k].p_value - 1e-15);
+            assert_int_equal(res[k].rejected, res[k].adj_p <= 0.025);
+        }
+    }
+    free(t); free(e); free(g); free(s);
+    itp_surv_workspace_free(sw);
+    itp_record_free(&rec);
+    itp_analysis_ws_free(aws);
+    itp_sim_ws_free(ws);
+    itp_scenario_free(scn);
+}
+
+/* Binary endpoint: CMH over the strata and the risk difference equal what
+ * binary.h gives on counts made by hand from the endpoint outcomes. */
+static void test_binary_plumbing(void **state)
+{
+    (void)state;
+    char err[1024], text[4096];
+    snprintf(text, sizeof text, "%s%s", TEST_BASE_SCENARIO,
+             "strata = ( { name = \"count\"; covariate = \"baseline_count\"; cuts = [15.0]; } );\n"
+             "endpoints = { r6 = { type = \"response_at\"; threshold = 50.0; week = 6.0; }; };\n"
+             "analysis = { hypotheses = (\n"
+             "  { name = \"cmh\"; endpoint = \"r6\"; arm = \"active\"; test = \"cmh\"; },\n"
+             "  { name = \"fisher\"; endpoint = \"r6\"; arm = \"active\"; test = \"fisher\"; },\n"
+             "  { name = \"one\"; endpoint = \"r6\"; arm = \"active\"; test = \"binomial\"; p0 = 0.5; } ); };\n");
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    assert_int_equal(scn->n_strata, 2);
+    itp_sim_ws *ws;
+    itp_analysis_ws *aws;
+    itp_record rec;
+    itp_record_init(&rec);
+    assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
+    assert_int_equal(itp_analysis_ws_create(&aws, scn, scn->n_patients), ITP_OK);
+    for (uint64_t rep = 0; rep < 10; rep++) {
+        itp_hyp_result res[3];
+        unsigned x[2][2] = {{0}}, n[2][2] = {{0}}, px[2] = {0}, pn[2] = {0};
+        assert_int_equal(itp_trial_simulate(scn, 8, rep, 0, ws, &rec), ITP_OK);
+        assert_int_equal(itp_analyse(scn, &rec, NULL, aws, res), ITP_OK);
+        for (int i = 0; i < rec.n_patients; i++) {
+            const itp_patient *p = &rec.patients[i];
+            const itp_outcome *o = &aws->outcomes[i];
+            assert_true(p->stratum == 0 || p->stratum == 1); /* cut from the true baseline */
+            if (!o->included)
+                continue;
+            int gi = p->arm == 0;
+            x[gi][p->stratum] += (unsigned)o->event;
+            n[gi][p->stratum]++;
+            px[gi] += (unsigned)o->event;
+            pn[gi]++;
+        }
+        itp_binary_counts c = {2, x[0], n[0], x[1], n[1]}, pooled = {1, &px[0], &pn[0], &px[1], &pn[1]};
+        itp_binary_result cmh, fisher, rd, bin;
+        assert_int_equal(itp_binary_cmh(&c, 0.95, &cmh), ITP_OK);
+        assert_int_equal(itp_binary_fisher(&c, 0.95, &fisher), ITP_OK);
+        assert_int_equal(itp_binary_rd_wald(&pooled, 0.95, &rd), ITP_OK);
+        assert_int_equal(itp_binary_binom_test(px[1], pn[1], 0.5, 0.95, &bin), ITP_OK);
+        assert_true(fabs(res[0].p_value - cmh.p_greater) < 1e-12);
+        assert_true(fabs(res[0].estimate - rd.estimate) < 1e-12);
+        assert_true(fabs(res[1].p_value - fisher.p_greater) < 1e-12);
+        assert_true(fabs(res[2].p_value - bin.p_greater) < 1e-12);
+        assert_int_equal(res[0].events_exp, (int)px[1]);
+    }
+    itp_record_free(&rec);
+    itp_analysis_ws_free(aws);
+    itp_sim_ws_free(ws);
+    itp_scenario_free(scn);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_time_to_event_plumbing),
+        cmocka_unit_test(test_binary_plumbing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
