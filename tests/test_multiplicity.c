@@ -5,10 +5,11 @@
  *    p.adjust(c(0.02, 0.03, 0.035, 0.04), m) for m in bonferroni, holm,
  *    hochberg, from R 4.2.2.
  *  - A graph for two primary hypotheses (H1, H2, e.g. two doses on the
- *    primary endpoint) and two secondary ones (H3, H4), the shape of Bretz
- *    et al. (Stat Med 2009) fig. 4: w = (1/2, 1/2, 0, 0), H1 -> H2, H3 with
- *    1/2 each, H2 -> H1, H4 with 1/2 each, H3 -> H2, H4 -> H1. Worked by hand
- *    with their Algorithm 1, shown step by step in test_graphical_by_hand.
+ *    primary endpoint) and two secondary ones (H3, H4), of the kind Bretz
+ *    et al. (Stat Med 2009) discuss: w = (1/2, 1/2, 0, 0), H1 -> H2, H3 with
+ *    1/2 each, H2 -> H1, H4 with 1/2 each, H3 -> H2, H4 -> H1. Not copied
+ *    from the paper (its numbers were not at hand): worked by hand with
+ *    their Algorithm 1, step by step in test_graphical_by_hand.
  * Special cases, over many random p-vectors:
  *  - the graphical approach with equal weights and G[i][j] = 1/(m-1) is Holm,
  *    and with w_j / sum_{k != i} w_k it is weighted Holm;
