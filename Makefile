@@ -3,6 +3,7 @@
 # Targets
 #   make            build build/itpsim
 #   make run        install missing packages, build, run the default scenario
+#                   (power and type I error; RUN_REPS=1000 replicates each)
 #   make test       install missing packages, build, run the whole test suite
 #   make deps       check the Debian packages (installs them when root)
 #   make clean
@@ -26,12 +27,13 @@ endif
 # Packages, each as pkg-config name:Debian package.
 PKGS     := gsl:libgsl-dev libconfig:libconfig-dev cmocka:libcmocka-dev
 PKG_NAMES = $(foreach p,$(PKGS),$(firstword $(subst :, ,$(p))))
-CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) -Iinclude \
+CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) -fopenmp -Iinclude \
             $(shell pkg-config --cflags gsl libconfig 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs gsl libconfig 2>/dev/null) -lm
+LDLIBS   += $(shell pkg-config --libs gsl libconfig 2>/dev/null) -lm -fopenmp
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 SCENARIO ?= scenarios/vayhit2.cfg
 RUN_DIR  ?= results/vayhit2
+RUN_REPS ?= 1000
 
 # ---- sources ---------------------------------------------------------------
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
@@ -71,7 +73,7 @@ $(BUILD)/obj $(BUILD)/tests $(BUILD)/tools:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	./$(BUILD)/itpsim simulate $(SCENARIO) -o $(RUN_DIR)
+	./$(BUILD)/itpsim run $(SCENARIO) -n $(RUN_REPS) -o $(RUN_DIR)
 
 # Every cmocka binary, then the command-line checks; the last line sums up.
 test: deps

@@ -137,13 +137,18 @@ itp_status itp_analysis_parse(itp_reader *rd, itp_scenario *scn)
 {
     static const char *const keys[] = {"alpha", "multiplicity", "weights", "transitions",
                                        "order", "stratified", "ties", "conf_level",
-                                       "hypotheses", NULL};
+                                       "landmark_months", "hypotheses", NULL};
     itp_analysis_plan *pl = &scn->plan;
     const config_setting_t *g, *list;
     char mult[32], ties[16];
+    double landmark;
     itp_status st;
+    pl->landmark_days = 12.0 * ITP_DAYS_PER_MONTH;
     if ((st = itp_rd_child(rd, itp_reader_root(rd), "analysis", CONFIG_TYPE_GROUP, 0, &g)) || !g)
         return st;
+    if ((st = itp_rd_double_or(rd, g, "landmark_months", ITP_POSITIVE(240.0), 12.0, &landmark)))
+        return st;
+    pl->landmark_days = landmark * ITP_DAYS_PER_MONTH;
     if ((st = itp_rd_keys(rd, g, keys, NULL)) ||
         (st = itp_rd_double_or(rd, g, "alpha", ITP_CLOSED(1e-6, 0.5), 0.025, &pl->alpha)) ||
         (st = itp_rd_string(rd, g, "multiplicity", "bonferroni", mult, sizeof mult)) ||

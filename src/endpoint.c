@@ -569,6 +569,11 @@ void itp_endpoints_eval(const itp_scenario *scn, const itp_record *rec, const in
     for (int i = 0; i < rec->n_patients; i++) {
         const itp_patient *pt = &rec->patients[i];
         int lim = limit ? limit[i] : pt->followup_days;
+        if (lim < 0) { /* randomised after the data cut */
+            for (int e = 0; e < scn->n_endpoints; e++)
+                out[(size_t)i * (size_t)scn->n_endpoints + (size_t)e] = (itp_outcome){0, 0, 0, -1};
+            continue;
+        }
         for (int e = 0; e < scn->n_endpoints; e++) {
             const itp_endpoint *ep = &scn->endpoints[e];
             ep->type->eval(ep->params, scn, rec, pt, lim,

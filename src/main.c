@@ -9,10 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <math.h>
 #include <gsl/gsl_errno.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "itpsim/analysis.h"
 #include "itpsim/model.h"
 #include "itpsim/report.h"
+#include "itpsim/run.h"
 #include "itpsim/scenario.h"
 #include "itpsim/trial.h"
 
@@ -23,7 +28,10 @@ typedef struct options {
     const char *defaults;
     const char *outdir;
     uint64_t seed;
-    int patients;          /* 0: the scenario's */
+    long n;                /* -n: patients (simulate) or replicates (run, ...); 0: default */
+    int threads;           /* -j; 0: OMP_NUM_THREADS or the core count */
+    double precision;      /* --precision */
+    int no_null, quiet;
     int n_sets;
     const char *sets[MAX_SETS];
 } options;
@@ -33,6 +41,7 @@ static const char usage_main[] =
     "\n"
     "usage: itpsim COMMAND [options]\n"
     "commands:\n"
+    "  run SCENARIO          power and type I error by simulation\n"
     "  check SCENARIO        validate a scenario and print every resolved setting\n"
     "  simulate SCENARIO     simulate one replicate trial: per-patient and per-visit CSV\n"
     "  help [COMMAND]        this text, or a command's options\n"
@@ -49,6 +58,24 @@ static const char usage_common[] =
 static const char usage_check[] =
     "usage: itpsim check SCENARIO [options]\n"
     "Validates SCENARIO and prints every resolved setting with its unit and origin.\n";
+
+static const char usage_run[] =
+    "usage: itpsim run SCENARIO [-n REPS] [-s SEED] [-j THREADS] [-o DIR] [--precision SE]\n"
+    "                  [--no-null] [--quiet] [options]\n"
+    "Simulates REPS replicate trials of the design and REPS of its null version (every\n"
+    "study arm given the control arm's treatment), analyses each with the analysis\n"
+    "plan, and writes DIR/summary.json, DIR/summary.csv, DIR/arms.csv and\n"
+    "DIR/replicates.csv; prints power and type I error with Monte Carlo errors.\n"
+    "  -n REPS          replicates (default 1000; with --precision, the maximum,\n"
+    "                   default 1000000)\n"
+    "  -s SEED          random seed (default 1)\n"
+    "  -j THREADS       threads (default $OMP_NUM_THREADS or the number of cores);\n"
+    "                   results do not depend on it\n"
+    "  -o DIR           output folder (default results/run)\n"
+    "  --precision SE   add replicates, 256 at a time, until every power's Monte\n"
+    "                   Carlo standard error is at most SE\n"
+    "  --no-null        skip the null version (no type I error)\n"
+    "  --quiet          no progress on stderr\n";
 
 static const char usage_simulate[] =
     "usage: itpsim simulate SCENARIO [-s SEED] [-o DIR] [-n PATIENTS] [options]\n"
@@ -104,6 +131,19 @@ static int parse_options(const char *cmd, const char *usage, int argc, char **ar
                 return usage_error(cmd, "at most 64 %s options", a);
             o->sets[o->n_sets++] = val;
             i++;
+        } else if (!strcmp(a, "--no-null") && strchr(allowed, 'N')) {
+            o->no_null = 1;
+        } else if (!strcmp(a, "--quiet") && strchr(allowed, 'q')) {
+            o->quiet = 1;
+        } else if (!strcmp(a, "--precision") && strchr(allowed, 'P')) {
+            char *end;
+            if (!val)
+                return usage_error(cmd, "%s needs a standard error", a);
+            errno = 0;
+            o->precision = strtod(val, &end);
+            if (errno || *end || !(o->precision > 0.0 && o->precision < 0.5))
+                return usage_error(cmd, "--precision: '%s' is not a number in (0, 0.5)", val);
+            i++;
         } else if (!strcmp(a, "--defaults")) {
             if (!val)
                 return usage_error(cmd, "%s needs a file", a);
@@ -120,9 +160,15 @@ static int parse_options(const char *cmd, const char *usage, int argc, char **ar
                 o->outdir = val;
             } else if (a[1] == 'n') {
                 uint64_t n;
-                if (parse_u64(val, &n) || n < 1 || n > ITP_MAX_PATIENTS)
-                    return usage_error(cmd, "-n: '%s' is not a sample size in 1..100000", val);
-                o->patients = (int)n;
+                long max = strchr(allowed, 'R') ? ITP_MAX_REPLICATES : ITP_MAX_PATIENTS;
+                if (parse_u64(val, &n) || n < 1 || n > (uint64_t)max)
+                    return usage_error(cmd, "-n: '%s' is not a whole number in 1..%ld", val, max);
+                o->n = (long)n;
+            } else if (a[1] == 'j') {
+                uint64_t j;
+                if (parse_u64(val, &j) || j < 1 || j > 256)
+                    return usage_error(cmd, "-j: '%s' is not a thread count in 1..256", val);
+                o->threads = (int)j;
             }
         } else if (a[0] == '-' && a[1]) {
             return usage_error(cmd, "unknown option '%s'", a);
@@ -189,6 +235,59 @@ static int cmd_check(int argc, char **argv)
     return 0;
 }
 
+static int default_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    options o = {.seed = 1, .outdir = "results/run"};
+    int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqP");
+    if (rc >= 0)
+        return rc;
+    itp_scenario *scn;
+    if ((rc = load(&o, NULL, &scn)))
+        return rc;
+    if (scn->plan.n_hyp == 0) {
+        fprintf(stderr, "itpsim run: %s: no analysis plan (section analysis): nothing to test\n",
+                o.scenario);
+        itp_scenario_free(scn);
+        return 2;
+    }
+    char err[1024] = "";
+    itp_run_opts ro = {o.seed, o.n ? o.n : (o.precision > 0 ? 1000000L : 1000L),
+                       o.threads ? o.threads : default_threads(), o.precision, !o.no_null,
+                       o.quiet, 0, NULL, NULL};
+    itp_run_result res;
+    itp_out rep = {0};
+    itp_status st = itp_mkdir_p(o.outdir, err, sizeof err);
+    if (!st)
+        st = itp_out_open(&rep, o.outdir, "replicates.csv", err, sizeof err);
+    if (!st) {
+        ro.replicates = rep.f;
+        itp_replicates_header(scn, rep.f);
+        st = itp_run(scn, &ro, &res);
+        if (!st)
+            st = itp_out_commit(&rep, err, sizeof err);
+        else
+            itp_out_abort(&rep);
+        if (!st)
+            st = itp_write_summary(o.outdir, scn, &ro, &res, err, sizeof err);
+        if (!st)
+            itp_print_summary(scn, &res, stdout);
+        itp_run_result_free(&res);
+    }
+    if (st)
+        fprintf(stderr, "itpsim run: %s\n", err[0] ? err : itp_strerror(st));
+    itp_scenario_free(scn);
+    return itp_exit_code(st);
+}
+
 static int cmd_simulate(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/simulate"};
@@ -204,7 +303,7 @@ static int cmd_simulate(int argc, char **argv)
     itp_hyp_result res[ITP_MAX_HYPOTHESES];
     itp_record rec;
     itp_record_init(&rec);
-    int n = o.patients ? o.patients : scn->n_patients;
+    int n = o.n ? (int)o.n : scn->n_patients;
     itp_status st = itp_sim_ws_create(&ws, scn);
     if (!st)
         st = itp_analysis_ws_create(&aws, scn, n);
@@ -255,12 +354,16 @@ int main(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (!strcmp(cmd, "simulate"))
         return cmd_simulate(argc - 2, argv + 2);
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
         const char *topic = argc > 2 ? argv[2] : "";
         if (!strcmp(topic, "check"))
             printf("%s%s", usage_check, usage_common);
         else if (!strcmp(topic, "simulate"))
             printf("%s%s", usage_simulate, usage_common);
+        else if (!strcmp(topic, "run"))
+            printf("%s%s", usage_run, usage_common);
         else
             fputs(usage_main, stdout);
         return 0;

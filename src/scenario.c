@@ -287,7 +287,8 @@ static itp_status read_enrolment(itp_reader *rd, itp_scenario *scn,
 static itp_status read_followup(itp_reader *rd, itp_scenario *scn,
                                 const config_setting_t *root)
 {
-    static const char *const keys[] = {"max_months", "data_cut", "cut_months", NULL};
+    static const char *const keys[] = {"max_months", "data_cut", "cut_months", "events",
+                                       "endpoint", NULL};
     const config_setting_t *g;
     double maxm, cut;
     char kind[32];
@@ -295,10 +296,21 @@ static itp_status read_followup(itp_reader *rd, itp_scenario *scn,
     if (st || (st = itp_rd_keys(rd, g, keys, NULL)) ||
         (st = itp_rd_double(rd, g, NULL, "max_months",
                             ITP_POSITIVE(ITP_MAX_FOLLOWUP_DAYS / DPM), &maxm)) ||
-        (st = itp_rd_string(rd, g, "data_cut", "after_last_enrolled", kind, sizeof kind)) ||
-        (st = itp_rd_double(rd, g, NULL, "cut_months", ITP_CLOSED(0.0, 240.0), &cut)))
+        (st = itp_rd_string(rd, g, "data_cut", "after_last_enrolled", kind, sizeof kind)))
         return st;
     scn->max_followup_days = (int)floor(maxm * DPM + 1e-9);
+    if (strcmp(kind, "events") == 0) {
+        scn->cut_kind = ITP_CUT_EVENTS;
+        if (itp_member(g, "cut_months"))
+            return itp_rd_fail(rd, itp_member(g, "cut_months"),
+                               "an event-driven cut (data_cut = \"events\") takes events, not cut_months");
+        return itp_rd_int(rd, g, NULL, "events", 1, ITP_MAX_PATIENTS, &scn->cut_events);
+    }
+    if (itp_member(g, "events") || itp_member(g, "endpoint"))
+        return itp_rd_fail(rd, itp_member(g, "events") ? itp_member(g, "events") : itp_member(g, "endpoint"),
+                           "events and endpoint are for data_cut = \"events\"");
+    if ((st = itp_rd_double(rd, g, NULL, "cut_months", ITP_CLOSED(0.0, 240.0), &cut)))
+        return st;
     scn->cut_days = cut * DPM;
     if (strcmp(kind, "after_last_enrolled") == 0)
         scn->cut_kind = ITP_CUT_AFTER_LAST;
@@ -306,7 +318,7 @@ static itp_status read_followup(itp_reader *rd, itp_scenario *scn,
         scn->cut_kind = ITP_CUT_AFTER_FIRST;
     else
         return itp_rd_fail(rd, itp_member(g, "data_cut"),
-                           "expected \"after_last_enrolled\" or \"after_first_enrolled\", got \"%s\"",
+                           "expected \"after_last_enrolled\", \"after_first_enrolled\" or \"events\", got \"%s\"",
                            kind);
     return ITP_OK;
 }
@@ -413,6 +425,30 @@ static itp_status check_component_visits(itp_reader *rd, const itp_scenario *scn
     return ITP_OK;
 }
 
+/* The endpoint whose events drive an event-driven cut: named, or the
+ * first time-to-event endpoint. */
+static itp_status read_cut_endpoint(itp_reader *rd, itp_scenario *scn,
+                                    const config_setting_t *root)
+{
+    const config_setting_t *g = itp_member(root, "followup");
+    char name[ITP_NAME_MAX] = "";
+    itp_status st;
+    if (scn->cut_kind != ITP_CUT_EVENTS)
+        return ITP_OK;
+    if ((st = itp_rd_string(rd, g, "endpoint", "-", name, sizeof name)))
+        return st;
+    scn->cut_endpoint = -1;
+    for (int e = 0; e < scn->n_endpoints && scn->cut_endpoint < 0; e++)
+        if (scn->endpoints[e].type->kind == ITP_EP_TIME &&
+            (!strcmp(name, "-") || !strcmp(name, scn->endpoints[e].name)))
+            scn->cut_endpoint = e;
+    if (scn->cut_endpoint < 0)
+        return itp_rd_fail(rd, itp_member(g, "endpoint") ? itp_member(g, "endpoint") : g,
+                           strcmp(name, "-") ? "no time-to-event endpoint of that name"
+                                             : "an event-driven cut needs a time-to-event endpoint");
+    return ITP_OK;
+}
+
 static itp_status read_all(itp_reader *rd, itp_scenario *scn)
 {
     const config_setting_t *root = itp_reader_root(rd);
@@ -436,7 +472,7 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn)
         (st = check_component_visits(rd, scn, root)))
         return st;
     if ((st = scn->model->parse(rd, scn, &scn->model_params)) ||
-        (st = itp_endpoints_parse(rd, scn)))
+        (st = itp_endpoints_parse(rd, scn)) || (st = read_cut_endpoint(rd, scn, root)))
         return st;
     return itp_analysis_parse(rd, scn);
 }
@@ -472,10 +508,38 @@ itp_status itp_scenario_load(itp_scenario **out, const char *file,
     return st;
 }
 
+itp_status itp_scenario_null(const itp_scenario *src, itp_scenario **out)
+{
+    itp_scenario *n = malloc(sizeof *n);
+    *out = NULL;
+    if (!n)
+        return ITP_ENOMEM;
+    *n = *src;
+    n->is_null = 1;
+    n->borrowed = 1;
+    const itp_arm *c = &src->arms[src->control_arm];
+    for (int a = 0; a < n->n_arms; a++) {
+        itp_arm *arm = &n->arms[a];
+        arm->n_components = c->n_components;
+        memcpy(arm->component, c->component, sizeof arm->component);
+        arm->n_hazard = c->n_hazard;
+        memcpy(arm->hazard_per_month, c->hazard_per_month, sizeof arm->hazard_per_month);
+    }
+    for (int k = 0; k < n->plan.n_hyp; k++)
+        if (!isnan(n->plan.hyp[k].true_hr))
+            n->plan.hyp[k].true_hr = 1.0;
+    *out = n;
+    return ITP_OK;
+}
+
 void itp_scenario_free(itp_scenario *scn)
 {
     if (!scn)
         return;
+    if (scn->borrowed) {
+        free(scn);
+        return;
+    }
     for (int c = 0; c < scn->n_components; c++)
         if (scn->components[c].type && scn->components[c].params)
             scn->components[c].type->free(scn->components[c].params);

@@ -150,7 +150,10 @@ itp_status itp_trial_simulate(const itp_scenario *scn, uint64_t seed, uint64_t r
     itp_rng_stream(ws->r_base, seed, replicate, 0, ITP_STREAM_ENROL);
     itp_enrol_days(scn, ws->r_base, pts, n);
     double anchor = scn->cut_kind == ITP_CUT_AFTER_LAST ? pts[n - 1].enrol_day : pts[0].enrol_day;
-    double cut = anchor + scn->cut_days;
+    /* An event-driven cut is found after the simulation: follow everyone to
+     * the maximum, and the analysis limits the information. */
+    double cut = scn->cut_kind == ITP_CUT_EVENTS ? HUGE_VAL : anchor + scn->cut_days;
+    rec->cut_day = cut;
 
     /* The allocation sequence is one stream read in enrolment order. */
     itp_rng_stream(ws->r_alloc, seed, replicate, 0, ITP_STREAM_ALLOC);

@@ -51,6 +51,7 @@ typedef struct itp_record {
     int *rescue_days;        /* [n_rescue_days], patient by patient */
     size_t n_rescue_days, cap_rescue_days;
     int cap_patients;
+    double cut_day;          /* calendar day of the data cut (inf: event-driven) */
 } itp_record;
 
 /* Zeroes a record (no memory yet). */

@@ -70,6 +70,7 @@ typedef struct itp_analysis_plan {
     int stratified;                     /* stratified tests use the strata */
     int ties_breslow;                   /* Cox ties: 0 Efron, 1 Breslow */
     double conf_level;
+    double landmark_days;               /* Kaplan-Meier survival reported at this time */
 } itp_analysis_plan;
 
 typedef struct itp_component {
@@ -102,7 +103,8 @@ typedef enum { ITP_ALLOC_SIMPLE, ITP_ALLOC_BLOCKS } itp_alloc_method;
 
 typedef enum {
     ITP_CUT_AFTER_LAST,   /* months after the last patient is randomised */
-    ITP_CUT_AFTER_FIRST   /* months after the first patient is randomised */
+    ITP_CUT_AFTER_FIRST,  /* months after the first patient is randomised */
+    ITP_CUT_EVENTS        /* when a number of events of an endpoint occurred */
 } itp_cut_kind;
 
 typedef struct itp_rescue_rule {
@@ -149,6 +151,8 @@ typedef struct itp_scenario {
     int max_followup_days;
     itp_cut_kind cut_kind;
     double cut_days;                    /* delay of the cut after the anchor */
+    int cut_events;                     /* ITP_CUT_EVENTS: events that trigger it */
+    int cut_endpoint;                   /* ... of this time-to-event endpoint */
 
     /* visits: scheduled days since randomisation, ascending */
     int n_visits;
@@ -172,6 +176,9 @@ typedef struct itp_scenario {
     /* the patient model */
     const itp_model_type *model;
     void *model_params;                 /* owned; model->free releases it */
+
+    int is_null;                        /* built by itp_scenario_null */
+    int borrowed;                       /* params belong to another scenario */
 } itp_scenario;
 
 /* Loads and validates. On failure *out is NULL and err holds one message
@@ -183,6 +190,12 @@ itp_status itp_scenario_load(itp_scenario **out, const char *file,
                              const char *const *overrides, int n_overrides,
                              FILE *resolved, char *err, size_t errlen);
 void itp_scenario_free(itp_scenario *scn);
+
+/* The null version of a design: every study arm is given the control arm's
+ * treatments (platelet model) or hazards (hazard model). It shares the
+ * parameters of src, which must outlive it; free it with
+ * itp_scenario_free. */
+itp_status itp_scenario_null(const itp_scenario *src, itp_scenario **out);
 
 /* Index of the arm with this name, or -1. */
 int itp_scenario_arm(const itp_scenario *scn, const char *name);

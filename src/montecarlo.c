@@ -1,0 +1,370 @@
+/* The Monte Carlo engine; see montecarlo.h. */
+#include "itpsim/montecarlo.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include "itpsim/trial.h"
+
+/* NAN is a float; every NA here is a double. */
+#define NA_D ((double)NAN)
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+struct itp_mc_ws {
+    itp_sim_ws *sim;
+    itp_analysis_ws *an;
+    itp_record rec;
+    int cap;
+    int *limit;        /* [cap] study-day limits of an event-driven cut */
+    double *times;     /* [cap] event calendar times, then KM times */
+    int *event;        /* [cap] */
+    int *group;        /* [cap] */
+};
+
+itp_status itp_mc_ws_create(itp_mc_ws **out, const itp_scenario *scn, int n_patients)
+{
+    itp_mc_ws *ws = calloc(1, sizeof *ws);
+    *out = NULL;
+    if (!ws)
+        return ITP_ENOMEM;
+    int n = n_patients > 0 ? n_patients : scn->n_patients;
+    ws->cap = n;
+    itp_record_init(&ws->rec);
+    ws->limit = malloc((size_t)n * sizeof *ws->limit);
+    ws->times = malloc((size_t)n * sizeof *ws->times);
+    ws->event = malloc((size_t)n * sizeof *ws->event);
+    ws->group = malloc((size_t)n * sizeof *ws->group);
+    itp_status st = ws->limit && ws->times && ws->event && ws->group ? ITP_OK : ITP_ENOMEM;
+    if (!st)
+        st = itp_sim_ws_create(&ws->sim, scn);
+    if (!st)
+        st = itp_analysis_ws_create(&ws->an, scn, n);
+    if (!st)
+        st = itp_record_reset(&ws->rec, n) ? ITP_ENOMEM : ITP_OK;
+    if (st) {
+        itp_mc_ws_free(ws);
+        return st;
+    }
+    *out = ws;
+    return ITP_OK;
+}
+
+void itp_mc_ws_free(itp_mc_ws *ws)
+{
+    if (!ws)
+        return;
+    itp_sim_ws_free(ws->sim);
+    itp_analysis_ws_free(ws->an);
+    itp_record_free(&ws->rec);
+    free(ws->limit);
+    free(ws->times);
+    free(ws->event);
+    free(ws->group);
+    free(ws);
+}
+
+static int first_time_endpoint(const itp_scenario *scn)
+{
+    for (int e = 0; e < scn->n_endpoints; e++)
+        if (scn->endpoints[e].type->kind == ITP_EP_TIME)
+            return e;
+    return -1;
+}
+
+/* Event-driven cut: the calendar day of the cut_events-th event of the cut
+ * endpoint (all events of that day included), or the end of all follow-up
+ * when there are fewer. Sets the per-patient limits. */
+static double event_cut(const itp_scenario *scn, itp_mc_ws *ws)
+{
+    const itp_record *rec = &ws->rec;
+    size_t ne = (size_t)scn->n_endpoints, m = 0;
+    double end = 0.0;
+    itp_endpoints_eval(scn, rec, NULL, ws->an->outcomes);
+    for (int i = 0; i < rec->n_patients; i++) {
+        const itp_patient *p = &rec->patients[i];
+        const itp_outcome *o = &ws->an->outcomes[(size_t)i * ne + (size_t)scn->cut_endpoint];
+        if (o->included && o->event)
+            ws->times[m++] = p->enrol_day + o->time;
+        if (p->enrol_day + p->last_day > end)
+            end = p->enrol_day + p->last_day;
+    }
+    double cut = end;
+    if (m >= (size_t)scn->cut_events) {
+        gsl_sort(ws->times, 1, m);
+        cut = ws->times[scn->cut_events - 1];
+    }
+    for (int i = 0; i < rec->n_patients; i++) {
+        double lim = floor(cut - rec->patients[i].enrol_day + 1e-9);
+        ws->limit[i] = lim < 0 ? -1 : (int)fmin(lim, (double)rec->patients[i].followup_days);
+    }
+    return cut;
+}
+
+itp_status itp_mc_replicate(const itp_scenario *scn, uint64_t seed, uint64_t rep, int n,
+                            itp_mc_ws *ws, itp_rep_result *out)
+{
+    itp_record *rec = &ws->rec;
+    if (n <= 0)
+        n = scn->n_patients;
+    if (n > ws->cap)
+        return ITP_ERANGE;
+    itp_status st = itp_trial_simulate(scn, seed, rep, n, ws->sim, rec);
+    if (st)
+        return st;
+    double cut = rec->cut_day;
+    const int *limit = NULL;
+    if (scn->cut_kind == ITP_CUT_EVENTS) {
+        cut = event_cut(scn, ws);
+        limit = ws->limit;
+    }
+    memset(out, 0, sizeof *out);
+    if ((st = itp_analyse(scn, rec, limit, ws->an, out->hyp)))
+        return st;
+    out->cut_month = (cut - rec->patients[0].enrol_day) / ITP_DAYS_PER_MONTH;
+    size_t ne = (size_t)scn->n_endpoints;
+    int e0 = first_time_endpoint(scn);
+    for (int a = 0; a < scn->n_arms; a++) {
+        out->landmark[a] = out->median_days[a] = NA_D;
+        for (int e = 0; e < scn->n_endpoints; e++)
+            out->rate[e][a] = NA_D;
+    }
+    /* Per arm: patients randomised by the cut, events, binary rates. */
+    int rn[ITP_MAX_ENDPOINTS][ITP_MAX_ARMS] = {{0}}, rk[ITP_MAX_ENDPOINTS][ITP_MAX_ARMS] = {{0}};
+    for (int i = 0; i < n; i++) {
+        const itp_patient *p = &rec->patients[i];
+        const itp_outcome *o = &ws->an->outcomes[(size_t)i * ne];
+        int lim = limit ? limit[i] : p->followup_days;
+        if (lim < 0)
+            continue;
+        out->n_analysed++;
+        out->arm_n[p->arm]++;
+        for (size_t e = 0; e < ne; e++) {
+            if (!o[e].included)
+                continue;
+            if ((int)e == e0) {
+                out->arm_events[p->arm] += o[e].event;
+                out->events += o[e].event;
+            }
+            if (scn->endpoints[e].type->kind == ITP_EP_BINARY) {
+                rn[e][p->arm]++;
+                rk[e][p->arm] += o[e].event;
+            }
+        }
+    }
+    for (size_t e = 0; e < ne; e++)
+        for (int a = 0; a < scn->n_arms; a++)
+            if (rn[e][a])
+                out->rate[e][a] = (double)rk[e][a] / rn[e][a];
+    if (e0 < 0)
+        return ITP_OK;
+    /* Kaplan-Meier per arm for the first time-to-event endpoint. */
+    for (int a = 0; a < scn->n_arms; a++) {
+        size_t m = 0;
+        for (int i = 0; i < n; i++) {
+            const itp_outcome *o = &ws->an->outcomes[(size_t)i * ne + (size_t)e0];
+            if (rec->patients[i].arm != a || !o->included)
+                continue;
+            ws->times[m] = o->time;
+            ws->event[m] = o->event;
+            ws->group[m] = 0;
+            m++;
+        }
+        if (m == 0)
+            continue;
+        itp_surv_data d = {m, ws->times, ws->event, ws->group, NULL, 1};
+        itp_km_result km;
+        if (itp_surv_km(&d, ITP_SURV_ALL, scn->plan.landmark_days, scn->plan.conf_level,
+                        ws->an->surv, &km))
+            return ITP_EINTERNAL;
+        out->landmark[a] = km.surv_not_estimable ? (double)NA_D : km.surv;
+        out->median_days[a] = km.median_not_reached ? HUGE_VAL : km.median;
+    }
+    return ITP_OK;
+}
+
+/* ---- aggregation ------------------------------------------------------------- */
+
+itp_status itp_mc_summary_init(itp_mc_summary *s, const itp_scenario *scn)
+{
+    memset(s, 0, sizeof *s);
+    size_t h = (size_t)(scn->plan.n_hyp > 0 ? scn->plan.n_hyp : 1);
+    s->est_hist = calloc(h * ITP_MC_BINS, sizeof *s->est_hist);
+    s->median_hist = calloc((size_t)scn->n_arms * ITP_MC_TIME_BINS, sizeof *s->median_hist);
+    if (!s->est_hist || !s->median_hist) {
+        itp_mc_summary_free(s);
+        return ITP_ENOMEM;
+    }
+    return ITP_OK;
+}
+
+void itp_mc_summary_free(itp_mc_summary *s)
+{
+    free(s->est_hist);
+    free(s->median_hist);
+    s->est_hist = NULL;
+    s->median_hist = NULL;
+}
+
+static int is_time_hyp(const itp_scenario *scn, int k)
+{
+    return scn->endpoints[scn->plan.hyp[k].endpoint].type->kind == ITP_EP_TIME;
+}
+
+/* Estimates are binned on the log scale for hazard ratios (0 and inf at the
+ * ends) and on the natural scale for rates and risk differences. */
+static long est_bin(const itp_scenario *scn, int k, double x)
+{
+    double lo = -1.0, hi = 1.0;
+    if (is_time_hyp(scn, k)) {
+        x = log(x);
+        lo = -8.0;
+        hi = 8.0;
+    }
+    double b = floor((x - lo) / (hi - lo) * ITP_MC_BINS);
+    return b < 0 ? 0 : b >= ITP_MC_BINS ? ITP_MC_BINS - 1 : (long)b;
+}
+
+void itp_mc_summary_add(itp_mc_summary *s, const itp_scenario *scn, const itp_rep_result *r)
+{
+    int any = 0, all = 1;
+    s->reps++;
+    for (int k = 0; k < scn->plan.n_hyp; k++) {
+        const itp_hyp_result *h = &r->hyp[k];
+        double t = scn->plan.hyp[k].true_hr;
+        s->rejected[k] += h->rejected;
+        any |= h->rejected;
+        all &= h->rejected;
+        s->flagged[k] += h->flags != 0;
+        if (isfinite(t) && t > 0 && isfinite(h->ci_low) && isfinite(h->ci_high)) {
+            s->coverable[k]++;
+            s->covered[k] += h->ci_low <= t && t <= h->ci_high;
+        }
+        if (!isnan(h->estimate)) {
+            s->est_hist[(size_t)k * ITP_MC_BINS + (size_t)est_bin(scn, k, h->estimate)]++;
+            s->est_n[k]++;
+        }
+    }
+    s->any_rejected += any;
+    s->all_rejected += all && scn->plan.n_hyp > 0;
+    for (int a = 0; a < scn->n_arms; a++) {
+        if (!isnan(r->landmark[a])) {
+            s->landmark_sum[a] += r->landmark[a];
+            s->landmark_n[a]++;
+        }
+        double m = r->median_days[a] / ITP_DAYS_PER_MONTH;
+        if (!isnan(m)) {
+            s->median_n[a]++;
+            double b = floor(m / 480.0 * ITP_MC_TIME_BINS);
+            if (b >= ITP_MC_TIME_BINS)
+                s->median_over[a]++;
+            else
+                s->median_hist[(size_t)a * ITP_MC_TIME_BINS + (size_t)(b < 0 ? 0 : b)]++;
+        }
+        for (int e = 0; e < scn->n_endpoints; e++)
+            if (!isnan(r->rate[e][a])) {
+                s->rate_sum[e][a] += r->rate[e][a];
+                s->rate_n[e][a]++;
+            }
+        s->arm_n_sum[a] += r->arm_n[a];
+        s->arm_events_sum[a] += r->arm_events[a];
+    }
+    s->cut_sum += r->cut_month;
+    s->events_sum += r->events;
+}
+
+/* The centre of the bin holding the median of n counts in h[nb]. */
+static double hist_median(const unsigned *h, long nb, long n, long over, double lo, double hi)
+{
+    long need = (n + 1) / 2, cum = 0;
+    if (n == 0)
+        return NA_D;
+    for (long b = 0; b < nb; b++) {
+        cum += h[b];
+        if (cum >= need)
+            return lo + (b + 0.5) * (hi - lo) / nb;
+    }
+    (void)over;
+    return HUGE_VAL;
+}
+
+double itp_mc_median_estimate(const itp_mc_summary *s, const itp_scenario *scn, int k)
+{
+    const unsigned *h = s->est_hist + (size_t)k * ITP_MC_BINS;
+    if (is_time_hyp(scn, k)) {
+        double m = hist_median(h, ITP_MC_BINS, s->est_n[k], 0, -8.0, 8.0);
+        return isnan(m) ? m : exp(m);
+    }
+    return hist_median(h, ITP_MC_BINS, s->est_n[k], 0, -1.0, 1.0);
+}
+
+double itp_mc_median_time(const itp_mc_summary *s, int a)
+{
+    double m = hist_median(s->median_hist + (size_t)a * ITP_MC_TIME_BINS, ITP_MC_TIME_BINS,
+                           s->median_n[a], s->median_over[a], 0.0, 480.0);
+    return m * ITP_DAYS_PER_MONTH;
+}
+
+double itp_mc_se(double p, long r)
+{
+    return r > 0 ? sqrt(p * (1.0 - p) / (double)r) : (double)NA_D;
+}
+
+void itp_mc_wilson(long k, long r, double *lo, double *hi)
+{
+    if (r <= 0) {
+        *lo = *hi = NA_D;
+        return;
+    }
+    double z = gsl_cdf_ugaussian_Pinv(0.975), n = (double)r, p = (double)k / n;
+    double den = 1.0 + z * z / n, centre = (p + z * z / (2 * n)) / den;
+    double half = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den;
+    *lo = fmax(0.0, centre - half);
+    *hi = fmin(1.0, centre + half);
+}
+
+/* ---- the loop ------------------------------------------------------------------ */
+
+itp_status itp_mc_run(const itp_scenario *scn, const itp_mc_run_opts *o, itp_mc_summary *s,
+                      itp_mc_chunk_fn on_chunk, void *ctx)
+{
+    int nt = o->threads > 0 ? o->threads : 1;
+    itp_mc_ws **ws = calloc((size_t)nt, sizeof *ws);
+    itp_rep_result *buf = malloc(ITP_MC_CHUNK * sizeof *buf);
+    itp_status st = ws && buf ? ITP_OK : ITP_ENOMEM;
+    for (int t = 0; !st && t < nt; t++)
+        st = itp_mc_ws_create(&ws[t], scn, o->patients);
+    for (long start = o->first; !st && start < o->first + o->reps; start += ITP_MC_CHUNK) {
+        long count = o->first + o->reps - start;
+        if (count > ITP_MC_CHUNK)
+            count = ITP_MC_CHUNK;
+        int err = ITP_OK;
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+        for (long i = 0; i < count; i++) {
+            int t = 0;
+#ifdef _OPENMP
+            t = omp_get_thread_num();
+#endif
+            itp_status e = itp_mc_replicate(scn, o->seed, (uint64_t)(start + i), o->patients,
+                                            ws[t], &buf[i]);
+            if (e) {
+#pragma omp critical
+                err = e;
+            }
+        }
+        if ((st = (itp_status)err))
+            break;
+        for (long i = 0; i < count; i++)
+            itp_mc_summary_add(s, scn, &buf[i]);
+        if (on_chunk && on_chunk(ctx, scn, start, buf, count))
+            st = ITP_EINTERRUPT;
+    }
+    for (int t = 0; ws && t < nt; t++)
+        itp_mc_ws_free(ws[t]);
+    free(ws);
+    free(buf);
+    return st;
+}
