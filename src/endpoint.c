@@ -84,6 +84,8 @@ typedef struct ttf_params {
     int new_therapy, taper_on, taper_by, death, censor_contact;
 } ttf_params;
 
+/* taper = { by_week } may leave by_week out: then the deadline is the
+ * TPO-RA component's own taper end (it follows a sweep of the taper). */
 static const char *const ttf_keys[] = {"type", "count", "rescue", "new_therapy", "taper",
                                        "death", "censor", NULL};
 
@@ -116,7 +118,8 @@ static itp_status ttf_parse(itp_reader *rd, const config_setting_t *g, const itp
         return st;
     if (r && (st = read_week(rd, r, "after_week", 0.0, &p->rescue_after)))
         return st;
-    if (t && (st = read_week(rd, t, "by_week", -1.0, &p->taper_by)))
+    p->taper_by = ITP_NEVER; /* default: each patient's own taper deadline */
+    if (t && itp_member(t, "by_week") && (st = read_week(rd, t, "by_week", -1.0, &p->taper_by)))
         return st;
     p->count_on = c != NULL;
     p->rescue_on = r != NULL;
@@ -174,12 +177,13 @@ static void ttf_eval(const void *vp, const itp_scenario *scn, const itp_record *
         candidate(pt->taper_ineligible, C_TAPER, &best, &why);
         candidate(pt->taper_fail, C_TAPER, &best, &why);
         /* still on the TPO-RA at the deadline: the dose at the last count */
-        if (pt->taper_end == ITP_NEVER || pt->taper_end > p->taper_by) {
+        int by = p->taper_by != ITP_NEVER ? p->taper_by : pt->taper_deadline;
+        if (by != ITP_NEVER && (pt->taper_end == ITP_NEVER || pt->taper_end > by)) {
             double dose = 0.0;
-            for (int i = 0; i < pt->n_visits && v[i].day <= p->taper_by; i++)
+            for (int i = 0; i < pt->n_visits && v[i].day <= by; i++)
                 dose = (double)v[i].tpo_dose;
             if (dose > 0.0)
-                candidate(p->taper_by, C_TAPER, &best, &why);
+                candidate(by, C_TAPER, &best, &why);
         }
     }
     if (p->death)

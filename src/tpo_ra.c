@@ -56,8 +56,9 @@ static const char *const keys[] = {"type", "taper", NULL};
 
 static itp_status parse(itp_reader *rd, const config_setting_t *g, void **out)
 {
-    static const char *const taper_keys[] = {"start_week", "end_week",
-                                             "eligible_weeks", NULL};
+    static const char *const taper_keys[] = {"start_week", "end_week", "length_weeks",
+                                             "eligible_weeks",
+                                             "eligible_weeks_before_start", NULL};
     tpo_params *p = calloc(1, sizeof *p);
     const char *d = "tpo_ra";
     itp_status st;
@@ -94,18 +95,37 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, void **out)
     if ((st = itp_rd_child(rd, g, "taper", CONFIG_TYPE_GROUP, 0, &t)) || !t)
         return st;
     double start_w, end_w, step_w, weeks[MAX_ELIG];
+    int relative = itp_member(t, "eligible_weeks_before_start") != NULL;
     if ((st = itp_rd_keys(rd, t, taper_keys, "tpo_ra.taper")) ||
-        (st = itp_rd_double(rd, t, NULL, "start_week", ITP_CLOSED(0, 1000), &start_w)) ||
-        (st = itp_rd_double(rd, t, NULL, "end_week", ITP_CLOSED(0, 1000), &end_w)) ||
+        (st = itp_rd_double(rd, t, NULL, "start_week", ITP_CLOSED(0, 1000), &start_w)))
+        return st;
+    /* The end as a week, or as a length from the start (so that a sweep
+     * over the start moves the whole taper). */
+    if (itp_member(t, "length_weeks")) {
+        double len;
+        if (itp_member(t, "end_week"))
+            return itp_rd_fail(rd, itp_member(t, "end_week"), "give end_week or length_weeks, not both");
+        if ((st = itp_rd_double(rd, t, NULL, "length_weeks", ITP_CLOSED(0, 1000), &len)))
+            return st;
+        end_w = start_w + len;
+    } else if ((st = itp_rd_double(rd, t, NULL, "end_week", ITP_CLOSED(0, 1000), &end_w))) {
+        return st;
+    }
+    if (relative && itp_member(t, "eligible_weeks"))
+        return itp_rd_fail(rd, itp_member(t, "eligible_weeks"),
+                           "give eligible_weeks or eligible_weeks_before_start, not both");
+    if (
         (st = itp_rd_double(rd, t, "tpo_ra.taper", "step_mg", ITP_POSITIVE(1e4), &p->taper_step)) ||
         (st = itp_rd_double(rd, t, "tpo_ra.taper", "step_weeks", ITP_POSITIVE(100), &step_w)) ||
         (st = itp_rd_double(rd, t, "tpo_ra.taper", "eligible_min_count", ITP_CLOSED(0, 1e4),
                             &p->elig_min)) ||
         (st = itp_rd_double(rd, t, "tpo_ra.taper", "fail_below", ITP_CLOSED(0, 1e4),
                             &p->fail_below)) ||
-        (st = itp_rd_array(rd, t, "eligible_weeks", ITP_CLOSED(0, 1000), 0, weeks, MAX_ELIG,
-                           &p->n_elig)))
+        (st = itp_rd_array(rd, t, relative ? "eligible_weeks_before_start" : "eligible_weeks",
+                           ITP_CLOSED(0, 1000), 0, weeks, MAX_ELIG, &p->n_elig)))
         return st;
+    for (int i = 0; relative && i < p->n_elig; i++)
+        weeks[i] = start_w - weeks[i];
     p->taper = 1;
     p->taper_start = (int)lround(start_w * 7);
     p->taper_end = (int)lround(end_w * 7);
@@ -144,7 +164,7 @@ static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
     s->last_change = 0;
     s->at_max_since = p->start_dose >= p->max_dose ? 0 : -1;
     s->phase = PH_TITRATE;
-    (void)ctx;
+    ctx->pt->taper_deadline = p->taper ? p->taper_end : ITP_NEVER;
 }
 
 static void set_dose(const tpo_params *p, tpo_state *s, double dose, int day)

@@ -20,6 +20,7 @@ typedef struct itp_patient {
     int taper_end;          /* TPO-RA stopped after a completed taper */
     int taper_fail;         /* taper abandoned: count too low during it */
     int taper_ineligible;   /* taper decision day, not eligible */
+    int taper_deadline;     /* the TPO-RA taper's planned end (no record: NEVER) */
     int tpo_stop;           /* TPO-RA stopped for no response */
     int new_therapy;        /* new ITP therapy started */
     int death, dropout;     /* day of death / of dropout */
