@@ -72,17 +72,26 @@ static void test_overrides(void **state)
     itp_scenario *scn;
     char err[1024];
     const char *sets[] = {"patients=300", "platelet.baseline_median=12",
-                          "components.eltrombopag.taper.end_week=22"};
+                          "components.eltrombopag.taper.length_weeks=5"};
     assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, sets, 3,
                                        NULL, err, sizeof err), ITP_OK);
     assert_int_equal(scn->n_patients, 300);
     itp_scenario_free(scn);
-    /* a taper starting at week 13 with eligibility at weeks 15 and 17 is refused */
-    const char *sets2[] = {"components.eltrombopag.taper.start_week=13",
-                           "components.eltrombopag.taper.end_week=20"};
-    assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, sets2, 2,
+    /* the taper moves with its start: from week 13 eligibility is at weeks
+     * 11 and 13 (visits); from week 12 it would need a visit at week 10 */
+    const char *sets2[] = {"components.eltrombopag.taper.start_week=13"};
+    assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, sets2, 1,
+                                       NULL, err, sizeof err), ITP_OK);
+    itp_scenario_free(scn);
+    const char *sets3[] = {"components.eltrombopag.taper.start_week=12"};
+    assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, sets3, 1,
                                        NULL, err, sizeof err), ITP_EINPUT);
-    assert_non_null(strstr(err, "eligible_weeks"));
+    assert_non_null(strstr(err, "visit at week 10"));
+    /* end_week and length_weeks together are refused */
+    const char *sets4[] = {"components.eltrombopag.taper.end_week=22"};
+    assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, sets4, 1,
+                                       NULL, err, sizeof err), ITP_EINPUT);
+    assert_non_null(strstr(err, "not both"));
     const char *unknown[] = {"platelet.no_such_parameter=1"};
     assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, unknown, 1,
                                        NULL, err, sizeof err), ITP_EINPUT);
