@@ -18,6 +18,7 @@
 #include "itpsim/model.h"
 #include "itpsim/report.h"
 #include "itpsim/run.h"
+#include "itpsim/search.h"
 #include "itpsim/scenario.h"
 #include "itpsim/trial.h"
 
@@ -32,6 +33,11 @@ typedef struct options {
     int threads;           /* -j; 0: OMP_NUM_THREADS or the core count */
     double precision;      /* --precision */
     int no_null, quiet;
+    double power;          /* --power */
+    const char *hypothesis;/* --hypothesis */
+    long n_min, n_max;     /* --min, --max */
+    int n_vary;
+    itp_vary vary[ITP_MAX_VARY];
     int n_sets;
     const char *sets[MAX_SETS];
 } options;
@@ -42,6 +48,8 @@ static const char usage_main[] =
     "usage: itpsim COMMAND [options]\n"
     "commands:\n"
     "  run SCENARIO          power and type I error by simulation\n"
+    "  samplesize SCENARIO   smallest sample size reaching a target power\n"
+    "  sweep SCENARIO        power over a grid of settings\n"
     "  check SCENARIO        validate a scenario and print every resolved setting\n"
     "  simulate SCENARIO     simulate one replicate trial: per-patient and per-visit CSV\n"
     "  help [COMMAND]        this text, or a command's options\n"
@@ -76,6 +84,29 @@ static const char usage_run[] =
     "                   Carlo standard error is at most SE\n"
     "  --no-null        skip the null version (no type I error)\n"
     "  --quiet          no progress on stderr\n";
+
+static const char usage_samplesize[] =
+    "usage: itpsim samplesize SCENARIO --power P [--hypothesis NAME] [--min N] [--max N]\n"
+    "                         [-n REPS] [-s SEED] [-j THREADS] [-o DIR] [options]\n"
+    "Smallest total sample size (multiples of the allocation ratios' sum, so the\n"
+    "ratio is kept) at which hypothesis NAME, or every hypothesis, reaches power P;\n"
+    "bisection with common random numbers. Writes DIR/samplesize.csv.\n"
+    "  --power P        target power in (0, 1)\n"
+    "  --hypothesis H   the hypothesis (default: all of them)\n"
+    "  --min N, --max N range searched (default 10 and 10 x the scenario's size,\n"
+    "                   at most 100000)\n"
+    "  -n REPS          replicates per size (default 1000)\n"
+    "  -o DIR           output folder (default results/samplesize)\n";
+
+static const char usage_sweep[] =
+    "usage: itpsim sweep SCENARIO --vary KEY=V1,V2,... [--vary ...] [-n REPS] [-s SEED]\n"
+    "                    [-j THREADS] [-o DIR] [--no-null] [options]\n"
+    "Power and type I error at every point of the grid of settings (any numeric\n"
+    "setting, as for --set), with the same seed at every point. Writes\n"
+    "DIR/sweep.csv, one row per point.\n"
+    "  --vary KEY=V,... a setting and its values (up to 4 settings)\n"
+    "  -n REPS          replicates per point (default 1000)\n"
+    "  -o DIR           output folder (default results/sweep)\n";
 
 static const char usage_simulate[] =
     "usage: itpsim simulate SCENARIO [-s SEED] [-o DIR] [-n PATIENTS] [options]\n"
@@ -143,6 +174,41 @@ static int parse_options(const char *cmd, const char *usage, int argc, char **ar
             o->precision = strtod(val, &end);
             if (errno || *end || !(o->precision > 0.0 && o->precision < 0.5))
                 return usage_error(cmd, "--precision: '%s' is not a number in (0, 0.5)", val);
+            i++;
+        } else if ((!strcmp(a, "--power") || !strcmp(a, "--min") || !strcmp(a, "--max")) &&
+                   strchr(allowed, 'S')) {
+            char *end;
+            if (!val)
+                return usage_error(cmd, "%s needs a value", a);
+            errno = 0;
+            double x = strtod(val, &end);
+            if (errno || *end || end == val)
+                return usage_error(cmd, "%s: '%s' is not a number", a, val);
+            if (!strcmp(a, "--power")) {
+                if (!(x > 0.0 && x < 1.0))
+                    return usage_error(cmd, "--power: '%s' is not in (0, 1)", val);
+                o->power = x;
+            } else {
+                if (x != floor(x) || x < 1 || x > ITP_MAX_PATIENTS)
+                    return usage_error(cmd, "%s: '%s' is not a sample size in 1..%d", a, val,
+                                       ITP_MAX_PATIENTS);
+                *(a[3] == 'i' ? &o->n_min : &o->n_max) = (long)x;
+            }
+            i++;
+        } else if (!strcmp(a, "--hypothesis") && strchr(allowed, 'S')) {
+            if (!val)
+                return usage_error(cmd, "%s needs a name", a);
+            o->hypothesis = val;
+            i++;
+        } else if (!strcmp(a, "--vary") && strchr(allowed, 'V')) {
+            char verr[256];
+            if (!val)
+                return usage_error(cmd, "%s needs KEY=V1,V2,...", a);
+            if (o->n_vary == ITP_MAX_VARY)
+                return usage_error(cmd, "at most %d --vary options", ITP_MAX_VARY);
+            if (itp_vary_parse(val, &o->vary[o->n_vary], verr, sizeof verr))
+                return usage_error(cmd, "%s", verr);
+            o->n_vary++;
             i++;
         } else if (!strcmp(a, "--defaults")) {
             if (!val)
@@ -288,6 +354,109 @@ static int cmd_run(int argc, char **argv)
     return itp_exit_code(st);
 }
 
+static int cmd_samplesize(int argc, char **argv)
+{
+    options o = {.seed = 1, .outdir = "results/samplesize"};
+    int rc = parse_options("samplesize", usage_samplesize, argc, argv, &o, "sonjRqS");
+    if (rc >= 0)
+        return rc;
+    if (!(o.power > 0))
+        return usage_error("samplesize", "%s", "--power P is required");
+    itp_scenario *scn;
+    if ((rc = load(&o, NULL, &scn)))
+        return rc;
+    int hyp = -1;
+    if (scn->plan.n_hyp == 0) {
+        fprintf(stderr, "itpsim samplesize: %s: no analysis plan: nothing to test\n", o.scenario);
+        itp_scenario_free(scn);
+        return 2;
+    }
+    if (o.hypothesis) {
+        for (int k = 0; k < scn->plan.n_hyp; k++)
+            if (!strcmp(scn->plan.hyp[k].name, o.hypothesis))
+                hyp = k;
+        if (hyp < 0) {
+            fprintf(stderr, "itpsim samplesize: --hypothesis: %s has no hypothesis '%s'\n",
+                    o.scenario, o.hypothesis);
+            itp_scenario_free(scn);
+            return 2;
+        }
+    }
+    long n_min = o.n_min ? o.n_min : 10;
+    long n_max = o.n_max ? o.n_max : (scn->n_patients * 10L > ITP_MAX_PATIENTS ? ITP_MAX_PATIENTS
+                                                                             : scn->n_patients * 10L);
+    if (n_max < n_min) {
+        itp_scenario_free(scn);
+        return usage_error("samplesize", "%s", "--max is below --min");
+    }
+    char err[1024] = "";
+    itp_run_opts ro = {o.seed, o.n ? o.n : 1000L, o.threads ? o.threads : default_threads(), 0, 0,
+                       o.quiet, 0, NULL, "samplesize"};
+    itp_ss_result *res = malloc(sizeof *res);
+    itp_status st = res ? itp_samplesize(scn, &ro, hyp, o.power, (int)n_min, (int)n_max, res)
+                        : ITP_ENOMEM;
+    itp_out out;
+    if (!st)
+        st = itp_mkdir_p(o.outdir, err, sizeof err);
+    if (!st)
+        st = itp_out_open(&out, o.outdir, "samplesize.csv", err, sizeof err);
+    if (!st) {
+        fputs("patients,replicates", out.f);
+        for (int k = 0; k < scn->plan.n_hyp; k++)
+            fprintf(out.f, ",%s_power,%s_power_mcse", scn->plan.hyp[k].name, scn->plan.hyp[k].name);
+        fputs(",reaches_target,chosen\n", out.f);
+        for (int i = 0; i < res->n_points; i++) {
+            const itp_ss_point *p = &res->points[i];
+            fprintf(out.f, "%d,%ld", p->n, p->reps);
+            for (int k = 0; k < scn->plan.n_hyp; k++) {
+                double pw = (double)p->rejected[k] / p->reps;
+                fprintf(out.f, ",%.6g,%.6g", pw, itp_mc_se(pw, p->reps));
+            }
+            fprintf(out.f, ",%d,%d\n", p->criterion >= o.power, i == res->chosen);
+        }
+        st = itp_out_commit(&out, err, sizeof err);
+    }
+    if (!st) {
+        const char *what = hyp >= 0 ? scn->plan.hyp[hyp].name : "every hypothesis";
+        printf("%s: power %.2f for %s, %ld replicates per size, sizes in steps of %d\n", scn->name,
+               o.power, what, ro.reps, res->step);
+        printf("%10s %10s %8s\n", "patients", "power", "MCSE");
+        for (int i = 0; i < res->n_points; i++) {
+            const itp_ss_point *p = &res->points[i];
+            printf("%10d %10.3f %8.3f%s\n", p->n, p->criterion, itp_mc_se(p->criterion, p->reps),
+                   i == res->chosen ? "   <- smallest reaching the target" : "");
+        }
+        if (res->chosen < 0)
+            printf("not reached at %ld patients (--max)\n", n_max);
+    } else {
+        fprintf(stderr, "itpsim samplesize: %s\n", err[0] ? err : itp_strerror(st));
+    }
+    free(res);
+    itp_scenario_free(scn);
+    return itp_exit_code(st);
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    options o = {.seed = 1, .outdir = "results/sweep"};
+    int rc = parse_options("sweep", usage_sweep, argc, argv, &o, "sonjRNqV");
+    if (rc >= 0)
+        return rc;
+    if (o.n_vary == 0)
+        return usage_error("sweep", "%s", "at least one --vary KEY=V1,V2,... is required");
+    char dbuf[PATH_MAX + 32], err[1024] = "";
+    const char *defaults = find_defaults(&o, dbuf, sizeof dbuf);
+    itp_run_opts ro = {o.seed, o.n ? o.n : 1000L, o.threads ? o.threads : default_threads(), 0,
+                       !o.no_null, o.quiet, 0, NULL, NULL};
+    itp_status st = itp_mkdir_p(o.outdir, err, sizeof err);
+    if (!st)
+        st = itp_sweep(o.scenario, defaults, o.sets, o.n_sets, o.vary, o.n_vary, &ro, o.outdir,
+                       stdout, err, sizeof err);
+    if (st)
+        fprintf(stderr, "itpsim sweep: %s\n", err[0] ? err : itp_strerror(st));
+    return itp_exit_code(st);
+}
+
 static int cmd_simulate(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/simulate"};
@@ -356,6 +525,10 @@ int main(int argc, char **argv)
         return cmd_simulate(argc - 2, argv + 2);
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "samplesize"))
+        return cmd_samplesize(argc - 2, argv + 2);
+    if (!strcmp(cmd, "sweep"))
+        return cmd_sweep(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
         const char *topic = argc > 2 ? argv[2] : "";
         if (!strcmp(topic, "check"))
@@ -364,6 +537,10 @@ int main(int argc, char **argv)
             printf("%s%s", usage_simulate, usage_common);
         else if (!strcmp(topic, "run"))
             printf("%s%s", usage_run, usage_common);
+        else if (!strcmp(topic, "samplesize"))
+            printf("%s%s", usage_samplesize, usage_common);
+        else if (!strcmp(topic, "sweep"))
+            printf("%s%s", usage_sweep, usage_common);
         else
             fputs(usage_main, stdout);
         return 0;

@@ -1,0 +1,51 @@
+/* Designs over a range: the smallest sample size reaching a target power
+ * (`itpsim samplesize`) and power over a grid of settings (`itpsim sweep`).
+ * Both reuse the seed at every point, so patient i of replicate r is the
+ * same patient at every sample size and every grid point (common random
+ * numbers): differences between points are due to the design, not to noise. */
+#ifndef ITPSIM_SEARCH_H
+#define ITPSIM_SEARCH_H
+
+#include "itpsim/run.h"
+
+#define ITP_MAX_SS_POINTS 64
+#define ITP_MAX_VARY 4
+#define ITP_MAX_VARY_VALUES 64
+
+typedef struct itp_ss_point {
+    int n;
+    long reps;
+    long rejected[ITP_MAX_HYPOTHESES];
+    double criterion;     /* the named hypothesis' power, or the smallest */
+} itp_ss_point;
+
+typedef struct itp_ss_result {
+    int n_points;         /* evaluated sizes, ascending */
+    itp_ss_point points[ITP_MAX_SS_POINTS];
+    int chosen;           /* index of the smallest size reaching the target, -1: none */
+    int step;             /* sizes are multiples of this (the allocation ratios' sum) */
+} itp_ss_result;
+
+/* Bisection over multiples of the allocation ratios' sum in [n_min, n_max]
+ * for the smallest size whose power (hypothesis `hyp`, or every hypothesis
+ * when hyp < 0) is at least `power`; then the sizes one step either side. */
+itp_status itp_samplesize(const itp_scenario *scn, const itp_run_opts *o, int hyp,
+                          double power, int n_min, int n_max, itp_ss_result *res);
+
+typedef struct itp_vary {
+    char key[128];
+    int n;
+    double values[ITP_MAX_VARY_VALUES];
+} itp_vary;
+
+/* Parses "KEY=V1,V2,..." (numbers only); ITP_EINPUT with a message. */
+itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errlen);
+
+/* Every grid point of the settings in vary: the scenario loaded with the
+ * base overrides plus the point's, run (design and null), one row of
+ * DIR/sweep.csv each; a line per point on `table`. */
+itp_status itp_sweep(const char *scenario_file, const char *defaults, const char *const *sets,
+                     int n_sets, const itp_vary *vary, int n_vary, const itp_run_opts *o,
+                     const char *dir, FILE *table, char *err, size_t errlen);
+
+#endif

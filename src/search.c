@@ -1,0 +1,237 @@
+/* Sample size search and sweeps; see search.h. */
+#include "itpsim/search.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "itpsim/report.h"
+
+static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int hyp, int n,
+                           itp_ss_result *res, double *crit)
+{
+    for (int i = 0; i < res->n_points; i++)
+        if (res->points[i].n == n) {
+            *crit = res->points[i].criterion;
+            return ITP_OK;
+        }
+    if (res->n_points == ITP_MAX_SS_POINTS)
+        return ITP_ERANGE;
+    itp_run_opts ro = *o;
+    ro.patients = n;
+    ro.null = 0;
+    ro.replicates = NULL;
+    itp_run_result rr;
+    itp_status st = itp_run(scn, &ro, &rr);
+    if (st)
+        return st;
+    itp_ss_point pt = {n, rr.design.reps, {0}, HUGE_VAL};
+    memcpy(pt.rejected, rr.design.rejected, sizeof pt.rejected);
+    for (int k = 0; k < scn->plan.n_hyp; k++)
+        if (hyp < 0 || k == hyp)
+            pt.criterion = fmin(pt.criterion, itp_power(&rr.design, k));
+    itp_run_result_free(&rr);
+    /* keep the points in ascending order of n */
+    int at = res->n_points;
+    while (at > 0 && res->points[at - 1].n > n) {
+        res->points[at] = res->points[at - 1];
+        at--;
+    }
+    res->points[at] = pt;
+    res->n_points++;
+    *crit = pt.criterion;
+    return ITP_OK;
+}
+
+itp_status itp_samplesize(const itp_scenario *scn, const itp_run_opts *o, int hyp,
+                          double power, int n_min, int n_max, itp_ss_result *res)
+{
+    double sum = 0.0;
+    int whole = 1;
+    for (int a = 0; a < scn->n_arms; a++) {
+        sum += scn->arms[a].ratio;
+        whole &= scn->arms[a].ratio == floor(scn->arms[a].ratio);
+    }
+    memset(res, 0, sizeof *res);
+    res->chosen = -1;
+    res->step = whole ? (int)sum : 1;
+    int step = res->step;
+    int lo = (n_min + step - 1) / step * step, hi = n_max / step * step;
+    if (lo < step)
+        lo = step;
+    if (hi < lo)
+        return ITP_EINPUT;
+    double c;
+    itp_status st = evaluate(scn, o, hyp, hi, res, &c);
+    if (st || c < power)
+        return st; /* not reachable within n_max: chosen stays -1 */
+    if ((st = evaluate(scn, o, hyp, lo, res, &c)))
+        return st;
+    if (c >= power) {
+        hi = lo;
+    } else {
+        /* invariant: power(lo) < target <= power(hi) */
+        while (hi - lo > step) {
+            int mid = (lo + hi) / 2 / step * step;
+            if (mid <= lo)
+                mid = lo + step;
+            if ((st = evaluate(scn, o, hyp, mid, res, &c)))
+                return st;
+            if (c >= power)
+                hi = mid;
+            else
+                lo = mid;
+        }
+    }
+    if (hi + step <= ITP_MAX_PATIENTS && (st = evaluate(scn, o, hyp, hi + step, res, &c)))
+        return st;
+    if (hi - step >= step && (st = evaluate(scn, o, hyp, hi - step, res, &c)))
+        return st;
+    for (int i = 0; i < res->n_points; i++)
+        if (res->points[i].n == hi)
+            res->chosen = i;
+    return ITP_OK;
+}
+
+itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errlen)
+{
+    const char *eq = strchr(spec, '=');
+    memset(v, 0, sizeof *v);
+    if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof v->key) {
+        snprintf(err, errlen, "--vary '%s': expected KEY=V1,V2,...", spec);
+        return ITP_EINPUT;
+    }
+    memcpy(v->key, spec, (size_t)(eq - spec));
+    const char *p = eq + 1;
+    while (*p) {
+        char *end;
+        errno = 0;
+        double x = strtod(p, &end);
+        if (end == p || errno || !isfinite(x) || (*end && *end != ',')) {
+            snprintf(err, errlen, "--vary %s: '%s' is not a list of numbers", v->key, eq + 1);
+            return ITP_EINPUT;
+        }
+        if (v->n == ITP_MAX_VARY_VALUES) {
+            snprintf(err, errlen, "--vary %s: at most %d values", v->key, ITP_MAX_VARY_VALUES);
+            return ITP_EINPUT;
+        }
+        v->values[v->n++] = x;
+        p = *end ? end + 1 : end;
+    }
+    if (v->n == 0) {
+        snprintf(err, errlen, "--vary %s: no values", v->key);
+        return ITP_EINPUT;
+    }
+    return ITP_OK;
+}
+
+static void put_num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, ",%.8g", x);
+    else
+        fputs(",NA", f);
+}
+
+itp_status itp_sweep(const char *scenario_file, const char *defaults, const char *const *sets,
+                     int n_sets, const itp_vary *vary, int n_vary, const itp_run_opts *o,
+                     const char *dir, FILE *table, char *err, size_t errlen)
+{
+    const char *all[64 + ITP_MAX_VARY];
+    char point[ITP_MAX_VARY][160];
+    int idx[ITP_MAX_VARY] = {0};
+    long total = 1;
+    for (int v = 0; v < n_vary; v++)
+        total *= vary[v].n;
+    if (total > 10000) {
+        snprintf(err, errlen, "--vary: %ld grid points; at most 10000", total);
+        return ITP_ERANGE;
+    }
+    for (int i = 0; i < n_sets; i++)
+        all[i] = sets[i];
+    itp_out out;
+    itp_status st = itp_out_open(&out, dir, "sweep.csv", err, errlen);
+    if (st)
+        return st;
+    int header = 0;
+    for (long g = 0; !st && g < total; g++) {
+        for (int v = 0; v < n_vary; v++) {
+            snprintf(point[v], sizeof point[v], "%s=%.10g", vary[v].key, vary[v].values[idx[v]]);
+            all[n_sets + v] = point[v];
+        }
+        itp_scenario *scn;
+        st = itp_scenario_load(&scn, scenario_file, defaults, all, n_sets + n_vary, NULL, err,
+                               errlen);
+        if (st)
+            break;
+        if (scn->plan.n_hyp == 0) {
+            snprintf(err, errlen, "%s: no analysis plan (section analysis): nothing to test",
+                     scenario_file);
+            itp_scenario_free(scn);
+            st = ITP_EINPUT;
+            break;
+        }
+        if (!header) {
+            for (int v = 0; v < n_vary; v++)
+                fprintf(out.f, "%s,", vary[v].key);
+            fputs("replicates", out.f);
+            for (int k = 0; k < scn->plan.n_hyp; k++) {
+                const char *h = scn->plan.hyp[k].name;
+                fprintf(out.f, ",%s_power,%s_power_mcse,%s_type1,%s_type1_mcse", h, h, h, h);
+            }
+            fputs(",fwer,fwer_mcse\n", out.f);
+            header = 1;
+        }
+        itp_run_result rr;
+        itp_run_opts ro = *o;
+        ro.replicates = NULL;
+        char label[ITP_MAX_VARY * 162] = "";
+        for (int v = 0; v < n_vary; v++) {
+            size_t l = strlen(label);
+            snprintf(label + l, sizeof label - l, "%s%s", v ? " " : "", point[v]);
+        }
+        ro.label = label;
+        st = itp_run(scn, &ro, &rr);
+        if (!st) {
+            for (int v = 0; v < n_vary; v++)
+                fprintf(out.f, "%.10g,", vary[v].values[idx[v]]);
+            fprintf(out.f, "%ld", rr.design.reps);
+            if (table)
+                fprintf(table, "%s:", label);
+            for (int k = 0; k < scn->plan.n_hyp; k++) {
+                double pw = itp_power(&rr.design, k);
+                double t1 = rr.has_null ? itp_power(&rr.null, k) : (double)NAN;
+                put_num(out.f, pw);
+                put_num(out.f, itp_mc_se(pw, rr.design.reps));
+                put_num(out.f, t1);
+                put_num(out.f, rr.has_null ? itp_mc_se(t1, rr.null.reps) : (double)NAN);
+                if (table)
+                    fprintf(table, "  %s %.3f (%.3f)", scn->plan.hyp[k].name, pw,
+                            itp_mc_se(pw, rr.design.reps));
+            }
+            double fw = rr.has_null ? (double)rr.null.any_rejected / rr.null.reps : (double)NAN;
+            put_num(out.f, fw);
+            put_num(out.f, rr.has_null ? itp_mc_se(fw, rr.null.reps) : (double)NAN);
+            fputc('\n', out.f);
+            if (table) {
+                if (rr.has_null)
+                    fprintf(table, "  FWER %.4f", fw);
+                fputc('\n', table);
+                fflush(table);
+            }
+            itp_run_result_free(&rr);
+        }
+        itp_scenario_free(scn);
+        /* the next grid point: the last key varies fastest */
+        for (int v = n_vary - 1; v >= 0; v--) {
+            if (++idx[v] < vary[v].n)
+                break;
+            idx[v] = 0;
+        }
+    }
+    if (st) {
+        itp_out_abort(&out);
+        return st;
+    }
+    return itp_out_commit(&out, err, errlen);
+}
