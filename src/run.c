@@ -185,13 +185,14 @@ static void json_num(FILE *f, double x)
         fputs("null", f);
 }
 
-static void json_prop(FILE *f, const char *name, long k, long r, int comma)
+/* "NAME": p, "SE": its MC standard error, "NAME_ci": its Wilson 95% CI. */
+static void json_prop(FILE *f, const char *name, const char *se, long k, long r, int comma)
 {
     double p = r ? (double)k / (double)r : NA_D, lo, hi;
     itp_mc_wilson(k, r, &lo, &hi);
     fprintf(f, "\"%s\": ", name);
     json_num(f, p);
-    fprintf(f, ", \"%s_mcse\": ", name);
+    fprintf(f, ", \"%s\": ", se);
     json_num(f, itp_mc_se(p, r));
     fprintf(f, ", \"%s_ci\": [", name);
     json_num(f, lo);
@@ -240,10 +241,10 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
         fputs(", \"test\": ", f);
         json_str(f, h->test);
         fputs(",\n     ", f);
-        json_prop(f, "power", d->rejected[k], d->reps, 1);
+        json_prop(f, "power", "power_mcse", d->rejected[k], d->reps, 1);
         fputs("\n     ", f);
         if (has_type1(scn, res, k))
-            json_prop(f, "type1_error", n->rejected[k], n->reps, 1);
+            json_prop(f, "type1_error", "type1_mcse", n->rejected[k], n->reps, 1);
         else
             fputs("\"type1_error\": null, \"type1_mcse\": null, \"type1_error_ci\": null, ", f);
         fputs("\n     \"estimate\": ", f);
@@ -258,13 +259,13 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     }
     fputs("  ],\n  ", f);
     if (res->has_null)
-        json_prop(f, "fwer", n->any_rejected, n->reps, 1);
+        json_prop(f, "fwer", "fwer_mcse", n->any_rejected, n->reps, 1);
     else
         fputs("\"fwer\": null, \"fwer_mcse\": null, \"fwer_ci\": null, ", f);
     fputs("\n  ", f);
-    json_prop(f, "any_rejected", d->any_rejected, d->reps, 1);
+    json_prop(f, "any_rejected", "any_rejected_mcse", d->any_rejected, d->reps, 1);
     fputs("\n  ", f);
-    json_prop(f, "all_rejected", d->all_rejected, d->reps, 0);
+    json_prop(f, "all_rejected", "all_rejected_mcse", d->all_rejected, d->reps, 0);
     fputs(",\n  \"mean_analysis_month\": ", f);
     json_num(f, d->reps ? d->cut_sum / d->reps : NA_D);
     fputs(",\n  \"mean_events\": ", f);

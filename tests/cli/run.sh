@@ -1,0 +1,55 @@
+#!/bin/sh
+# `itpsim run`, `sweep` and `samplesize` from the command line:
+# - byte-identical result files for -j 1, 2 and 4 with the same seed;
+# - summary.json holds the keys other tools read;
+# - --precision stops at a multiple of the 256-replicate chunk;
+# - power rises with the number of events of an event-driven cut in a sweep
+#   (common random numbers); at a fixed event count it would not move with
+#   the sample size, as Schoenfeld's formula says;
+# - samplesize reports a size whose power reaches the target while the next
+#   smaller evaluated size does not;
+# - a scenario without an analysis plan is refused with exit 2.
+: "${ITPSIM:=build/itpsim}"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+set -e
+scn=scenarios/hazard_two_arm.cfg
+for j in 1 2 4; do
+  "$ITPSIM" run "$scn" -n 600 -s 9 -j $j -o "$dir/j$j" --quiet > "$dir/j$j.out"
+done
+for f in summary.json summary.csv arms.csv replicates.csv; do
+  cmp "$dir/j1/$f" "$dir/j2/$f"
+  cmp "$dir/j1/$f" "$dir/j4/$f"
+done
+for key in '"scenario"' '"seed": 9' '"replicates": 600' '"hypotheses"' '"name": "ttf"' \
+           '"power"' '"power_mcse"' '"type1_error"' '"type1_mcse"' '"fwer"' '"arms"' \
+           '"tf_free_12m"' '"median_ttf_months"'; do
+  grep -q "$key" "$dir/j1/summary.json" || { echo "summary.json lacks $key"; exit 1; }
+done
+# 600 design and 600 null rows, one per replicate
+[ "$(grep -c '^design,' "$dir/j1/replicates.csv")" -eq 600 ]
+[ "$(grep -c '^null,' "$dir/j1/replicates.csv")" -eq 600 ]
+# the VAYHIT2 summary carries one key per binary endpoint in each arm
+"$ITPSIM" run scenarios/vayhit2.cfg -n 20 -o "$dir/v" --quiet --set patients=30 > /dev/null
+grep -q '"sr6"' "$dir/v/summary.json"
+# precision
+"$ITPSIM" run "$scn" --precision 0.02 -o "$dir/p" --quiet --no-null > /dev/null
+reps=$(sed -n 's/.*"replicates": \([0-9]*\).*/\1/p' "$dir/p/summary.json")
+[ $((reps % 256)) -eq 0 ]
+awk -F, -v r="$reps" 'NR == 2 { if (sqrt($7 * (1 - $7) / r) > 0.02) exit 1 }' "$dir/p/summary.csv"
+# sweep over the events at the cut: power rises
+"$ITPSIM" sweep "$scn" --vary followup.events=20,40,80 -n 400 --no-null -o "$dir/s" --quiet > /dev/null
+awk -F, 'NR > 1 { p[NR] = $3 } END { if (!(p[2] < p[3] && p[3] < p[4])) exit 1 }' "$dir/s/sweep.csv"
+[ "$(wc -l < "$dir/s/sweep.csv")" -eq 4 ]
+# sample size, with a calendar cut 12 months after the last patient
+sed 's/data_cut = "events"; events = 60;/cut_months = 12.0;/' "$scn" > "$dir/cal.cfg"
+"$ITPSIM" samplesize "$dir/cal.cfg" --power 0.8 -n 400 --max 400 -o "$dir/n" --quiet > "$dir/n.out"
+awk -F, 'NR > 1 { n[NR] = $1; p[NR] = $3; c[NR] = $6 }
+  END { for (i = 2; i in n; i++) if (c[i] == 1) { if (p[i] < 0.8) exit 1; if (i > 2 && p[i - 1] >= 0.8) exit 1; ok = 1 }
+        if (!ok) exit 1 }' "$dir/n/samplesize.csv"
+cat "$dir/n.out"
+# no analysis plan: nothing to test, exit 2 and no result files
+sed '/^analysis = {/,$d' "$scn" > "$dir/noplan.cfg"
+set +e
+"$ITPSIM" run "$dir/noplan.cfg" -o "$dir/x" --quiet 2> "$dir/x.err"
+[ $? -eq 2 ] && grep -q "no analysis plan" "$dir/x.err" && [ ! -e "$dir/x/summary.json" ] || exit 1
