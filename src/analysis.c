@@ -293,6 +293,25 @@ static double one_sided(double p_lower_or_greater, int flip)
     return flip ? 1.0 - p_lower_or_greater : p_lower_or_greater;
 }
 
+/* The outcome of patient i when the hypothesis analyses it (its arm or
+ * control, evaluable), else NULL; *g 1 for the experimental arm. Counts
+ * the patient and its event into r. */
+static const itp_outcome *analysed(const itp_scenario *scn, const itp_hypothesis *h,
+                                   const itp_record *rec, const itp_analysis_ws *ws, int i,
+                                   itp_hyp_result *r, int *g)
+{
+    const itp_patient *pt = &rec->patients[i];
+    const itp_outcome *o = &ws->outcomes[(size_t)i * (size_t)scn->n_endpoints + (size_t)h->endpoint];
+    if (!o->included || (pt->arm != h->arm && pt->arm != h->control))
+        return NULL;
+    *g = pt->arm == h->arm;
+    r->n_exp += *g;
+    r->n_ctl += !*g;
+    r->events_exp += *g && o->event;
+    r->events_ctl += !*g && o->event;
+    return o;
+}
+
 static itp_status test_time(const itp_scenario *scn, const itp_hypothesis *h,
                             const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
 {
@@ -300,19 +319,14 @@ static itp_status test_time(const itp_scenario *scn, const itp_hypothesis *h,
     size_t n = 0;
     int strat = pl->stratified && scn->n_strata > 1;
     for (int i = 0; i < rec->n_patients; i++) {
-        const itp_patient *pt = &rec->patients[i];
-        const itp_outcome *o = &ws->outcomes[(size_t)i * (size_t)scn->n_endpoints + (size_t)h->endpoint];
-        if (!o->included || (pt->arm != h->arm && pt->arm != h->control))
+        int g;
+        const itp_outcome *o = analysed(scn, h, rec, ws, i, r, &g);
+        if (!o)
             continue;
-        int g = pt->arm == h->arm;
         ws->time[n] = o->time;
         ws->event[n] = o->event;
         ws->group[n] = g;
-        ws->stratum[n] = pt->stratum;
-        r->n_exp += g;
-        r->n_ctl += !g;
-        r->events_exp += g && o->event;
-        r->events_ctl += !g && o->event;
+        ws->stratum[n] = rec->patients[i].stratum;
         n++;
     }
     itp_surv_data d = {n, ws->time, ws->event, ws->group, strat ? ws->stratum : NULL,
@@ -359,22 +373,17 @@ static itp_status test_binary(const itp_scenario *scn, const itp_hypothesis *h,
     unsigned px[2] = {0, 0}, pn[2] = {0, 0};
     int strat = pl->stratified && scn->n_strata > 1;
     for (int i = 0; i < rec->n_patients; i++) {
-        const itp_patient *pt = &rec->patients[i];
-        const itp_outcome *o = &ws->outcomes[(size_t)i * (size_t)scn->n_endpoints + (size_t)h->endpoint];
-        if (!o->included || (pt->arm != h->arm && pt->arm != h->control))
+        int g;
+        const itp_outcome *o = analysed(scn, h, rec, ws, i, r, &g);
+        if (!o)
             continue;
-        int g = pt->arm == h->arm;
         /* a lower rate is the benefit: the arms trade places */
         int slot = h->benefit_lower ? !g : g;
-        int s = strat ? pt->stratum : 0;
+        int s = strat ? rec->patients[i].stratum : 0;
         x[slot][s] += (unsigned)o->event;
         nn[slot][s]++;
         px[slot] += (unsigned)o->event;
         pn[slot]++;
-        r->n_exp += g;
-        r->n_ctl += !g;
-        r->events_exp += g && o->event;
-        r->events_ctl += !g && o->event;
     }
     itp_binary_result br, rd;
     itp_status st;

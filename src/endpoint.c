@@ -279,6 +279,45 @@ static void ttr_eval(const void *vp, const itp_scenario *scn, const itp_record *
     }
 }
 
+/* ---- windows of scheduled visits (stable_response, sustained_remission) ---- */
+
+/* threshold, from_week and to_week, with at least one scheduled visit in
+ * the window. */
+static itp_status read_window(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                              resp_params *p)
+{
+    itp_status st;
+    if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
+        (st = read_week(rd, g, "from_week", -1, &p->from)) ||
+        (st = read_week(rd, g, "to_week", -1, &p->to)) ||
+        (st = window_order(rd, g, p->from, p->to)))
+        return st;
+    if (scheduled_in(scn, p->from, p->to) == 0)
+        return itp_rd_fail(rd, g, "no scheduled visit between weeks %g and %g", p->from / 7.0,
+                           p->to / 7.0);
+    return ITP_OK;
+}
+
+/* Scheduled counts >= threshold in the window, within the information;
+ * off_tpo: only those on a day without TPO-RA. */
+static int window_hits(const resp_params *p, const itp_record *rec, const itp_patient *pt,
+                       int end, int off_tpo)
+{
+    const itp_visit *v = visits_of(rec, pt);
+    int hits = 0;
+    for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to; i++)
+        hits += v[i].scheduled && v[i].day >= p->from && (double)v[i].count >= p->threshold &&
+                (!off_tpo || v[i].tpo_dose == 0.0f);
+    return hits;
+}
+
+/* No rescue from day `from` and no new therapy up to day `to`. */
+static int untreated(const itp_record *rec, const itp_patient *pt, int from, int to)
+{
+    return !rescue_between(rec, pt, from, to) &&
+           (pt->new_therapy == ITP_NEVER || pt->new_therapy > to);
+}
+
 /* ---- binary: stable_response ---------------------------------------------- */
 
 static const char *const sr_keys[] = {"type", "threshold", "fraction", "from_week", "to_week",
@@ -292,17 +331,10 @@ static itp_status sr_parse(itp_reader *rd, const config_setting_t *g, const itp_
     *out = p;
     if (!p)
         return ITP_ENOMEM;
-    if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
-        (st = itp_rd_double(rd, g, NULL, "fraction", ITP_POSITIVE(1.0), &p->fraction)) ||
-        (st = read_week(rd, g, "from_week", -1, &p->from)) ||
-        (st = read_week(rd, g, "to_week", -1, &p->to)) ||
-        (st = window_order(rd, g, p->from, p->to)) ||
-        (st = read_week(rd, g, "rescue_from_week", p->from / 7.0, &p->rescue_from)))
+    if ((st = read_window(rd, g, scn, p)) ||
+        (st = itp_rd_double(rd, g, NULL, "fraction", ITP_POSITIVE(1.0), &p->fraction)))
         return st;
-    if (scheduled_in(scn, p->from, p->to) == 0)
-        return itp_rd_fail(rd, g, "no scheduled visit between weeks %g and %g", p->from / 7.0,
-                           p->to / 7.0);
-    return ITP_OK;
+    return read_week(rd, g, "rescue_from_week", p->from / 7.0, &p->rescue_from);
 }
 
 static void sr_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
@@ -310,16 +342,12 @@ static void sr_eval(const void *vp, const itp_scenario *scn, const itp_record *r
 {
     const resp_params *p = vp;
     int end = end_of_info(pt, limit);
-    const itp_visit *v = visits_of(rec, pt);
     *out = (itp_outcome){evaluable(pt, p->to, end), 0, 0, -1};
     if (!out->included)
         return;
-    int denom = scheduled_in(scn, p->from, p->to), num = 0;
-    for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to; i++)
-        num += v[i].scheduled && v[i].day >= p->from && (double)v[i].count >= p->threshold;
-    out->event = num >= p->fraction * denom - 1e-9 &&
-                 !rescue_between(rec, pt, p->rescue_from, p->to) &&
-                 (pt->new_therapy == ITP_NEVER || pt->new_therapy > p->to);
+    int denom = scheduled_in(scn, p->from, p->to);
+    out->event = window_hits(p, rec, pt, end, 0) >= p->fraction * denom - 1e-9 &&
+                 untreated(rec, pt, p->rescue_from, p->to);
 }
 
 /* ---- binary: confirmed_response --------------------------------------------- */
@@ -464,19 +492,10 @@ static itp_status sro_parse(itp_reader *rd, const config_setting_t *g, const itp
                             void **out)
 {
     resp_params *p = calloc(1, sizeof *p);
-    itp_status st;
     *out = p;
     if (!p)
         return ITP_ENOMEM;
-    if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
-        (st = read_week(rd, g, "from_week", -1, &p->from)) ||
-        (st = read_week(rd, g, "to_week", -1, &p->to)) ||
-        (st = window_order(rd, g, p->from, p->to)))
-        return st;
-    if (scheduled_in(scn, p->from, p->to) == 0)
-        return itp_rd_fail(rd, g, "no scheduled visit between weeks %g and %g", p->from / 7.0,
-                           p->to / 7.0);
-    return ITP_OK;
+    return read_window(rd, g, scn, p);
 }
 
 /* Off the TPO-RA (dose 0) and >= threshold at every scheduled visit of the
@@ -486,16 +505,11 @@ static void sro_eval(const void *vp, const itp_scenario *scn, const itp_record *
 {
     const resp_params *p = vp;
     int end = end_of_info(pt, limit);
-    const itp_visit *v = visits_of(rec, pt);
     *out = (itp_outcome){evaluable(pt, p->to, end), 0, 0, -1};
     if (!out->included)
         return;
-    int need = scheduled_in(scn, p->from, p->to), good = 0;
-    for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to; i++)
-        good += v[i].scheduled && v[i].day >= p->from && (double)v[i].count >= p->threshold &&
-                v[i].tpo_dose == 0.0f;
-    out->event = good == need && !rescue_between(rec, pt, 0, p->to) &&
-                 (pt->new_therapy == ITP_NEVER || pt->new_therapy > p->to);
+    out->event = window_hits(p, rec, pt, end, 1) == scheduled_in(scn, p->from, p->to) &&
+                 untreated(rec, pt, 0, p->to);
 }
 
 /* ---- the table ------------------------------------------------------------------ */

@@ -92,14 +92,8 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
 {
     const hazard_params *p = vp;
     const hazard_patient *hp = ws->model_patient;
-    itp_patient_clear_events(pt);
-    pt->baseline = NAN;
-    pt->visit_first = rec->n_visits;
-    pt->rescue_first = rec->n_rescue_days;
-    if (pt->followup_days < 0) {
-        pt->last_day = ITP_NEVER;
+    if (!itp_patient_begin(pt, rec))
         return ITP_OK;
-    }
     double t = invert(p, scn->arms[pt->arm].hazard_per_month, hp->e_fail);
     double end = fmin((double)pt->followup_days, hp->dropout);
     if (t <= end) {

@@ -228,14 +228,8 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
     events_state ev = {.rescue_until = -1};
     void *state[ITP_MAX_ARM_COMPONENTS];
 
-    itp_patient_clear_events(pt);
-    pt->baseline = NAN;
-    pt->visit_first = rec->n_visits;
-    pt->rescue_first = rec->n_rescue_days;
-    if (pt->followup_days < 0) {
-        pt->last_day = ITP_NEVER;
+    if (!itp_patient_begin(pt, rec))
         return ITP_OK;
-    }
     if (pp->bg_remits)
         itp_ctx_add_mechanism(&ctx, clamp_day(pp->bg_onset), clamp_day(pp->bg_end));
     for (int c = 0; c < arm->n_components; c++) {

@@ -1,6 +1,7 @@
 /* Growable per-replicate record buffers. */
 #include "itpsim/record.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include "itpsim/error.h"
 
@@ -69,4 +70,17 @@ void itp_patient_clear_events(itp_patient *pt)
     pt->remission_onset = pt->remission_end = ITP_NEVER;
     pt->n_rescue = pt->n_bleed = 0;
     pt->n_visits = 0;
+}
+
+int itp_patient_begin(itp_patient *pt, const itp_record *rec)
+{
+    itp_patient_clear_events(pt);
+    pt->baseline = (double)NAN;
+    pt->visit_first = rec->n_visits;
+    pt->rescue_first = rec->n_rescue_days;
+    if (pt->followup_days < 0) {
+        pt->last_day = ITP_NEVER;
+        return 0;
+    }
+    return 1;
 }

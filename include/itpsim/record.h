@@ -67,5 +67,10 @@ int itp_record_add_rescue(itp_record *rec, int day);
 /* Marks every event of a patient as not happened, keeping id, arm,
  * stratum, enrolment and follow-up. */
 void itp_patient_clear_events(itp_patient *pt);
+/* Starts a patient's record at the end of rec: events cleared, no baseline
+ * count yet, visits and rescue days from here. Returns 0 when the patient
+ * was randomised after the data cut (followup_days < 0: nothing to
+ * simulate), 1 otherwise. */
+int itp_patient_begin(itp_patient *pt, const itp_record *rec);
 
 #endif
