@@ -199,6 +199,13 @@ static itp_status find_value(itp_reader *rd, const config_setting_t *g,
     const config_setting_t *s = g ? config_setting_get_member(g, name) : NULL;
     const config_setting_t *d = defaults_member(rd, defpath, name);
     *origin = "scenario";
+    if (!s && defpath) {
+        /* the scenario's own group of that path (for a component: the
+         * scenario-wide defaults of its type, e.g. bcell_antibody.emax) */
+        char p[256];
+        snprintf(p, sizeof p, "%s.%s", defpath, name);
+        s = config_lookup(&rd->scn, p);
+    }
     if (!s) {
         s = d;
         *origin = "defaults";

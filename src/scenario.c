@@ -15,7 +15,8 @@
 static const char *const top_keys[] = {
     "name", "description", "model", "patients", "arms", "control",
     "allocation", "strata", "enrolment", "followup", "visits", "components",
-    "events", "rescue", "new_therapy", "platelet", "hazard", "endpoints", "analysis", NULL};
+    "events", "rescue", "new_therapy", "platelet", "hazard", "endpoints", "analysis",
+    "calibration", "tpo_ra", "bcell_antibody", NULL};
 
 static itp_status read_arms(itp_reader *rd, itp_scenario *scn,
                             const config_setting_t *root)
@@ -449,6 +450,24 @@ static itp_status read_cut_endpoint(itp_reader *rd, itp_scenario *scn,
     return ITP_OK;
 }
 
+/* Scenario-wide defaults of component types (top-level groups named after
+ * a type) hold only that type's parameters. */
+static itp_status check_type_groups(itp_reader *rd, const config_setting_t *root)
+{
+    static const char *const types[] = {"tpo_ra", "bcell_antibody", NULL};
+    static const char *const taper[] = {"taper", NULL};
+    itp_status st;
+    for (int i = 0; types[i]; i++) {
+        const config_setting_t *g;
+        if ((st = itp_rd_child(rd, root, types[i], CONFIG_TYPE_GROUP, 0, &g)) ||
+            (st = itp_rd_keys(rd, g, i == 0 ? taper : NULL, types[i])))
+            return st;
+        if (i == 0 && (st = itp_rd_keys(rd, itp_member(g, "taper"), NULL, "tpo_ra.taper")))
+            return st;
+    }
+    return ITP_OK;
+}
+
 static itp_status read_all(itp_reader *rd, itp_scenario *scn)
 {
     const config_setting_t *root = itp_reader_root(rd);
@@ -465,7 +484,8 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn)
     if (!scn->model)
         return itp_rd_fail(rd, itp_member(root, "model"),
                            "expected \"platelet\" or \"hazard\", got \"%s\"", model);
-    if ((st = read_components(rd, scn, root)) || (st = read_arms(rd, scn, root)) ||
+    if ((st = check_type_groups(rd, root)) ||
+        (st = read_components(rd, scn, root)) || (st = read_arms(rd, scn, root)) ||
         (st = read_allocation(rd, scn, root)) || (st = read_strata(rd, scn, root)) ||
         (st = read_enrolment(rd, scn, root)) || (st = read_followup(rd, scn, root)) ||
         (st = read_visits(rd, scn, root)) || (st = read_events(rd, scn, root)) ||
