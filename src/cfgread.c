@@ -2,6 +2,7 @@
 #include "itpsim/cfgread.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -55,6 +56,28 @@ const config_setting_t *itp_root_elem(const itp_reader *rd, const char *name, in
     const config_setting_t *l = itp_member(config_root_setting(&rd->scn), name);
     return l && i >= 0 && i < config_setting_length(l) ? config_setting_get_elem(l, (unsigned)i)
                                                        : l;
+}
+
+static const config_setting_t *number_at(const config_t *c, const char *path)
+{
+    const config_setting_t *s = config_lookup((config_t *)(uintptr_t)c, path);
+    if (s && config_setting_is_group(s))
+        s = config_setting_get_member(s, "value");
+    return s && config_setting_is_number(s) ? s : NULL;
+}
+
+int itp_reader_has_number(const itp_reader *rd, const char *path)
+{
+    return number_at(&rd->scn, path) || number_at(&rd->defs, path);
+}
+
+const char *itp_reader_unit(const itp_reader *rd, const char *path)
+{
+    const char *unit = "";
+    const config_setting_t *s = config_lookup((config_t *)(uintptr_t)&rd->defs, path);
+    if (s && config_setting_is_group(s))
+        config_setting_lookup_string(s, "unit", &unit);
+    return unit;
 }
 
 int itp_edit_distance(const char *a, const char *b)

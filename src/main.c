@@ -15,6 +15,7 @@
 #include <omp.h>
 #endif
 #include "itpsim/analysis.h"
+#include "itpsim/calibrate.h"
 #include "itpsim/model.h"
 #include "itpsim/report.h"
 #include "itpsim/run.h"
@@ -50,6 +51,7 @@ static const char usage_main[] =
     "  run SCENARIO          power and type I error by simulation\n"
     "  samplesize SCENARIO   smallest sample size reaching a target power\n"
     "  sweep SCENARIO        power over a grid of settings\n"
+    "  calibrate SCENARIO    fit model parameters to published results\n"
     "  check SCENARIO        validate a scenario and print every resolved setting\n"
     "  simulate SCENARIO     simulate one replicate trial: per-patient and per-visit CSV\n"
     "  help [COMMAND]        this text, or a command's options\n"
@@ -107,6 +109,16 @@ static const char usage_sweep[] =
     "  --vary KEY=V,... a setting and its values (up to 4 settings)\n"
     "  -n REPS          replicates per point (default 1000)\n"
     "  -o DIR           output folder (default results/sweep)\n";
+
+static const char usage_calibrate[] =
+    "usage: itpsim calibrate SCENARIO [-o DIR] [-s SEED] [-j THREADS] [--evaluate] [options]\n"
+    "Fits the free parameters of the scenario's calibration section to its targets\n"
+    "(Nelder-Mead from several starts, expected values from large simulated cohorts\n"
+    "with common random numbers), then writes DIR/fitted.cfg (the fitted parameters,\n"
+    "for a scenario to @include) and DIR/calibration.md (every target published vs\n"
+    "simulated, parameters before and after, and the power of the design as run).\n"
+    "  --evaluate   only evaluate the targets at the starting values\n"
+    "  -o DIR       output folder (default results/calibration)\n";
 
 static const char usage_simulate[] =
     "usage: itpsim simulate SCENARIO [-s SEED] [-o DIR] [-n PATIENTS] [options]\n"
@@ -457,6 +469,39 @@ static int cmd_sweep(int argc, char **argv)
     return itp_exit_code(st);
 }
 
+static int cmd_calibrate(int argc, char **argv)
+{
+    options o = {.seed = 1, .outdir = "results/calibration"};
+    int evaluate = 0;
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--evaluate")) {
+            evaluate = 1;
+            for (int j = i; j + 1 < argc; j++)
+                argv[j] = argv[j + 1];
+            argc--;
+            break;
+        }
+    int rc = parse_options("calibrate", usage_calibrate, argc, argv, &o, "sojq");
+    if (rc >= 0)
+        return rc;
+    char dbuf[PATH_MAX + 32], err[1024] = "";
+    const char *defaults = find_defaults(&o, dbuf, sizeof dbuf);
+    itp_calibrator *cal;
+    itp_status st = itp_calibrator_create(&cal, o.scenario, defaults, o.sets, o.n_sets, o.seed,
+                                          o.threads ? o.threads : default_threads(), err,
+                                          sizeof err);
+    if (!st) {
+        if (evaluate)
+            st = itp_cal_report_evaluation(cal, stdout, err, sizeof err);
+        else
+            st = itp_cal_run(cal, o.outdir, o.quiet ? NULL : stderr, stdout, err, sizeof err);
+    }
+    if (st)
+        fprintf(stderr, "itpsim calibrate: %s\n", err[0] ? err : itp_strerror(st));
+    itp_calibrator_free(cal);
+    return itp_exit_code(st);
+}
+
 static int cmd_simulate(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/simulate"};
@@ -529,6 +574,8 @@ int main(int argc, char **argv)
         return cmd_samplesize(argc - 2, argv + 2);
     if (!strcmp(cmd, "sweep"))
         return cmd_sweep(argc - 2, argv + 2);
+    if (!strcmp(cmd, "calibrate"))
+        return cmd_calibrate(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
         const char *topic = argc > 2 ? argv[2] : "";
         if (!strcmp(topic, "check"))
@@ -541,6 +588,8 @@ int main(int argc, char **argv)
             printf("%s%s", usage_samplesize, usage_common);
         else if (!strcmp(topic, "sweep"))
             printf("%s%s", usage_sweep, usage_common);
+        else if (!strcmp(topic, "calibrate"))
+            printf("%s%s", usage_calibrate, usage_common);
         else
             fputs(usage_main, stdout);
         return 0;

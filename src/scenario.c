@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "itpsim/analysis.h"
+#include "itpsim/calibrate.h"
 #include "itpsim/endpoint.h"
 #include "itpsim/model.h"
 
@@ -494,7 +495,9 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn)
     if ((st = scn->model->parse(rd, scn, &scn->model_params)) ||
         (st = itp_endpoints_parse(rd, scn)) || (st = read_cut_endpoint(rd, scn, root)))
         return st;
-    return itp_analysis_parse(rd, scn);
+    if ((st = itp_analysis_parse(rd, scn)))
+        return st;
+    return itp_calibration_parse(rd, scn);
 }
 
 itp_status itp_scenario_load(itp_scenario **out, const char *file,
@@ -567,6 +570,7 @@ void itp_scenario_free(itp_scenario *scn)
         scn->model->free(scn->model_params);
     for (int e = 0; e < scn->n_endpoints; e++)
         free(scn->endpoints[e].params);
+    free(scn->cal);
     free(scn);
 }
 

@@ -17,7 +17,8 @@
  * every eligibility visit were >= eligible_min_count steps down by step_mg
  * every step_weeks until off; a count below fail_below before end_week ends
  * the taper (one step back up, titration resumes). Not eligible: recorded,
- * titration goes on. */
+ * titration goes on. A patient whose TPO-RA was stopped for no response
+ * has nothing to taper: neither eligible nor ineligible. */
 #include <math.h>
 #include <stdlib.h>
 #include <gsl/gsl_randist.h>
@@ -224,7 +225,7 @@ static void observe(const void *vp, itp_patient_ctx *ctx, void *vs, double count
         for (int i = 0; i < p->n_elig; i++)
             if (day == p->elig_week[i] * 7 && count >= p->elig_min)
                 s->elig_passed++;
-    if ((s->phase == PH_TAPER || s->phase == PH_OFF) && day <= p->taper_end &&
+    if (!s->stopped && (s->phase == PH_TAPER || s->phase == PH_OFF) && day <= p->taper_end &&
         count < p->fail_below) {
         /* Taper failed: one step back up and titration from there. */
         if (s->phase == PH_OFF)
@@ -244,8 +245,12 @@ static void day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *dr
     const tpo_params *p = vp;
     tpo_state *s = vs;
     int day = ctx->day;
-    if (p->taper && s->phase == PH_TITRATE && day == p->taper_start) {
-        if (!s->stopped && s->elig_passed == p->n_elig) {
+    if (p->taper && s->phase == PH_TITRATE && day == p->taper_start && s->stopped) {
+        /* Already off the TPO-RA (stopped for no response): nothing to
+         * taper, and no inability to stop it. */
+        s->phase = PH_OFF;
+    } else if (p->taper && s->phase == PH_TITRATE && day == p->taper_start) {
+        if (s->elig_passed == p->n_elig) {
             s->phase = PH_TAPER;
             s->held = 0;
             ctx->pt->taper_start = day;

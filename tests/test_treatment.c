@@ -175,6 +175,25 @@ static void test_taper_failure(void **state)
     itp_scenario_free(r.scn);
 }
 
+/* Stopped for no response before the taper: nothing to taper, so neither
+ * eligible nor ineligible, and low counts later are no taper failure. */
+static void test_stopped_before_taper(void **state)
+{
+    (void)state;
+    run r;
+    run_start(&r, TAPER);
+    step(&r, 0, 10);
+    step(&r, 14, 10);
+    assert_true(step(&r, 42, 10) == 0.0);
+    assert_int_equal(r.pt.tpo_stop, 42);
+    for (int day = 43; day < 200; day++)
+        assert_true(step(&r, day, day % 7 ? -1 : (day < 100 ? 10 : 80)) == 0.0);
+    assert_int_equal(r.pt.taper_ineligible, ITP_NEVER);
+    assert_int_equal(r.pt.taper_start, ITP_NEVER);
+    assert_int_equal(r.pt.taper_fail, ITP_NEVER);
+    itp_scenario_free(r.scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_taper_from_maximum),
         cmocka_unit_test(test_taper_ineligible),
         cmocka_unit_test(test_taper_failure),
+        cmocka_unit_test(test_stopped_before_taper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,6 +99,13 @@ const config_setting_t *itp_member(const config_setting_t *g, const char *name);
 /* Element i of the list `name` in the scenario's root, or NULL. */
 const config_setting_t *itp_root_elem(const itp_reader *rd, const char *name, int i);
 
+/* 1 when path names a number in the scenario or the defaults file (a plain
+ * number or a group with `value`). */
+int itp_reader_has_number(const itp_reader *rd, const char *path);
+
+/* The unit of the defaults parameter at path, or "". */
+const char *itp_reader_unit(const itp_reader *rd, const char *path);
+
 /* "a.b[2].c" for a setting; buf gets at most len bytes. */
 void itp_setting_path(const config_setting_t *s, char *buf, size_t len);
 

@@ -177,6 +177,8 @@ typedef struct itp_scenario {
     const itp_model_type *model;
     void *model_params;                 /* owned; model->free releases it */
 
+    struct itp_cal_spec *cal;           /* calibration section, or NULL; owned */
+
     int is_null;                        /* built by itp_scenario_null */
     int borrowed;                       /* params belong to another scenario */
 } itp_scenario;

@@ -1,0 +1,106 @@
+/* Calibration: fit marked model parameters to published summaries.
+ *
+ * A scenario's `calibration` section lists targets (per arm: the
+ * Kaplan-Meier share free of a time-to-event endpoint at a landmark, its
+ * median, the rate of a binary endpoint; per comparison: the hazard ratio),
+ * each with its published value and CI, and free parameters with bounds
+ * and starting values. The model's expected values come from a large
+ * cohort: as many replicate trials of the scenario as give
+ * `patients_per_arm` patients per arm, pooled, always from the same seed
+ * (common random numbers: the objective is a smooth-enough function of the
+ * parameters). The objective is the sum over the fitted targets of
+ * ((simulated - published) / scale)^2 (hazard ratios on the log scale; a
+ * one-sided target counts only on the wrong side), minimised by GSL's
+ * Nelder-Mead simplex (nmsimplex2) in a logistic transform of the bounds,
+ * from several starting points. */
+#ifndef ITPSIM_CALIBRATE_H
+#define ITPSIM_CALIBRATE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "itpsim/cfgread.h"
+#include "itpsim/scenario.h"
+
+#define ITP_CAL_MAX_TARGETS 32
+#define ITP_CAL_MAX_PARAMS 12
+#define ITP_CAL_MAX_PATHS 4
+
+typedef enum { ITP_Q_LANDMARK, ITP_Q_MEDIAN, ITP_Q_HR, ITP_Q_RATE } itp_cal_quantity;
+typedef enum { ITP_BOUND_EQUAL, ITP_BOUND_AT_LEAST, ITP_BOUND_AT_MOST } itp_cal_bound;
+
+typedef struct itp_cal_target {
+    char name[ITP_NAME_MAX];
+    int arm, endpoint;
+    itp_cal_quantity quantity;
+    double months;          /* landmark time */
+    double value;           /* published; months for a median */
+    double ci_low, ci_high; /* NaN when not published */
+    double scale;           /* distance counted as 1 in the objective */
+    itp_cal_bound bound;
+    int fit;                /* 0: held out, reported only */
+} itp_cal_target;
+
+typedef struct itp_cal_param {
+    int n_paths;
+    char path[ITP_CAL_MAX_PATHS][128];  /* set together */
+    double min, max, start;
+    char unit[64];
+} itp_cal_param;
+
+typedef struct itp_cal_spec {
+    int per_arm;            /* patients per arm in the expected-value cohort */
+    int starts;             /* Nelder-Mead starting points */
+    int max_evals;          /* per start */
+    int power_reps;         /* replicates for the power of the design as run */
+    int n_targets;
+    itp_cal_target t[ITP_CAL_MAX_TARGETS];
+    int n_params;
+    itp_cal_param p[ITP_CAL_MAX_PARAMS];
+} itp_cal_spec;
+
+/* Reads the scenario's `calibration` section (none: scn->cal NULL). */
+itp_status itp_calibration_parse(itp_reader *rd, itp_scenario *scn);
+
+/* Expected values at one parameter vector. */
+typedef struct itp_cal_eval {
+    double value[ITP_CAL_MAX_TARGETS];
+    double se[ITP_CAL_MAX_TARGETS];     /* Monte Carlo standard error */
+    double objective;
+    int patients;                        /* in the pooled cohort */
+} itp_cal_eval;
+
+typedef struct itp_calibrator itp_calibrator;
+
+/* Loads the scenario (with the base overrides) and its calibration
+ * section; fails with ITP_EINPUT when it has none. */
+itp_status itp_calibrator_create(itp_calibrator **out, const char *file, const char *defaults,
+                                 const char *const *sets, int n_sets, uint64_t seed,
+                                 int threads, char *err, size_t errlen);
+void itp_calibrator_free(itp_calibrator *c);
+const itp_cal_spec *itp_calibrator_spec(const itp_calibrator *c);
+/* The scenario as loaded with parameters x (NULL: the starting values);
+ * owned by the calibrator, valid until the next call. */
+const itp_scenario *itp_calibrator_scenario(itp_calibrator *c, const double *x, char *err,
+                                            size_t errlen);
+
+/* Expected values and objective at parameters x. */
+itp_status itp_cal_evaluate(itp_calibrator *c, const double *x, itp_cal_eval *ev, char *err,
+                            size_t errlen);
+
+/* Fits; best gets the parameters, ev their evaluation. progress (may be
+ * NULL) gets a line per evaluation. */
+itp_status itp_cal_fit(itp_calibrator *c, double *best, itp_cal_eval *ev, FILE *progress,
+                       char *err, size_t errlen);
+
+/* Prints every target, published vs simulated at the starting values. */
+itp_status itp_cal_report_evaluation(itp_calibrator *c, FILE *out, char *err, size_t errlen);
+
+/* Fits, then writes dir/fitted.cfg and dir/calibration.md (with the power
+ * of the design as run at the fitted values) and prints a summary. */
+itp_status itp_cal_run(itp_calibrator *c, const char *dir, FILE *progress, FILE *out, char *err,
+                       size_t errlen);
+
+/* The "PATH=VALUE" overrides for parameters x, into buf; returns count. */
+int itp_cal_overrides(const itp_cal_spec *s, const double *x, char buf[][160], int max);
+
+#endif
