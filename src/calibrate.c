@@ -209,16 +209,10 @@ const itp_scenario *itp_calibrator_scenario(itp_calibrator *c, const double *x, 
 {
     char ov[64 + ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS][160];
     const char *sets[64 + ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS];
-    double start[ITP_CAL_MAX_PARAMS];
     int n = 0;
     for (int i = 0; i < c->n_sets; i++)
         sets[n++] = c->sets[i];
-    if (!x) {
-        for (int i = 0; i < c->spec.n_params; i++)
-            start[i] = c->spec.p[i].start;
-        x = start;
-    }
-    int k = itp_cal_overrides(&c->spec, x, ov, ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS);
+    int k = x ? itp_cal_overrides(&c->spec, x, ov, ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS) : 0;
     for (int i = 0; i < k; i++)
         sets[n++] = ov[i];
     itp_scenario_free(c->scn);

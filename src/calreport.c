@@ -70,8 +70,8 @@ itp_status itp_cal_report_evaluation(itp_calibrator *c, FILE *out, char *err, si
     const itp_scenario *scn = itp_calibrator_scenario(c, NULL, err, errlen);
     if (!scn)
         return ITP_EINPUT;
-    fprintf(out, "%d simulated patients; objective %.4f at the starting values\n", ev.patients,
-            ev.objective);
+    fprintf(out, "%d simulated patients; objective %.4f with the scenario's own parameter "
+                 "values\n", ev.patients, ev.objective);
     for (int k = 0; k < s->n_targets; k++) {
         char label[160], v[48];
         target_label(scn, &s->t[k], label, sizeof label);

@@ -78,12 +78,13 @@ itp_status itp_calibrator_create(itp_calibrator **out, const char *file, const c
                                  int threads, char *err, size_t errlen);
 void itp_calibrator_free(itp_calibrator *c);
 const itp_cal_spec *itp_calibrator_spec(const itp_calibrator *c);
-/* The scenario as loaded with parameters x (NULL: the starting values);
+/* The scenario as loaded with parameters x (NULL: as the file says);
  * owned by the calibrator, valid until the next call. */
 const itp_scenario *itp_calibrator_scenario(itp_calibrator *c, const double *x, char *err,
                                             size_t errlen);
 
-/* Expected values and objective at parameters x. */
+/* Expected values and objective at parameters x (NULL: the scenario's own
+ * values, e.g. the fitted ones it includes). */
 itp_status itp_cal_evaluate(itp_calibrator *c, const double *x, itp_cal_eval *ev, char *err,
                             size_t errlen);
 
@@ -92,7 +93,8 @@ itp_status itp_cal_evaluate(itp_calibrator *c, const double *x, itp_cal_eval *ev
 itp_status itp_cal_fit(itp_calibrator *c, double *best, itp_cal_eval *ev, FILE *progress,
                        char *err, size_t errlen);
 
-/* Prints every target, published vs simulated at the starting values. */
+/* Prints every target, published vs simulated with the scenario's own
+ * parameter values. */
 itp_status itp_cal_report_evaluation(itp_calibrator *c, FILE *out, char *err, size_t errlen);
 
 /* Fits, then writes dir/fitted.cfg and dir/calibration.md (with the power
