@@ -117,7 +117,8 @@ static const char usage_calibrate[] =
     "with common random numbers), then writes DIR/fitted.cfg (the fitted parameters,\n"
     "for a scenario to @include) and DIR/calibration.md (every target published vs\n"
     "simulated, parameters before and after, and the power of the design as run).\n"
-    "  --evaluate   only evaluate the targets at the starting values\n"
+    "  --evaluate   only compare the targets with the scenario as it is (its own\n"
+    "               parameter values, e.g. fitted ones it includes); no fit\n"
     "  -o DIR       output folder (default results/calibration)\n";
 
 static const char usage_simulate[] =
