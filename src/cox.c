@@ -37,6 +37,9 @@ static void cox_eval(const itp_surv_table *tab, itp_cox_ties ties, double beta,
                      double *loglik, double *score, double *info)
 {
     double l = 0.0, u = 0.0, im = 0.0;
+    /* exp(beta) once, not per row; an infinite beta takes the branch
+     * below and does not use it */
+    double r = exp(beta);
     size_t row;
 
     for (row = 0; row < tab->nrows; row++) {
@@ -66,7 +69,6 @@ static void cox_eval(const itp_surv_table *tab, itp_cox_ties ties, double beta,
         }
 
         {
-            double r = exp(beta);
             s0 = n0 + n1 * r;
             s1 = n1 * r;
             e0 = d0 + d1 * r;

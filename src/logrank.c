@@ -19,7 +19,9 @@
 #include <stdlib.h>
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_heapsort.h>
+
+/* Strata sorted by counting (a scenario has at most 64). */
+#define ITP_SURV_SORT_STRATA 64
 
 int itp_surv_workspace_create(itp_surv_workspace **out, size_t nmax)
 {
@@ -69,20 +71,71 @@ void itp_surv_workspace_free(itp_surv_workspace *w)
     free(w);
 }
 
-/* Order by stratum, then time. Subjects equal on both are interchangeable for
- * every statistic here, so heapsort's instability does not matter. */
-static int record_compare(const void *a, const void *b)
+/* Sorting by (stratum, time) without a comparison callback: a stable
+ * counting sort by stratum into place, then each stratum's block by time
+ * (quicksort with insertion sort for short runs, inlined comparisons).
+ * Subjects equal on both keys are interchangeable for every statistic here
+ * (a block of tied times only sums its events and exits), so the order
+ * among them does not matter and any correct sort gives the same table,
+ * bit for bit. gsl_heapsort with a comparison function took over half of
+ * a hazard-model replicate. */
+static void insertion_by_time(itp_surv_record *a, size_t n)
 {
-    const itp_surv_record *x = a;
-    const itp_surv_record *y = b;
+    for (size_t i = 1; i < n; i++) {
+        itp_surv_record x = a[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1].time > x.time) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
 
-    if (x->stratum != y->stratum)
-        return x->stratum < y->stratum ? -1 : 1;
-    if (x->time < y->time)
-        return -1;
-    if (x->time > y->time)
-        return 1;
-    return 0;
+static void swap_records(itp_surv_record *a, itp_surv_record *b)
+{
+    itp_surv_record t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Quicksort by time: median-of-three pivot, Hoare partition (balanced on
+ * runs of equal times), the smaller side by recursion so the depth stays
+ * below log2(n). */
+static void sort_by_time(itp_surv_record *a, size_t n)
+{
+    while (n > 16) {
+        size_t mid = n / 2, i = 0, j = n - 1;
+        if (a[mid].time < a[0].time)
+            swap_records(&a[mid], &a[0]);
+        if (a[n - 1].time < a[0].time)
+            swap_records(&a[n - 1], &a[0]);
+        if (a[n - 1].time < a[mid].time)
+            swap_records(&a[n - 1], &a[mid]);
+        double pivot = a[mid].time;
+        for (;;) {
+            while (a[i].time < pivot)
+                i++;
+            while (a[j].time > pivot)
+                j--;
+            if (i >= j)
+                break;
+            swap_records(&a[i], &a[j]);
+            i++;
+            j--;
+        }
+        /* [0, j] <= pivot <= [j + 1, n) */
+        size_t left = j + 1, right = n - left;
+        if (left < right) {
+            sort_by_time(a, left);
+            a += left;
+            n = right;
+        } else {
+            sort_by_time(a + left, right);
+            n = left;
+        }
+    }
+    insertion_by_time(a, n);
 }
 
 int itp_surv_tabulate(const itp_surv_data *d, int group_value, int use_strata,
@@ -127,8 +180,53 @@ int itp_surv_tabulate(const itp_surv_data *d, int group_value, int use_strata,
         m++;
     }
     tab->nsubjects = m;
-    if (m > 1)
-        gsl_heapsort(w->rec, m, sizeof *w->rec, record_compare);
+    if (m > 1 && use_strata) {
+        /* Strata in place: count, then cycle each record to its stratum's
+         * next free slot (an in-place counting sort; needs no buffer). */
+        size_t next[ITP_SURV_SORT_STRATA + 1], end[ITP_SURV_SORT_STRATA];
+        size_t ns = d->nstrata;
+        if (ns <= ITP_SURV_SORT_STRATA) {
+            for (size_t s = 0; s <= ns; s++)
+                next[s] = 0;
+            for (i = 0; i < m; i++)
+                next[w->rec[i].stratum + 1]++;
+            for (size_t s = 1; s <= ns; s++)
+                next[s] += next[s - 1];
+            for (size_t s = 0; s < ns; s++)
+                end[s] = next[s + 1];
+            for (size_t s = 0; s < ns; s++) {
+                while (next[s] < end[s]) {
+                    itp_surv_record *r = &w->rec[next[s]];
+                    size_t t = (size_t)r->stratum;
+                    if (t == s)
+                        next[s]++;
+                    else
+                        swap_records(r, &w->rec[next[t]++]);
+                }
+            }
+            for (size_t s = 0, b = 0; s < ns; b = end[s], s++)
+                sort_by_time(w->rec + b, end[s] - b);
+        } else {
+            /* Many strata (not reachable from a scenario): strata by
+             * insertion into blocks the slow way, then times. */
+            for (i = 1; i < m; i++) {
+                itp_surv_record x = w->rec[i];
+                size_t j = i;
+                while (j > 0 && w->rec[j - 1].stratum > x.stratum) {
+                    w->rec[j] = w->rec[j - 1];
+                    j--;
+                }
+                w->rec[j] = x;
+            }
+            for (size_t b = 0, e; b < m; b = e) {
+                for (e = b; e < m && w->rec[e].stratum == w->rec[b].stratum; e++)
+                    ;
+                sort_by_time(w->rec + b, e - b);
+            }
+        }
+    } else if (m > 1) {
+        sort_by_time(w->rec, m);
+    }
 
     /* One stratum block at a time: start from everyone in the stratum at
      * risk and remove each block of tied times after recording it. */

@@ -166,7 +166,9 @@ itp_status itp_trial_simulate(const itp_scenario *scn, uint64_t seed, uint64_t r
         pt->followup_days = fu < 0 ? -1 : (int)fmin(fu, (double)scn->max_followup_days);
         itp_rng_stream(ws->r_base, seed, replicate, (uint64_t)i, ITP_STREAM_BASELINE);
         double baseline = scn->model->draw(scn, scn->model_params, ws->r_base, ws->model_patient);
-        itp_rng_stream(ws->r_events, seed, replicate, (uint64_t)i, ITP_STREAM_STRATA);
+        /* Without factors itp_stratum draws nothing: no stream to key. */
+        if (scn->n_factors > 0)
+            itp_rng_stream(ws->r_events, seed, replicate, (uint64_t)i, ITP_STREAM_STRATA);
         pt->stratum = itp_stratum(scn, baseline, ws->r_events);
         pt->arm = itp_allocator_next(&al, scn, ws->r_alloc, pt->stratum);
         itp_status st = scn->model->simulate(scn, scn->model_params, ws, pt, rec);
