@@ -6,6 +6,9 @@
 #                   (power and type I error; RUN_REPS=1000 replicates each)
 #   make test       install missing packages, build, run the whole test suite
 #   make deps       check the Debian packages (installs them when root)
+#   make sanitize   the test suite under AddressSanitizer + UBSan (build-san/)
+#   make valgrind   the unit tests and a few commands under valgrind (build-vg/)
+#   make fuzz       fuzz the scenario loader for FUZZ_SECONDS (60; build-fuzz/)
 #   make clean
 # Flags
 #   WERROR=1        treat warnings as errors (CI)
@@ -80,5 +83,65 @@ test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(TOOL_BIN)
 	@sh tests/scripts/run_tests.sh $(BUILD) $(TEST_BIN)
 
+# ---- sanitizers, valgrind and fuzzing -----------------------------------------
+# Each builds in its own folder, so none disturbs the normal build.
+# `make sanitize`: the whole test suite with AddressSanitizer (leaks included)
+# and UndefinedBehaviorSanitizer, stopping at the first report. Reports go
+# to files (log_path) and any file fails the target, so a report counts even
+# where a test script discards stderr or expects a non-zero exit code.
+SAN_BUILD    := build-san
+SAN_OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=all
+# `make valgrind`: every unit test, then a few commands, under memcheck.
+# OpenMP threads are kept (the tests ask for 2); libgomp's thread pool is
+# still reachable at exit, and only definite and indirect leaks count.
+VG_BUILD     := build-vg
+VALGRIND     := valgrind -q --error-exitcode=1 --leak-check=full \
+                --errors-for-leak-kinds=definite,indirect --track-origins=yes
+# `make fuzz`: the libFuzzer target of the scenario loader for FUZZ_SECONDS,
+# seeded from scenarios/ and tests/bad-scenarios/; new inputs collect in
+# build-fuzz/corpus and a crashing input in build-fuzz/crashes/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build-fuzz
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer -fopenmp \
+                -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude \
+                $(shell pkg-config --cflags gsl libconfig 2>/dev/null)
+FUZZ_OBJ     := $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
+
+.PHONY: sanitize valgrind fuzz
+
+sanitize: deps
+	@rm -rf $(SAN_BUILD)/reports && mkdir -p $(SAN_BUILD)/reports
+	@ASAN_OPTIONS=log_path=$(CURDIR)/$(SAN_BUILD)/reports/asan:detect_leaks=1 \
+	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0 \
+	 UBSAN_OPTIONS=log_path=$(CURDIR)/$(SAN_BUILD)/reports/ubsan:print_stacktrace=1 \
+	 $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) OPT="$(SAN_OPT)" test
+	@if ls $(SAN_BUILD)/reports/* >/dev/null 2>&1; then \
+	   cat $(SAN_BUILD)/reports/*; echo "sanitize: reports above"; exit 1; fi
+	@echo "sanitize: no AddressSanitizer or UndefinedBehaviorSanitizer report"
+
+valgrind: deps
+	@$(MAKE) --no-print-directory BUILD=$(VG_BUILD) OPT="-O1 -g" all \
+	   $(TEST_SRC:tests/%.c=$(VG_BUILD)/tests/%)
+	@VALGRIND="$(VALGRIND)" sh tests/scripts/valgrind.sh $(VG_BUILD) \
+	   $(TEST_SRC:tests/%.c=$(VG_BUILD)/tests/%)
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_scenario: tests/fuzz/fuzz_scenario.c $(FUZZ_OBJ) $(HEADERS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer tests/fuzz/fuzz_scenario.c $(FUZZ_OBJ) \
+	   $(LDLIBS) -o $@
+
+fuzz: $(FUZZ_BUILD)/fuzz_scenario
+	@mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/crashes
+	ITPSIM_DEFAULTS=config/defaults.cfg \
+	LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp:print_suppressions=0 $(FUZZ_BUILD)/fuzz_scenario \
+	   -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	   -dict=tests/fuzz/scenario.dict -artifact_prefix=$(FUZZ_BUILD)/crashes/ \
+	   $(FUZZ_BUILD)/corpus scenarios tests/bad-scenarios
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(VG_BUILD) $(FUZZ_BUILD)

@@ -306,7 +306,8 @@ static itp_status read_followup(itp_reader *rd, itp_scenario *scn,
         if (itp_member(g, "cut_months"))
             return itp_rd_fail(rd, itp_member(g, "cut_months"),
                                "an event-driven cut (data_cut = \"events\") takes events, not cut_months");
-        return itp_rd_int(rd, g, NULL, "events", 1, ITP_MAX_PATIENTS, &scn->cut_events);
+        /* More events than patients would never trigger the cut. */
+        return itp_rd_int(rd, g, NULL, "events", 1, scn->n_patients, &scn->cut_events);
     }
     if (itp_member(g, "events") || itp_member(g, "endpoint"))
         return itp_rd_fail(rd, itp_member(g, "events") ? itp_member(g, "events") : itp_member(g, "endpoint"),
@@ -497,6 +498,14 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn)
         return st;
     if ((st = itp_analysis_parse(rd, scn)))
         return st;
+    /* Hypothesis names head columns of replicates.csv and rows of the other
+     * CSV files, unquoted, as arm names do. */
+    const config_setting_t *hl = itp_member(itp_member(root, "analysis"), "hypotheses");
+    for (int k = 0; k < scn->plan.n_hyp; k++)
+        if (strpbrk(scn->plan.hyp[k].name, ",\"\n\r"))
+            return itp_rd_fail(rd, itp_member(hl ? config_setting_get_elem(hl, (unsigned)k) : NULL,
+                                               "name"),
+                               "hypothesis names may not contain commas, quotes or newlines");
     return itp_calibration_parse(rd, scn);
 }
 

@@ -38,6 +38,14 @@ err=$("$ITPSIM" check tests/bad-scenarios/no-such-scenario.cfg 2>&1); rc=$?
 err=$("$ITPSIM" check scenarios/vayhit2.cfg --defaults no-such-defaults.cfg 2>&1); rc=$?
 [ "$rc" -eq 2 ] && case "$err" in *no-such-defaults.cfg*) ;; *) rc=99 ;; esac
 [ "$rc" -eq 2 ] || { echo "FAIL missing defaults: exit $rc: $err"; fail=1; }
+# Not a scenario file at all: a folder, a device, a file over 16 MiB.
+big=$(mktemp); trap 'rm -f "$big"' EXIT
+truncate -s 17M "$big"
+for x in "tests/bad-scenarios:a folder" "/dev/zero:not a regular file" "$big:larger than 16 MiB"; do
+  err=$("$ITPSIM" check "${x%%:*}" 2>&1); rc=$?
+  [ "$rc" -eq 2 ] && case "$err" in *"${x%%:*}: ${x#*:}"*) ;; *) rc=99 ;; esac
+  [ "$rc" -eq 2 ] || { echo "FAIL ${x%%:*}: exit $rc: $err"; fail=1; }
+done
 # Bad command-line values: exit 2.
 for args in "simulate scenarios/vayhit2.cfg -s -4" "simulate scenarios/vayhit2.cfg -n 0" \
             "simulate scenarios/vayhit2.cfg --bogus" "frobnicate" \
