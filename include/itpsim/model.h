@@ -66,11 +66,75 @@ enum { ITP_S_C, ITP_S_T1, ITP_S_T2, ITP_S_T3, ITP_S_T4, ITP_S_P, ITP_S_R, ITP_NS
 void itp_kinetics_rhs(const itp_kinetics *k, const itp_drive *d, int in_remission,
                       const double *y, double *dydt);
 
-/* Advances y by one day with n classical Runge-Kutta steps. */
+/* Advances y by one day with n classical Runge-Kutta steps (the reference
+ * the exact step is tested against, and its fallback). */
 void itp_kinetics_day(const itp_kinetics *k, const itp_drive *d, int in_remission,
                       int n, double *y);
 
 /* The steady state for a constant drive outside remission. */
 void itp_kinetics_steady(const itp_kinetics *k, const itp_drive *d, double *y);
+
+/* ---- the exact day step ------------------------------------------------ */
+
+/* Gauss-Legendre nodes for the one integral without a closed form (the
+ * destruction rate's remission transient; see model_platelet.c). */
+#define ITP_KIN_NODES 6
+/* Destruction rates remembered per patient (active or remission, with or
+ * without a working rescue). */
+#define ITP_KIN_QCACHE 4
+
+/* Terms of the series in the transient's destruction rate used instead of
+ * the quadrature's exponentials when that rate is small. */
+#define ITP_KIN_SERIES 6
+
+/* Coefficients of the exact step for one destruction rate q. */
+typedef struct itp_kin_qcoef {
+    double q;                   /* f_d kdeg(R_inf), 1/day */
+    double eq;                  /* e^-q */
+    double w[4];                /* P(1) per unit T_j(0), j = 1..4 */
+    double v[4];                /* P(1) per unit amplitude of input mode m */
+    int have_series;            /* node and ser are filled (first transient day) */
+    double node[ITP_KIN_NODES]; /* Gauss weight x ktr x e^{-q (1 - s_i)} */
+    /* ser[n-1] = the n-th derivative in -qD of the transient's share of
+     * P(1), per unit P0 (index 0), T_j(0) (1..4) and mode amplitude (5..8) */
+    double ser[ITP_KIN_SERIES][9];
+} itp_kin_qcoef;
+
+/* Per-patient cache of the exact step's coefficients: they depend on the
+ * patient's rate constants and on the few values the drive's elimination
+ * rate and destruction factor take, so each is computed once and reused on
+ * every day with the same values. Plain memory, no allocation (about 3 KB:
+ * keep it on the stack); itp_kinetics_prop_init before each patient. */
+typedef struct itp_kin_prop {
+    itp_kinetics kin;             /* the patient the cache is for */
+    double ektr;                  /* e^-ktr */
+    double ktr_pow[5];            /* ktr^n */
+    double jt[4];                 /* T_i(1) per unit T_j(0): e^-ktr ktr^n / n!, n = i - j */
+    double erho;                  /* e^-krem */
+    int have_k;                   /* the mode tables below are for elimination rate k */
+    double k, inv_k, ek, one_ek;  /* k, 1/k (0 for k = 0), e^-k, 1 - e^-k */
+    double lam[4];                /* input modes e^{-lam t}: 0, k, krem, k + krem */
+    double phil[4][5];            /* phi_0..phi_4 at ktr - lam_m */
+    double gt[4][4];              /* T_i(1) per unit amplitude of mode m, [i][m] */
+    int have_nodes;               /* the node tables are filled (first transient day) */
+    double g[ITP_KIN_NODES + 1];  /* (e^{-krem s_i} - e^-krem) / krem; last: (1 - e^-krem) / krem */
+    double bn[ITP_KIN_NODES][4];  /* T4(s_i) per unit T_j(0) */
+    double gn[ITP_KIN_NODES][4];  /* T4(s_i) per unit amplitude of mode m */
+    int nq;                       /* destruction rates met so far (the last ITP_KIN_QCACHE kept) */
+    itp_kin_qcoef qc[ITP_KIN_QCACHE];
+} itp_kin_prop;
+
+/* Makes c ready for a patient with kinetics k. */
+void itp_kinetics_prop_init(itp_kin_prop *c, const itp_kinetics *k);
+
+/* Advances y by one day under a drive constant over the day: the exact
+ * solution of the linear kinetics (closed form), except for the remission
+ * transient's effect on destruction, integrated by Gauss-Legendre
+ * quadrature (relative error below 1e-9 for rates up to 4/day, 1e-5 at
+ * 10/day; see model_platelet.c). A drive with TPO-RA input but (almost) no elimination
+ * (k < 1e-3/day; no component makes one) falls back to fallback_steps
+ * Runge-Kutta steps (the model's `steps_per_day`). */
+void itp_kinetics_advance(const itp_kinetics *k, const itp_drive *d, int in_remission,
+                          int fallback_steps, itp_kin_prop *c, double *y);
 
 #endif
