@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -32,13 +33,15 @@ int itp_surv_workspace_create(itp_surv_workspace **out, size_t nmax)
     if (out == NULL)
         return ITP_EINPUT;
     *out = NULL;
-    if (cap > (size_t)-1 / sizeof(itp_surv_record))
+    if (cap > (size_t)-1 / 2 / sizeof(itp_surv_record))
         return ITP_ERANGE;
     w = calloc(1, sizeof *w);
     if (w == NULL)
         goto on_error;
     w->nmax = nmax;
-    w->rec = calloc(cap, sizeof *w->rec);
+    /* rec[cap, 2 cap) is the radix sort's buffer (survival.h documents
+     * the first nmax, the kernels' copy of the data) */
+    w->rec = calloc(2 * cap, sizeof *w->rec);
     w->tab.stratum = calloc(cap, sizeof *w->tab.stratum);
     w->tab.time = calloc(cap, sizeof *w->tab.time);
     w->tab.nrisk[0] = calloc(cap, sizeof(double));
@@ -97,6 +100,45 @@ static void swap_records(itp_surv_record *a, itp_surv_record *b)
     itp_surv_record t = *a;
     *a = *b;
     *b = t;
+}
+
+/* Stable LSD radix sort of a[n] by whole-number times below 2^16 (one pass
+ * per byte in use), then by stratum when there are several; buf[n] is
+ * scratch. Linear time: on day-valued times (every model's) it replaces
+ * the comparison sort above for all but short inputs. */
+static void radix_sort(itp_surv_record *a, itp_surv_record *buf, size_t n, unsigned maxtime,
+                       size_t nstrata)
+{
+    itp_surv_record *src = a, *dst = buf;
+    size_t count[257];
+    for (unsigned shift = 0; shift == 0 || (maxtime >> shift) > 0; shift += 8) {
+        for (size_t b = 0; b < 257; b++)
+            count[b] = 0;
+        for (size_t i = 0; i < n; i++)
+            count[(((unsigned)src[i].time >> shift) & 255u) + 1]++;
+        for (size_t b = 1; b < 257; b++)
+            count[b] += count[b - 1];
+        for (size_t i = 0; i < n; i++)
+            dst[count[((unsigned)src[i].time >> shift) & 255u]++] = src[i];
+        itp_surv_record *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (nstrata > 1) {   /* nstrata <= ITP_SURV_SORT_STRATA here */
+        for (size_t b = 0; b <= nstrata; b++)
+            count[b] = 0;
+        for (size_t i = 0; i < n; i++)
+            count[src[i].stratum + 1]++;
+        for (size_t b = 1; b <= nstrata; b++)
+            count[b] += count[b - 1];
+        for (size_t i = 0; i < n; i++)
+            dst[count[src[i].stratum]++] = src[i];
+        itp_surv_record *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
 }
 
 /* Quicksort by time: median-of-three pivot, Hoare partition (balanced on
@@ -160,6 +202,7 @@ int itp_surv_tabulate(const itp_surv_data *d, int group_value, int use_strata,
     tab->nsubjects = 0;
     tab->nevents[0] = tab->nevents[1] = 0.0;
     tab->tmin = tab->tmax = NAN;
+    int whole = 1;          /* every time a whole number in [0, 65535] (not -0) */
     for (i = 0; i < d->n; i++) {
         int s = use_strata ? d->stratum[i] : 0;
         if (!isfinite(d->time[i]) || (d->event[i] != 0 && d->event[i] != 1)
@@ -169,6 +212,8 @@ int itp_surv_tabulate(const itp_surv_data *d, int group_value, int use_strata,
         if (group_value != ITP_SURV_ALL && d->group[i] != group_value)
             continue;
         w->rec[m].time = d->time[i];
+        whole = whole && d->time[i] >= 0.0 && d->time[i] <= 65535.0 && !signbit(d->time[i])
+                && d->time[i] == (double)(unsigned)d->time[i];
         w->rec[m].event = d->event[i];
         w->rec[m].group = d->group[i];
         w->rec[m].stratum = s;
@@ -180,7 +225,10 @@ int itp_surv_tabulate(const itp_surv_data *d, int group_value, int use_strata,
         m++;
     }
     tab->nsubjects = m;
-    if (m > 1 && use_strata) {
+    if (m >= 32 && whole && (!use_strata || d->nstrata <= ITP_SURV_SORT_STRATA)) {
+        radix_sort(w->rec, w->rec + w->nmax, m, (unsigned)tab->tmax,
+                   use_strata ? d->nstrata : 1);
+    } else if (m > 1 && use_strata) {
         /* Strata in place: count, then cycle each record to its stratum's
          * next free slot (an in-place counting sort; needs no buffer). */
         size_t next[ITP_SURV_SORT_STRATA + 1], end[ITP_SURV_SORT_STRATA];
