@@ -145,3 +145,24 @@ fuzz: $(FUZZ_BUILD)/fuzz_scenario
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(VG_BUILD) $(FUZZ_BUILD)
+
+# ---- benchmarks ---------------------------------------------------------------
+# `make bench`: a release build in its own folder (BENCH_OPT, tuned for this
+# machine, so its figures are not those of the portable build), then
+# tests/bench/bench.sh prints the figures of issue 7 with the machine's
+# cores and CPU and writes results/bench/latest.txt (about 2 minutes on 2
+# cores; BENCH_RUNS=3 for a quicker, noisier run).
+BENCH_BUILD := build-bench
+BENCH_OPT   ?= -O3 -march=native
+BENCH_BIN   := $(BENCH_BUILD)/bench/bench_trial $(BENCH_BUILD)/bench/bench_kinetics \
+               $(BENCH_BUILD)/bench/runstat
+
+.PHONY: bench
+
+bench: deps
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) OPT="$(BENCH_OPT)" all $(BENCH_BIN)
+	@BENCH_OPT="$(BENCH_OPT)" CC="$(CC)" sh tests/bench/bench.sh $(BENCH_BUILD)
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libitpsim.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(BUILD)/libitpsim.a $(LDLIBS) -o $@
