@@ -97,7 +97,7 @@ SAN_OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 # still reachable at exit, and only definite and indirect leaks count.
 VG_BUILD     := build-vg
 VALGRIND     := valgrind -q --error-exitcode=1 --leak-check=full \
-                --errors-for-leak-kinds=definite,indirect --track-origins=yes
+                --errors-for-leak-kinds=definite,indirect
 # `make fuzz`: the libFuzzer target of the scenario loader for FUZZ_SECONDS,
 # seeded from scenarios/ and tests/bad-scenarios/; new inputs collect in
 # build-fuzz/corpus and a crashing input in build-fuzz/crashes/.

@@ -3,7 +3,9 @@
  * 2 bad input (usage or scenario). */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +43,13 @@ typedef struct options {
     itp_vary vary[ITP_MAX_VARY];
     int n_sets;
     const char *sets[MAX_SETS];
+    const char *resume;    /* --resume DIR */
+    int force;             /* --force */
+    unsigned given;        /* GIVEN_*: options set on the command line */
 } options;
+
+/* Options given explicitly, which a resumed run checks against the saved ones. */
+enum { GIVEN_SEED = 1u, GIVEN_REPS = 2u, GIVEN_PRECISION = 4u, GIVEN_NULL = 8u, GIVEN_OUTDIR = 16u };
 
 static const char usage_main[] =
     "itpsim: Monte Carlo design of immune thrombocytopenia (ITP) trials\n"
@@ -85,7 +93,14 @@ static const char usage_run[] =
     "  --precision SE   add replicates, 256 at a time, until every power's Monte\n"
     "                   Carlo standard error is at most SE\n"
     "  --no-null        skip the null version (no type I error)\n"
-    "  --quiet          no progress on stderr\n";
+    "  --quiet          no progress on stderr\n"
+    "  --force          overwrite DIR even when it holds another scenario's results\n"
+    "  --resume DIR     continue the run interrupted in DIR (same scenario, --set and\n"
+    "                   options; those not given are taken from DIR/run.state)\n"
+    "SIGINT (Ctrl-C) or SIGTERM stops at the next replicate, writes the completed\n"
+    "replicates to DIR marked \"partial\" and exits 130; a second signal ends at once.\n"
+    "Exit codes: 0 success, 1 run failure (e.g. a write error), 2 bad input, 130\n"
+    "interrupted.\n";
 
 static const char usage_samplesize[] =
     "usage: itpsim samplesize SCENARIO --power P [--hypothesis NAME] [--min N] [--max N]\n"
@@ -177,6 +192,14 @@ static int parse_options(const char *cmd, const char *usage, int argc, char **ar
             i++;
         } else if (!strcmp(a, "--no-null") && strchr(allowed, 'N')) {
             o->no_null = 1;
+            o->given |= GIVEN_NULL;
+        } else if (!strcmp(a, "--force") && strchr(allowed, 'F')) {
+            o->force = 1;
+        } else if (!strcmp(a, "--resume") && strchr(allowed, 'U')) {
+            if (!val || !*val)
+                return usage_error(cmd, "%s needs the folder of the interrupted run", a);
+            o->resume = val;
+            i++;
         } else if (!strcmp(a, "--quiet") && strchr(allowed, 'q')) {
             o->quiet = 1;
         } else if (!strcmp(a, "--precision") && strchr(allowed, 'P')) {
@@ -187,6 +210,7 @@ static int parse_options(const char *cmd, const char *usage, int argc, char **ar
             o->precision = strtod(val, &end);
             if (errno || *end || !(o->precision > 0.0 && o->precision < 0.5))
                 return usage_error(cmd, "--precision: '%s' is not a number in (0, 0.5)", val);
+            o->given |= GIVEN_PRECISION;
             i++;
         } else if ((!strcmp(a, "--power") || !strcmp(a, "--min") || !strcmp(a, "--max")) &&
                    strchr(allowed, 'S')) {
@@ -235,14 +259,19 @@ static int parse_options(const char *cmd, const char *usage, int argc, char **ar
             if (a[1] == 's') {
                 if (parse_u64(val, &o->seed))
                     return usage_error(cmd, "-s: '%s' is not a whole number >= 0", val);
+                o->given |= GIVEN_SEED;
             } else if (a[1] == 'o') {
+                if (!*val)
+                    return usage_error(cmd, "%s", "-o needs a folder");
                 o->outdir = val;
+                o->given |= GIVEN_OUTDIR;
             } else if (a[1] == 'n') {
                 uint64_t n;
                 long max = strchr(allowed, 'R') ? ITP_MAX_REPLICATES : ITP_MAX_PATIENTS;
                 if (parse_u64(val, &n) || n < 1 || n > (uint64_t)max)
                     return usage_error(cmd, "-n: '%s' is not a whole number in 1..%ld", val, max);
                 o->n = (long)n;
+                o->given |= GIVEN_REPS;
             } else if (a[1] == 'j') {
                 uint64_t j;
                 if (parse_u64(val, &j) || j < 1 || j > 256)
@@ -323,14 +352,114 @@ static int default_threads(void)
 #endif
 }
 
+/* Set by the SIGINT/SIGTERM handler to the signal's number and read by the
+ * replicate loop: the one file-scope mutable of itpsim, since a signal
+ * handler can reach nothing else. A lock-free atomic is safe both in the
+ * handler and across the OpenMP threads. */
+static atomic_int stop_requested;
+
+static void on_signal(int sig)
+{
+    atomic_store(&stop_requested, sig);
+}
+
+static const int run_signals[2] = {SIGINT, SIGTERM};
+
+/* Catches SIGINT and SIGTERM for a graceful stop, once: SA_RESETHAND gives a
+ * second signal its default effect, so a second Ctrl-C ends the process at
+ * once (result files are then left under their temporary names only). A
+ * signal ignored at start (a background job's SIGINT) stays ignored. */
+static void catch_signals(struct sigaction old[2])
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    for (int i = 0; i < 2; i++) {
+        sigaction(run_signals[i], NULL, &old[i]);
+        if (old[i].sa_handler != SIG_IGN)
+            sigaction(run_signals[i], &sa, NULL);
+    }
+}
+
+static void release_signals(const struct sigaction old[2])
+{
+    for (int i = 0; i < 2; i++)
+        sigaction(run_signals[i], &old[i], NULL);
+}
+
+/* The resolved settings (as `check` prints them) followed by the scenario
+ * file's bytes, for itp_run_hash: what identifies a scenario. */
+static int load_with_hash(const options *o, itp_scenario **scn, char hash[25])
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) {
+        fprintf(stderr, "itpsim: out of memory\n");
+        return 1;
+    }
+    int rc = load(o, mem, scn);
+    FILE *f = rc ? NULL : fopen(o->scenario, "rb");
+    char buf[4096];
+    size_t n;
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, n, mem);
+    if (f)
+        fclose(f);
+    fclose(mem);
+    if (!rc)
+        itp_run_hash(text ? text : "", len, hash);
+    free(text);
+    return rc;
+}
+
+/* The options of a resumed run: those given must equal the saved ones, the
+ * others are taken from them. */
+static itp_status resume_options(const options *o, const itp_run_saved *sv, itp_run_opts *ro,
+                                 char *err, size_t errlen)
+{
+    const char *bad = NULL;
+    if ((o->given & GIVEN_SEED) && o->seed != sv->seed)
+        bad = "-s";
+    else if ((o->given & GIVEN_REPS) && o->n != sv->reps)
+        bad = "-n";
+    else if ((o->given & GIVEN_PRECISION) && o->precision != sv->precision)
+        bad = "--precision";
+    else if ((o->given & GIVEN_NULL) && sv->null)
+        bad = "--no-null";
+    if (bad) {
+        snprintf(err, errlen,
+                 "--resume %s: %s differs from the interrupted run (seed %llu, %ld replicates%s%s)",
+                 o->outdir, bad, (unsigned long long)sv->seed, sv->reps,
+                 sv->precision > 0 ? ", --precision" : "", sv->null ? "" : ", --no-null");
+        return ITP_EINPUT;
+    }
+    ro->seed = sv->seed;
+    ro->reps = sv->reps;
+    ro->precision = sv->precision;
+    ro->null = sv->null;
+    ro->patients = sv->patients;
+    return ITP_OK;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/run"};
-    int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqP");
+    int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqPFU");
     if (rc >= 0)
         return rc;
+    if (o.resume) {
+        if ((o.given & GIVEN_OUTDIR) && strcmp(o.outdir, o.resume))
+            return usage_error("run", "%s", "--resume DIR continues in DIR: leave out -o");
+        if (o.force)
+            return usage_error("run", "%s", "--force does not go with --resume");
+        o.outdir = o.resume;
+    }
     itp_scenario *scn;
-    if ((rc = load(&o, NULL, &scn)))
+    char hash[25];
+    if ((rc = load_with_hash(&o, &scn, hash)))
         return rc;
     if (scn->plan.n_hyp == 0) {
         fprintf(stderr, "itpsim run: %s: no analysis plan (section analysis): nothing to test\n",
@@ -344,25 +473,69 @@ static int cmd_run(int argc, char **argv)
                        o.quiet, 0, NULL, NULL};
     itp_run_result res;
     itp_out rep = {0};
-    itp_status st = itp_mkdir_p(o.outdir, err, sizeof err);
-    if (!st)
-        st = itp_out_open(&rep, o.outdir, "replicates.csv", err, sizeof err);
-    if (!st) {
-        ro.replicates = rep.f;
-        itp_replicates_header(scn, rep.f);
-        st = itp_run(scn, &ro, &res);
+    itp_status st;
+    memset(&res, 0, sizeof res);
+    if (o.resume) {
+        itp_run_saved sv;
+        st = itp_run_state_read(o.outdir, scn, &sv, &res, err, sizeof err);
+        if (!st && strcmp(sv.hash, hash)) {
+            snprintf(err, sizeof err,
+                     "--resume %s: the interrupted run there is of another scenario, or of "
+                     "other settings (--set); resume with the same ones",
+                     o.outdir);
+            st = ITP_EINPUT;
+        }
         if (!st)
-            st = itp_out_commit(&rep, err, sizeof err);
-        else
-            itp_out_abort(&rep);
+            st = resume_options(&o, &sv, &ro, err, sizeof err);
         if (!st)
-            st = itp_write_summary(o.outdir, scn, &ro, &res, err, sizeof err);
+            st = itp_out_open(&rep, o.outdir, "replicates.csv", err, sizeof err);
         if (!st)
-            itp_print_summary(scn, &res, stdout);
-        itp_run_result_free(&res);
+            st = itp_replicates_resume(o.outdir, scn, &res, rep.f, err, sizeof err);
+    } else {
+        st = o.force ? ITP_OK : itp_run_dir_check(o.outdir, scn, hash, err, sizeof err);
+        if (!st)
+            st = itp_run_result_init(&res, scn);
+        if (!st)
+            st = itp_mkdir_p(o.outdir, err, sizeof err);
+        if (!st)
+            st = itp_out_open(&rep, o.outdir, "replicates.csv", err, sizeof err);
+        if (!st)
+            itp_replicates_header(scn, rep.f);
     }
-    if (st)
+    if (!st) {
+        struct sigaction old[2];
+        ro.replicates = rep.f;
+        catch_signals(old);
+        st = itp_run_continue(scn, &ro, &stop_requested, &res);
+        release_signals(old);
+        if (st == ITP_OK || st == ITP_EINTERRUPT) {
+            itp_status wst = itp_write_results(o.outdir, scn, &ro, &res, hash, &rep, err,
+                                               sizeof err);
+            if (!wst)
+                itp_print_summary(scn, &res, stdout);
+            if (!wst && st == ITP_EINTERRUPT)
+                fprintf(stderr,
+                        "itpsim run: %s: stopped; the %ld completed replicates are in %s, marked "
+                        "partial.\nContinue with: itpsim run %s --resume %s (and the same --set "
+                        "options)\n",
+                        strsignal(atomic_load(&stop_requested)),
+                        res.design.reps + (res.has_null ? res.null.reps : 0L), o.outdir,
+                        o.scenario, o.outdir);
+            if (wst)
+                st = wst;
+        }
+    }
+    if (st == ITP_EIO && rep.f && !err[0])
+        itp_out_commit(&rep, err, sizeof err);   /* names the write error; removes the file */
+    itp_out_abort(&rep);
+    if (st && st != ITP_EINTERRUPT)
         fprintf(stderr, "itpsim run: %s\n", err[0] ? err : itp_strerror(st));
+    /* Results printed to a full disk or a closed pipe are a failure too. */
+    if ((!st || st == ITP_EINTERRUPT) && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "itpsim run: standard output: %s\n", strerror(errno ? errno : EIO));
+        st = ITP_EIO;
+    }
+    itp_run_result_free(&res);
     itp_scenario_free(scn);
     return itp_exit_code(st);
 }

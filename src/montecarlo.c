@@ -368,9 +368,14 @@ itp_status itp_mc_run(const itp_scenario *scn, const itp_mc_run_opts *o, itp_mc_
         long count = o->first + o->reps - start;
         if (count > ITP_MC_CHUNK)
             count = ITP_MC_CHUNK;
-        int err = ITP_OK;
+        int err = ITP_OK, stopped = 0;
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
         for (long i = 0; i < count; i++) {
+            if (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed)) {
+#pragma omp atomic write
+                stopped = 1;
+                continue;
+            }
             int t = 0;
 #ifdef _OPENMP
             t = omp_get_thread_num();
@@ -384,6 +389,10 @@ itp_status itp_mc_run(const itp_scenario *scn, const itp_mc_run_opts *o, itp_mc_
         }
         if ((st = (itp_status)err))
             break;
+        if (stopped) {
+            st = ITP_EINTERRUPT;
+            break;
+        }
         for (long i = 0; i < count; i++)
             itp_mc_summary_add(s, scn, &buf[i]);
         if (on_chunk && on_chunk(ctx, scn, start, buf, count))

@@ -41,9 +41,18 @@ itp_status itp_mkdir_p(const char *dir, char *err, size_t errlen)
 itp_status itp_out_open(itp_out *o, const char *dir, const char *name, char *err,
                         size_t errlen)
 {
-    snprintf(o->path, sizeof o->path, "%s/%s", dir, name);
-    snprintf(o->tmp, sizeof o->tmp, "%s/.%s.tmp-%ld", dir, name, (long)getpid());
-    o->f = fopen(o->tmp, "w");
+    o->f = NULL;
+    if (snprintf(o->path, sizeof o->path, "%s/%s", dir, name) >= (int)sizeof o->path ||
+        snprintf(o->tmp, sizeof o->tmp, "%s/.%s.tmp-%ld", dir, name, (long)getpid()) >=
+            (int)sizeof o->tmp) {
+        snprintf(err, errlen, "%s: path too long", dir);
+        return ITP_EIO;
+    }
+    /* Created afresh ("x"): never through a link or a file left there; a
+     * leftover of an earlier process with the same id is removed first. */
+    o->f = fopen(o->tmp, "wx");
+    if (!o->f && errno == EEXIST && unlink(o->tmp) == 0)
+        o->f = fopen(o->tmp, "wx");
     if (!o->f) {
         snprintf(err, errlen, "%s: cannot write: %s", o->tmp, strerror(errno));
         return ITP_EIO;
@@ -51,38 +60,68 @@ itp_status itp_out_open(itp_out *o, const char *dir, const char *name, char *err
     return ITP_OK;
 }
 
+/* Flushes, syncs and closes o->f; 0, or the errno of the first failure.
+ * After a failed write the stream's error flag is set but errno may have
+ * changed since: the buffer is flushed again to learn the reason. */
+static int out_close(itp_out *o)
+{
+    int saved = 0;
+    if (ferror(o->f)) {
+        clearerr(o->f);
+        saved = fflush(o->f) != 0 && errno ? errno : EIO;
+    }
+    if (!saved && fflush(o->f) != 0)
+        saved = errno ? errno : EIO;
+    /* On the disk before the rename, so a crash leaves the old file or the
+     * new one, never a half-written one under the final name. */
+    if (!saved && fsync(fileno(o->f)) != 0 && errno != EINVAL && errno != EROFS)
+        saved = errno;
+    if (fclose(o->f) != 0 && !saved)
+        saved = errno ? errno : EIO;
+    o->f = NULL;
+    return saved;
+}
+
 itp_status itp_out_commit(itp_out *o, char *err, size_t errlen)
 {
-    int bad = ferror(o->f);
-    int saved = errno;
-    if (fflush(o->f) != 0) {
-        bad = 1;
-        saved = errno;
+    itp_out *one[1] = {o};
+    return itp_out_commit_all(one, 1, err, errlen);
+}
+
+itp_status itp_out_commit_all(itp_out *const *o, int n, char *err, size_t errlen)
+{
+    int bad = -1, why = 0;
+    for (int i = 0; i < n; i++) {
+        int e = o[i]->f ? out_close(o[i]) : EBADF;
+        if (e && bad < 0) {
+            bad = i;
+            why = e;
+        }
     }
-    if (fclose(o->f) != 0 && !bad) {
-        bad = 1;
-        saved = errno;
-    }
-    o->f = NULL;
-    if (bad) {
-        snprintf(err, errlen, "%s: write failed: %s", o->path, strerror(saved));
-        remove(o->tmp);
+    if (bad >= 0) {
+        snprintf(err, errlen, "%s: write failed: %s", o[bad]->path, strerror(why));
+        for (int i = 0; i < n; i++)
+            remove(o[i]->tmp);
         return ITP_EIO;
     }
-    if (rename(o->tmp, o->path) != 0) {
-        snprintf(err, errlen, "%s: cannot rename into place: %s", o->path, strerror(errno));
-        remove(o->tmp);
-        return ITP_EIO;
-    }
+    for (int i = 0; i < n; i++)
+        if (rename(o[i]->tmp, o[i]->path) != 0) {
+            snprintf(err, errlen, "%s: cannot rename into place: %s", o[i]->path,
+                     strerror(errno));
+            for (int j = i; j < n; j++)
+                remove(o[j]->tmp);
+            return ITP_EIO;
+        }
     return ITP_OK;
 }
 
 void itp_out_abort(itp_out *o)
 {
-    if (o->f)
+    if (o->f) {
         fclose(o->f);
+        remove(o->tmp);
+    }
     o->f = NULL;
-    remove(o->tmp);
 }
 
 static void put_day(FILE *f, int day)

@@ -1,8 +1,11 @@
 /* Design and null runs with progress and result files; see run.h. */
 #include "itpsim/run.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "itpsim/report.h"
@@ -17,6 +20,7 @@ typedef struct progress {
     double start, last_print;
     int tty;
     long printed;        /* replicates done at the last plain line */
+    int io_error;        /* writing replicates.csv failed */
 } progress;
 
 static double now(void)
@@ -88,6 +92,11 @@ static int on_chunk(void *ctx, const itp_scenario *scn, long first, const itp_re
         fputc('\n', f);
     }
     p->done += count;
+    /* A full disk shows at once, not after the whole run. */
+    if (f && ferror(f)) {
+        p->io_error = 1;
+        return 1;
+    }
     show(p, 0);
     return 0;
 }
@@ -110,49 +119,72 @@ static double max_power_se(const itp_scenario *scn, const itp_mc_summary *s)
     return worst;
 }
 
-itp_status itp_run(const itp_scenario *scn, const itp_run_opts *o, itp_run_result *res)
+itp_status itp_run_result_init(itp_run_result *res, const itp_scenario *scn)
 {
     memset(res, 0, sizeof *res);
-    itp_status st = itp_mc_summary_init(&res->design, scn);
-    if (st)
-        return st;
-    progress p = {o, "design", o->reps * (o->null ? 2 : 1), 0, now(), now(), isatty(2), -1};
-    itp_mc_run_opts mo = {o->seed, 0, o->reps, o->threads, o->patients};
-    if (o->precision > 0) {
-        /* Chunk by chunk, in replicate order, until every power's standard
-         * error is at most the target: the stopping point depends on the
-         * seed only. */
-        mo.reps = ITP_MC_CHUNK;
-        p.total = o->reps;
-        while (!st && mo.first < o->reps) {
-            if (mo.first + mo.reps > o->reps)
-                mo.reps = o->reps - mo.first;
+    return itp_mc_summary_init(&res->design, scn);
+}
+
+itp_status itp_run(const itp_scenario *scn, const itp_run_opts *o, itp_run_result *res)
+{
+    itp_status st = itp_run_result_init(res, scn);
+    return st ? st : itp_run_continue(scn, o, NULL, res);
+}
+
+itp_status itp_run_continue(const itp_scenario *scn, const itp_run_opts *o,
+                            const atomic_int *stop, itp_run_result *res)
+{
+    itp_status st = ITP_OK;
+    long total = o->reps * (o->null ? 2 : 1);
+    progress p = {o, res->has_null ? "null" : "design", total, 0, now(), now(), isatty(2), -1, 0};
+    p.done = res->design.reps + (res->has_null ? res->null.reps : 0);
+    res->complete = 0;
+    if (!res->has_null) {
+        itp_mc_run_opts mo = {.seed = o->seed, .first = res->design.reps,
+                              .reps = o->reps - res->design.reps, .threads = o->threads,
+                              .patients = o->patients, .stop = stop};
+        if (o->precision > 0) {
+            /* Chunk by chunk, in replicate order, until every power's
+             * standard error is at most the target: the stopping point
+             * depends on the seed only (a resumed run starts after a chunk
+             * that missed the target, or it would have moved on). */
+            p.total = o->reps;
+            while (!st && res->design.reps < o->reps) {
+                mo.first = res->design.reps;
+                mo.reps = o->reps - mo.first < ITP_MC_CHUNK ? o->reps - mo.first : ITP_MC_CHUNK;
+                st = itp_mc_run(scn, &mo, &res->design, on_chunk, &p);
+                if (!st && max_power_se(scn, &res->design) <= o->precision)
+                    break;
+            }
+            p.total = res->design.reps * (o->null ? 2 : 1);
+        } else if (mo.reps > 0) {
             st = itp_mc_run(scn, &mo, &res->design, on_chunk, &p);
-            mo.first += mo.reps;
-            if (max_power_se(scn, &res->design) <= o->precision)
-                break;
         }
-        p.total = res->design.reps * (o->null ? 2 : 1);
-    } else {
-        st = itp_mc_run(scn, &mo, &res->design, on_chunk, &p);
+        if (!st && o->null) {
+            if ((st = itp_mc_summary_init(&res->null, scn)))
+                return st;
+            res->has_null = 1;
+        }
     }
-    if (st || !o->null) {
-        show(&p, 1);
-        return st;
-    }
-    itp_scenario *null;
-    if ((st = itp_scenario_null(scn, &null)))
-        return st;
-    if ((st = itp_mc_summary_init(&res->null, null))) {
+    if (!st && res->has_null) {
+        itp_scenario *null;
+        if ((st = itp_scenario_null(scn, &null)))
+            return st;
+        p.phase = "null";
+        itp_mc_run_opts no = {.seed = o->seed, .first = res->null.reps,
+                              .reps = res->design.reps - res->null.reps, .threads = o->threads,
+                              .patients = o->patients, .stop = stop};
+        if (no.reps > 0)
+            st = itp_mc_run(null, &no, &res->null, on_chunk, &p);
         itp_scenario_free(null);
-        return st;
     }
-    res->has_null = 1;
-    p.phase = "null";
-    itp_mc_run_opts no = {o->seed, 0, res->design.reps, o->threads, o->patients};
-    st = itp_mc_run(null, &no, &res->null, on_chunk, &p);
-    show(&p, 1);
-    itp_scenario_free(null);
+    if (st == ITP_EINTERRUPT && p.io_error)
+        st = ITP_EIO;
+    res->complete = st == ITP_OK;
+    if (!o->quiet && p.tty && !res->complete)
+        fputc('\n', stderr);
+    else
+        show(&p, 1);
     return st;
 }
 
@@ -209,7 +241,7 @@ static int has_type1(const itp_scenario *scn, const itp_run_result *res, int k)
 }
 
 static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
-                       const itp_run_result *res)
+                       const itp_run_result *res, const char *hash)
 {
     const itp_mc_summary *d = &res->design, *n = &res->null;
     const itp_analysis_plan *pl = &scn->plan;
@@ -217,6 +249,12 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     json_str(f, scn->name);
     fputs(",\n  \"file\": ", f);
     json_str(f, scn->file);
+    /* Which scenario wrote the folder (itp_run_dir_check reads it back), and
+     * whether every planned replicate ran. */
+    fputs(",\n  \"scenario_hash\": ", f);
+    json_str(f, hash ? hash : "");
+    fprintf(f, ",\n  \"partial\": %s,\n  \"completed\": %ld",
+            res->complete ? "false" : "true", d->reps + (res->has_null ? n->reps : 0L));
     fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null_replicates\": %ld,\n",
             (unsigned long long)o->seed, d->reps, res->has_null ? n->reps : 0L);
     fprintf(f, "  \"patients\": %d,\n  \"alpha\": ", o->patients ? o->patients : scn->n_patients);
@@ -305,81 +343,419 @@ static void csv_prop(FILE *f, long k, long r, int have)
     put_num(f, have ? hi : NA_D);
 }
 
-itp_status itp_write_summary(const char *dir, const itp_scenario *scn, const itp_run_opts *o,
-                             const itp_run_result *res, char *err, size_t errlen)
+static void write_summary_csv(FILE *f, const itp_scenario *scn, const itp_run_result *res)
 {
-    itp_out out;
-    itp_status st = itp_out_open(&out, dir, "summary.json", err, errlen);
-    if (st)
-        return st;
-    write_json(out.f, scn, o, res);
-    if ((st = itp_out_commit(&out, err, errlen)) ||
-        (st = itp_out_open(&out, dir, "summary.csv", err, errlen)))
-        return st;
     const itp_mc_summary *d = &res->design, *n = &res->null;
     fputs("hypothesis,endpoint,arm,control,test,replicates,power,power_mcse,power_ci_low,"
           "power_ci_high,type1_error,type1_mcse,type1_ci_low,type1_ci_high,median_estimate,"
-          "ci_coverage,flagged_replicates\n", out.f);
+          "ci_coverage,flagged_replicates\n", f);
     for (int k = 0; k < scn->plan.n_hyp; k++) {
         const itp_hypothesis *h = &scn->plan.hyp[k];
-        fprintf(out.f, "%s,%s,%s,%s,%s,%ld", h->name, scn->endpoints[h->endpoint].name,
+        fprintf(f, "%s,%s,%s,%s,%s,%ld", h->name, scn->endpoints[h->endpoint].name,
                 scn->arms[h->arm].name, h->control >= 0 ? scn->arms[h->control].name : "NA",
                 h->test, d->reps);
-        csv_prop(out.f, d->rejected[k], d->reps, 1);
-        csv_prop(out.f, res->has_null ? n->rejected[k] : 0, n->reps, has_type1(scn, res, k));
-        put_num(out.f, itp_mc_median_estimate(d, scn, k));
-        put_num(out.f, d->coverable[k] ? (double)d->covered[k] / d->coverable[k] : NA_D);
-        fprintf(out.f, ",%ld\n", d->flagged[k]);
+        csv_prop(f, d->rejected[k], d->reps, 1);
+        csv_prop(f, res->has_null ? n->rejected[k] : 0, res->has_null ? n->reps : 0,
+                 has_type1(scn, res, k));
+        put_num(f, itp_mc_median_estimate(d, scn, k));
+        put_num(f, d->coverable[k] ? (double)d->covered[k] / d->coverable[k] : NA_D);
+        fprintf(f, ",%ld\n", d->flagged[k]);
     }
-    if ((st = itp_out_commit(&out, err, errlen)) ||
-        (st = itp_out_open(&out, dir, "arms.csv", err, errlen)))
-        return st;
-    fputs("arm,mean_patients,mean_events,tf_free_12m,median_ttf_months", out.f);
+}
+
+static void write_arms_csv(FILE *f, const itp_scenario *scn, const itp_run_result *res)
+{
+    const itp_mc_summary *d = &res->design;
+    fputs("arm,mean_patients,mean_events,tf_free_12m,median_ttf_months", f);
     for (int e = 0; e < scn->n_endpoints; e++)
         if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
-            fprintf(out.f, ",%s", scn->endpoints[e].name);
-    fputc('\n', out.f);
+            fprintf(f, ",%s", scn->endpoints[e].name);
+    fputc('\n', f);
     for (int a = 0; a < scn->n_arms; a++) {
-        fprintf(out.f, "%s", scn->arms[a].name);
-        put_num(out.f, d->reps ? d->arm_n_sum[a] / d->reps : NA_D);
-        put_num(out.f, d->reps ? d->arm_events_sum[a] / d->reps : NA_D);
-        put_num(out.f, d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D);
-        put_num(out.f, itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH);
+        fprintf(f, "%s", scn->arms[a].name);
+        put_num(f, d->reps ? d->arm_n_sum[a] / d->reps : NA_D);
+        put_num(f, d->reps ? d->arm_events_sum[a] / d->reps : NA_D);
+        put_num(f, d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D);
+        put_num(f, itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH);
         for (int e = 0; e < scn->n_endpoints; e++)
             if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
-                put_num(out.f, d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D);
-        fputc('\n', out.f);
+                put_num(f, d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D);
+        fputc('\n', f);
     }
-    return itp_out_commit(&out, err, errlen);
+}
+
+/* ---- the state of an interrupted run ------------------------------------------ */
+
+/* DIR/run.state: a text header with the run's options and the layout of the
+ * aggregates, then the aggregates themselves as bytes: the itp_mc_summary
+ * structs (their histogram pointers are replaced on reading) and their
+ * histograms, for the design and, once started, the null version, with an
+ * FNV-1a checksum. Bytes, not text, so that every sum comes back to the
+ * last bit and the continued run aggregates exactly as an uninterrupted
+ * one. The layout line ties the file to this build: a program whose
+ * itp_mc_summary differs refuses it instead of misreading it. */
+#define STATE_FILE "run.state"
+#define STATE_MAGIC "itpsim-run-state 1"
+
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+
+void itp_run_hash(const char *text, size_t n, char out[25])
+{
+    snprintf(out, 25, "fnv1a64:%016llx", (unsigned long long)fnv1a(FNV_OFFSET, text, n));
+}
+
+static size_t est_len(const itp_scenario *scn)
+{
+    return (size_t)(scn->plan.n_hyp > 0 ? scn->plan.n_hyp : 1) * ITP_MC_BINS;
+}
+
+static size_t time_len(const itp_scenario *scn)
+{
+    return (size_t)scn->n_arms * ITP_MC_TIME_BINS;
+}
+
+/* The bytes of one summary, in order, fed to fn (fwrite or checksum). */
+typedef struct state_part {
+    void *p;
+    size_t n;
+} state_part;
+
+static int state_parts(const itp_scenario *scn, const itp_run_result *res, state_part *part)
+{
+    int k = 0;
+    const itp_mc_summary *s[2] = {&res->design, &res->null};
+    for (int i = 0; i < 1 + res->has_null; i++) {
+        part[k++] = (state_part){(void *)(uintptr_t)s[i], sizeof *s[i]};
+        part[k++] = (state_part){s[i]->est_hist, est_len(scn) * sizeof *s[i]->est_hist};
+        part[k++] = (state_part){s[i]->median_hist, time_len(scn) * sizeof *s[i]->median_hist};
+    }
+    return k;
+}
+
+static void write_state(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
+                        const itp_run_result *res, const char *hash)
+{
+    state_part part[6];
+    int np = state_parts(scn, res, part);
+    size_t bytes = 0;
+    uint64_t sum = FNV_OFFSET;
+    for (int i = 0; i < np; i++) {
+        bytes += part[i].n;
+        sum = fnv1a(sum, part[i].p, part[i].n);
+    }
+    fprintf(f, "%s\nhash %s\nseed %llu\nreps %ld\nprecision %a\nnull %d\npatients %d\n"
+               "has_null %d\nlayout %zu %d %d %d %d\npayload %zu %016llx\n",
+            STATE_MAGIC, hash ? hash : "", (unsigned long long)o->seed, o->reps, o->precision,
+            o->null, o->patients, res->has_null, sizeof(itp_mc_summary), scn->plan.n_hyp,
+            scn->n_arms, ITP_MC_BINS, ITP_MC_TIME_BINS, bytes, (unsigned long long)sum);
+    for (int i = 0; i < np; i++)
+        fwrite(part[i].p, 1, part[i].n, f);
+}
+
+itp_status itp_run_state_read(const char *dir, const itp_scenario *scn, itp_run_saved *saved,
+                              itp_run_result *res, char *err, size_t errlen)
+{
+    char path[1100], line[256];
+    snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
+    memset(saved, 0, sizeof *saved);
+    itp_status st = itp_run_result_init(res, scn);
+    if (st)
+        return st;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: no interrupted run to resume (%s: %s)", dir, path,
+                 strerror(errno));
+        return ITP_EINPUT;
+    }
+    unsigned long long seed = 0, sum = 0;
+    size_t layout = 0, bytes = 0;
+    int nh = -1, na = -1, bins = -1, tbins = -1, has_null = 0, ok = 1;
+    ok &= fgets(line, sizeof line, f) && !strncmp(line, STATE_MAGIC "\n", sizeof STATE_MAGIC);
+    ok &= fscanf(f, "hash %31s\n", saved->hash) == 1;
+    ok &= fscanf(f, "seed %llu\n", &seed) == 1;
+    ok &= fscanf(f, "reps %ld\n", &saved->reps) == 1;
+    /* %a wrote it; strtod reads hexadecimal floats exactly */
+    ok &= fscanf(f, "precision %63s\n", line) == 1;
+    if (ok)
+        saved->precision = strtod(line, NULL);
+    ok &= fscanf(f, "null %d\n", &saved->null) == 1;
+    ok &= fscanf(f, "patients %d\n", &saved->patients) == 1;
+    ok &= fscanf(f, "has_null %d\n", &has_null) == 1;
+    ok &= fscanf(f, "layout %zu %d %d %d %d\n", &layout, &nh, &na, &bins, &tbins) == 5;
+    ok &= fscanf(f, "payload %zu %llx", &bytes, &sum) == 2 && fgetc(f) == '\n';
+    saved->seed = seed;
+    if (!ok) {
+        fclose(f);
+        snprintf(err, errlen, "%s: damaged (not a run state written by itpsim)", path);
+        return ITP_EINPUT;
+    }
+    if (layout != sizeof(itp_mc_summary) || nh != scn->plan.n_hyp || na != scn->n_arms ||
+        bins != ITP_MC_BINS || tbins != ITP_MC_TIME_BINS) {
+        fclose(f);
+        if (layout != sizeof(itp_mc_summary) || bins != ITP_MC_BINS || tbins != ITP_MC_TIME_BINS)
+            snprintf(err, errlen, "%s: written by another version of itpsim; cannot resume it",
+                     path);
+        else
+            snprintf(err, errlen,
+                     "%s: the interrupted run is of another scenario (%d hypotheses, %d arms); "
+                     "cannot resume it with this one",
+                     path, nh, na);
+        return ITP_EINPUT;
+    }
+    if (has_null && (st = itp_mc_summary_init(&res->null, scn))) {
+        fclose(f);
+        return st;
+    }
+    res->has_null = has_null != 0;
+    /* Read each part over the freshly allocated summary, keeping its
+     * histogram pointers. */
+    state_part part[6];
+    int np = state_parts(scn, res, part);
+    size_t want = 0;
+    uint64_t got = FNV_OFFSET;
+    itp_mc_summary *s[2] = {&res->design, &res->null};
+    for (int i = 0; i < np; i++)
+        want += part[i].n;
+    for (int i = 0; ok && i < np; i++) {
+        itp_mc_summary keep = {0};
+        if (i % 3 == 0)
+            keep = *s[i / 3];
+        ok = fread(part[i].p, 1, part[i].n, f) == part[i].n;
+        got = fnv1a(got, part[i].p, part[i].n);
+        if (i % 3 == 0) {
+            s[i / 3]->est_hist = keep.est_hist;
+            s[i / 3]->median_hist = keep.median_hist;
+        }
+    }
+    ok &= fgetc(f) == EOF;
+    fclose(f);
+    if (!ok || want != bytes || got != sum || res->design.reps < 0 ||
+        res->design.reps > saved->reps || (res->has_null && res->null.reps > res->design.reps)) {
+        snprintf(err, errlen, "%s: damaged (truncated or altered); cannot resume it", path);
+        return ITP_EINPUT;
+    }
+    return ITP_OK;
+}
+
+itp_status itp_replicates_resume(const char *dir, const itp_scenario *scn,
+                                 const itp_run_result *res, FILE *out, char *err, size_t errlen)
+{
+    char path[1100], *want = NULL, *line = NULL;
+    size_t wlen = 0, cap = 0;
+    snprintf(path, sizeof path, "%s/replicates.csv", dir);
+    FILE *hdr = open_memstream(&want, &wlen);
+    if (!hdr)
+        return ITP_ENOMEM;
+    itp_replicates_header(scn, hdr);
+    fclose(hdr);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot read it to resume: %s", path, strerror(errno));
+        free(want);
+        return ITP_EINPUT;
+    }
+    long design = 0, null = 0, row = 0;
+    int ok = 1;
+    ssize_t n;
+    while (ok && (n = getline(&line, &cap, f)) > 0) {
+        if (row++ == 0) {
+            ok = (size_t)n == wlen && !memcmp(line, want, wlen);
+        } else if (!strncmp(line, "design,", 7)) {
+            ok = null == 0;   /* design rows come first */
+            design++;
+        } else if (!strncmp(line, "null,", 5)) {
+            null++;
+        } else {
+            ok = 0;
+        }
+        if (ok)
+            fwrite(line, 1, (size_t)n, out);
+    }
+    ok &= !ferror(f);
+    fclose(f);
+    free(line);
+    free(want);
+    if (!ok || design != res->design.reps || null != (res->has_null ? res->null.reps : 0)) {
+        snprintf(err, errlen,
+                 "%s: does not match run.state (%ld design and %ld null rows, expected %ld and "
+                 "%ld); cannot resume",
+                 path, design, null, res->design.reps, res->has_null ? res->null.reps : 0L);
+        return ITP_EINPUT;
+    }
+    return ITP_OK;
+}
+
+/* ---- which scenario wrote a folder ------------------------------------------- */
+
+/* The string value of "key" in a summary.json written by write_json
+ * (json_str's escapes undone); 0 when absent. */
+static int json_string_value(const char *text, const char *key, char *out, size_t len)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": \"", key);
+    const char *p = strstr(text, pat);
+    if (!p || !len)
+        return 0;
+    size_t k = 0;
+    for (p += strlen(pat); *p && *p != '"'; p++) {
+        if (*p == '\\' && p[1])
+            p++;
+        if (k + 1 < len)
+            out[k++] = *p;
+    }
+    out[k] = '\0';
+    return *p == '"';
+}
+
+itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const char *hash,
+                             char *err, size_t errlen)
+{
+    static const char *const files[] = {"summary.json", "summary.csv", "arms.csv",
+                                        "replicates.csv", STATE_FILE, NULL};
+    char path[1100];
+    const char *found = NULL;
+    struct stat sb;
+    for (int i = 0; files[i] && !found; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        if (lstat(path, &sb) == 0)
+            found = files[i];
+    }
+    if (!found)
+        return ITP_OK;
+    char file[512] = "", h[64] = "", name[128] = "";
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char *text = calloc(1, 65537);
+        size_t n = text ? fread(text, 1, 65536, f) : 0;
+        fclose(f);
+        if (text) {
+            text[n] = '\0';
+            json_string_value(text, "file", file, sizeof file);
+            json_string_value(text, "scenario_hash", h, sizeof h);
+            json_string_value(text, "scenario", name, sizeof name);
+            free(text);
+        }
+    }
+    if ((file[0] && !strcmp(file, scn->file)) || (h[0] && hash && !strcmp(h, hash)))
+        return ITP_OK;
+    if (file[0])
+        snprintf(err, errlen,
+                 "%s holds the results of another scenario ('%s', %s); use --force to "
+                 "overwrite them, or -o for another folder",
+                 dir, name, file);
+    else
+        snprintf(err, errlen,
+                 "%s holds run results (%s) of an unknown scenario; use --force to overwrite "
+                 "them, or -o for another folder",
+                 dir, found);
+    return ITP_EINPUT;
+}
+
+/* ---- writing the results --------------------------------------------------------- */
+
+itp_status itp_write_results(const char *dir, const itp_scenario *scn, const itp_run_opts *o,
+                             const itp_run_result *res, const char *hash, itp_out *replicates,
+                             char *err, size_t errlen)
+{
+    itp_out out[4];
+    itp_out *all[5] = {replicates};
+    static const char *const names[] = {STATE_FILE, "summary.csv", "arms.csv", "summary.json"};
+    int n = 1;
+    itp_status st = ITP_OK;
+    /* replicates.csv first and summary.json last: summary.json says which
+     * scenario the folder holds, and whether the run is partial. */
+    for (int i = res->complete ? 1 : 0; !st && i < 4; i++) {
+        if ((st = itp_out_open(&out[i], dir, names[i], err, errlen)))
+            break;
+        all[n++] = &out[i];
+        if (i == 0)
+            write_state(out[i].f, scn, o, res, hash);
+        else if (i == 1)
+            write_summary_csv(out[i].f, scn, res);
+        else if (i == 2)
+            write_arms_csv(out[i].f, scn, res);
+        else
+            write_json(out[i].f, scn, o, res, hash);
+    }
+    if (st) {
+        for (int i = 0; i < n; i++)
+            itp_out_abort(all[i]);
+        return st;
+    }
+    if ((st = itp_out_commit_all(all, n, err, errlen)))
+        return st;
+    if (res->complete) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
+        if (remove(path) != 0 && errno != ENOENT) {
+            snprintf(err, errlen, "%s: cannot remove the finished run's state: %s", path,
+                     strerror(errno));
+            return ITP_EIO;
+        }
+    }
+    return ITP_OK;
+}
+
+/* A number for the table, or "NA" when it is not finite. */
+static const char *num(char *buf, size_t len, int decimals, double x)
+{
+    if (isfinite(x))
+        snprintf(buf, len, "%.*f", decimals, x);
+    else
+        snprintf(buf, len, "%s", isinf(x) ? (x > 0 ? "Inf" : "-Inf") : "NA");
+    return buf;
+}
+
+static double share(long k, long r)
+{
+    return r > 0 ? (double)k / (double)r : NA_D;
 }
 
 void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE *f)
 {
     const itp_mc_summary *d = &res->design, *n = &res->null;
-    fprintf(f, "%s: %ld replicates%s, %d patients\n", scn->name, d->reps,
-            res->has_null ? " (and as many under the null)" : "", scn->n_patients);
+    char b1[32], b2[32], b3[32], b4[32];
+    if (res->complete)
+        fprintf(f, "%s: %ld replicates%s, %d patients\n", scn->name, d->reps,
+                res->has_null ? " (and as many under the null)" : "", scn->n_patients);
+    else
+        fprintf(f, "%s: PARTIAL, interrupted after %ld design and %ld null replicates, %d patients\n",
+                scn->name, d->reps, res->has_null ? n->reps : 0L, scn->n_patients);
     fprintf(f, "%-12s %-14s %-8s %16s %16s %12s\n", "hypothesis", "arm", "test", "power (MCSE)",
             "type I (MCSE)", "median est.");
     for (int k = 0; k < scn->plan.n_hyp; k++) {
         const itp_hypothesis *h = &scn->plan.hyp[k];
         double pw = itp_power(d, k);
-        fprintf(f, "%-12s %-14.14s %-8s %7.3f (%.3f)  ", h->name, scn->arms[h->arm].name, h->test,
-                pw, itp_mc_se(pw, d->reps));
+        fprintf(f, "%-12s %-14.14s %-8s %7s (%s)  ", h->name, scn->arms[h->arm].name, h->test,
+                num(b1, sizeof b1, 3, pw), num(b2, sizeof b2, 3, itp_mc_se(pw, d->reps)));
         if (has_type1(scn, res, k)) {
             double t1 = itp_power(n, k);
-            fprintf(f, "%7.4f (%.4f)", t1, itp_mc_se(t1, n->reps));
+            fprintf(f, "%7s (%s)", num(b1, sizeof b1, 4, t1),
+                    num(b2, sizeof b2, 4, itp_mc_se(t1, n->reps)));
         } else {
             fprintf(f, "%16s", "-");
         }
-        fprintf(f, " %12.3f\n", itp_mc_median_estimate(d, scn, k));
+        fprintf(f, " %12s\n", num(b1, sizeof b1, 3, itp_mc_median_estimate(d, scn, k)));
     }
-    double any = d->reps ? (double)d->any_rejected / d->reps : NA_D;
-    double all = itp_power(d, -1);
-    fprintf(f, "any rejected %.3f (%.3f), all rejected %.3f (%.3f)", any, itp_mc_se(any, d->reps),
-            all, itp_mc_se(all, d->reps));
+    double any = share(d->any_rejected, d->reps), all = itp_power(d, -1);
+    fprintf(f, "any rejected %s (%s), all rejected %s (%s)", num(b1, sizeof b1, 3, any),
+            num(b2, sizeof b2, 3, itp_mc_se(any, d->reps)), num(b3, sizeof b3, 3, all),
+            num(b4, sizeof b4, 3, itp_mc_se(all, d->reps)));
     if (res->has_null) {
-        double fw = (double)n->any_rejected / n->reps;
-        fprintf(f, ", family-wise error %.4f (%.4f)", fw, itp_mc_se(fw, n->reps));
+        double fw = share(n->any_rejected, n->reps);
+        fprintf(f, ", family-wise error %s (%s)", num(b1, sizeof b1, 4, fw),
+                num(b2, sizeof b2, 4, itp_mc_se(fw, n->reps)));
     }
     fprintf(f, "\n%-16s %10s %14s %12s", "arm", "patients", "TF-free 12 mo", "median (mo)");
     for (int e = 0; e < scn->n_endpoints; e++)
@@ -388,15 +764,16 @@ void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE 
     fputc('\n', f);
     for (int a = 0; a < scn->n_arms; a++) {
         double med = itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH;
-        fprintf(f, "%-16s %10.1f %14.3f ", scn->arms[a].name, d->arm_n_sum[a] / d->reps,
-                d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D);
-        if (isinf(med))
-            fprintf(f, "%12s", "not reached");
-        else
-            fprintf(f, "%12.1f", med);
+        fprintf(f, "%-16s %10s %14s ", scn->arms[a].name,
+                num(b1, sizeof b1, 1, d->reps ? d->arm_n_sum[a] / d->reps : NA_D),
+                num(b2, sizeof b2, 3,
+                    d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D));
+        fprintf(f, "%12s", isinf(med) ? "not reached" : num(b1, sizeof b1, 1, med));
         for (int e = 0; e < scn->n_endpoints; e++)
             if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
-                fprintf(f, " %8.3f", d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D);
+                fprintf(f, " %8s",
+                        num(b1, sizeof b1, 3,
+                            d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D));
         fputc('\n', f);
     }
 }

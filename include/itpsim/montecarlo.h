@@ -11,6 +11,7 @@
 #ifndef ITPSIM_MONTECARLO_H
 #define ITPSIM_MONTECARLO_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "itpsim/analysis.h"
@@ -86,6 +87,9 @@ typedef struct itp_mc_run_opts {
     long reps;           /* replicates to run */
     int threads;         /* >= 1 */
     int patients;        /* 0: the scenario's */
+    const atomic_int *stop; /* NULL, or set (by a signal handler) to stop: checked
+                               before each replicate; the unfinished chunk is
+                               discarded and the run returns ITP_EINTERRUPT */
 } itp_mc_run_opts;
 
 /* Runs replicates [first, first + reps) of scn, aggregating into s (which

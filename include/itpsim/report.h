@@ -20,9 +20,15 @@ itp_status itp_mkdir_p(const char *dir, char *err, size_t errlen);
 /* Opens dir/name.tmp-PID for writing. */
 itp_status itp_out_open(itp_out *o, const char *dir, const char *name, char *err,
                         size_t errlen);
-/* Flushes, closes and renames to the final name; on any write error removes
- * the temporary file and returns ITP_EIO with the reason in err. */
+/* Flushes, syncs, closes and renames to the final name; on any write error
+ * removes the temporary file and returns ITP_EIO with the reason (say, "No
+ * space left on device") in err. */
 itp_status itp_out_commit(itp_out *o, char *err, size_t errlen);
+/* Commits n files as one: each is flushed, synced and closed first, and
+ * only when all were written in full are they renamed, in order; otherwise
+ * every temporary is removed, no final file is touched, and err names the
+ * first failure. */
+itp_status itp_out_commit_all(itp_out *const *o, int n, char *err, size_t errlen);
 /* Abandons the file (removes the temporary). */
 void itp_out_abort(itp_out *o);
 

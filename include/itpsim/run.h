@@ -1,12 +1,20 @@
 /* `itpsim run` and the commands built on it: a design and its null version
  * simulated replicate by replicate, with progress, optional precision-driven
  * stopping, and the result files summary.json, summary.csv, arms.csv and
- * replicates.csv. */
+ * replicates.csv.
+ *
+ * A run can be interrupted (a flag set by a signal handler) and continued:
+ * it stops at a chunk boundary, its result files are written marked as
+ * partial together with DIR/run.state (the aggregates of the completed
+ * replicates), and itp_run_state_read + itp_run_continue carry on from
+ * there to the same files, byte for byte, as a run never interrupted. */
 #ifndef ITPSIM_RUN_H
 #define ITPSIM_RUN_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include "itpsim/montecarlo.h"
+#include "itpsim/report.h"
 
 typedef struct itp_run_opts {
     uint64_t seed;
@@ -22,20 +30,70 @@ typedef struct itp_run_opts {
 
 typedef struct itp_run_result {
     itp_mc_summary design, null;
-    int has_null;
+    int has_null;         /* the null version was started: null holds its replicates */
+    int complete;         /* every planned replicate ran; 0 after an interruption */
 } itp_run_result;
 
 /* Runs the design (and its null). res is initialised here; free it with
  * itp_run_result_free. */
 itp_status itp_run(const itp_scenario *scn, const itp_run_opts *o, itp_run_result *res);
+/* Initialises res with no replicates. */
+itp_status itp_run_result_init(itp_run_result *res, const itp_scenario *scn);
+/* Runs the replicates res does not hold yet (res from itp_run_result_init
+ * or itp_run_state_read). stop (may be NULL) is checked before every
+ * replicate: once set, the unfinished chunk is discarded and the status is
+ * ITP_EINTERRUPT, res holding every completed chunk. A write error on
+ * o->replicates stops the run with ITP_EIO. */
+itp_status itp_run_continue(const itp_scenario *scn, const itp_run_opts *o,
+                            const atomic_int *stop, itp_run_result *res);
 void itp_run_result_free(itp_run_result *res);
 
 /* The header of replicates.csv. */
 void itp_replicates_header(const itp_scenario *scn, FILE *f);
 
-/* summary.json, summary.csv and arms.csv in dir. */
-itp_status itp_write_summary(const char *dir, const itp_scenario *scn, const itp_run_opts *o,
-                             const itp_run_result *res, char *err, size_t errlen);
+/* "fnv1a64:<16 hex digits>" of n bytes: identifies a scenario by its
+ * resolved settings and its text (out has room for 25 bytes). */
+void itp_run_hash(const char *text, size_t n, char out[25]);
+
+/* Refuses (ITP_EINPUT, the reason in err) to write a run into dir when dir
+ * holds result files of another scenario: their summary.json names
+ * neither the same scenario file nor the same hash. A missing folder, or
+ * one without run result files, is fine. */
+itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const char *hash,
+                             char *err, size_t errlen);
+
+/* The options an interrupted run was started with, from DIR/run.state. */
+typedef struct itp_run_saved {
+    char hash[32];
+    uint64_t seed;
+    long reps;
+    double precision;
+    int null;
+    int patients;
+} itp_run_saved;
+
+/* Reads DIR/run.state for scn: saved gets the run's options, res (initialised
+ * here; free with itp_run_result_free) its completed replicates. ITP_EINPUT
+ * with the reason in err when there is none, it was written for other
+ * hypotheses or arms, or it is damaged. */
+itp_status itp_run_state_read(const char *dir, const itp_scenario *scn, itp_run_saved *saved,
+                              itp_run_result *res, char *err, size_t errlen);
+
+/* Starts DIR/replicates.csv of a resumed run: out (open) gets the rows of the
+ * interrupted run's DIR/replicates.csv, which must hold exactly the
+ * replicates of res under the header of scn. */
+itp_status itp_replicates_resume(const char *dir, const itp_scenario *scn,
+                                 const itp_run_result *res, FILE *out, char *err, size_t errlen);
+
+/* Writes summary.json, summary.csv, arms.csv and, for an incomplete run,
+ * run.state into dir, then commits them with replicates (replicates.csv,
+ * open, written during the run) as one batch: every file is written in full
+ * under its temporary name before any is renamed, and on a write error every
+ * temporary is removed. A complete run removes an earlier run.state. hash
+ * is recorded in summary.json and run.state. */
+itp_status itp_write_results(const char *dir, const itp_scenario *scn, const itp_run_opts *o,
+                             const itp_run_result *res, const char *hash, itp_out *replicates,
+                             char *err, size_t errlen);
 /* The short table on stdout. */
 void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE *f);
 
