@@ -239,7 +239,7 @@ static void put_num(FILE *f, double x)
         fputs(",NA", f);
 }
 
-static const char *flag_text(unsigned flags)
+const char *itp_hyp_flag_text(unsigned flags)
 {
     if (flags & ITP_HYP_MONOTONE)
         return "monotone_likelihood";
@@ -273,21 +273,33 @@ itp_status itp_write_analysis(const char *dir, const itp_scenario *scn, const it
         put_num(o.f, r->p_value);
         put_num(o.f, r->adj_p);
         fprintf(o.f, ",%d,%d,%d,%d,%d,%s\n", r->rejected, r->n_exp, r->n_ctl, r->events_exp,
-                r->events_ctl, flag_text(r->flags));
+                r->events_ctl, itp_hyp_flag_text(r->flags));
     }
     return itp_out_commit(&o, err, errlen);
 }
 
+/* x with 3 decimals for a table, or NA, Inf, -Inf. */
+static const char *fmt3(char *buf, size_t len, double x)
+{
+    if (isfinite(x))
+        snprintf(buf, len, "%.3f", x);
+    else
+        snprintf(buf, len, "%s", isnan(x) ? "NA" : x > 0 ? "Inf" : "-Inf");
+    return buf;
+}
+
 void itp_print_analysis(const itp_scenario *scn, const itp_hyp_result *res, FILE *f)
 {
+    char e[32], lo[32], hi[32];
     fprintf(f, "%-12s %-8s %-10s %9s %20s %10s %10s %s\n", "hypothesis", "endpoint", "test",
             "estimate", "95% CI", "p", "adj. p", "rejected");
     for (int k = 0; k < scn->plan.n_hyp; k++) {
         const itp_hypothesis *h = &scn->plan.hyp[k];
         const itp_hyp_result *r = &res[k];
-        fprintf(f, "%-12s %-8s %-10s %9.3f [%8.3f, %8.3f] %10.4g %10.4g %s %s\n", h->name,
-                scn->endpoints[h->endpoint].name, h->test, r->estimate, r->ci_low, r->ci_high,
-                r->p_value, r->adj_p, r->rejected ? "yes" : "no", flag_text(r->flags));
+        fprintf(f, "%-12s %-8s %-10s %9s [%8s, %8s] %10.4g %10.4g %s %s\n", h->name,
+                scn->endpoints[h->endpoint].name, h->test, fmt3(e, sizeof e, r->estimate),
+                fmt3(lo, sizeof lo, r->ci_low), fmt3(hi, sizeof hi, r->ci_high), r->p_value,
+                r->adj_p, r->rejected ? "yes" : "no", itp_hyp_flag_text(r->flags));
     }
 }
 
@@ -321,11 +333,12 @@ static double share(int k, int n)
 
 void itp_print_arm_summary(const itp_scenario *scn, const itp_arm_summary *s, FILE *f)
 {
+    char a[32], b[32], c[32];
     fprintf(f, "%-16s %5s %16s %22s %22s\n", "arm", "n", "count>=50 wk 6",
             "off TPO-RA by wk 24", "rescued after wk 8");
-    for (int a = 0; a < scn->n_arms; a++)
-        fprintf(f, "%-16s %5d %9.3f (%3d) %15.3f (%3d) %15.3f (%3d)\n", scn->arms[a].name,
-                s[a].n, share(s[a].ge50_week6, s[a].n_week6), s[a].ge50_week6,
-                share(s[a].tapered_off, s[a].n), s[a].tapered_off,
-                share(s[a].rescued_late, s[a].n), s[a].rescued_late);
+    for (int i = 0; i < scn->n_arms; i++)
+        fprintf(f, "%-16s %5d %9s (%3d) %15s (%3d) %15s (%3d)\n", scn->arms[i].name, s[i].n,
+                fmt3(a, sizeof a, share(s[i].ge50_week6, s[i].n_week6)), s[i].ge50_week6,
+                fmt3(b, sizeof b, share(s[i].tapered_off, s[i].n)), s[i].tapered_off,
+                fmt3(c, sizeof c, share(s[i].rescued_late, s[i].n)), s[i].rescued_late);
 }

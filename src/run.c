@@ -68,7 +68,7 @@ void itp_replicates_header(const itp_scenario *scn, FILE *f)
     fputs("scenario,replicate,analysis_month,patients,events", f);
     for (int k = 0; k < scn->plan.n_hyp; k++) {
         const char *h = scn->plan.hyp[k].name;
-        fprintf(f, ",%s_estimate,%s_p,%s_adj_p,%s_rejected", h, h, h, h);
+        fprintf(f, ",%s_estimate,%s_p,%s_adj_p,%s_rejected,%s_flags", h, h, h, h, h);
     }
     fputc('\n', f);
 }
@@ -87,7 +87,7 @@ static int on_chunk(void *ctx, const itp_scenario *scn, long first, const itp_re
             put_num(f, r->hyp[k].estimate);
             put_num(f, r->hyp[k].p_value);
             put_num(f, r->hyp[k].adj_p);
-            fprintf(f, ",%d", r->hyp[k].rejected);
+            fprintf(f, ",%d,%s", r->hyp[k].rejected, itp_hyp_flag_text(r->hyp[k].flags));
         }
         fputc('\n', f);
     }

@@ -48,6 +48,10 @@ struct itp_outcome;
  * itp_endpoints_eval writes them. */
 itp_status itp_write_endpoints(const char *dir, const itp_scenario *scn, const itp_record *rec,
                                const struct itp_outcome *outcomes, char *err, size_t errlen);
+/* The flag of a hypothesis result as written in analysis.csv and
+ * replicates.csv: "monotone_likelihood", "not_estimable", "no_test" (the
+ * first that applies) or "" when none. */
+const char *itp_hyp_flag_text(unsigned flags);
 /* DIR/analysis.csv: one row per hypothesis. */
 itp_status itp_write_analysis(const char *dir, const itp_scenario *scn,
                               const struct itp_hyp_result *res, char *err, size_t errlen);
