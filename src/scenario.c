@@ -368,6 +368,21 @@ static itp_status read_visits(itp_reader *rd, itp_scenario *scn,
     return ITP_OK;
 }
 
+/* A replicate that could not be held in memory is refused here, before
+ * anything is simulated, with the largest sample size that fits. */
+static itp_status check_size(itp_reader *rd, const itp_scenario *scn,
+                             const config_setting_t *root)
+{
+    long visits = scn->n_visits > 0 ? scn->n_visits : 1;
+    if ((long)scn->n_patients * visits <= ITP_MAX_PATIENT_VISITS)
+        return ITP_OK;
+    return itp_rd_fail(rd, itp_member(root, "patients"),
+                       "%d patients with %ld scheduled visits each exceed the %ld patient-visits "
+                       "a replicate may hold: at most %ld patients with this schedule",
+                       scn->n_patients, visits, ITP_MAX_PATIENT_VISITS,
+                       ITP_MAX_PATIENT_VISITS / visits);
+}
+
 static itp_status read_events(itp_reader *rd, itp_scenario *scn,
                               const config_setting_t *root)
 {
@@ -490,7 +505,8 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn)
         (st = read_components(rd, scn, root)) || (st = read_arms(rd, scn, root)) ||
         (st = read_allocation(rd, scn, root)) || (st = read_strata(rd, scn, root)) ||
         (st = read_enrolment(rd, scn, root)) || (st = read_followup(rd, scn, root)) ||
-        (st = read_visits(rd, scn, root)) || (st = read_events(rd, scn, root)) ||
+        (st = read_visits(rd, scn, root)) || (st = check_size(rd, scn, root)) ||
+        (st = read_events(rd, scn, root)) ||
         (st = check_component_visits(rd, scn, root)))
         return st;
     if ((st = scn->model->parse(rd, scn, &scn->model_params)) ||
