@@ -25,7 +25,7 @@ set -u
 B=${1:-build-bench}
 RUNS=${BENCH_RUNS:-5}
 VREPS=${BENCH_VAYHIT2_REPS:-400}     # design replicates per run (as many null)
-HREPS=${BENCH_HAZARD_REPS:-10000}
+HREPS=${BENCH_HAZARD_REPS:-25000}
 OUT=results/bench/latest.txt
 for f in "$B/itpsim" "$B/bench/bench_trial" "$B/bench/bench_kinetics" "$B/bench/runstat"; do
   [ -x "$f" ] || { echo "bench.sh: $f missing (run make bench)" >&2; exit 1; }
@@ -47,8 +47,25 @@ median() {
   sort -g | awk '{ x[NR] = $1 } END { print NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2 }'
 }
 # itprun THREADS REPS SCENARIO -> "wall user sys maxrss exit" of one run
+# (each scenario its own output folder: run refuses another's). A failed
+# run leaves $tmp/failed, and `ok` after it ends the suite, so no figure is
+# ever made from a failed run.
 itprun() {
-  "$B/bench/runstat" "$B/itpsim" run "$3" -n "$2" -j "$1" --quiet -o "$tmp/run"
+  _out=$("$B/bench/runstat" "$B/itpsim" run "$3" -n "$2" -j "$1" --quiet \
+         -o "$tmp/run-$(basename "$3" .cfg)")
+  case $_out in
+    *" 0") echo "$_out" ;;
+    *) echo "bench.sh: itpsim run $3 -n $2 -j $1 failed ($_out)" >&2
+       : >"$tmp/failed"; echo "1 1 0 0 1" ;;
+  esac
+}
+ok() {
+  [ ! -f "$tmp/failed" ] || exit 1
+}
+fail() {
+  echo "bench.sh: $1 failed" >&2
+  : >"$tmp/failed"
+  exit 1
 }
 
 {
@@ -57,7 +74,12 @@ echo "itpsim benchmarks ($(date -u '+%Y-%m-%d %H:%M UTC'))"
 echo "commit     $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- src include 2>/dev/null || echo ' (src/include modified)')"
 echo "machine    $(nproc) cores, ${cpu:-unknown CPU}"
 echo "compiler   $(${CC:-cc} --version 2>/dev/null | head -n 1); ${BENCH_OPT:-release flags of make bench}"
+load=$(cut -d' ' -f1 /proc/loadavg)
 echo "load       $(cut -d' ' -f1-3 /proc/loadavg) at the start (1, 5, 15 min)"
+if awk -v l="$load" 'BEGIN { exit !(l > 0.5) }'; then
+  echo "           (the machine is busy: wall-clock figures with 2 threads, and the"
+  echo "            speed-up, understate what an idle machine gives)"
+fi
 echo "runs       median [min, max] of $RUNS runs"
 echo
 
@@ -65,7 +87,7 @@ echo
 : >"$tmp/v1"; : >"$tmp/v2"; : >"$tmp/v1cpu"
 for r in $(seq "$RUNS"); do
   for t in 1 2; do
-    set -- $(itprun $t "$VREPS" scenarios/vayhit2.cfg)
+    set -- $(itprun $t "$VREPS" scenarios/vayhit2.cfg); ok
     echo "$VREPS $1" | awk '{ print 2 * $1 / $2 }' >>"$tmp/v$t"
     [ "$t" = 1 ] && echo "$VREPS $2" | awk '{ print 1000 * $2 / (2 * $1) }' >>"$tmp/v1cpu"
   done
@@ -81,12 +103,13 @@ echo
 # ---- 2. the platelet model alone ------------------------------------------
 : >"$tmp/m"
 for r in $(seq "$RUNS"); do
-  "$B/bench/bench_trial" model scenarios/vayhit2.cfg 60 >>"$tmp/m"
+  "$B/bench/bench_trial" model scenarios/vayhit2.cfg 60 >>"$tmp/m" || fail bench_trial
 done
 days=$(awk '{ print $2 }' "$tmp/m" | median)
 echo "2. Platelet model alone (enrolment, allocation and every patient simulated; no analysis)"
 echo "   VAYHIT2     $(awk '{ print $1 }' "$tmp/m" | stats '%.1f') ns per patient-day  ($days patient-days per replicate)"
-"$B/bench/bench_kinetics" | sed 's/^/   kinetics: /'
+"$B/bench/bench_kinetics" >"$tmp/k" || fail bench_kinetics
+sed 's/^/   kinetics: /' "$tmp/k"
 echo "   target      10 ns per patient-day"
 echo
 
@@ -94,7 +117,7 @@ echo
 : >"$tmp/h1"; : >"$tmp/h2"
 for r in $(seq "$RUNS"); do
   for t in 1 2; do
-    set -- $(itprun $t "$HREPS" scenarios/hazard_two_arm.cfg)
+    set -- $(itprun $t "$HREPS" scenarios/hazard_two_arm.cfg); ok
     echo "$HREPS $1" | awk '{ print 2 * $1 / $2 }' >>"$tmp/h$t"
   done
 done
@@ -105,34 +128,41 @@ echo "   target      200000 replicates/s with 2 threads"
 echo
 
 # ---- 4. scaling -------------------------------------------------------------
+# Rounds over all settings (not all runs of one setting, then the next), so
+# that a burst of other work on the machine falls on every setting alike.
+for n in 76 152 304 608; do : >"$tmp/p$n"; done
+for mo in 12 24 39; do : >"$tmp/f$mo"; done
+for r in $(seq "$RUNS"); do
+  for n in 76 152 304 608; do
+    # about 80 replicates' worth of 152 patients
+    "$B/bench/bench_trial" replicate scenarios/vayhit2.cfg $((12160 / n)) patients=$n \
+      >>"$tmp/p$n" || fail bench_trial
+  done
+  for mo in 12 24 39; do
+    "$B/bench/bench_trial" replicate scenarios/vayhit2.cfg 40 followup.max_months=$mo \
+      followup.cut_months=$mo >>"$tmp/f$mo" || fail bench_trial
+  done
+done
 echo "4. Time per VAYHIT2 replicate (simulation + analysis, 1 thread, CPU time)"
 printf '   %-20s %24s %13s %10s  %s\n' setting "ms per replicate" patient-days "ns/p-day" growth
 base=""
 for n in 76 152 304 608; do
-  reps=$((12160 / n))   # about 80 replicates' worth of 152 patients
-  : >"$tmp/s"
-  for r in $(seq "$RUNS"); do
-    "$B/bench/bench_trial" replicate scenarios/vayhit2.cfg $reps patients=$n >>"$tmp/s"
-  done
-  ms=$(awk '{ print $1 }' "$tmp/s" | median)
-  pd=$(awk '{ print $2 }' "$tmp/s" | median)
+  ms=$(awk '{ print $1 }' "$tmp/p$n" | median)
+  pd=$(awk '{ print $2 }' "$tmp/p$n" | median)
   [ -z "$base" ] && base=$(echo "$ms $n" | awk '{ print $1 / $2 }')
-  printf '   %-20s %24s %13s %10s  %s\n' "patients=$n" "$(awk '{ print $1 }' "$tmp/s" | stats '%.3f')" \
+  printf '   %-20s %24s %13s %10s  %s\n' "patients=$n" "$(awk '{ print $1 }' "$tmp/p$n" | stats '%.3f')" \
     "$pd" "$(echo "$ms $pd" | awk '{ printf "%.1f", 1e6 * $1 / $2 }')" \
     "$(echo "$ms $n $base" | awk '{ printf "%.2f x per patient of 76", $1 / ($2 * $3) }')"
 done
 prev=""
 for mo in 12 24 39; do
-  : >"$tmp/s"
-  for r in $(seq "$RUNS"); do
-    "$B/bench/bench_trial" replicate scenarios/vayhit2.cfg 40 followup.max_months=$mo \
-      followup.cut_months=$mo >>"$tmp/s"
-  done
-  ms=$(awk '{ print $1 }' "$tmp/s" | median)
-  pd=$(awk '{ print $2 }' "$tmp/s" | median)
+  ms=$(awk '{ print $1 }' "$tmp/f$mo" | median)
+  pd=$(awk '{ print $2 }' "$tmp/f$mo" | median)
   growth="-"
-  [ -n "$prev" ] && growth=$(echo "$prev $ms $mo" | awk '{ printf "%.4f ms per month from the row above", ($2 - $1) / ($3 - prevmo) }' prevmo="$prevmo")
-  printf '   %-20s %24s %13s %10s  %s\n' "follow-up ${mo} months" "$(awk '{ print $1 }' "$tmp/s" | stats '%.3f')" \
+  [ -n "$prev" ] && growth=$(echo "$prev $ms $mo $prevmo" |
+    awk '{ printf "%.4f ms per month from the row above", ($2 - $1) / ($3 - $4) }')
+  printf '   %-20s %24s %13s %10s  %s\n' "follow-up ${mo} months" \
+    "$(awk '{ print $1 }' "$tmp/f$mo" | stats '%.3f')" \
     "$pd" "$(echo "$ms $pd" | awk '{ printf "%.1f", 1e6 * $1 / $2 }')" "$growth"
   prev=$ms; prevmo=$mo
 done
@@ -148,14 +178,14 @@ echo "5. Peak resident memory of itpsim run (2 threads)"
 for n in 500 50000; do
   : >"$tmp/r"
   for r in 1 2 3; do
-    set -- $(itprun 2 $n scenarios/hazard_two_arm.cfg)
+    set -- $(itprun 2 $n scenarios/hazard_two_arm.cfg); ok
     echo "$4" >>"$tmp/r"
   done
   printf '   hazard trial, %6d replicates   %s KB\n' $((2 * n)) "$(stats '%.0f' <"$tmp/r")"
 done
 : >"$tmp/r"
 for r in 1 2 3; do
-  set -- $(itprun 2 500 scenarios/vayhit2.cfg)
+  set -- $(itprun 2 500 scenarios/vayhit2.cfg); ok
   echo "$4" >>"$tmp/r"
 done
 printf '   VAYHIT2,      %6d replicates   %s KB\n' 1000 "$(stats '%.0f' <"$tmp/r")"
@@ -163,4 +193,8 @@ echo "   target      at most 64 MB, the same for 1,000 and 100,000 replicates"
 echo
 echo "load       $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 } | tee "$OUT"
+if [ -f "$tmp/failed" ]; then
+  echo "bench.sh: a run failed; $OUT is incomplete" >&2
+  exit 1
+fi
 echo "(written to $OUT)"
