@@ -876,6 +876,11 @@ static itp_status apply_override(itp_reader *rd, const char *spec)
     }
     memcpy(path, spec, (size_t)(eq - spec));
     path[eq - spec] = '\0';
+    if (path[0] == '.' || path[strlen(path) - 1] == '.' || strstr(path, "..")) {
+        snprintf(rd->err, sizeof rd->err, "--set '%s': expected PATH=NUMBER, PATH as a.b.c",
+                 spec);
+        return ITP_EINPUT;
+    }
     char *end;
     errno = 0;
     double x = strtod(eq + 1, &end);
@@ -890,7 +895,14 @@ static itp_status apply_override(itp_reader *rd, const char *spec)
     if (s) {
         if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
             config_setting_set_float(s, x);
-        else if (is_number(s) && x == floor(x) && fabs(x) < 1e15)
+        else if (config_setting_type(s) == CONFIG_TYPE_INT && x == floor(x) &&
+                 (x < INT_MIN || x > INT_MAX)) {
+            /* libconfig would not store it in an int setting (it keeps 0) */
+            snprintf(rd->err, sizeof rd->err,
+                     "--set %s: expected a whole number from %d to %d, got %s", path, INT_MIN,
+                     INT_MAX, eq + 1);
+            return ITP_EINPUT;
+        } else if (is_number(s) && x == floor(x) && fabs(x) < 1e15)
             config_setting_set_int64(s, (long long)x);
         else {
             snprintf(rd->err, sizeof rd->err, "--set %s: the setting is %s, not %s",

@@ -50,7 +50,13 @@ done
 for args in "simulate scenarios/vayhit2.cfg -s -4" "simulate scenarios/vayhit2.cfg -n 0" \
             "simulate scenarios/vayhit2.cfg --bogus" "frobnicate" \
             "check scenarios/vayhit2.cfg --set components.ianalumab_9.dose_mg_kg=abc" \
-            "check scenarios/vayhit2.cfg --set platelet.baseline_medain=3"; do
+            "check scenarios/vayhit2.cfg --set platelet.baseline_medain=3" \
+            "check scenarios/vayhit2.cfg --set .=3" "check scenarios/vayhit2.cfg --set a..b=3" \
+            "check scenarios/vayhit2.cfg --set patients=4294967356" \
+            "run scenarios/vayhit2.cfg -n 0" "run scenarios/vayhit2.cfg -n 10000001" \
+            "run scenarios/vayhit2.cfg -j 257" "run scenarios/vayhit2.cfg -o" \
+            "run scenarios/vayhit2.cfg --resume" \
+            "run scenarios/vayhit2.cfg --resume results --force"; do
   "$ITPSIM" $args >/dev/null 2>&1; rc=$?
   [ "$rc" -eq 2 ] || { echo "FAIL itpsim $args: exit $rc, expected 2"; fail=1; }
 done

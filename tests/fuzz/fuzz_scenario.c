@@ -65,9 +65,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (fclose(f) != 0)
         abort();
+    /* Leading lines "//set PATH=VALUE" (comments to libconfig) are also
+     * given as --set overrides, so that their parsing is fuzzed too. */
+    char sets[4][128];
+    const char *over[4];
+    int n_over = 0;
+    for (size_t i = 0; n_over < 4 && i + 6 <= size && !memcmp(data + i, "//set ", 6);) {
+        size_t j = i + 6, k = 0;
+        while (j < size && data[j] != '\n' && k < sizeof sets[0] - 1)
+            sets[n_over][k++] = (char)data[j++];
+        sets[n_over][k] = '\0';
+        over[n_over] = sets[n_over];
+        n_over++;
+        while (j < size && data[j] != '\n')
+            j++;
+        i = j + 1;
+    }
     itp_scenario *scn = NULL;
     char err[1024] = "";
-    itp_status st = itp_scenario_load(&scn, path, defaults, NULL, 0, devnull, err, sizeof err);
+    itp_status st = itp_scenario_load(&scn, path, defaults, over, n_over, devnull, err,
+                                      sizeof err);
     if (st == ITP_OK) {
         itp_scenario *null = NULL;
         if (!scn || itp_scenario_null(scn, &null) != ITP_OK)
