@@ -9,6 +9,8 @@
 #   make sanitize   the test suite under AddressSanitizer + UBSan (build-san/)
 #   make valgrind   the unit tests and a few commands under valgrind (build-vg/)
 #   make fuzz       fuzz the scenario loader for FUZZ_SECONDS (60; build-fuzz/)
+#   make calibration  fit VAYHIT2 again: results/calibration/vayhit2.md and
+#                   config/vayhit2_fitted.cfg (about 10 minutes on 2 cores)
 #   make clean
 # Flags
 #   WERROR=1        treat warnings as errors (CI)
@@ -166,3 +168,16 @@ bench: deps
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libitpsim.a $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libitpsim.a $(LDLIBS) -o $@
+
+# ---- calibration ----------------------------------------------------------------
+# `make calibration`: fits the default scenario's free parameters to the
+# published VAYHIT2 results and writes the committed reference report and
+# the fitted parameters the scenario includes. The same seed gives the same
+# numbers, so the committed files are reproduced exactly.
+.PHONY: calibration
+
+calibration: deps
+	@$(MAKE) --no-print-directory all
+	./$(BUILD)/itpsim calibrate $(SCENARIO) -o results/calibration
+	mv results/calibration/calibration.md results/calibration/vayhit2.md
+	mv results/calibration/fitted.cfg config/vayhit2_fitted.cfg

@@ -43,10 +43,11 @@ static int within_scale(const itp_cal_target *t, double v)
         return 0;
     if (isinf(v))
         return t->bound == ITP_BOUND_AT_LEAST;
+    /* a one-sided target is met on its side only */
     if (t->bound == ITP_BOUND_AT_LEAST)
-        return v >= t->value - t->scale;
+        return v >= t->value;
     if (t->bound == ITP_BOUND_AT_MOST)
-        return v <= t->value + t->scale;
+        return v <= t->value;
     return fabs(v - t->value) <= t->scale;
 }
 
@@ -204,7 +205,7 @@ itp_status itp_cal_run(itp_calibrator *c, const char *dir, FILE *progress, FILE 
             s->max_evals);
     fputs("## Targets\n\nSimulated values with their Monte Carlo standard errors in brackets. "
           "\"Within scale\" says whether the simulated value is within the target's scale "
-          "of the published one.\n\n", f);
+          "of the published one (a one-sided target: on its side).\n\n", f);
     fputs("| target | what | published | 95% CI | scale | before | after | in CI | within scale | |\n"
           "|---|---|---|---|---|---|---|---|---|---|\n", f);
     for (int k = 0; k < s->n_targets; k++) {
