@@ -101,8 +101,8 @@ VG_BUILD     := build-vg
 VALGRIND     := valgrind -q --error-exitcode=1 --leak-check=full \
                 --errors-for-leak-kinds=definite,indirect
 # `make fuzz`: the libFuzzer target of the scenario loader for FUZZ_SECONDS,
-# seeded from scenarios/ and tests/bad-scenarios/; new inputs collect in
-# build-fuzz/corpus and a crashing input in build-fuzz/crashes/.
+# seeded from tests/fuzz/corpus/, scenarios/ and tests/bad-scenarios/; new
+# inputs go to build-fuzz/corpus, a crashing input to build-fuzz/crashes/.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build-fuzz
@@ -143,7 +143,7 @@ fuzz: $(FUZZ_BUILD)/fuzz_scenario
 	LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp:print_suppressions=0 $(FUZZ_BUILD)/fuzz_scenario \
 	   -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	   -dict=tests/fuzz/scenario.dict -artifact_prefix=$(FUZZ_BUILD)/crashes/ \
-	   $(FUZZ_BUILD)/corpus scenarios tests/bad-scenarios
+	   $(FUZZ_BUILD)/corpus tests/fuzz/corpus scenarios tests/bad-scenarios
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(VG_BUILD) $(FUZZ_BUILD)
