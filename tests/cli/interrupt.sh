@@ -11,7 +11,9 @@
 # - --resume refuses (exit 2) a folder without an interrupted run, other
 #   options than the interrupted run's, and another scenario;
 # - a run killed outright (SIGKILL) leaves no result file under its final
-#   name.
+#   name;
+# - with --precision, an interrupted and resumed run stops where an
+#   uninterrupted one does, with the same files.
 : "${ITPSIM:=build/itpsim}"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -43,7 +45,7 @@ interrupt() {
   d=$(sed -n 's/.*"replicates": \([0-9]*\).*/\1/p' "$out/summary.json")
   u=$(sed -n 's/.*"null_replicates": \([0-9]*\).*/\1/p' "$out/summary.json")
   [ "$done" -gt 0 ] && [ "$done" -eq $((d + u)) ] || fail "completed $done != $d + $u"
-  [ $((d % 256)) -eq 0 ] || [ "$d" -eq $reps ] || fail "$d design replicates: not whole chunks"
+  [ $((d % 256)) -eq 0 ] || [ "$d" -eq "$reps" ] || fail "$d design replicates: not whole chunks"
   [ $((u % 256)) -eq 0 ] || fail "$u null replicates: not whole chunks"
   [ "$(($(wc -l < "$out/replicates.csv") - 1))" -eq "$done" ] || fail "replicates.csv rows != completed $done"
   [ -f "$out/run.state" ] || fail "no run.state"
@@ -90,6 +92,16 @@ ls -A "$dir/r" | grep -q '\.tmp-' && fail "temporary files left"
 grep -q '"partial": false' "$dir/r/summary.json" || fail "finished run still partial"
 "$ITPSIM" run "$scn" --resume "$dir/r" --quiet > /dev/null 2>&1
 [ $? -eq 2 ] || fail "--resume of a finished run"
+
+# --precision: the stopping point survives an interruption (hazard model)
+hz=scenarios/hazard_two_arm.cfg
+"$ITPSIM" run $hz --precision 0.004 -s 3 -j 2 -o "$dir/pref" --quiet > /dev/null || fail "precision run"
+start $hz --precision 0.004 -s 3 -j 2 -o "$dir/p"
+interrupt "$dir/p" design 1024 INT
+"$ITPSIM" run $hz --resume "$dir/p" -j 1 --quiet > /dev/null || fail "precision --resume"
+for f in summary.json summary.csv arms.csv replicates.csv; do
+  cmp "$dir/pref/$f" "$dir/p/$f" || fail "--precision: $f differs from the uninterrupted run"
+done
 
 # SIGKILL: nothing under a final name
 start "$scn" -n $reps -s 5 -j 2 -o "$dir/k"
