@@ -19,6 +19,7 @@
 #include "itpsim/analysis.h"
 #include "itpsim/calibrate.h"
 #include "itpsim/model.h"
+#include "itpsim/plot.h"
 #include "itpsim/report.h"
 #include "itpsim/run.h"
 #include "itpsim/search.h"
@@ -62,6 +63,7 @@ static const char usage_main[] =
     "  calibrate SCENARIO    fit model parameters to published results\n"
     "  check SCENARIO        validate a scenario and print every resolved setting\n"
     "  simulate SCENARIO     simulate one replicate trial: per-patient and per-visit CSV\n"
+    "  plot DIR              pictures (gnuplot) and report.html of the results in DIR\n"
     "  help [COMMAND]        this text, or a command's options\n"
     "Run 'itpsim COMMAND --help' for a command's options.\n"
     "Exit codes: 0 success, 1 run failure, 2 bad input.\n";
@@ -144,6 +146,18 @@ static const char usage_simulate[] =
     "  -s SEED       random seed, a whole number (default 1)\n"
     "  -o DIR        output folder (default results/simulate)\n"
     "  -n PATIENTS   sample size instead of the scenario's\n";
+
+static const char usage_plot[] =
+    "usage: itpsim plot DIR [-j THREADS] [options]\n"
+    "Draws the results in DIR with gnuplot (gnuplot-nox): DIR/plots/ gets PNG and SVG\n"
+    "pictures, the CSV data behind each and its gnuplot script, and DIR/report.html\n"
+    "one self-contained page (pictures embedded). A run's curves (Kaplan-Meier,\n"
+    "platelet trajectories) come from re-simulating its first replicates (at most\n"
+    "200) with the scenario file and seed of DIR/summary.json; give the run's --set\n"
+    "and --defaults again. A folder of sweep.csv or samplesize.csv gets power curves.\n"
+    "  -j THREADS   threads for the re-simulation\n"
+    "Exit codes: 0 success, 1 failure (gnuplot missing: the CSV files are still\n"
+    "written), 2 bad input.\n";
 
 static int usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -729,6 +743,101 @@ static int cmd_simulate(int argc, char **argv)
     return itp_exit_code(st);
 }
 
+/* `itpsim plot DIR`: its own small option loop (DIR is not a scenario). */
+static int cmd_plot(int argc, char **argv)
+{
+    options o = {.seed = 1};
+    const char *dir = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            printf("%s%s", usage_plot, usage_common);
+            return 0;
+        } else if (!strcmp(a, "--set")) {
+            if (i + 1 >= argc || !strchr(argv[i + 1], '='))
+                return usage_error("plot", "%s needs PATH=VALUE", a);
+            if (o.n_sets >= MAX_SETS)
+                return usage_error("plot", "at most 64 %s options", a);
+            o.sets[o.n_sets++] = argv[++i];
+        } else if (!strcmp(a, "--defaults")) {
+            if (i + 1 >= argc)
+                return usage_error("plot", "%s needs a file", a);
+            o.defaults = argv[++i];
+        } else if (!strcmp(a, "-j")) {
+            char *end;
+            long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : 0;
+            if (i + 1 >= argc || *end || end == argv[i + 1] || v < 1 || v > 256)
+                return usage_error("plot", "-j: '%s' is not a thread count in 1..256",
+                                   i + 1 < argc ? argv[i + 1] : "");
+            o.threads = (int)v;
+            i++;
+        } else if (a[0] == '-') {
+            return usage_error("plot", "unknown option '%s'", a);
+        } else if (!dir) {
+            dir = a;
+        } else {
+            return usage_error("plot", "unexpected argument '%s'", a);
+        }
+    }
+    if (!dir)
+        return usage_error("plot", "%s", "missing DIR");
+    char path[PATH_MAX + 32], file[1024] = "", val[64] = "", sets[MAX_SETS][256];
+    itp_plot_opts po = {.seed = 1, .threads = o.threads ? o.threads : default_threads()};
+    itp_scenario *scn = NULL;
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    FILE *jf = fopen(path, "rb");
+    if (jf) {
+        size_t cap = 1 << 20;
+        char *json = malloc(cap);
+        size_t n = json ? fread(json, 1, cap - 1, jf) : 0;
+        fclose(jf);
+        if (!json) {
+            fprintf(stderr, "itpsim plot: %s\n", itp_strerror(ITP_ENOMEM));
+            return 1;
+        }
+        json[n] = '\0';
+        if (!itp_json_get(json, "file", -1, file, sizeof file) || !file[0]) {
+            fprintf(stderr, "itpsim plot: %s: no \"file\" (the scenario)\n", path);
+            free(json);
+            return 2;
+        }
+        if (itp_json_get(json, "seed", -1, val, sizeof val) && parse_u64(val, &po.seed)) {
+            fprintf(stderr, "itpsim plot: %s: \"seed\": '%s' is not a whole number\n", path, val);
+            free(json);
+            return 2;
+        }
+        if (itp_json_get(json, "replicates", -1, val, sizeof val))
+            po.replicates = strtol(val, NULL, 10);
+        if (itp_json_get(json, "patients", -1, val, sizeof val))
+            po.patients = (int)strtol(val, NULL, 10);
+        /* overrides the run recorded, if it records them, come first */
+        int nrec = 0;
+        for (const char *key = "sets"; nrec == 0 && key; key = strcmp(key, "sets") ? NULL : "settings")
+            while (nrec < MAX_SETS && o.n_sets < MAX_SETS &&
+                   itp_json_get(json, key, nrec, sets[nrec], sizeof sets[nrec]))
+                nrec++;
+        if (nrec) {
+            memmove(o.sets + nrec, o.sets, (size_t)o.n_sets * sizeof o.sets[0]);
+            for (int k = 0; k < nrec; k++)
+                o.sets[k] = sets[k];
+            o.n_sets += nrec;
+        }
+        free(json);
+        o.scenario = file;
+        int rc = load(&o, NULL, &scn);
+        if (rc)
+            return rc;
+        if (po.patients == scn->n_patients)
+            po.patients = 0;
+    }
+    char err[1024] = "";
+    itp_status st = itp_plot_run(dir, scn, &po, stdout, err, sizeof err);
+    if (st)
+        fprintf(stderr, "itpsim plot: %s\n", err[0] ? err : itp_strerror(st));
+    itp_scenario_free(scn);
+    return itp_exit_code(st);
+}
+
 int main(int argc, char **argv)
 {
     /* GSL's default handler aborts; every GSL status is checked instead. */
@@ -750,6 +859,8 @@ int main(int argc, char **argv)
         return cmd_sweep(argc - 2, argv + 2);
     if (!strcmp(cmd, "calibrate"))
         return cmd_calibrate(argc - 2, argv + 2);
+    if (!strcmp(cmd, "plot"))
+        return cmd_plot(argc - 2, argv + 2);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
         const char *topic = argc > 2 ? argv[2] : "";
         if (!strcmp(topic, "check"))
@@ -764,6 +875,8 @@ int main(int argc, char **argv)
             printf("%s%s", usage_sweep, usage_common);
         else if (!strcmp(topic, "calibrate"))
             printf("%s%s", usage_calibrate, usage_common);
+        else if (!strcmp(topic, "plot"))
+            printf("%s%s", usage_plot, usage_common);
         else
             fputs(usage_main, stdout);
         return 0;

@@ -1,0 +1,620 @@
+/* Pictures and the report of a run (plot.h): gnuplot scripts over the CSV
+ * files of plotdata.c, gnuplot run as a child process, and report.html
+ * with the PNG images embedded as base64 data URIs (RFC 2397, RFC 4648).
+ *
+ * Nothing the user typed reaches a command line: gnuplot runs in
+ * DIR/plots/ on a script file given by a fixed relative name, and its -e
+ * argument sets only output names made here. Arm and hypothesis names
+ * appear in the scripts as titles, as gnuplot single-quoted strings (a
+ * quote doubled, control characters dropped). */
+#include "plotdata.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "itpsim/endpoint.h"
+#include "itpsim/model.h"
+#include "itpsim/multiplicity.h"
+#include "itpsim/report.h"
+
+#define GNUPLOT_MISSING "gnuplot not found: install gnuplot-nox; numeric results are written"
+
+/* ---- gnuplot ------------------------------------------------------------------ */
+
+/* A gnuplot single-quoted string. */
+static void gp_str(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if ((unsigned char)*s < 32)
+            continue;
+        if (*s == '\'')
+            fputc('\'', f);
+        fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+/* The settings every picture shares. */
+static void gp_common(FILE *f)
+{
+    fputs("set datafile separator comma\n"
+          "set datafile missing 'NA'\n"
+          "set termoption noenhanced\n"
+          "set grid lc rgb '#dddddd'\n"
+          "set key noenhanced\n"
+          "set style fill transparent solid 0.25 noborder\n"
+          "set linetype 1 lc rgb '#1f77b4' lw 2\n"
+          "set linetype 2 lc rgb '#d62728' lw 2\n"
+          "set linetype 3 lc rgb '#2ca02c' lw 2\n"
+          "set linetype 4 lc rgb '#9467bd' lw 2\n"
+          "set linetype 5 lc rgb '#8c564b' lw 2\n"
+          "set linetype 6 lc rgb '#e377c2' lw 2\n"
+          "set linetype 7 lc rgb '#7f7f7f' lw 2\n"
+          "set linetype 8 lc rgb '#bcbd22' lw 2\n"
+          "set linetype cycle 8\n",
+          f);
+}
+
+typedef void (*gp_body_fn)(FILE *f, const plot_info *in);
+
+static void body_km(FILE *f, const plot_info *in)
+{
+    fputs("set title ", f);
+    char t[256];
+    snprintf(t, sizeof t, "Kaplan-Meier: free of %s (mean of %d replicates, 5-95%% band)",
+             in->km_endpoint, in->reps_km);
+    gp_str(f, t);
+    fprintf(f, "\nset xlabel 'months since randomisation'\nset ylabel 'share free of event'\n"
+               "set yrange [0:1.02]\nset xrange [0:%g]\nset xtics 3\nset key bottom left\n",
+            in->km_max_month > 0 ? in->km_max_month : 1);
+    fputs("plot ", f);
+    for (int a = 0; a < in->n_arms; a++)
+        fprintf(f, "'km.csv' skip 1 using 3:($2==%d?$5:1/0):($2==%d?$6:1/0) with filledcurves "
+                   "lt %d notitle, \\\n     ",
+                a, a, a + 1);
+    for (int a = 0; a < in->n_arms; a++) {
+        fprintf(f, "'km.csv' skip 1 using 3:($2==%d?$4:1/0) with lines lt %d title ", a, a + 1);
+        gp_str(f, in->arm[a]);
+        fputs(", \\\n     ", f);
+    }
+    if (in->has_published)
+        for (int a = 0; a < in->n_arms; a++)
+            fprintf(f, "'km_published.csv' skip 1 using 4:($2==%d?$5:1/0):6:7 with yerrorbars "
+                       "lt %d pt 7 ps 1.2 notitle, \\\n     "
+                       "'km_published.csv' skip 1 using 4:($2==%d?$5:1/0) with points lt %d pt 7 "
+                       "ps 1.2 title (%d==0?'published (95%% CI)':''), \\\n     ",
+                    a, a + 1, a, a + 1, a);
+    fputs("1/0 notitle\n", f);
+}
+
+static void body_traj(FILE *f, const plot_info *in)
+{
+    int cols = in->n_arms < 3 ? in->n_arms : 3, rows = (in->n_arms + cols - 1) / cols;
+    fprintf(f, "set multiplot layout %d,%d title 'Observed scheduled counts: median and 10-90%% "
+               "band (%d replicates), median TPO-RA dose, taper window shaded'\n",
+            rows, cols, in->reps_traj);
+    fprintf(f, "set logscale y\nset yrange [1:1500]\nset xrange [0:%g]\nset ytics nomirror\n"
+               "set xlabel 'week'\nset ylabel 'platelets (10^9/L)'\nset key top left font ',8'\n",
+            in->max_week > 0 ? in->max_week : 1);
+    if (in->max_dose > 0)
+        fprintf(f, "set y2range [0:%g]\nset y2tics\nset y2label 'TPO-RA dose (mg/day)'\n",
+                in->max_dose * 1.6);
+    for (int a = 0; a < in->n_arms; a++) {
+        fputs("unset object 1\nset title ", f);
+        gp_str(f, in->arm[a]);
+        fputc('\n', f);
+        if (in->has_taper[a])
+            fprintf(f, "set object 1 rect from first %g, graph 0 to first %g, graph 1 behind "
+                       "fc rgb '#fff0c0' fs solid 1.0 noborder\n",
+                    in->taper_lo[a], in->taper_hi[a]);
+        fprintf(f, "plot 'trajectories.csv' skip 1 using 4:($2==%d?$6:1/0):($2==%d?$8:1/0) with "
+                   "filledcurves lt 1 title '10-90%%', \\\n"
+                   "     'trajectory_patients.csv' skip 1 using 5:($2==%d?$6:1/0) with lines lw 0.6 "
+                   "lc rgb '#999999' title 'patients', \\\n"
+                   "     'trajectories.csv' skip 1 using 4:($2==%d?$7:1/0) with linespoints lt 1 "
+                   "pt 7 ps 0.4 title 'median'",
+                a, a, a, a);
+        if (in->max_dose > 0)
+            fprintf(f, ", \\\n     'trajectories.csv' skip 1 using 4:($2==%d?$9:1/0) axes x1y2 "
+                       "with steps lt 2 title 'median dose'",
+                    a);
+        fputc('\n', f);
+    }
+    fputs("unset multiplot\n", f);
+}
+
+/* Histograms from estimates.csv (which 0) or pvalues.csv (which 1). */
+static void body_hist(FILE *f, const plot_info *in, int which)
+{
+    int cols = in->n_hyp < 2 ? 1 : 2, rows = (in->n_hyp + cols - 1) / cols;
+    const char *file = which ? "pvalues.csv" : "estimates.csv";
+    fprintf(f, "set multiplot layout %d,%d title '%s per replicate: design%s'\n", rows, cols,
+            which ? "One-sided p-value" : "Estimate", in->has_null ? " and null" : "");
+    fputs("set ylabel 'share of replicates'\nset key top right font ',8'\nset yrange [0:*]\n", f);
+    for (int h = 0; h < in->n_hyp; h++) {
+        fputs("set title ", f);
+        gp_str(f, in->hyp[h]);
+        fputs("\nset xlabel ", f);
+        gp_str(f, which ? "p-value" : in->hyp_what[h]);
+        fputc('\n', f);
+        if (!which && in->hyp_log[h])
+            fputs("set logscale x\n", f);
+        else
+            fputs("unset logscale x\n", f);
+        fputs(which ? "set xrange [0:1]\n" : "set xrange [*:*]\n", f);
+        fprintf(f, "plot '%s' skip 1 using ($2==%d&&$4==0?$7:1/0):(0):($2==%d?$5:1/0):"
+                   "($2==%d?$6:1/0):(0):9 with boxxyerror lt 1 fs transparent solid 0.5 noborder "
+                   "title 'design'",
+                file, h, h, h);
+        if (in->has_null)
+            fprintf(f, ", \\\n     '%s' skip 1 using ($2==%d&&$4==1?$7:1/0):(0):($2==%d?$5:1/0):"
+                       "($2==%d?$6:1/0):(0):9 with boxxyerror lt 2 fs transparent solid 0.5 "
+                       "noborder title 'null'",
+                    file, h, h, h);
+        fputc('\n', f);
+    }
+    fputs("unset multiplot\n", f);
+}
+
+static void body_estimates(FILE *f, const plot_info *in) { body_hist(f, in, 0); }
+static void body_pvalues(FILE *f, const plot_info *in) { body_hist(f, in, 1); }
+
+static void body_power(FILE *f, const plot_info *in)
+{
+    fputs("set title ", f);
+    char t[256];
+    snprintf(t, sizeof t, "Power against %s (%s), band: +-1.96 Monte Carlo SE", in->power_x,
+             in->power_source);
+    gp_str(f, t);
+    fputs("\nset xlabel ", f);
+    gp_str(f, in->power_x);
+    fputs("\nset ylabel 'power'\nset yrange [0:1]\nset key bottom right font ',8'\nplot ", f);
+    for (int s = 0; s < in->n_series; s++) {
+        fprintf(f, "'power.csv' skip 1 using 5:($2==%d?$9:1/0):($2==%d?$10:1/0) with filledcurves "
+                   "lt %d notitle, \\\n     'power.csv' skip 1 using 5:($2==%d?$7:1/0) with "
+                   "linespoints lt %d pt 7 title ",
+                s, s, s + 1, s, s + 1);
+        gp_str(f, in->series[s]);
+        fputs(s + 1 < in->n_series ? ", \\\n     " : "\n", f);
+    }
+}
+
+/* One picture. */
+typedef struct picture {
+    const char *name;        /* base name: NAME.png, NAME.svg, NAME.gp */
+    const char *csv;         /* the data behind it */
+    const char *caption;
+    gp_body_fn body;
+    int width, height;
+} picture;
+
+/* Writes pdir/NAME.gp: both terminals, output names from the variables
+ * png_out and svg_out (default NAME.png, NAME.svg), so that a user can run
+ * `gnuplot NAME.gp` in the folder. */
+static itp_status write_script(const char *pdir, const picture *p, const plot_info *in, char *err,
+                               size_t errlen)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s.gp", p->name);
+    itp_out out;
+    itp_status st = itp_out_open(&out, pdir, name, err, errlen);
+    if (st)
+        return st;
+    FILE *f = out.f;
+    fprintf(f, "# %s: %s\n# gnuplot %s.gp in this folder redraws %s.png and %s.svg from %s.\n",
+            p->name, p->caption, p->name, p->name, p->name, p->csv);
+    fprintf(f, "if (!exists('png_out')) png_out = '%s.png'\n"
+               "if (!exists('svg_out')) svg_out = '%s.svg'\n",
+            p->name, p->name);
+    gp_common(f);
+    fprintf(f, "set terminal pngcairo size %d,%d noenhanced font 'DejaVu Sans,10'\nset output png_out\n",
+            p->width, p->height);
+    p->body(f, in);
+    fputs("unset output\n", f);
+    fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font 'DejaVu Sans,10'\nset output svg_out\n",
+            p->width, p->height);
+    fputs("reset\n", f);
+    gp_common(f);
+    p->body(f, in);
+    fputs("unset output\n", f);
+    return itp_out_commit(&out, err, errlen);
+}
+
+/* Runs `gnuplot -e "png_out=...; svg_out=..." NAME.gp` in pdir with its
+ * messages in pdir/.NAME.log. Returns 0, -1 when gnuplot cannot be
+ * started (not found), or gnuplot's exit status. */
+static int run_gnuplot(const char *prog, const char *pdir, const char *script, const char *assign,
+                       const char *logname)
+{
+    int fds[2];
+    if (pipe(fds))
+        return -2;
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -2;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        int e = 0;
+        if (chdir(pdir))
+            e = errno;
+        int nul = open("/dev/null", O_RDWR);
+        int lg = open(logname, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (nul >= 0) {
+            dup2(nul, 0);
+            dup2(nul, 1);
+        }
+        if (lg >= 0)
+            dup2(lg, 2);
+        if (!e) {
+            /* execvp wants writable strings: copies (the child owns them) */
+            char a0[1024], a1[] = "-e", a2[256], a3[128];
+            snprintf(a0, sizeof a0, "%s", prog);
+            snprintf(a2, sizeof a2, "%s", assign);
+            snprintf(a3, sizeof a3, "%s", script);
+            char *const argv[] = {a0, a1, a2, a3, NULL};
+            execvp(a0, argv);
+            e = errno;
+        }
+        ssize_t w = write(fds[1], &e, sizeof e);
+        (void)w;
+        _exit(127);
+    }
+    close(fds[1]);
+    int e = 0;
+    ssize_t got;
+    do
+        got = read(fds[0], &e, sizeof e);
+    while (got < 0 && errno == EINTR);
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (got == (ssize_t)sizeof e)
+        return -1;
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128;
+}
+
+/* The first lines of gnuplot's messages, for an error. */
+static void log_excerpt(const char *path, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    size_t n = fread(out, 1, outlen - 1, f);
+    out[n] = '\0';
+    fclose(f);
+    for (char *s = out; *s; s++)
+        if (*s == '\n')
+            *s = ' ';
+}
+
+static itp_status draw(const char *pdir, const picture *p, const plot_info *in,
+                       const itp_plot_opts *o, char *err, size_t errlen)
+{
+    itp_status st = write_script(pdir, p, in, err, errlen);
+    if (st)
+        return st;
+    long pid = (long)getpid();
+    char script[64], assign[160], log[64], tmp[2][64], fin[2][64];
+    snprintf(script, sizeof script, "%s.gp", p->name);
+    snprintf(log, sizeof log, ".%s.log-%ld", p->name, pid);
+    snprintf(tmp[0], sizeof tmp[0], ".%s.png.tmp-%ld", p->name, pid);
+    snprintf(tmp[1], sizeof tmp[1], ".%s.svg.tmp-%ld", p->name, pid);
+    snprintf(fin[0], sizeof fin[0], "%s.png", p->name);
+    snprintf(fin[1], sizeof fin[1], "%s.svg", p->name);
+    snprintf(assign, sizeof assign, "png_out='%s'; svg_out='%s'", tmp[0], tmp[1]);
+    int rc = run_gnuplot(o->gnuplot ? o->gnuplot : "gnuplot", pdir, script, assign, log);
+    char path[1200], from[1200], to[1200];
+    snprintf(path, sizeof path, "%s/%s", pdir, log);
+    if (rc == -1) {
+        snprintf(err, errlen, "%s", GNUPLOT_MISSING);
+        st = ITP_EIO;
+    } else if (rc != 0) {
+        char msg[600];
+        log_excerpt(path, msg, sizeof msg);
+        snprintf(err, errlen, "%s/%s: gnuplot failed (status %d): %s", pdir, script, rc, msg);
+        st = ITP_EIO;
+    }
+    for (int k = 0; k < 2; k++) {
+        snprintf(from, sizeof from, "%s/%s", pdir, tmp[k]);
+        snprintf(to, sizeof to, "%s/%s", pdir, fin[k]);
+        struct stat sb;
+        if (!st && (stat(from, &sb) || sb.st_size == 0)) {
+            snprintf(err, errlen, "%s: gnuplot wrote no image", to);
+            st = ITP_EIO;
+        }
+        if (!st && rename(from, to)) {
+            snprintf(err, errlen, "%s: %s", to, strerror(errno));
+            st = ITP_EIO;
+        }
+        if (st)
+            remove(from);
+    }
+    remove(path);
+    return st;
+}
+
+/* ---- report.html ----------------------------------------------------------------- */
+
+static void html_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default:
+            if ((unsigned char)*s >= 32 || *s == '\n')
+                fputc(*s, f);
+        }
+    }
+}
+
+/* A CSV file as an HTML table (all columns), id given. 0 when missing. */
+static int html_csv_table(FILE *f, const char *path, const char *id)
+{
+    char *text;
+    if (plot_read_file(path, &text, NULL))
+        return 0;
+    fprintf(f, "<table id=\"%s\">\n", id);
+    int row = 0;
+    for (char *line = strtok(text, "\r\n"); line; line = strtok(NULL, "\r\n"), row++) {
+        fputs("<tr>", f);
+        char *s = line;
+        for (;;) {
+            char *c = strchr(s, ',');
+            if (c)
+                *c = '\0';
+            fputs(row ? "<td>" : "<th>", f);
+            char *end;
+            double v = strtod(s, &end);
+            if (row && end != s && !*end && strchr(s, '.'))
+                fprintf(f, "%.4g", v); /* shorter numbers; full precision is in the CSV */
+            else
+                html_text(f, s);
+            fputs(row ? "</td>" : "</th>", f);
+            if (!c)
+                break;
+            s = c + 1;
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+    free(text);
+    return 1;
+}
+
+static itp_status html_image(FILE *f, const char *pdir, const picture *p)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s.png", pdir, p->name);
+    char *png;
+    size_t n;
+    if (plot_read_file(path, &png, &n))
+        return ITP_OK;
+    char *b64 = malloc(4 * ((n + 2) / 3) + 1);
+    if (!b64) {
+        free(png);
+        return ITP_ENOMEM;
+    }
+    itp_base64((const unsigned char *)png, n, b64);
+    fprintf(f, "<figure id=\"fig-%s\">\n<img alt=\"%s\" src=\"data:image/png;base64,%s\">\n"
+               "<figcaption>",
+            p->name, p->name, b64);
+    html_text(f, p->caption);
+    fprintf(f, " Data: <code>plots/%s</code>; vector image: <code>plots/%s.svg</code>; gnuplot "
+               "script: <code>plots/%s.gp</code>.</figcaption>\n</figure>\n",
+            p->csv, p->name, p->name);
+    free(b64);
+    free(png);
+    return ITP_OK;
+}
+
+static void html_kv(FILE *f, const char *k, const char *v)
+{
+    fputs("<tr><th>", f);
+    html_text(f, k);
+    fputs("</th><td>", f);
+    html_text(f, v);
+    fputs("</td></tr>\n", f);
+}
+
+static itp_status write_report(const char *dir, const char *pdir, const itp_scenario *scn,
+                               const itp_plot_opts *o, const picture *pics, const int *drawn,
+                               int npics, char *err, size_t errlen)
+{
+    itp_out out;
+    itp_status st = itp_out_open(&out, dir, "report.html", err, errlen);
+    if (st)
+        return st;
+    FILE *f = out.f;
+    const char *title = scn ? scn->name : "itpsim results";
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>itpsim: ",
+          f);
+    html_text(f, title);
+    fputs("</title>\n<style>\n"
+          "body{font-family:sans-serif;max-width:1250px;margin:1em auto;padding:0 1em;color:#222}\n"
+          "table{border-collapse:collapse;margin:.5em 0 1.5em}\n"
+          "th,td{border:1px solid #ccc;padding:.2em .5em;text-align:right;font-size:90%}\n"
+          "th{background:#f3f3f3}\ntd:first-child,th:first-child{text-align:left}\n"
+          "figure{margin:1em 0 2em}img{max-width:100%;border:1px solid #eee}\n"
+          "figcaption{font-size:90%;color:#555}\n</style>\n</head>\n<body>\n<h1>", f);
+    html_text(f, title);
+    fputs("</h1>\n", f);
+    if (scn && scn->description[0] && strcmp(scn->description, "-")) {
+        fputs("<p>", f);
+        html_text(f, scn->description);
+        fputs("</p>\n", f);
+    }
+    fputs("<h2>Run</h2>\n<table id=\"run\">\n", f);
+    char v[512];
+    char jpath[1200], *json = NULL;
+    snprintf(jpath, sizeof jpath, "%s/summary.json", dir);
+    plot_read_file(jpath, &json, NULL);
+    if (scn)
+        html_kv(f, "scenario file", scn->file);
+    snprintf(v, sizeof v, "%llu", (unsigned long long)o->seed);
+    if (json)
+        html_kv(f, "seed", v);
+    if (json && itp_json_get(json, "replicates", -1, v, sizeof v))
+        html_kv(f, "replicates (design)", v);
+    if (json && itp_json_get(json, "null_replicates", -1, v, sizeof v))
+        html_kv(f, "replicates (null)", v);
+    if (json && itp_json_get(json, "partial", -1, v, sizeof v) && !strcmp(v, "true"))
+        html_kv(f, "partial", "yes: the run was interrupted");
+    html_kv(f, "itpsim version", ITP_VERSION);
+    free(json);
+    fputs("</table>\n", f);
+    if (scn) {
+        fputs("<h2>Scenario</h2>\n<table id=\"scenario\">\n", f);
+        snprintf(v, sizeof v, "%d", o->patients > 0 ? o->patients : scn->n_patients);
+        html_kv(f, "patients", v);
+        html_kv(f, "model", scn->model->name);
+        snprintf(v, sizeof v, "%.1f months", scn->max_followup_days / ITP_DAYS_PER_MONTH);
+        html_kv(f, "maximum follow-up", v);
+        snprintf(v, sizeof v, "%d", scn->n_visits);
+        html_kv(f, "scheduled visits", v);
+        for (int a = 0; a < scn->n_arms; a++) {
+            char k[128];
+            snprintf(k, sizeof k, "arm %s%s", scn->arms[a].name,
+                     a == scn->control_arm ? " (control)" : "");
+            size_t l = (size_t)snprintf(v, sizeof v, "ratio %g", scn->arms[a].ratio);
+            for (int c = 0; c < scn->arms[a].n_components && l < sizeof v; c++)
+                l += (size_t)snprintf(v + l, sizeof v - l, "%s%s", c ? ", " : "; ",
+                                      scn->components[scn->arms[a].component[c]].name);
+            html_kv(f, k, v);
+        }
+        for (int k = 0; k < scn->plan.n_hyp; k++) {
+            const itp_hypothesis *h = &scn->plan.hyp[k];
+            char key[128];
+            snprintf(key, sizeof key, "hypothesis %s", h->name);
+            snprintf(v, sizeof v, "%s: %s vs %s, %s, %s-sided", scn->endpoints[h->endpoint].name,
+                     scn->arms[h->arm].name, h->control >= 0 ? scn->arms[h->control].name : "p0",
+                     h->test, h->two_sided ? "two" : "one");
+            html_kv(f, key, v);
+        }
+        if (scn->plan.n_hyp) {
+            snprintf(v, sizeof v, "%g, %s", scn->plan.alpha,
+                     scn->plan.mult ? scn->plan.mult->name : "none");
+            html_kv(f, "alpha, multiplicity", v);
+        }
+        fputs("</table>\n", f);
+    }
+    char path[1200];
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    fputs("<h2>Power and type I error</h2>\n", f);
+    if (!html_csv_table(f, path, "power-table"))
+        fputs("<p>No summary.csv in this folder.</p>\n", f);
+    snprintf(path, sizeof path, "%s/arms.csv", dir);
+    if (html_csv_table(f, path, "arms-table") == 0)
+        fputs("", f);
+    fputs("<h2>Pictures</h2>\n", f);
+    for (int i = 0; i < npics && !st; i++)
+        if (drawn[i])
+            st = html_image(f, pdir, &pics[i]);
+    snprintf(path, sizeof path, "%s/power.csv", pdir);
+    if (access(path, R_OK) == 0) {
+        fputs("<h2>Power against the varied setting</h2>\n", f);
+        html_csv_table(f, path, "power-curve-table");
+    }
+    fputs("<p>Made by itpsim " ITP_VERSION ". Every picture's data is a CSV file in "
+          "<code>plots/</code>.</p>\n</body>\n</html>\n", f);
+    if (st) {
+        itp_out_abort(&out);
+        return st;
+    }
+    return itp_out_commit(&out, err, errlen);
+}
+
+/* ---- the whole ------------------------------------------------------------------------ */
+
+itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot_opts *o,
+                        FILE *log, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    char pdir[1100];
+    snprintf(pdir, sizeof pdir, "%s/plots", dir);
+    itp_status st = itp_mkdir_p(pdir, err, errlen);
+    if (st)
+        return st;
+    plot_info *in = calloc(1, sizeof *in);
+    if (!in)
+        return ITP_ENOMEM;
+    if (scn) {
+        in->n_arms = scn->n_arms;
+        for (int a = 0; a < scn->n_arms; a++)
+            snprintf(in->arm[a], sizeof in->arm[a], "%s", scn->arms[a].name);
+        st = plotdata_simulate(pdir, scn, o, in, err, errlen);
+    }
+    if (!st)
+        st = plotdata_replicates(dir, pdir, scn, in, err, errlen);
+    if (!st)
+        st = plotdata_power(dir, pdir, in, err, errlen);
+    int nh = in->n_hyp, ha = in->n_arms;
+    int hist_h = 330 * ((nh + 1) / 2) + 60;
+    int traj_h = 380 * ((ha + 2) / 3) + 50;
+    const picture pics[] = {
+        {"km", "km.csv", "Kaplan-Meier share free of the first time-to-event endpoint per arm: "
+                         "mean over re-simulated replicates with the 5-95% band across them; "
+                         "points: published landmark values of the calibration targets.",
+         body_km, 900, 560},
+        {"trajectories", "trajectories.csv", "Observed scheduled platelet counts per arm by "
+                                             "visit week (median, 10-90% band), a few patients "
+                                             "of replicate 0, median TPO-RA dose (right axis); "
+                                             "the TPO-RA taper window shaded.",
+         body_traj, 1300, traj_h},
+        {"estimates", "estimates.csv", "Distribution over replicates of each hypothesis' "
+                                       "estimate (hazard ratio on a log axis, or risk "
+                                       "difference) under the design and the null.",
+         body_estimates, 1100, hist_h},
+        {"pvalues", "pvalues.csv", "Distribution over replicates of each hypothesis' "
+                                   "unadjusted p-value under the design and the null.",
+         body_pvalues, 1100, hist_h},
+        {"power", "power.csv", "Power with its Monte Carlo band (+-1.96 SE) against the "
+                               "varied setting, one line per hypothesis.",
+         body_power, 900, 560},
+    };
+    int want[5] = {in->reps_km > 0, in->reps_traj > 0, in->n_hyp > 0, in->n_hyp > 0,
+                   in->n_series > 0};
+    int drawn[5] = {0};
+    int npics = 5, any = 0;
+    for (int i = 0; i < npics; i++)
+        any |= want[i];
+    if (!st && !any) {
+        snprintf(err, errlen, "%s: no run, sweep or samplesize results to draw", dir);
+        st = ITP_EINPUT;
+    }
+    for (int i = 0; i < npics && !st; i++) {
+        if (!want[i])
+            continue;
+        st = draw(pdir, &pics[i], in, o, err, errlen);
+        if (!st) {
+            drawn[i] = 1;
+            if (log)
+                fprintf(log, "%s/%s.png, %s.svg (data %s)\n", pdir, pics[i].name, pics[i].name,
+                        pics[i].csv);
+        }
+    }
+    if (!st)
+        st = write_report(dir, pdir, scn, o, pics, drawn, npics, err, errlen);
+    if (!st && log)
+        fprintf(log, "%s/report.html\n", dir);
+    free(in);
+    return st;
+}

@@ -1,0 +1,49 @@
+/* The data behind the pictures (plotdata.c), shared with plot.c only. */
+#ifndef ITPSIM_PLOTDATA_H
+#define ITPSIM_PLOTDATA_H
+
+#include "itpsim/plot.h"
+
+#define PLOT_MAX_SERIES 64
+
+/* What the data step wrote, for the scripts and the report. */
+typedef struct plot_info {
+    int n_arms;
+    char arm[ITP_MAX_ARMS][ITP_NAME_MAX];
+    int reps_km;              /* replicates behind km.csv (0: no KM) */
+    char km_endpoint[ITP_NAME_MAX];
+    double km_max_month;
+    int has_published;        /* km_published.csv has rows */
+    int reps_traj;            /* replicates behind trajectories.csv (0: none) */
+    int traj_patients;        /* patients per replicate used */
+    int has_taper[ITP_MAX_ARMS];
+    double taper_lo[ITP_MAX_ARMS], taper_hi[ITP_MAX_ARMS]; /* weeks */
+    double max_dose;          /* largest median dose (0: no TPO-RA) */
+    double max_week;
+    int n_hyp;                /* hypotheses in estimates.csv / pvalues.csv */
+    char hyp[ITP_MAX_HYPOTHESES][ITP_NAME_MAX];
+    int hyp_log[ITP_MAX_HYPOTHESES];    /* estimate is a hazard ratio: log axis */
+    char hyp_what[ITP_MAX_HYPOTHESES][32];
+    int has_null;
+    int n_series;             /* power.csv (0: none) */
+    char series[PLOT_MAX_SERIES][160];
+    char power_x[160];        /* the varied setting */
+    char power_source[32];    /* "sweep.csv" or "samplesize.csv" */
+} plot_info;
+
+/* km.csv, km_published.csv, trajectories.csv, taper.csv,
+ * trajectory_patients.csv in pdir from re-simulated replicates. */
+itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const itp_plot_opts *o,
+                             plot_info *info, char *err, size_t errlen);
+/* estimates.csv and pvalues.csv from dir/replicates.csv (none: nothing). */
+itp_status plotdata_replicates(const char *dir, const char *pdir, const itp_scenario *scn,
+                               plot_info *info, char *err, size_t errlen);
+/* power.csv from dir/sweep.csv or dir/samplesize.csv (none: nothing). */
+itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, char *err,
+                          size_t errlen);
+
+/* The whole of a file, NUL-terminated, in *out (free it); *len its size.
+ * ITP_EIO when it cannot be read (errno kept). */
+itp_status plot_read_file(const char *path, char **out, size_t *len);
+
+#endif
