@@ -431,7 +431,7 @@ static itp_status write_km(const char *pdir, const itp_scenario *scn, int e0, lo
         itp_out_abort(&out);
         return ITP_ENOMEM;
     }
-    fputs("arm,arm_index,month,mean,p05,p95,replicates\n", out.f);
+    fputs("arm,arm_index,month,mean,p05,p95,replicates,median\n", out.f);
     info->km_max_month = 0;
     for (int a = 0; a < scn->n_arms; a++)
         for (int g = 0; g < n_grid; g++) {
@@ -447,8 +447,9 @@ static itp_status write_km(const char *pdir, const itp_scenario *scn, int e0, lo
             if (m == 0)
                 continue;
             double lo = itp_plot_quantile(x, m, 0.05), hi = itp_plot_quantile(x, m, 0.95);
-            fprintf(out.f, "%s,%d,%d,%.8g,%.8g,%.8g,%zu\n", scn->arms[a].name, a, g,
-                    sum / (double)m, lo, hi, m);
+            double med = itp_plot_quantile(x, m, 0.5);
+            fprintf(out.f, "%s,%d,%d,%.8g,%.8g,%.8g,%zu,%.8g\n", scn->arms[a].name, a, g,
+                    sum / (double)m, lo, hi, m, med);
             if (g > info->km_max_month)
                 info->km_max_month = g;
         }

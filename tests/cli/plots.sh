@@ -1,0 +1,112 @@
+#!/bin/sh
+# `itpsim plot`: pictures, their CSV data and report.html.
+# - every picture is a valid PNG (signature bytes) and SVG (root element)
+#   of sensible size;
+# - its CSV matches the results it came from: the Kaplan-Meier mean at 12
+#   months equals the run's tf_free_12m (every replicate re-simulated), the
+#   5-95% band contains the median (not always the mean: at month 0 a few
+#   replicates below 1 pull the mean under a band at 1), the trajectory weeks are the scheduled
+#   visit weeks, the histogram counts sum to the replicates in
+#   replicates.csv, power.csv has a row per sweep point and hypothesis;
+# - report.html is self-contained and renders in headless Chromium without
+#   console errors (tests/report/check_report.sh);
+# - without gnuplot on PATH: the clear message, exit 1, the CSV files written;
+# - a folder without results is refused with exit 2.
+# Skipped (77) when gnuplot or chromium is missing.
+: "${ITPSIM:=build/itpsim}"
+command -v gnuplot >/dev/null 2>&1 || { echo "gnuplot not installed (gnuplot-nox)"; exit 77; }
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] ||
+  { echo "chromium not installed"; exit 77; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+set -e
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$ITPSIM" run scenarios/vayhit2.cfg -n 60 -s 5 -o "$dir/v" --quiet > /dev/null
+"$ITPSIM" plot "$dir/v" -j 2 > "$dir/plot.out"
+p="$dir/v/plots"
+for name in km trajectories estimates pvalues; do
+  for ext in png svg csv gp; do
+    f="$p/$name.$ext"
+    [ -s "$f" ] || fail "$f missing or empty"
+  done
+  sig=$(head -c 8 "$p/$name.png" | od -An -tx1 | tr -d ' \n')
+  [ "$sig" = 89504e470d0a1a0a ] || fail "$name.png: not a PNG ($sig)"
+  size=$(wc -c < "$p/$name.png")
+  [ "$size" -gt 10000 ] && [ "$size" -lt 2000000 ] || fail "$name.png: $size bytes"
+  grep -q '<svg' "$p/$name.svg" && tail -c 200 "$p/$name.svg" | grep -q '</svg>' ||
+    fail "$name.svg: no svg root element"
+  size=$(wc -c < "$p/$name.svg")
+  [ "$size" -gt 5000 ] && [ "$size" -lt 5000000 ] || fail "$name.svg: $size bytes"
+done
+ls -a "$p" | grep -q 'tmp' && fail "temporary files left in $p"
+
+# Kaplan-Meier: mean at month 12 over the 60 replicates = the run's
+# tf_free_12m; the band contains the mean; 60 replicates behind each point
+awk -F, 'NR == FNR { if (FNR > 1) tf[$1] = $4; next }
+         FNR > 1 && $3 == 12 { n++; d = $4 - tf[$1]; if (d < 0) d = -d;
+                               if (d > 1e-6) { print "km 12 months", $1, $4, tf[$1]; bad = 1 } }
+         FNR > 1 && !($5 <= $8 && $8 <= $6) { print "band", $0; bad = 1 }
+         FNR > 1 && ($4 < $5 - 0.05 || $4 > $6 + 0.05) { print "mean", $0; bad = 1 }
+         FNR > 1 && $3 < 12 && $7 != 60 { print "replicates", $0; bad = 1 }
+         END { exit bad || n != 3 }' "$dir/v/arms.csv" "$p/km.csv" || fail "km.csv"
+# published 12-month points of the calibration targets
+[ "$(grep -c ',12,' "$p/km_published.csv")" -eq 3 ] || fail "km_published.csv"
+
+# trajectory weeks: the scheduled weeks of replicate 0 (simulate, same seed)
+"$ITPSIM" simulate scenarios/vayhit2.cfg -s 5 -o "$dir/sim" > /dev/null
+awk -F, 'NR > 1 && $7 == 1 { print $3 }' "$dir/sim/visits.csv" | sort -n -u > "$dir/w.sim"
+awk -F, 'NR > 1 && $2 == 0 { print $4 }' "$p/trajectories.csv" | sort -n -u > "$dir/w.plot"
+cmp "$dir/w.sim" "$dir/w.plot" || fail "trajectory weeks differ from the visit weeks"
+awk -F, 'NR > 1 && !($6 <= $7 && $7 <= $8) { exit 1 }' "$p/trajectories.csv" ||
+  fail "trajectory quantiles out of order"
+grep -q '^placebo,2,17,24$' "$p/taper.csv" || fail "taper window (weeks 17-24)"
+
+# histograms: per hypothesis and scenario the counts sum to the replicates
+for f in estimates pvalues; do
+  awk -F, 'NR == FNR { if (FNR > 1) reps[$1]++; next }
+           FNR > 1 { sum[$1 "/" $3] += $8 }
+           END { for (k in sum) { split(k, a, "/"); if (sum[k] != reps[a[2]]) { print k, sum[k]; bad = 1 } }
+                 exit bad || length(sum) != 8 }' "$dir/v/replicates.csv" "$p/$f.csv" ||
+    fail "$f.csv counts"
+done
+
+# report.html: self-contained, the power table and the pictures
+r="$dir/v/report.html"
+grep -q 'id="power-table"' "$r" || fail "report.html: no power table"
+[ "$(grep -c 'src="data:image/png;base64,' "$r")" -eq 4 ] || fail "report.html: pictures"
+grep -Eiq '(src|href)=["'"'"']?(https?:)?//' "$r" && fail "report.html: external resource"
+grep -q '<td>ttf_9</td>' "$r" || fail "report.html: hypothesis row"
+sh tests/report/check_report.sh "$r" "$dir/shot.png" || fail "report.html in chromium"
+
+# sweep: power against the varied setting
+"$ITPSIM" sweep scenarios/hazard_two_arm.cfg --vary patients=60,100 -n 50 -o "$dir/s" --quiet > /dev/null
+"$ITPSIM" plot "$dir/s" > /dev/null
+[ "$(awk 'END { print NR }' "$dir/s/plots/power.csv")" -eq 3 ] || fail "power.csv rows"
+sig=$(head -c 8 "$dir/s/plots/power.png" | od -An -tx1 | tr -d ' \n')
+[ "$sig" = 89504e470d0a1a0a ] || fail "power.png"
+
+# no gnuplot on PATH: the message, exit 1, the CSV files still written
+mkdir "$dir/g"
+cp "$dir/v/summary.json" "$dir/v/summary.csv" "$dir/v/arms.csv" "$dir/v/replicates.csv" "$dir/g/"
+set +e
+PATH=/nonexistent "$ITPSIM" plot "$dir/g" > /dev/null 2> "$dir/g.err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "without gnuplot: exit $rc"
+grep -q 'gnuplot not found: install gnuplot-nox; numeric results are written' "$dir/g.err" ||
+  fail "without gnuplot: $(cat "$dir/g.err")"
+for f in km.csv trajectories.csv estimates.csv pvalues.csv; do
+  [ -s "$dir/g/plots/$f" ] || fail "without gnuplot: no $f"
+done
+cmp "$dir/g/plots/km.csv" "$p/km.csv" || fail "km.csv differs without gnuplot"
+ls -a "$dir/g/plots" | grep -q 'tmp' && fail "temporary files left without gnuplot"
+
+# a folder without results
+mkdir "$dir/empty"
+set +e
+"$ITPSIM" plot "$dir/empty" > /dev/null 2>&1
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "empty folder: exit $rc"
+echo "plots: ok"
