@@ -96,6 +96,7 @@ static const char usage_run[] =
     "                   Carlo standard error is at most SE\n"
     "  --no-null        skip the null version (no type I error)\n"
     "  --quiet          no progress on stderr\n"
+    "  --plots          then draw DIR/plots/ and DIR/report.html (as itpsim plot DIR)\n"
     "  --force          overwrite DIR even when it holds another scenario's results\n"
     "  --resume DIR     continue the run interrupted in DIR (same scenario, --set and\n"
     "                   options; those not given are taken from DIR/run.state)\n"
@@ -461,6 +462,15 @@ static itp_status resume_options(const options *o, const itp_run_saved *sv, itp_
 static int cmd_run(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/run"};
+    int plots = 0;
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--plots")) {
+            plots = 1;
+            for (int j = i; j + 1 < argc; j++)
+                argv[j] = argv[j + 1];
+            argc--;
+            break;
+        }
     int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqPFU");
     if (rc >= 0)
         return rc;
@@ -538,6 +548,11 @@ static int cmd_run(int argc, char **argv)
             if (wst)
                 st = wst;
         }
+    }
+    if (!st && plots) {
+        /* the numeric results are complete: pictures and report.html next */
+        itp_plot_opts po = {o.seed, res.design.reps, ro.patients, ro.threads, NULL};
+        st = itp_plot_run(o.outdir, scn, &po, o.quiet ? NULL : stdout, err, sizeof err);
     }
     if (st == ITP_EIO && rep.f && !err[0])
         itp_out_commit(&rep, err, sizeof err);   /* names the write error; removes the file */

@@ -109,4 +109,9 @@ set +e
 rc=$?
 set -e
 [ "$rc" -eq 2 ] || fail "empty folder: exit $rc"
+# itpsim run --plots: the same pictures and report straight after the run
+"$ITPSIM" run scenarios/hazard_two_arm.cfg -n 60 --plots -o "$dir/rp" --quiet > /dev/null
+for f in summary.json report.html plots/km.png plots/km.csv plots/estimates.png; do
+  [ -s "$dir/rp/$f" ] || fail "run --plots: no $f"
+done
 echo "plots: ok"
