@@ -551,7 +551,7 @@ static int cmd_run(int argc, char **argv)
     }
     if (!st && plots) {
         /* the numeric results are complete: pictures and report.html next */
-        itp_plot_opts po = {o.seed, res.design.reps, ro.patients, ro.threads, NULL};
+        itp_plot_opts po = {ro.seed, res.design.reps, ro.patients, ro.threads, NULL};
         st = itp_plot_run(o.outdir, scn, &po, o.quiet ? NULL : stdout, err, sizeof err);
     }
     if (st == ITP_EIO && rep.f && !err[0])
