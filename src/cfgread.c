@@ -584,8 +584,10 @@ static itp_status parse_file(itp_reader *rd, config_t *c, const char *file,
     config_set_include_dir(c, dir);
     if (c == &rd->scn)
         snprintf(rd->incdir, sizeof rd->incdir, "%s", dir);
-    int ok = config_read(c, f);
     fclose(f);
+    /* By name, so that every setting knows its file: an error in the
+     * defaults file names the defaults file. */
+    int ok = config_read_file(c, file);
     if (!ok) {
         char fbuf[1100];
         const char *ef = config_error_file(c);

@@ -38,6 +38,13 @@ err=$("$ITPSIM" check tests/bad-scenarios/no-such-scenario.cfg 2>&1); rc=$?
 err=$("$ITPSIM" check scenarios/vayhit2.cfg --defaults no-such-defaults.cfg 2>&1); rc=$?
 [ "$rc" -eq 2 ] && case "$err" in *no-such-defaults.cfg*) ;; *) rc=99 ;; esac
 [ "$rc" -eq 2 ] || { echo "FAIL missing defaults: exit $rc: $err"; fail=1; }
+# A value out of range in the defaults file: the message names that file.
+bad=$(mktemp)
+sed 's/value = 0.19; unit = "probability"/value = 1.9; unit = "probability"/' config/defaults.cfg > "$bad"
+err=$("$ITPSIM" check scenarios/vayhit2.cfg --defaults "$bad" 2>&1); rc=$?
+rm -f "$bad"
+case "$err" in *"$bad":[0-9]*": tpo_ra.nonresponder_prob"*) ;; *) rc=99 ;; esac
+[ "$rc" -eq 2 ] || { echo "FAIL bad defaults value: exit $rc: $err"; fail=1; }
 # Not a scenario file at all: a folder, a device, a file over 16 MiB.
 big=$(mktemp); trap 'rm -f "$big"' EXIT
 truncate -s 17M "$big"
