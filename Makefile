@@ -153,7 +153,8 @@ clean:
 # machine, so its figures are not those of the portable build), then
 # tests/bench/bench.sh prints the figures of issue 7 with the machine's
 # cores and CPU and writes results/bench/latest.txt (about 2 minutes on 2
-# cores; BENCH_RUNS=3 for a quicker, noisier run).
+# cores; BENCH_RUNS=3 for a quicker, noisier run; BENCH_WAIT_IDLE=600 to
+# wait up to 10 minutes for a quiet machine first).
 BENCH_BUILD := build-bench
 BENCH_OPT   ?= -O3 -march=native
 BENCH_BIN   := $(BENCH_BUILD)/bench/bench_trial $(BENCH_BUILD)/bench/bench_kinetics \

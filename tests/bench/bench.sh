@@ -20,7 +20,8 @@
 #
 # Wall-clock figures (1, 3) include whatever else the machine runs: the
 # load average is printed at the start and the end; thread CPU time
-# (2, 4) is less sensitive to it.
+# (2, 4) is less sensitive to it. BENCH_WAIT_IDLE (below) waits for a quiet
+# machine.
 set -u
 B=${1:-build-bench}
 RUNS=${BENCH_RUNS:-5}
@@ -29,6 +30,14 @@ HREPS=${BENCH_HAZARD_REPS:-25000}
 OUT=results/bench/latest.txt
 for f in "$B/itpsim" "$B/bench/bench_trial" "$B/bench/bench_kinetics" "$B/bench/runstat"; do
   [ -x "$f" ] || { echo "bench.sh: $f missing (run make bench)" >&2; exit 1; }
+done
+# BENCH_WAIT_IDLE=S: wait up to S seconds for the 1-minute load average to
+# fall below 0.5 before starting (other work on the machine spoils
+# wall-clock figures, above all with 2 threads).
+wait_idle=${BENCH_WAIT_IDLE:-0}
+while [ "$wait_idle" -gt 0 ] && awk -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN { exit !(l >= 0.5) }'; do
+  sleep 10
+  wait_idle=$((wait_idle - 10))
 done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
