@@ -252,17 +252,28 @@ itp_status itp_calibrator_create(itp_calibrator **out, const char *file, const c
     return ITP_OK;
 }
 
-void itp_calibrator_free(itp_calibrator *c)
+static void free_buffers(itp_calibrator *c)
 {
-    if (!c)
-        return;
-    itp_scenario_free(c->scn);
     free(c->out);
     free(c->arm);
     free(c->time);
     free(c->event);
     free(c->group);
     itp_surv_workspace_free(c->surv);
+    c->out = NULL;
+    c->arm = NULL;
+    c->time = NULL;
+    c->event = c->group = NULL;
+    c->surv = NULL;
+    c->cap = 0;
+}
+
+void itp_calibrator_free(itp_calibrator *c)
+{
+    if (!c)
+        return;
+    itp_scenario_free(c->scn);
+    free_buffers(c);
     free(c);
 }
 
@@ -275,19 +286,12 @@ static itp_status reserve(itp_calibrator *c, size_t n, size_t ne)
 {
     if (n <= c->cap)
         return ITP_OK;
-    free(c->out);
-    free(c->arm);
-    free(c->time);
-    free(c->event);
-    free(c->group);
-    itp_surv_workspace_free(c->surv);
-    c->surv = NULL;
+    free_buffers(c);
     c->out = malloc(n * ne * sizeof *c->out);
     c->arm = malloc(n);
     c->time = malloc(n * sizeof *c->time);
     c->event = malloc(n * sizeof *c->event);
     c->group = malloc(n * sizeof *c->group);
-    c->cap = 0;
     if (!c->out || !c->arm || !c->time || !c->event || !c->group ||
         itp_surv_workspace_create(&c->surv, n))
         return ITP_ENOMEM;

@@ -564,6 +564,17 @@ itp_status itp_rd_keys(itp_reader *rd, const config_setting_t *g,
 
 /* ---- opening, with overrides ---------------------------------------------- */
 
+/* The folder of a file's path ("." for a bare name). */
+static void folder_of(const char *file, char *dir, size_t len)
+{
+    snprintf(dir, len, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, len, ".");
+}
+
 static itp_status parse_file(itp_reader *rd, config_t *c, const char *file,
                              const char *what)
 {
@@ -575,12 +586,7 @@ static itp_status parse_file(itp_reader *rd, config_t *c, const char *file,
     }
     /* Relative @include paths are taken from the including file's folder. */
     char dir[512];
-    snprintf(dir, sizeof dir, "%s", file);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
+    folder_of(file, dir, sizeof dir);
     config_set_include_dir(c, dir);
     if (c == &rd->scn)
         snprintf(rd->incdir, sizeof rd->incdir, "%s", dir);
@@ -858,12 +864,7 @@ static itp_status scan_file(const text_scan *ts, const char *file, const char *f
 static itp_status check_text(itp_reader *rd, const char *file)
 {
     char dir[512];
-    snprintf(dir, sizeof dir, "%s", file);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
+    folder_of(file, dir, sizeof dir);
     text_scan ts = {rd, dir};
     return scan_file(&ts, file, NULL, 0, 0);
 }
