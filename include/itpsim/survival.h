@@ -83,8 +83,9 @@ int itp_surv_workspace_create(itp_surv_workspace **out, size_t nmax);
 void itp_surv_workspace_free(itp_surv_workspace *w);
 
 /* Checks the data, copies the subjects whose group equals group_value (or all
- * with ITP_SURV_ALL) into w->rec, sorts them by (stratum, time) with
- * gsl_heapsort and fills w->tab. Strata are ignored (one stratum) when
+ * with ITP_SURV_ALL) into w->rec, sorts them by (stratum, time) (strata by
+ * counting, whole-day times by a radix sort, other times by quicksort; see
+ * logrank.c) and fills w->tab. Strata are ignored (one stratum) when
  * use_strata is 0 or d->stratum is NULL. O(n log n). Used by every kernel;
  * public so that callers can run several statistics on one table. */
 int itp_surv_tabulate(const itp_surv_data *d, int group_value, int use_strata,
