@@ -46,6 +46,8 @@ typedef struct options {
     const char *sets[MAX_SETS];
     const char *resume;    /* --resume DIR */
     int force;             /* --force */
+    int plots;             /* --plots (run) */
+    int evaluate;          /* --evaluate (calibrate) */
     unsigned given;        /* GIVEN_*: options set on the command line */
 } options;
 
@@ -210,6 +212,10 @@ static int parse_options(const char *cmd, const char *usage, int argc, char **ar
             o->given |= GIVEN_NULL;
         } else if (!strcmp(a, "--force") && strchr(allowed, 'F')) {
             o->force = 1;
+        } else if (!strcmp(a, "--plots") && strchr(allowed, 'L')) {
+            o->plots = 1;
+        } else if (!strcmp(a, "--evaluate") && strchr(allowed, 'E')) {
+            o->evaluate = 1;
         } else if (!strcmp(a, "--resume") && strchr(allowed, 'U')) {
             if (!val || !*val)
                 return usage_error(cmd, "%s needs the folder of the interrupted run", a);
@@ -462,16 +468,7 @@ static itp_status resume_options(const options *o, const itp_run_saved *sv, itp_
 static int cmd_run(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/run"};
-    int plots = 0;
-    for (int i = 0; i < argc; i++)
-        if (!strcmp(argv[i], "--plots")) {
-            plots = 1;
-            for (int j = i; j + 1 < argc; j++)
-                argv[j] = argv[j + 1];
-            argc--;
-            break;
-        }
-    int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqPFU");
+    int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqPFUL");
     if (rc >= 0)
         return rc;
     if (o.resume) {
@@ -549,7 +546,7 @@ static int cmd_run(int argc, char **argv)
                 st = wst;
         }
     }
-    if (!st && plots) {
+    if (!st && o.plots) {
         /* the numeric results are complete: pictures and report.html next */
         itp_plot_opts po = {ro.seed, res.design.reps, ro.patients, ro.threads, NULL};
         st = itp_plot_run(o.outdir, scn, &po, o.quiet ? NULL : stdout, err, sizeof err);
@@ -675,16 +672,7 @@ static int cmd_sweep(int argc, char **argv)
 static int cmd_calibrate(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/calibration"};
-    int evaluate = 0;
-    for (int i = 0; i < argc; i++)
-        if (!strcmp(argv[i], "--evaluate")) {
-            evaluate = 1;
-            for (int j = i; j + 1 < argc; j++)
-                argv[j] = argv[j + 1];
-            argc--;
-            break;
-        }
-    int rc = parse_options("calibrate", usage_calibrate, argc, argv, &o, "sojq");
+    int rc = parse_options("calibrate", usage_calibrate, argc, argv, &o, "sojqE");
     if (rc >= 0)
         return rc;
     char dbuf[PATH_MAX + 32], err[1024] = "";
@@ -694,7 +682,7 @@ static int cmd_calibrate(int argc, char **argv)
                                           o.threads ? o.threads : default_threads(), err,
                                           sizeof err);
     if (!st) {
-        if (evaluate)
+        if (o.evaluate)
             st = itp_cal_report_evaluation(cal, stdout, err, sizeof err);
         else
             st = itp_cal_run(cal, o.outdir, o.quiet ? NULL : stderr, stdout, err, sizeof err);

@@ -304,7 +304,9 @@ void itp_mc_summary_add(itp_mc_summary *s, const itp_scenario *scn, const itp_re
 }
 
 /* The centre of the bin holding the median of n counts in h[nb]. */
-static double hist_median(const unsigned *h, long nb, long n, long over, double lo, double hi)
+/* Values beyond the last bin are counted in n only: when they hold the
+ * middle, the median is beyond the range (inf). */
+static double hist_median(const unsigned *h, long nb, long n, double lo, double hi)
 {
     long need = (n + 1) / 2, cum = 0;
     if (n == 0)
@@ -314,7 +316,6 @@ static double hist_median(const unsigned *h, long nb, long n, long over, double 
         if (cum >= need)
             return lo + (b + 0.5) * (hi - lo) / nb;
     }
-    (void)over;
     return HUGE_VAL;
 }
 
@@ -322,16 +323,16 @@ double itp_mc_median_estimate(const itp_mc_summary *s, const itp_scenario *scn, 
 {
     const unsigned *h = s->est_hist + (size_t)k * ITP_MC_BINS;
     if (is_time_hyp(scn, k)) {
-        double m = hist_median(h, ITP_MC_BINS, s->est_n[k], 0, -8.0, 8.0);
+        double m = hist_median(h, ITP_MC_BINS, s->est_n[k], -8.0, 8.0);
         return isnan(m) ? m : exp(m);
     }
-    return hist_median(h, ITP_MC_BINS, s->est_n[k], 0, -1.0, 1.0);
+    return hist_median(h, ITP_MC_BINS, s->est_n[k], -1.0, 1.0);
 }
 
 double itp_mc_median_time(const itp_mc_summary *s, int a)
 {
     double m = hist_median(s->median_hist + (size_t)a * ITP_MC_TIME_BINS, ITP_MC_TIME_BINS,
-                           s->median_n[a], s->median_over[a], 0.0, 480.0);
+                           s->median_n[a], 0.0, 480.0);
     return m * ITP_DAYS_PER_MONTH;
 }
 

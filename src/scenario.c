@@ -60,7 +60,6 @@ static itp_status read_arms(itp_reader *rd, itp_scenario *scn,
         int nt = config_setting_length(tr);
         if (nt > ITP_MAX_ARM_COMPONENTS)
             return itp_rd_fail(rd, tr, "expected at most %d treatments", ITP_MAX_ARM_COMPONENTS);
-        int n_tpo = 0;
         for (int t = 0; t < nt; t++) {
             const config_setting_t *e = config_setting_get_elem(tr, (unsigned)t);
             if (config_setting_type(e) != CONFIG_TYPE_STRING)
@@ -86,10 +85,8 @@ static itp_status read_arms(itp_reader *rd, itp_scenario *scn,
                 if (scn->components[arm->component[u]].type == scn->components[found].type)
                     return itp_rd_fail(rd, e, "two components of type '%s' in one arm",
                                        scn->components[found].type->name);
-            n_tpo += scn->components[found].type->is_tpo_ra;
             arm->component[arm->n_components++] = found;
         }
-        (void)n_tpo;
     }
     char ctrl[ITP_NAME_MAX];
     if ((st = itp_rd_string(rd, root, "control", scn->arms[n - 1].name, ctrl, sizeof ctrl)))
