@@ -6,6 +6,7 @@
 #include <string.h>
 #include "itpsim/binary.h"
 #include "itpsim/model.h"
+#include "itpsim/rng.h"
 
 /* ---- reading the plan ------------------------------------------------------ */
 
@@ -143,12 +144,17 @@ itp_status itp_analysis_parse(itp_reader *rd, itp_scenario *scn)
     char mult[32], ties[16];
     double landmark;
     itp_status st;
-    pl->landmark_days = 12.0 * ITP_DAYS_PER_MONTH;
+    pl->landmark_months = 12.0;
+    pl->landmark_days = itp_months_to_day(12.0);
     if ((st = itp_rd_child(rd, itp_reader_root(rd), "analysis", CONFIG_TYPE_GROUP, 0, &g)) || !g)
         return st;
     if ((st = itp_rd_double_or(rd, g, "landmark_months", ITP_POSITIVE(240.0), 12.0, &landmark)))
         return st;
-    pl->landmark_days = landmark * ITP_DAYS_PER_MONTH;
+    /* On the day grid of every time in the record (and of the end of
+     * follow-up): 12 months is day 365, not 365.25, which lay beyond the
+     * last follow-up day of a 12-month trial and was never estimable. */
+    pl->landmark_months = landmark;
+    pl->landmark_days = itp_months_to_day(landmark);
     if ((st = itp_rd_keys(rd, g, keys, NULL)) ||
         (st = itp_rd_double_or(rd, g, "alpha", ITP_CLOSED(1e-6, 0.5), 0.025, &pl->alpha)) ||
         (st = itp_rd_string(rd, g, "multiplicity", "bonferroni", mult, sizeof mult)) ||
@@ -365,6 +371,17 @@ static itp_status test_time(const itp_scenario *scn, const itp_hypothesis *h,
     return ITP_OK;
 }
 
+/* The null version's response of patient id to a single-arm hypothesis on
+ * endpoint e: Bernoulli(p0), from a uniform taken from the 53 high bits of
+ * the patient's stream key (the same draw for every hypothesis on e, so
+ * hypotheses with different p0 are coupled as common random numbers). */
+static int null_response(const itp_analysis_ws *ws, int id, int e, double p0)
+{
+    uint64_t key = itp_rng_key(ws->seed, ws->replicate, (uint64_t)id,
+                               ITP_STREAM_NULL_RESPONSE + ((uint64_t)e << 32));
+    return (double)(key >> 11) * 0x1.0p-53 < p0;
+}
+
 static itp_status test_binary(const itp_scenario *scn, const itp_hypothesis *h,
                               const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
 {
@@ -377,17 +394,32 @@ static itp_status test_binary(const itp_scenario *scn, const itp_hypothesis *h,
         const itp_outcome *o = analysed(scn, h, rec, ws, i, r, &g);
         if (!o)
             continue;
-        /* a lower rate is the benefit: the arms trade places */
-        int slot = h->benefit_lower ? !g : g;
+        int ev = o->event;
+        /* the null version of a single-arm hypothesis: p0 is the truth */
+        if (h->kind == ITP_TEST_BINOMIAL && scn->is_null) {
+            ev = null_response(ws, rec->patients[i].id, h->endpoint, h->p0);
+            r->events_exp += ev - o->event;
+        }
+        /* a lower rate is the benefit: the arms trade places (a single
+         * arm's test is turned round below instead) */
+        int slot = h->benefit_lower && h->kind != ITP_TEST_BINOMIAL ? !g : g;
         int s = strat ? rec->patients[i].stratum : 0;
-        x[slot][s] += (unsigned)o->event;
+        x[slot][s] += (unsigned)ev;
         nn[slot][s]++;
-        px[slot] += (unsigned)o->event;
+        px[slot] += (unsigned)ev;
         pn[slot]++;
     }
     itp_binary_result br, rd;
     itp_status st;
-    if (h->kind == ITP_TEST_BINOMIAL) {
+    if (h->kind == ITP_TEST_BINOMIAL && h->benefit_lower) {
+        /* H1: rate < p0, as the non-events' rate > 1 - p0 */
+        if ((st = itp_binary_binom_test(pn[1] - px[1], pn[1], 1.0 - h->p0, pl->conf_level, &br)))
+            return st;
+        rd = br;
+        rd.estimate = 1.0 - br.estimate;
+        rd.ci_lower = 1.0 - br.ci_upper;
+        rd.ci_upper = 1.0 - br.ci_lower;
+    } else if (h->kind == ITP_TEST_BINOMIAL) {
         if ((st = itp_binary_binom_test(px[1], pn[1], h->p0, pl->conf_level, &br)))
             return st;
         rd = br;

@@ -420,7 +420,8 @@ itp_status itp_cal_evaluate(itp_calibrator *c, const double *x, itp_cal_eval *ev
             size_t m = collect(c, scn, n, t->endpoint, t->arm, -1);
             itp_surv_data d = {m, c->time, c->event, c->group, NULL, 1};
             itp_km_result km;
-            double at = t->quantity == ITP_Q_LANDMARK ? t->months * ITP_DAYS_PER_MONTH : 1.0;
+            /* the landmark on the day grid, as run's (analysis.c) */
+            double at = t->quantity == ITP_Q_LANDMARK ? itp_months_to_day(t->months) : 1.0;
             if (!itp_surv_km(&d, ITP_SURV_ALL, at, 0.95, c->surv, &km)) {
                 if (t->quantity == ITP_Q_LANDMARK) {
                     v = km.surv_not_estimable ? NA_D : km.surv;

@@ -25,13 +25,13 @@ int itp_component_type_index(const itp_component_type *t)
     return -1;
 }
 
-void itp_ctx_add_mechanism(itp_patient_ctx *ctx, int onset, int end)
+int itp_ctx_add_mechanism(itp_patient_ctx *ctx, int onset, int end)
 {
-    if (ctx->n_mech < ITP_MAX_MECHANISMS && end > onset) {
-        ctx->mech[ctx->n_mech].onset = onset;
-        ctx->mech[ctx->n_mech].end = end;
-        ctx->n_mech++;
-    }
+    if (ctx->n_mech >= ITP_MAX_MECHANISMS || end <= onset)
+        return -1;
+    ctx->mech[ctx->n_mech].onset = onset;
+    ctx->mech[ctx->n_mech].end = end;
+    return ctx->n_mech++;
 }
 
 itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g,

@@ -176,14 +176,18 @@ static void ttf_eval(const void *vp, const itp_scenario *scn, const itp_record *
     if (p->taper_on) {
         candidate(pt->taper_ineligible, C_TAPER, &best, &why);
         candidate(pt->taper_fail, C_TAPER, &best, &why);
-        /* still on the TPO-RA at the deadline: the dose at the last count */
-        int by = p->taper_by != ITP_NEVER ? p->taper_by : pt->taper_deadline;
-        if (by != ITP_NEVER && (pt->taper_end == ITP_NEVER || pt->taper_end > by)) {
+        /* Still on the TPO-RA at the deadline. By default the deadline is
+         * the component's own taper end, which records whoever is still
+         * on the drug then (dosed or held); a by_week of the endpoint's
+         * own is judged on the dose at the last count up to it. */
+        if (p->taper_by == ITP_NEVER) {
+            candidate(pt->taper_unable, C_TAPER, &best, &why);
+        } else if (pt->taper_end == ITP_NEVER || pt->taper_end > p->taper_by) {
             double dose = 0.0;
-            for (int i = 0; i < pt->n_visits && v[i].day <= by; i++)
+            for (int i = 0; i < pt->n_visits && v[i].day <= p->taper_by; i++)
                 dose = (double)v[i].tpo_dose;
             if (dose > 0.0)
-                candidate(by, C_TAPER, &best, &why);
+                candidate(p->taper_by, C_TAPER, &best, &why);
         }
     }
     if (p->death)
@@ -282,7 +286,14 @@ static void ttr_eval(const void *vp, const itp_scenario *scn, const itp_record *
 /* ---- windows of scheduled visits (stable_response, sustained_remission) ---- */
 
 /* threshold, from_week and to_week, with at least one scheduled visit in
- * the window. */
+ * the window, and rescue_from_week: the start of the period without rescue,
+ * which ends with the window. Its default is randomisation (week 0): a
+ * rescue shortly before the window still lifts its first counts (for about
+ * 2 weeks), so by default any rescue rules the response out, as in the
+ * romiplostim pivotal trials' durable response, which excluded patients
+ * given rescue medication at any time (Kuter et al., Lancet 2008). A
+ * scenario may start it later (VAYHIT2: week 8, the end of the TTF grace
+ * period); a rescue on the day of rescue_from_week itself counts. */
 static itp_status read_window(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                               resp_params *p)
 {
@@ -290,8 +301,12 @@ static itp_status read_window(itp_reader *rd, const config_setting_t *g, const i
     if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
         (st = read_week(rd, g, "from_week", -1, &p->from)) ||
         (st = read_week(rd, g, "to_week", -1, &p->to)) ||
-        (st = window_order(rd, g, p->from, p->to)))
+        (st = window_order(rd, g, p->from, p->to)) ||
+        (st = read_week(rd, g, "rescue_from_week", 0.0, &p->rescue_from)))
         return st;
+    if (p->rescue_from > p->to)
+        return itp_rd_fail(rd, itp_member(g, "rescue_from_week"),
+                           "expected rescue_from_week <= to_week");
     if (scheduled_in(scn, p->from, p->to) == 0)
         return itp_rd_fail(rd, g, "no scheduled visit between weeks %g and %g", p->from / 7.0,
                            p->to / 7.0);
@@ -311,11 +326,12 @@ static int window_hits(const resp_params *p, const itp_record *rec, const itp_pa
     return hits;
 }
 
-/* No rescue from day `from` and no new therapy up to day `to`. */
-static int untreated(const itp_record *rec, const itp_patient *pt, int from, int to)
+/* No rescue from rescue_from_week to the window's end, and no new therapy
+ * at any time up to the window's end. */
+static int untreated(const resp_params *p, const itp_record *rec, const itp_patient *pt)
 {
-    return !rescue_between(rec, pt, from, to) &&
-           (pt->new_therapy == ITP_NEVER || pt->new_therapy > to);
+    return !rescue_between(rec, pt, p->rescue_from, p->to) &&
+           (pt->new_therapy == ITP_NEVER || pt->new_therapy > p->to);
 }
 
 /* ---- binary: stable_response ---------------------------------------------- */
@@ -334,7 +350,7 @@ static itp_status sr_parse(itp_reader *rd, const config_setting_t *g, const itp_
     if ((st = read_window(rd, g, scn, p)) ||
         (st = itp_rd_double(rd, g, NULL, "fraction", ITP_POSITIVE(1.0), &p->fraction)))
         return st;
-    return read_week(rd, g, "rescue_from_week", p->from / 7.0, &p->rescue_from);
+    return ITP_OK;
 }
 
 static void sr_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
@@ -347,7 +363,7 @@ static void sr_eval(const void *vp, const itp_scenario *scn, const itp_record *r
         return;
     int denom = scheduled_in(scn, p->from, p->to);
     out->event = window_hits(p, rec, pt, end, 0) >= p->fraction * denom - 1e-9 &&
-                 untreated(rec, pt, p->rescue_from, p->to);
+                 untreated(p, rec, pt);
 }
 
 /* ---- binary: confirmed_response --------------------------------------------- */
@@ -455,38 +471,63 @@ static itp_status iwg_parse(itp_reader *rd, const config_setting_t *g, const itp
     return ITP_OK;
 }
 
-/* IWG: R = count >= 30 and at least double the baseline, CR = count >= 100;
- * either confirmed by 2 counts >= 7 days apart (Rodeghiero 2009). Bleeding
- * is not part of the visit record; rescue excludes counts as in
- * confirmed_response. */
+/* IWG (Rodeghiero et al., Blood 2009): response R = count >= 30 and at
+ * least double the baseline, complete response CR = count >= 100; "CR or R
+ * should be confirmed by at least 2 counts at least 7 days apart", and a
+ * loss of CR or R needs 2 counts below the level at least 1 day apart.
+ * Over the scheduled counts of [from, to] within the information:
+ * - a count with a rescue in the rescue_exclusion_days before it (the day
+ *   itself included) is not evaluable: it neither qualifies nor counts
+ *   towards a loss, since it shows the rescue rather than the treatment;
+ * - an evaluable count qualifies when it meets the level, else it is low;
+ * - the first qualifying count starts a candidate response; a qualifying
+ *   count >= 7 days after that first one confirms it (the endpoint is met);
+ * - two low counts in a row (no qualifying count between them; counts not
+ *   evaluable are skipped) on days >= 1 day apart after the candidate's
+ *   start are a loss: the candidate is dropped and the next qualifying count
+ *   starts a new one. A single low count is no loss and does not break the
+ *   confirmation.
+ * Bleeding, which also ends a response by IWG, is not in the visit record. */
+static int iwg_meets(const resp_params *p, const itp_patient *pt, double c)
+{
+    return p->level_cr ? c >= 100.0 : (c >= 30.0 && c >= 2.0 * pt->baseline);
+}
+
 static void iwg_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
                      const itp_patient *pt, int limit, itp_outcome *out)
 {
     const resp_params *p = vp;
-    int end = end_of_info(pt, limit), first = -1, hit = 0;
+    int end = end_of_info(pt, limit), start = -1, low = -1, hit = 0;
     const itp_visit *v = visits_of(rec, pt);
     (void)scn;
     if (pt->followup_days >= 0)
         for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to && !hit; i++) {
-            if (!v[i].scheduled || v[i].day < p->from)
+            int d = v[i].day;
+            if (!v[i].scheduled || d < p->from ||
+                (p->rescue_excl > 0 && rescue_between(rec, pt, d - p->rescue_excl, d)))
                 continue;
-            double c = (double)v[i].count;
-            int ok = p->level_cr ? c >= 100.0 : (c >= 30.0 && c >= 2.0 * pt->baseline);
-            ok = ok && !(p->rescue_excl > 0 &&
-                         rescue_between(rec, pt, v[i].day - p->rescue_excl, v[i].day));
-            if (!ok)
-                continue;
-            if (first < 0)
-                first = v[i].day;
-            else if (v[i].day - first >= 7)
-                hit = 1;
+            if (iwg_meets(p, pt, (double)v[i].count)) {
+                low = -1;
+                if (start < 0)
+                    start = d;
+                else if (d - start >= 7)
+                    hit = 1;
+            } else if (start >= 0) {
+                if (low < 0) {
+                    low = d;
+                } else if (d - low >= 1) { /* lost: wait for a new start */
+                    start = -1;
+                    low = -1;
+                }
+            }
         }
     *out = (itp_outcome){hit || evaluable(pt, p->to, end), hit, 0, -1};
 }
 
 /* ---- binary: sustained_remission ------------------------------------------------ */
 
-static const char *const sro_keys[] = {"type", "threshold", "from_week", "to_week", NULL};
+static const char *const sro_keys[] = {"type", "threshold", "from_week", "to_week",
+                                       "rescue_from_week", NULL};
 
 static itp_status sro_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                             void **out)
@@ -499,7 +540,8 @@ static itp_status sro_parse(itp_reader *rd, const config_setting_t *g, const itp
 }
 
 /* Off the TPO-RA (dose 0) and >= threshold at every scheduled visit of the
- * window, no rescue or new therapy up to its end. */
+ * window, no rescue from rescue_from_week (default 0) and no new therapy up
+ * to its end. */
 static void sro_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
                      const itp_patient *pt, int limit, itp_outcome *out)
 {
@@ -509,7 +551,7 @@ static void sro_eval(const void *vp, const itp_scenario *scn, const itp_record *
     if (!out->included)
         return;
     out->event = window_hits(p, rec, pt, end, 1) == scheduled_in(scn, p->from, p->to) &&
-                 untreated(rec, pt, 0, p->to);
+                 untreated(p, rec, pt);
 }
 
 /* ---- the table ------------------------------------------------------------------ */

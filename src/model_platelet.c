@@ -76,6 +76,7 @@ typedef struct platelet_params {
 /* A patient's arm-independent draws. */
 typedef struct platelet_patient {
     double b0, lsa, prem;
+    double eta0, count0;     /* the day-0 fluctuation and observed count */
     int bg_remits;
     double bg_onset, bg_end;
     double death, dropout;   /* days since randomisation */
@@ -491,20 +492,35 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
 
 /* ---- one patient --------------------------------------------------------- */
 
+static double observe_count(const platelet_params *p, gsl_rng *r, double pl, double *eta,
+                            int *eta_day, int day);
+
+/* Inclusion is on the measured count: the true baseline and the day-0
+ * fluctuation and measurement error are drawn together until the observed
+ * count is below the limit (the patient's stream makes the accepted values
+ * the same in every design). Returns the observed count. */
 static double draw(const itp_scenario *scn, const void *vp, gsl_rng *r, void *vpt)
 {
     const platelet_params *p = vp;
     platelet_patient *pt = vpt;
-    /* Baseline truncated to the inclusion range by rejection; the patient's
-     * stream makes the accepted value the same in every design. */
-    double b0 = p->b_med;
+    double b0 = p->b_med, eta = 0.0, count = 0.0;
     for (int i = 0; i < 1000; i++) {
+        int eta_day = -1;
         b0 = p->b_med * exp(p->b_logsd * gsl_ran_gaussian_ziggurat(r, 1.0));
-        if (b0 < p->b_below)
+        count = observe_count(p, r, b0, &eta, &eta_day, 0);
+        if (count < p->b_below)
             break;
-        b0 = fmin(b0, p->b_below * 0.999);
+    }
+    if (!(count < p->b_below)) {
+        /* a baseline distribution far above the limit: the largest
+         * count allowed, the true count scaled with it */
+        double c = ceil(p->b_below) - 1.0 > 0.0 ? ceil(p->b_below) - 1.0 : 0.0;
+        b0 *= (c > 0.0 ? c : 0.5) / (count > 0.0 ? count : 1.0);
+        count = c;
     }
     pt->b0 = b0;
+    pt->eta0 = eta;
+    pt->count0 = count;
     pt->lsa = p->lsa_med * exp(p->lsa_logsd * gsl_ran_gaussian_ziggurat(r, 1.0));
     pt->prem = p->prem_med * exp(p->prem_logsd * gsl_ran_gaussian_ziggurat(r, 1.0));
     double u = gsl_rng_uniform(r), u_onset = gsl_rng_uniform(r);
@@ -516,7 +532,7 @@ static double draw(const itp_scenario *scn, const void *vp, gsl_rng *r, void *vp
                                              : 1e9;
     pt->death = scn->death_per_day > 0.0 ? e_death / scn->death_per_day : 1e9;
     pt->dropout = scn->dropout_per_day > 0.0 ? e_drop / scn->dropout_per_day : 1e9;
-    return b0;
+    return count;
 }
 
 static int clamp_day(double d)
@@ -560,6 +576,18 @@ static double observe_count(const platelet_params *p, gsl_rng *r, double pl, dou
     return floor(pl * exp(*eta + eps) + 0.5);
 }
 
+/* New ITP therapy starts today: the components the scenario names stop. */
+static void start_new_therapy(const itp_scenario *scn, const itp_arm *arm, itp_patient_ctx *ctx,
+                              void *const *state)
+{
+    ctx->pt->new_therapy = ctx->day;
+    for (int c = 0; c < arm->n_components; c++) {
+        const itp_component *comp = &scn->components[arm->component[c]];
+        if ((scn->new_therapy.stops >> arm->component[c] & 1u) && comp->type->stop)
+            comp->type->stop(comp->params, ctx, state[c]);
+    }
+}
+
 static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *ws,
                            itp_patient *pt, itp_record *rec)
 {
@@ -568,7 +596,8 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
     const itp_arm *arm = &scn->arms[pt->arm];
     const itp_rescue_rule *rr = &scn->rescue;
     const itp_new_therapy_rule *nt = &scn->new_therapy;
-    itp_patient_ctx ctx = {.pt = pt, .recheck_day = INT_MAX, .last_count_day = -1};
+    itp_patient_ctx ctx = {.pt = pt, .max_day = scn->max_followup_days,
+                           .recheck_day = INT_MAX, .rescue_until = -1, .last_count_day = -1};
     itp_kinetics k = {pp->b0 / pp->lsa, 1.0 / pp->lsa, pp->prem / p->ls_norm,
                       1.0 / p->ls_norm, 4.0 / p->mtt, p->krem};
     events_state ev = {.rescue_until = -1};
@@ -586,12 +615,6 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
                        ITP_STREAM_COMPONENT + (uint64_t)itp_component_type_index(comp->type));
         comp->type->start(comp->params, &ctx, ws->r_comp[c], state[c]);
     }
-    for (int m = 0; m < ctx.n_mech; m++) {
-        if (pt->remission_onset == ITP_NEVER || ctx.mech[m].onset < pt->remission_onset)
-            pt->remission_onset = ctx.mech[m].onset;
-        if (ctx.mech[m].end > pt->remission_end)
-            pt->remission_end = ctx.mech[m].end;
-    }
     itp_rng_stream(ws->r_visit, ws->seed, ws->replicate, (uint64_t)pt->id, ITP_STREAM_VISIT);
     itp_rng_stream(ws->r_events, ws->seed, ws->replicate, (uint64_t)pt->id, ITP_STREAM_EVENTS);
     ev.bleed_next = gsl_ran_exponential(ws->r_events, 1.0);
@@ -603,8 +626,9 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
     itp_kinetics_prop_init(&prop, &k);
     int death = clamp_day(pp->death), dropout = clamp_day(pp->dropout);
     double inv_c50 = 1.0 / rr->bleed_count50;
-    double eta = 0.0;
-    int eta_day = -1, vi = 0;
+    /* the day-0 count was drawn with the baseline (inclusion on it) */
+    double eta = pp->eta0;
+    int eta_day = p->fl_sd > 0.0 ? 0 : -1, vi = 0;
     for (int day = 0;; day++) {
         ctx.day = day;
         if (day == death && day <= pt->followup_days) {
@@ -622,24 +646,24 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
         if (observed) {
             if (day == ctx.recheck_day)
                 ctx.recheck_day = INT_MAX;
-            count = observe_count(p, ws->r_visit, y[ITP_S_P], &eta, &eta_day, day);
+            count = day == 0 ? pp->count0
+                             : observe_count(p, ws->r_visit, y[ITP_S_P], &eta, &eta_day, day);
             if (day == 0)
                 pt->baseline = count;
             ctx.last_count = count;
             ctx.last_count_day = day;
-            if (count < rr->below && day >= ev.rescue_until &&
-                start_rescue(scn, ws, rec, pt, &ev, day))
+            if ((rr->trigger & ITP_RESCUE_COUNT) && count < rr->below && day >= rr->from_day &&
+                day >= ev.rescue_until && start_rescue(scn, ws, rec, pt, &ev, day))
                 return ITP_ENOMEM;
             if (scheduled && day >= nt->from_day && pt->new_therapy == ITP_NEVER) {
                 ev.low_run = count < nt->below ? ev.low_run + 1 : 0;
                 if (ev.low_run >= nt->consecutive) {
                     ev.low_run = 0;
-                    if (gsl_rng_uniform(ws->r_events) < nt->prob) {
-                        pt->new_therapy = day;
-                        ctx.off_protocol = 1;
-                    }
+                    if (gsl_rng_uniform(ws->r_events) < nt->prob)
+                        start_new_therapy(scn, arm, &ctx, state);
                 }
             }
+            ctx.rescue_until = ev.rescue_until;
             for (int c = 0; c < arm->n_components; c++) {
                 const itp_component *comp = &scn->components[arm->component[c]];
                 comp->type->observe(comp->params, &ctx, state[c], count, scheduled);
@@ -659,7 +683,10 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
             if (ev.bleed_cum >= ev.bleed_next) {
                 pt->n_bleed++;
                 ev.bleed_next += gsl_ran_exponential(ws->r_events, 1.0);
-                if (day >= ev.rescue_until && start_rescue(scn, ws, rec, pt, &ev, day))
+                int rescue = (rr->trigger & ITP_RESCUE_BLEED) ||
+                             ((rr->trigger & ITP_RESCUE_BOTH) && ctx.last_count_day >= 0 &&
+                              ctx.last_count < rr->below);
+                if (rescue && day >= ev.rescue_until && start_rescue(scn, ws, rec, pt, &ev, day))
                     return ITP_ENOMEM;
             }
         }
@@ -669,7 +696,8 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
             drive.prod_factor *= nt->prod_factor;
         if (observed) {
             itp_visit v = {day, (float)count, (float)drive.tpo_dose,
-                           (unsigned char)ev.rescue_pending, (unsigned char)scheduled};
+                           (unsigned char)ev.rescue_pending, (unsigned char)scheduled,
+                           (unsigned char)(pt->new_therapy != ITP_NEVER)};
             if (itp_record_add_visit(rec, &v))
                 return ITP_ENOMEM;
             pt->n_visits++;
@@ -683,6 +711,15 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
         for (int m = 0; m < ctx.n_mech; m++)
             in_rem |= day >= ctx.mech[m].onset && day < ctx.mech[m].end;
         itp_kinetics_advance(&k, &drive, in_rem, p->nsub, &prop, y);
+    }
+    /* the latent remission as it came (components may have moved it) */
+    for (int m = 0; m < ctx.n_mech; m++) {
+        if (ctx.mech[m].end <= ctx.mech[m].onset)
+            continue;
+        if (pt->remission_onset == ITP_NEVER || ctx.mech[m].onset < pt->remission_onset)
+            pt->remission_onset = ctx.mech[m].onset;
+        if (ctx.mech[m].end > pt->remission_end)
+            pt->remission_end = ctx.mech[m].end;
     }
     return ITP_OK;
 }

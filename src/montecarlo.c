@@ -149,6 +149,8 @@ itp_status itp_mc_replicate(const itp_scenario *scn, uint64_t seed, uint64_t rep
         limit = ws->limit;
     }
     memset(out, 0, sizeof *out);
+    ws->an->seed = seed;
+    ws->an->replicate = rep;
     if ((st = itp_analyse(scn, rec, limit, ws->an, out->hyp)))
         return st;
     out->cut_month = (cut - rec->patients[0].enrol_day) / ITP_DAYS_PER_MONTH;

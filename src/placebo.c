@@ -38,5 +38,12 @@ static void observe(const void *vp, itp_patient_ctx *ctx, void *vs, double count
 }
 
 const itp_component_type itp_placebo_type = {
-    "placebo", "infusions without effect", keys, parse, free, 0, start, day_fn,
-    observe, NULL, 0, 0};
+    .name = "placebo",
+    .description = "infusions without effect",
+    .keys = keys,
+    .parse = parse,
+    .free = free,
+    .start = start,
+    .day = day_fn,
+    .observe = observe,
+};

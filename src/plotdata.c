@@ -8,7 +8,8 @@
  * so replicate r of seed s here is replicate r of the run. The data cut,
  * the endpoint evaluation and the Kaplan-Meier estimate are those of
  * montecarlo.c (itp_surv_km, as R's survfit), so at the landmark the mean
- * of km.csv over all the run's replicates is the run's tf_free_12m.
+ * of km.csv over all the run's replicates is the run's tf_free_12m (month
+ * g is study day itp_months_to_day(g), as the run's landmark).
  * Quantiles are R's type 7 (Hyndman & Fan, Am Stat 1996). */
 #include "plotdata.h"
 
@@ -409,7 +410,7 @@ static itp_status simulate_one(const itp_scenario *scn, const itp_plot_opts *o, 
                 continue;
             itp_surv_data sd = {m, t->times, t->event, t->group, NULL, 1};
             itp_km_result km;
-            if (itp_surv_km(&sd, ITP_SURV_ALL, g * ITP_DAYS_PER_MONTH, scn->plan.conf_level,
+            if (itp_surv_km(&sd, ITP_SURV_ALL, itp_months_to_day(g), scn->plan.conf_level,
                             t->surv, &km))
                 return ITP_EINTERNAL;
             if (!km.surv_not_estimable)
@@ -575,7 +576,11 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
     long R = o->replicates > 0 && o->replicates < ITP_PLOT_MAX_REPS ? o->replicates
                                                                     : ITP_PLOT_MAX_REPS;
     int e0 = first_time_endpoint(scn);
-    int n_grid = (int)floor(scn->max_followup_days / ITP_DAYS_PER_MONTH + 1e-9) + 1;
+    /* months 0, 1, ... on the day grid of the run's landmark, up to the
+     * last follow-up day (month 12 of a 12-month trial is day 365) */
+    int n_grid = 1;
+    while (itp_months_to_day(n_grid) <= scn->max_followup_days)
+        n_grid++;
     /* trajectories: platelet model with visits; enough replicates for
      * TRAJ_PATIENTS patients, at most TRAJ_MAX_CELLS patient-visits */
     int traj = scn->n_visits > 0 && !strcmp(scn->model->name, "platelet");

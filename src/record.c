@@ -65,7 +65,7 @@ void itp_patient_clear_events(itp_patient *pt)
 {
     pt->taper_start = pt->taper_end = pt->taper_fail = ITP_NEVER;
     pt->taper_ineligible = pt->tpo_stop = pt->new_therapy = ITP_NEVER;
-    pt->taper_deadline = ITP_NEVER;
+    pt->taper_deadline = pt->taper_unable = pt->tpo_restart = ITP_NEVER;
     pt->death = pt->dropout = pt->failure = ITP_NEVER;
     pt->remission_onset = pt->remission_end = ITP_NEVER;
     pt->n_rescue = pt->n_bleed = 0;

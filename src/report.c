@@ -140,7 +140,8 @@ itp_status itp_write_patients(const char *dir, const itp_scenario *scn,
     if (st)
         return st;
     fputs("id,arm,stratum,enrol_day,baseline_count,followup_days,taper_start_day,"
-          "taper_end_day,taper_fail_day,taper_ineligible_day,tpo_stop_day,n_rescue,"
+          "taper_end_day,taper_fail_day,taper_ineligible_day,taper_unable_day,tpo_stop_day,"
+          "tpo_restart_day,n_rescue,"
           "rescue_days,n_bleed,new_therapy_day,death_day,dropout_day,failure_day,"
           "last_contact_day,remission_onset_day,remission_end_day\n", o.f);
     for (int i = 0; i < rec->n_patients; i++) {
@@ -155,7 +156,9 @@ itp_status itp_write_patients(const char *dir, const itp_scenario *scn,
         put_day(o.f, p->taper_end);
         put_day(o.f, p->taper_fail);
         put_day(o.f, p->taper_ineligible);
+        put_day(o.f, p->taper_unable);
         put_day(o.f, p->tpo_stop);
+        put_day(o.f, p->tpo_restart);
         fprintf(o.f, ",%d,", p->n_rescue);
         for (int r = 0; r < p->n_rescue; r++)
             fprintf(o.f, "%s%d", r ? ";" : "", rec->rescue_days[p->rescue_first + (size_t)r]);
@@ -180,13 +183,14 @@ itp_status itp_write_visits(const char *dir, const itp_scenario *scn,
     if (st)
         return st;
     (void)scn;
-    fputs("patient,day,week,count,tpo_dose_mg,rescue,scheduled\n", o.f);
+    fputs("patient,day,week,count,tpo_dose_mg,rescue,scheduled,new_therapy\n", o.f);
     for (int i = 0; i < rec->n_patients; i++) {
         const itp_patient *p = &rec->patients[i];
         for (int v = 0; v < p->n_visits; v++) {
             const itp_visit *vi = &rec->visits[p->visit_first + (size_t)v];
-            fprintf(o.f, "%d,%d,%g,%.0f,%g,%d,%d\n", p->id, vi->day, vi->day / 7.0,
-                    (double)vi->count, (double)vi->tpo_dose, vi->rescue, vi->scheduled);
+            fprintf(o.f, "%d,%d,%g,%.0f,%g,%d,%d,%d\n", p->id, vi->day, vi->day / 7.0,
+                    (double)vi->count, (double)vi->tpo_dose, vi->rescue, vi->scheduled,
+                    vi->new_therapy);
         }
     }
     return itp_out_commit(&o, err, errlen);

@@ -233,11 +233,39 @@ static void json_prop(FILE *f, const char *name, const char *se, long k, long r,
     fprintf(f, "]%s", comma ? ", " : "");
 }
 
-/* Single-arm hypotheses have no automatic null (the historical rate is not
- * an arm of the design): their type I error is not estimated. */
+/* Every hypothesis is a true null in the null version, a single-arm one
+ * because its responses are drawn at p0 there (analysis.h): each has a
+ * type I error, and any rejection there is a family-wise error. */
 static int has_type1(const itp_scenario *scn, const itp_run_result *res, int k)
 {
-    return res->has_null && scn->plan.hyp[k].kind != ITP_TEST_BINOMIAL;
+    (void)scn;
+    (void)k;
+    return res->has_null;
+}
+
+/* The landmark in months as labels give it: at most two decimals, trailing
+ * zeros dropped (12, 6, 1.5, 0.25). */
+static const char *landmark_text(const itp_scenario *scn, char *buf, size_t len)
+{
+    double m = scn->plan.landmark_months;
+    snprintf(buf, len, m < 0.005 ? "%.2g" : "%.2f", m);
+    if (strchr(buf, '.') && !strchr(buf, 'e')) {
+        char *e = buf + strlen(buf) - 1;
+        while (*e == '0')
+            *e-- = '\0';
+        if (*e == '.')
+            *e = '\0';
+    }
+    return buf;
+}
+
+/* The per-arm landmark column: tf_free_12m at the default of 12 months,
+ * tf_free_6m at landmark_months = 6, tf_free_1.5m at 1.5. */
+static const char *landmark_key(const itp_scenario *scn, char *buf, size_t len)
+{
+    char m[32];
+    snprintf(buf, len, "tf_free_%sm", landmark_text(scn, m, sizeof m));
+    return buf;
 }
 
 static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
@@ -308,11 +336,15 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     json_num(f, d->reps ? d->cut_sum / d->reps : NA_D);
     fputs(",\n  \"mean_events\": ", f);
     json_num(f, d->reps ? d->events_sum / d->reps : NA_D);
+    fputs(",\n  \"landmark_months\": ", f);
+    json_num(f, pl->landmark_months);
     fputs(",\n  \"arms\": [\n", f);
+    char key[48];
+    landmark_key(scn, key, sizeof key);
     for (int a = 0; a < scn->n_arms; a++) {
         fputs("    {\"name\": ", f);
         json_str(f, scn->arms[a].name);
-        fputs(", \"tf_free_12m\": ", f);
+        fprintf(f, ", \"%s\": ", key);
         json_num(f, d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D);
         fputs(", \"median_ttf_months\": ", f);
         json_num(f, itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH);
@@ -366,7 +398,9 @@ static void write_summary_csv(FILE *f, const itp_scenario *scn, const itp_run_re
 static void write_arms_csv(FILE *f, const itp_scenario *scn, const itp_run_result *res)
 {
     const itp_mc_summary *d = &res->design;
-    fputs("arm,mean_patients,mean_events,tf_free_12m,median_ttf_months", f);
+    char key[48];
+    fprintf(f, "arm,mean_patients,mean_events,%s,median_ttf_months",
+            landmark_key(scn, key, sizeof key));
     for (int e = 0; e < scn->n_endpoints; e++)
         if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
             fprintf(f, ",%s", scn->endpoints[e].name);
@@ -757,15 +791,18 @@ void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE 
         fprintf(f, ", family-wise error %s (%s)", num(b1, sizeof b1, 4, fw),
                 num(b2, sizeof b2, 4, itp_mc_se(fw, n->reps)));
     }
-    fprintf(f, "\n%-16s %10s %14s %12s", "arm", "patients", "TF-free 12 mo", "median (mo)");
+    char lm[32], label[48];
+    snprintf(label, sizeof label, "TF-free %s mo", landmark_text(scn, lm, sizeof lm));
+    int w = strlen(label) > 14 ? (int)strlen(label) : 14;
+    fprintf(f, "\n%-16s %10s %*s %12s", "arm", "patients", w, label, "median (mo)");
     for (int e = 0; e < scn->n_endpoints; e++)
         if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
             fprintf(f, " %8s", scn->endpoints[e].name);
     fputc('\n', f);
     for (int a = 0; a < scn->n_arms; a++) {
         double med = itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH;
-        fprintf(f, "%-16s %10s %14s ", scn->arms[a].name,
-                num(b1, sizeof b1, 1, d->reps ? d->arm_n_sum[a] / d->reps : NA_D),
+        fprintf(f, "%-16s %10s %*s ", scn->arms[a].name,
+                num(b1, sizeof b1, 1, d->reps ? d->arm_n_sum[a] / d->reps : NA_D), w,
                 num(b2, sizeof b2, 3,
                     d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D));
         fprintf(f, "%12s", isinf(med) ? "not reached" : num(b1, sizeof b1, 1, med));

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <math.h>
 #include <cmocka.h>
+#include <gsl/gsl_cdf.h>
 #include "itpsim/analysis.h"
 #include "itpsim/binary.h"
 #include "itpsim/trial.h"
@@ -112,7 +113,9 @@ static void test_binary_plumbing(void **state)
              "analysis = { hypotheses = (\n"
              "  { name = \"cmh\"; endpoint = \"r6\"; arm = \"active\"; test = \"cmh\"; },\n"
              "  { name = \"fisher\"; endpoint = \"r6\"; arm = \"active\"; test = \"fisher\"; },\n"
-             "  { name = \"one\"; endpoint = \"r6\"; arm = \"active\"; test = \"binomial\"; p0 = 0.5; } ); };\n");
+             "  { name = \"one\"; endpoint = \"r6\"; arm = \"active\"; test = \"binomial\"; p0 = 0.5; },\n"
+             "  { name = \"low\"; endpoint = \"r6\"; arm = \"active\"; test = \"binomial\"; p0 = 0.5;"
+             " benefit = \"lower\"; } ); };\n");
     itp_scenario *scn = test_load(text, err, sizeof err);
     assert_non_null(scn);
     assert_int_equal(scn->n_strata, 2);
@@ -123,14 +126,15 @@ static void test_binary_plumbing(void **state)
     assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
     assert_int_equal(itp_analysis_ws_create(&aws, scn, scn->n_patients), ITP_OK);
     for (uint64_t rep = 0; rep < 10; rep++) {
-        itp_hyp_result res[3];
+        itp_hyp_result res[4];
         unsigned x[2][2] = {{0}}, n[2][2] = {{0}}, px[2] = {0}, pn[2] = {0};
         assert_int_equal(itp_trial_simulate(scn, 8, rep, 0, ws, &rec), ITP_OK);
         assert_int_equal(itp_analyse(scn, &rec, NULL, aws, res), ITP_OK);
         for (int i = 0; i < rec.n_patients; i++) {
             const itp_patient *p = &rec.patients[i];
             const itp_outcome *o = &aws->outcomes[i];
-            assert_true(p->stratum == 0 || p->stratum == 1); /* cut from the true baseline */
+            assert_true(p->stratum == 0 || p->stratum == 1); /* cut from the observed baseline */
+            assert_int_equal(p->stratum, p->baseline >= 15.0);
             if (!o->included)
                 continue;
             int gi = p->arm == 0;
@@ -149,6 +153,11 @@ static void test_binary_plumbing(void **state)
         assert_true(fabs(res[0].estimate - rd.estimate) < 1e-12);
         assert_true(fabs(res[1].p_value - fisher.p_greater) < 1e-12);
         assert_true(fabs(res[2].p_value - bin.p_greater) < 1e-12);
+        /* benefit = "lower": H1 rate < p0, P(X <= x), the same rate */
+        assert_true(fabs(res[3].p_value - gsl_cdf_binomial_P(px[1], 0.5, pn[1])) < 1e-12);
+        assert_true(fabs(res[3].estimate - (double)px[1] / pn[1]) < 1e-12);
+        assert_true(res[3].ci_low <= res[3].estimate && res[3].estimate <= res[3].ci_high);
+        assert_true(fabs(res[3].ci_low - bin.ci_lower) < 1e-9 && fabs(res[3].ci_high - bin.ci_upper) < 1e-9);
         assert_int_equal(res[0].events_exp, (int)px[1]);
     }
     itp_record_free(&rec);

@@ -43,7 +43,7 @@ typedef struct spec {
 
 static void add_visit(itp_record *rec, itp_patient *p, int day, float count)
 {
-    itp_visit v = {day, count, 0.0f, 0, 1};
+    itp_visit v = {.day = day, .count = count, .scheduled = 1};
     assert_int_equal(itp_record_add_visit(rec, &v), 0);
     p->n_visits++;
 }

@@ -31,9 +31,13 @@ static const char *SCN =
     "  icr = { type = \"iwg_response\"; level = \"complete\"; to_week = 25.0; };\n"
     "  ttr = { type = \"time_to_response\"; threshold = 50.0; consecutive = 2; };\n"
     "  sro = { type = \"sustained_remission\"; threshold = 30.0; from_week = 29.0; to_week = 53.0; };\n"
+    "  sr6g = { type = \"stable_response\"; threshold = 50.0; fraction = 0.75;\n"
+    "           from_week = 19.0; to_week = 25.0; rescue_from_week = 8.0; };\n"
+    "  sro29 = { type = \"sustained_remission\"; threshold = 30.0; from_week = 29.0; to_week = 53.0;\n"
+    "            rescue_from_week = 29.0; };\n"
     "};\n";
 
-enum { E_TTF, E_SR6, E_CR, E_RA, E_IWG, E_ICR, E_TTR, E_SRO, NE };
+enum { E_TTF, E_SR6, E_CR, E_RA, E_IWG, E_ICR, E_TTR, E_SRO, E_SR6G, E_SRO29, NE };
 
 typedef struct fixture {
     itp_scenario *scn;
@@ -79,7 +83,10 @@ static itp_patient *patient(fixture *f, int fu, count_fn count, double dose, int
     p->rescue_first = 0;
     for (int i = 0; i < f->scn->n_visits && f->scn->visit_day[i] <= fu; i++) {
         int d = f->scn->visit_day[i];
-        itp_visit v = {d, (float)count(d), (float)(d < off_day ? dose : 0.0), 0, 1};
+        itp_visit v = {.day = d,
+                       .count = (float)count(d),
+                       .tpo_dose = (float)(d < off_day ? dose : 0.0),
+                       .scheduled = 1};
         assert_int_equal(itp_record_add_visit(rec, &v), ITP_OK);
         p->n_visits++;
     }
@@ -93,6 +100,48 @@ static itp_patient *patient(fixture *f, int fu, count_fn count, double dose, int
 static void eval(fixture *f)
 {
     itp_endpoints_eval(f->scn, &f->rec, NULL, f->out);
+}
+
+/* A patient followed to day 400 whose only counts are the scheduled ones
+ * listed (day, count), the first on day 0 being the baseline; rescues as
+ * given. For the IWG rules, which look at counts only. */
+typedef struct day_count {
+    int day;
+    double count;
+} day_count;
+
+#define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static itp_patient *scripted(fixture *f, const day_count *dc, int n, const int *rescue,
+                             int n_rescue)
+{
+    itp_record *rec = &f->rec;
+    assert_int_equal(itp_record_reset(rec, 1), ITP_OK);
+    itp_patient *p = &rec->patients[0];
+    *p = (itp_patient){0};
+    itp_patient_clear_events(p);
+    p->followup_days = p->last_day = 400;
+    assert_int_equal(dc[0].day, 0);
+    p->baseline = dc[0].count;
+    for (int i = 0; i < n; i++) {
+        itp_visit v = {.day = dc[i].day, .count = (float)dc[i].count, .scheduled = 1};
+        assert_int_equal(itp_record_add_visit(rec, &v), ITP_OK);
+        p->n_visits++;
+    }
+    for (int r = 0; r < n_rescue; r++)
+        assert_int_equal(itp_record_add_rescue(rec, rescue[r]), ITP_OK);
+    p->n_rescue = n_rescue;
+    return p;
+}
+
+/* The IWG response (E_IWG) and complete response (E_ICR) of a script. */
+static int iwg_of(fixture *f, const day_count *dc, int n, const int *rescue, int n_rescue,
+                  int which)
+{
+    scripted(f, dc, n, rescue, n_rescue);
+    eval(f);
+    assert_int_equal(f->out[which].included, 1);
+    return f->out[which].event;
 }
 
 static double c_good(int day) { return day == 0 ? 15 : 80; }
@@ -252,6 +301,156 @@ static void test_iwg(void **state)
     assert_int_equal(f->out[E_IWG].event, 1); /* 30 >= 2 x 15 */
 }
 
+/* SR6 and rescue before the window: the default forbids rescue from
+ * randomisation (day 0), rescue_from_week = 8 (sr6g) from day 56 on; both
+ * to the window's end (week 25, day 175). New therapy at any time up to day
+ * 175 fails both. Counts are 80 at every visit. */
+static void test_stable_response_rescue_window(void **state)
+{
+    fixture *f = *state;
+    patient(f, 400, c_good, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_SR6].event, 1);
+    assert_int_equal(f->out[E_SR6G].event, 1);
+    int w12[] = {84}; /* week 12: after week 8, before the window */
+    patient(f, 400, c_good, 50, 1000, w12, 1);
+    eval(f);
+    assert_int_equal(f->out[E_SR6].event, 0);
+    assert_int_equal(f->out[E_SR6G].event, 0);
+    int w4[] = {28}; /* week 4: before week 8 */
+    patient(f, 400, c_good, 50, 1000, w4, 1);
+    eval(f);
+    assert_int_equal(f->out[E_SR6].event, 0);
+    assert_int_equal(f->out[E_SR6G].event, 1);
+    int d56[] = {56}, d55[] = {55}; /* week 8 itself is in the period */
+    patient(f, 400, c_good, 50, 1000, d56, 1);
+    eval(f);
+    assert_int_equal(f->out[E_SR6G].event, 0);
+    patient(f, 400, c_good, 50, 1000, d55, 1);
+    eval(f);
+    assert_int_equal(f->out[E_SR6G].event, 1);
+    int d0[] = {0}, d176[] = {176}; /* on day 0: fails; after the window: no matter */
+    patient(f, 400, c_good, 50, 1000, d0, 1);
+    eval(f);
+    assert_int_equal(f->out[E_SR6].event, 0);
+    patient(f, 400, c_good, 50, 1000, d176, 1);
+    eval(f);
+    assert_int_equal(f->out[E_SR6].event, 1);
+    assert_int_equal(f->out[E_SR6G].event, 1);
+    /* new therapy on day 10, on day 175, on day 176 */
+    patient(f, 400, c_good, 50, 1000, NULL, 0)->new_therapy = 10;
+    eval(f);
+    assert_int_equal(f->out[E_SR6].event, 0);
+    assert_int_equal(f->out[E_SR6G].event, 0);
+    patient(f, 400, c_good, 50, 1000, NULL, 0)->new_therapy = 175;
+    eval(f);
+    assert_int_equal(f->out[E_SR6].event, 0);
+    assert_int_equal(f->out[E_SR6G].event, 0);
+    patient(f, 400, c_good, 50, 1000, NULL, 0)->new_therapy = 176;
+    eval(f);
+    assert_int_equal(f->out[E_SR6].event, 1);
+    assert_int_equal(f->out[E_SR6G].event, 1);
+}
+
+/* rescue_from_week after to_week is refused, naming the setting. */
+static void test_rescue_from_after_window(void **state)
+{
+    (void)state;
+    char err[1024];
+    itp_scenario *scn = test_load(
+        "patients = 10;\n"
+        "arms = ( { name = \"a\"; } );\n"
+        "enrolment = { duration_months = 1.0; };\n"
+        "followup = { max_months = 24.0; cut_months = 24.0; };\n"
+        "visits = ( { from_week = 0; to_week = 25; every_weeks = 1; } );\n"
+        "endpoints = {\n"
+        "  sr6 = { type = \"stable_response\"; threshold = 50.0; fraction = 0.75;\n"
+        "          from_week = 19.0; to_week = 25.0; rescue_from_week = 26.0; };\n"
+        "};\n",
+        err, sizeof err);
+    assert_null(scn);
+    assert_non_null(strstr(err, "rescue_from_week"));
+}
+
+/* IWG confirmation (level "response", baseline 15: a count qualifies when
+ * >= 30): two qualifying counts >= 7 days apart, with no loss (two low
+ * counts in a row) between them. */
+static void test_iwg_confirmation(void **state)
+{
+    fixture *f = *state;
+    /* qualify, low, qualify 7 days after the first: one low count is no loss */
+    static const day_count qlq[] = {{0, 15}, {7, 40}, {10, 20}, {14, 40}};
+    assert_int_equal(iwg_of(f, qlq, N_OF(qlq), NULL, 0, E_IWG), 1);
+    /* 6 days apart is not confirmed; a third count 7 days after the first is */
+    static const day_count six[] = {{0, 15}, {7, 40}, {13, 40}};
+    assert_int_equal(iwg_of(f, six, N_OF(six), NULL, 0, E_IWG), 0);
+    static const day_count seven[] = {{0, 15}, {7, 40}, {13, 40}, {14, 40}};
+    assert_int_equal(iwg_of(f, seven, N_OF(seven), NULL, 0, E_IWG), 1);
+    /* qualify, low, low, qualify: lost on day 12, day 14 starts again alone */
+    static const day_count qllq[] = {{0, 15}, {7, 40}, {10, 20}, {12, 20}, {14, 40}};
+    assert_int_equal(iwg_of(f, qllq, N_OF(qllq), NULL, 0, E_IWG), 0);
+    /* ... then another qualifying count 7 days after day 14 confirms */
+    static const day_count qllqq[] = {{0, 15}, {7, 40}, {10, 20}, {12, 20}, {14, 40}, {21, 40}};
+    assert_int_equal(iwg_of(f, qllqq, N_OF(qllqq), NULL, 0, E_IWG), 1);
+    /* ... but not 6 days after it (day 20 is 13 days after day 7, but the
+     * response was lost between them) */
+    static const day_count qllq6[] = {{0, 15}, {7, 40}, {10, 20}, {12, 20}, {14, 40}, {20, 40}};
+    assert_int_equal(iwg_of(f, qllq6, N_OF(qllq6), NULL, 0, E_IWG), 0);
+    /* two low counts with a qualifying one between are no loss */
+    static const day_count apart[] = {{0, 15}, {7, 40}, {9, 20}, {11, 40}, {12, 20}, {14, 40}};
+    assert_int_equal(iwg_of(f, apart, N_OF(apart), NULL, 0, E_IWG), 1);
+    /* two low counts the same day are one occasion, not 1 day apart */
+    static const day_count same[] = {{0, 15}, {7, 40}, {10, 20}, {10, 20}, {14, 40}};
+    assert_int_equal(iwg_of(f, same, N_OF(same), NULL, 0, E_IWG), 1);
+    /* low counts before the first qualifying one do not matter */
+    static const day_count before[] = {{0, 15}, {3, 20}, {5, 20}, {7, 40}, {14, 40}};
+    assert_int_equal(iwg_of(f, before, N_OF(before), NULL, 0, E_IWG), 1);
+}
+
+/* IWG response needs >= 30 and at least double the baseline, both for
+ * qualifying and for the loss; complete response needs >= 100. */
+static void test_iwg_doubling(void **state)
+{
+    fixture *f = *state;
+    /* baseline 20: 39 is not double, 40 is */
+    static const day_count b39[] = {{0, 20}, {7, 39}, {14, 39}, {21, 39}};
+    assert_int_equal(iwg_of(f, b39, N_OF(b39), NULL, 0, E_IWG), 0);
+    static const day_count b40[] = {{0, 20}, {7, 40}, {14, 40}};
+    assert_int_equal(iwg_of(f, b40, N_OF(b40), NULL, 0, E_IWG), 1);
+    /* baseline 20: 35 twice is >= 30 but under double, a loss */
+    static const day_count lost[] = {{0, 20}, {7, 45}, {14, 35}, {21, 35}, {28, 45}};
+    assert_int_equal(iwg_of(f, lost, N_OF(lost), NULL, 0, E_IWG), 0);
+    static const day_count again[] = {{0, 20}, {7, 45}, {14, 35}, {21, 35}, {28, 45}, {35, 45}};
+    assert_int_equal(iwg_of(f, again, N_OF(again), NULL, 0, E_IWG), 1);
+    /* 80 twice is a loss of complete response, not of response */
+    static const day_count cr[] = {{0, 15}, {7, 120}, {14, 80}, {21, 80}, {28, 120}};
+    assert_int_equal(iwg_of(f, cr, N_OF(cr), NULL, 0, E_ICR), 0);
+    assert_int_equal(iwg_of(f, cr, N_OF(cr), NULL, 0, E_IWG), 1);
+    static const day_count cr2[] = {{0, 15}, {7, 120}, {14, 80}, {21, 80}, {28, 120}, {35, 120}};
+    assert_int_equal(iwg_of(f, cr2, N_OF(cr2), NULL, 0, E_ICR), 1);
+}
+
+/* IWG and rescue (exclusion 28 days, the rescue day included): a count
+ * after a rescue is not evaluable, neither qualifying nor low. */
+static void test_iwg_rescue(void **state)
+{
+    fixture *f = *state;
+    static const day_count s[] = {{0, 15}, {7, 40}, {14, 20}, {21, 20}, {42, 40}};
+    /* no rescue: lost on day 21, day 42 alone */
+    assert_int_equal(iwg_of(f, s, N_OF(s), NULL, 0, E_IWG), 0);
+    /* rescue on day 10: days 14 and 21 are not evaluable, day 42 (32 days
+     * after it) confirms day 7 */
+    int r10[] = {10};
+    assert_int_equal(iwg_of(f, s, N_OF(s), r10, 1, E_IWG), 1);
+    /* rescue on day 5: counts to day 33 do not qualify, so only day 35 */
+    static const day_count hi[] = {{0, 15}, {7, 40}, {14, 40}, {21, 40}, {28, 40}, {35, 40}};
+    int r5[] = {5};
+    assert_int_equal(iwg_of(f, hi, N_OF(hi), r5, 1, E_IWG), 0);
+    static const day_count hi2[] = {{0, 15}, {7, 40}, {14, 40}, {21, 40}, {28, 40}, {35, 40},
+                                    {42, 40}};
+    assert_int_equal(iwg_of(f, hi2, N_OF(hi2), r5, 1, E_IWG), 1);
+}
+
 /* Sustained remission off treatment: dose 0 and >= 30 at every visit of
  * weeks 29-53. */
 static void test_sustained_remission(void **state)
@@ -267,6 +466,18 @@ static void test_sustained_remission(void **state)
     patient(f, 400, c_good, 50, 200, r, 1);
     eval(f);
     assert_int_equal(f->out[E_SRO].event, 0);
+    assert_int_equal(f->out[E_SRO29].event, 0);
+    /* a rescue on day 100: no remission by default (rescue from day 0), one
+     * with rescue_from_week = 29 (day 203) */
+    int r100[] = {100};
+    patient(f, 400, c_good, 50, 200, r100, 1);
+    eval(f);
+    assert_int_equal(f->out[E_SRO].event, 0);
+    assert_int_equal(f->out[E_SRO29].event, 1);
+    /* new therapy on day 100 ends it whatever rescue_from_week */
+    patient(f, 400, c_good, 50, 200, NULL, 0)->new_therapy = 100;
+    eval(f);
+    assert_int_equal(f->out[E_SRO29].event, 0);
 }
 
 /* Information limited to a study day (an earlier data cut): the failure on
@@ -292,8 +503,13 @@ int main(void)
         cmocka_unit_test(test_ttf_rescue_grace),
         cmocka_unit_test(test_ttf_taper_and_death),
         cmocka_unit_test(test_stable_response),
+        cmocka_unit_test(test_stable_response_rescue_window),
+        cmocka_unit_test(test_rescue_from_after_window),
         cmocka_unit_test(test_confirmed_response),
         cmocka_unit_test(test_iwg),
+        cmocka_unit_test(test_iwg_confirmation),
+        cmocka_unit_test(test_iwg_doubling),
+        cmocka_unit_test(test_iwg_rescue),
         cmocka_unit_test(test_sustained_remission),
         cmocka_unit_test(test_limit),
     };

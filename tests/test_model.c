@@ -273,12 +273,18 @@ static void test_patient_without_drug_or_noise(void **state)
     itp_scenario_free(scn);
 }
 
-/* Draws of the TPO-RA and B-cell components over many patients. */
+/* Draws of the TPO-RA and B-cell components over many patients: the
+ * share of drug non-responders, of remissions on the TPO-RA (drug
+ * responders only) and of B-cell remissions (exposure 4 x 9 mg/kg), each
+ * within 5 Monte Carlo SE. */
 static void test_component_draws(void **state)
 {
     (void)state;
     char err[1024];
-    itp_scenario *scn = test_load(TEST_BASE_SCENARIO, err, sizeof err);
+    itp_scenario *scn = test_load(TEST_BASE_SCENARIO
+                                  "tpo_ra = { remission_prob = 0.4; };\n"
+                                  "bcell_antibody = { emax = 0.45; ed50_total_mg_kg = 5.4;"
+                                  " hill = 1.0; };\n", err, sizeof err);
     assert_non_null(scn);
     const itp_component *elt = &scn->components[0], *ab = &scn->components[1];
     assert_string_equal(elt->type->name, "tpo_ra");
@@ -287,16 +293,21 @@ static void test_component_draws(void **state)
     unsigned char st[512];
     itp_patient pt;
     const int n = 40000;
-    int nonresp = 0, remit = 0;
+    int nonresp = 0, remit = 0, tpo_remit = 0, nonresp_remit = 0;
     for (int i = 0; i < n; i++) {
-        itp_patient_ctx ctx = {.pt = &pt};
+        itp_patient_ctx ctx = {.pt = &pt, .max_day = scn->max_followup_days};
         itp_drive d = dose_drive(0.0);
         memset(st, 0, sizeof st);
         itp_rng_stream(r, 9, 0, (uint64_t)i, ITP_STREAM_COMPONENT);
         elt->type->start(elt->params, &ctx, r, st);
         elt->type->day(elt->params, &ctx, st, &d);
         nonresp += d.tpo_slope == 0.0;
+        tpo_remit += ctx.n_mech;
+        nonresp_remit += ctx.n_mech && d.tpo_slope == 0.0;
+        if (ctx.n_mech)
+            assert_true(ctx.mech[0].onset >= 14 && ctx.mech[0].onset <= 56);
         assert_true(d.tpo_dose == 50.0);
+        ctx.n_mech = 0;
         itp_rng_stream(r, 9, 0, (uint64_t)i, ITP_STREAM_COMPONENT + 1);
         ab->type->start(ab->params, &ctx, r, st);
         remit += ctx.n_mech;
@@ -305,36 +316,48 @@ static void test_component_draws(void **state)
             assert_true(ctx.mech[0].end > 84);
         }
     }
-    double p_nr = 0.19, p_rem = 0.45 * 9.0 / (1.35 + 9.0);
+    double p_nr = 0.19, p_rem = 0.45 * 36.0 / (5.4 + 36.0), p_tpo = 0.4 * (1.0 - p_nr);
     assert_true(fabs((double)nonresp / n - p_nr) < 5 * sqrt(p_nr * (1 - p_nr) / n));
     assert_true(fabs((double)remit / n - p_rem) < 5 * sqrt(p_rem * (1 - p_rem) / n));
+    assert_true(fabs((double)tpo_remit / n - p_tpo) < 5 * sqrt(p_tpo * (1 - p_tpo) / n));
+    assert_int_equal(nonresp_remit, 0);
     gsl_rng_free(r);
     itp_scenario_free(scn);
 }
 
-/* Baseline counts: log-normal(median 15, log-SD 0.5) truncated below 30. The
- * share below the truncated distribution's median is 1/2. */
+/* Inclusion on the measured count: the draw gives the observed day-0
+ * count, a whole number below 30 for every patient. Without fluctuation
+ * and measurement error it is the true count rounded, log-normal(median
+ * 15, log-SD 0.5) truncated to a rounded count below 30; the share with a
+ * count of at most 14 (true count below 14.5) matches it within 5 Monte
+ * Carlo SE. With them, counts of 30 or more are still never enrolled. */
 static void test_baseline_distribution(void **state)
 {
     (void)state;
     char err[1024];
-    itp_scenario *scn = test_load(TEST_BASE_SCENARIO, err, sizeof err);
-    assert_non_null(scn);
-    gsl_rng *r = gsl_rng_alloc(itp_rng_xoshiro256pp);
     unsigned char pt[256];
-    double f30 = gsl_cdf_ugaussian_P(log(30.0 / 15.0) / 0.5);
-    double median = 15.0 * exp(0.5 * gsl_cdf_ugaussian_Pinv(f30 / 2));
+    gsl_rng *r = gsl_rng_alloc(itp_rng_xoshiro256pp);
     const int n = 40000;
-    int below = 0;
-    for (int i = 0; i < n; i++) {
-        itp_rng_stream(r, 3, 0, (uint64_t)i, ITP_STREAM_BASELINE);
-        double b = scn->model->draw(scn, scn->model_params, r, pt);
-        assert_true(b > 0.0 && b < 30.0);
-        below += b < median;
+    for (int noise = 0; noise < 2; noise++) {
+        itp_scenario *scn = test_load(noise ? TEST_BASE_SCENARIO
+                                            : TEST_BASE_SCENARIO "platelet = { fluctuation_sd = 0.0;"
+                                                                 " measurement_sd = 0.0; };\n",
+                                      err, sizeof err);
+        assert_non_null(scn);
+        double f_hi = gsl_cdf_ugaussian_P(log(29.5 / 15.0) / 0.5);
+        double p14 = gsl_cdf_ugaussian_P(log(14.5 / 15.0) / 0.5) / f_hi;
+        int low = 0;
+        for (int i = 0; i < n; i++) {
+            itp_rng_stream(r, 3, 0, (uint64_t)i, ITP_STREAM_BASELINE);
+            double b = scn->model->draw(scn, scn->model_params, r, pt);
+            assert_true(b >= 0.0 && b < 30.0 && b == floor(b));
+            low += b <= 14.0;
+        }
+        if (!noise)
+            assert_true(fabs((double)low / n - p14) < 5 * sqrt(p14 * (1 - p14) / n));
+        itp_scenario_free(scn);
     }
-    assert_true(fabs((double)below / n - 0.5) < 5 * sqrt(0.25 / n));
     gsl_rng_free(r);
-    itp_scenario_free(scn);
 }
 
 /* Permuted blocks of 6 over 3 arms: every complete block holds 2 per arm. */

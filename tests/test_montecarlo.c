@@ -6,7 +6,14 @@
  * - Cox Wald 95% CI coverage of the true HR within 4 SE of 0.95;
  * - identical aggregates for 1, 2 and 4 threads;
  * - --precision stops at the first chunk where every power's SE is small
- *   enough. */
+ *   enough;
+ * - a single-arm design (exact binomial test against p0): the family-wise
+ *   error under the null is that of the exact test at p0 (within 4 SE),
+ *   at most alpha + 4 SE, in the text summary and summary.json alike;
+ * - the landmark column is named after analysis.landmark_months (text,
+ *   arms.csv, summary.json);
+ * - a Kaplan-Meier landmark at the maximum follow-up is estimable: 12
+ *   months of follow-up end at day 365, and so does a 12-month landmark. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +22,59 @@
 #include <gsl/gsl_cdf.h>
 #include "itpsim/run.h"
 #include "testutil.h"
+
+/* The text summary of a run, as `itpsim run` prints it, into *text (free
+ * it). */
+static void summary_text(const itp_scenario *scn, const itp_run_result *res, char **text)
+{
+    size_t len = 0;
+    *text = NULL;
+    FILE *f = open_memstream(text, &len);
+    assert_non_null(f);
+    itp_print_summary(scn, res, f);
+    fclose(f);
+}
+
+/* A whole file (free it). */
+static char *slurp(const char *dir, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *text = calloc(1, 1 << 16);
+    assert_non_null(text);
+    size_t n = fread(text, 1, (1 << 16) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+/* The result files of a run in a fresh temporary folder: summary.json and
+ * the first line of arms.csv (free both); the folder is removed. */
+static void result_files(const itp_scenario *scn, const itp_run_opts *o,
+                         const itp_run_result *res, char **json, char **arms_header)
+{
+    char dir[] = "/tmp/itpsim-test-XXXXXX", err[1024];
+    assert_non_null(mkdtemp(dir));
+    itp_out rep;
+    assert_int_equal(itp_out_open(&rep, dir, "replicates.csv", err, sizeof err), ITP_OK);
+    itp_replicates_header(scn, rep.f);
+    assert_int_equal(itp_write_results(dir, scn, o, res, "", &rep, err, sizeof err), ITP_OK);
+    *json = slurp(dir, "summary.json");
+    *arms_header = slurp(dir, "arms.csv");
+    char *nl = strchr(*arms_header, '\n');
+    if (nl)
+        *nl = '\0';
+    static const char *const files[] = {"summary.json", "summary.csv", "arms.csv",
+                                        "replicates.csv", NULL};
+    char path[256];
+    for (int i = 0; files[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    assert_int_equal(rmdir(dir), 0);
+}
 
 static itp_scenario *hazard_trial(const char *cut, int patients, double hr)
 {
@@ -146,6 +206,236 @@ static void test_precision_stops_where_it_says(void **state)
     itp_scenario_free(scn);
 }
 
+/* ---- a single-arm design ------------------------------------------------------ */
+
+#define SINGLE_ARM_P0 0.2
+#define SINGLE_ARM_ALPHA 0.025
+
+/* One arm, every patient evaluable for a week-25 response (the cut is 12
+ * months after the last patient), tested against p0 by the exact
+ * binomial test; the arm responds far above p0, so the design's power is
+ * near 1 and the old null version (the same arm again) rejected as often. */
+static itp_scenario *single_arm(const char *analysis_extra)
+{
+    char text[4096], err[1024];
+    snprintf(text, sizeof text,
+             "patients = 40;\n"
+             "arms = ( { name = \"active\"; treatments = [\"elt\", \"ab\"]; } );\n"
+             "enrolment = { duration_months = 6.0; };\n"
+             "followup = { max_months = 12.0; cut_months = 12.0; };\n"
+             "visits = ( { from_week = 0; to_week = 9; every_weeks = 1; },\n"
+             "           { from_week = 11; to_week = 25; every_weeks = 2; },\n"
+             "           { from_week = 29; every_weeks = 4; } );\n"
+             "components = {\n"
+             "  elt = { type = \"tpo_ra\"; taper = { start_week = 17.0; end_week = 24.0;\n"
+             "          eligible_weeks = [15, 17]; }; };\n"
+             "  ab = { type = \"bcell_antibody\"; dose_mg_kg = 9.0; infusion_weeks = [0, 4, 8, 12]; };\n"
+             "};\n"
+             "endpoints = {\n"
+             "  ttf = { type = \"ttf\"; count = { below = 30.0; after_week = 8.0; }; };\n"
+             "  r6 = { type = \"stable_response\"; threshold = 50.0; fraction = 0.75;\n"
+             "         from_week = 19.0; to_week = 25.0; };\n"
+             "};\n"
+             "analysis = { alpha = %g; %s hypotheses = (\n"
+             "  { name = \"bin\"; endpoint = \"r6\"; arm = \"active\"; test = \"binomial\";\n"
+             "    p0 = %g; } ); };\n",
+             SINGLE_ARM_ALPHA, analysis_extra, SINGLE_ARM_P0);
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    return scn;
+}
+
+/* The size of the one-sided exact binomial test at level alpha with n
+ * patients: P(X >= c | p0), c the smallest count with that at most alpha. */
+static double binom_size(unsigned n, double p0, double alpha)
+{
+    for (unsigned c = 1; c <= n; c++) {
+        double tail = gsl_cdf_binomial_Q(c - 1, p0, n);
+        if (tail <= alpha)
+            return tail;
+    }
+    return 0.0;
+}
+
+typedef struct size_acc {
+    double size_sum;      /* sum over replicates of the test's exact size */
+    long rejected, reps;
+} size_acc;
+
+static int add_size(void *ctx, const itp_scenario *scn, long first, const itp_rep_result *res,
+                    long count)
+{
+    size_acc *a = ctx;
+    (void)scn;
+    (void)first;
+    for (long i = 0; i < count; i++) {
+        a->size_sum += binom_size((unsigned)res[i].hyp[0].n_exp, SINGLE_ARM_P0, SINGLE_ARM_ALPHA);
+        a->rejected += res[i].hyp[0].rejected;
+        a->reps++;
+    }
+    return 0;
+}
+
+static void test_single_arm_familywise_error(void **state)
+{
+    (void)state;
+    itp_scenario *scn = single_arm("");
+    const long reps = 2000;
+    itp_run_opts o = {.seed = 13, .reps = reps, .threads = 2, .null = 1, .quiet = 1};
+    itp_run_result res;
+    assert_int_equal(itp_run(scn, &o, &res), ITP_OK);
+    assert_int_equal(res.null.reps, reps);
+    double fw = (double)res.null.any_rejected / (double)res.null.reps;
+    /* The exact size given each null replicate's evaluable patients: the
+     * same replicates again, through the engine, with their counts. */
+    itp_scenario *null;
+    assert_int_equal(itp_scenario_null(scn, &null), ITP_OK);
+    itp_mc_summary s;
+    assert_int_equal(itp_mc_summary_init(&s, null), ITP_OK);
+    size_acc acc = {0.0, 0, 0};
+    itp_mc_run_opts mo = {.seed = 13, .first = 0, .reps = reps, .threads = 2};
+    assert_int_equal(itp_mc_run(null, &mo, &s, add_size, &acc), ITP_OK);
+    assert_int_equal(acc.rejected, res.null.any_rejected);
+    double size = acc.size_sum / (double)acc.reps;
+    print_message("design power %.3f; null: family-wise error %.4f, exact size %.4f\n",
+                  itp_power(&res.design, 0), fw, size);
+    assert_true(itp_power(&res.design, 0) > 0.5);
+    within(fw, size, reps, "family-wise error vs the exact test's size");
+    assert_true(fw <= SINGLE_ARM_ALPHA + 4 * itp_mc_se(SINGLE_ARM_ALPHA, reps));
+    /* the single-arm hypothesis has its type I error too */
+    assert_true(itp_power(&res.null, 0) == fw);
+    /* what the user reads: the text summary and summary.json */
+    char *text, want[64];
+    summary_text(scn, &res, &text);
+    snprintf(want, sizeof want, "family-wise error %.4f (", fw);
+    assert_non_null(strstr(text, want));
+    char *json, *arms;
+    result_files(scn, &o, &res, &json, &arms);
+    snprintf(want, sizeof want, "\"fwer\": %.10g,", fw);
+    assert_non_null(strstr(json, want));
+    snprintf(want, sizeof want, "\"type1_error\": %.10g,", fw);
+    assert_non_null(strstr(json, want));
+    free(text);
+    free(json);
+    free(arms);
+    itp_mc_summary_free(&s);
+    itp_scenario_free(null);
+    itp_run_result_free(&res);
+    itp_scenario_free(scn);
+}
+
+/* ---- the landmark -------------------------------------------------------------- */
+
+/* Two hazard arms followed to max_months with neither dropout nor an early
+ * cut: every patient is followed to the last day unless it fails. */
+static itp_scenario *landmark_trial(double max_months, const char *landmark)
+{
+    char text[2048], err[1024];
+    snprintf(text, sizeof text,
+             "model = \"hazard\"; patients = 200;\n"
+             "arms = ( { name = \"exp\"; hazard_per_month = [0.05]; },\n"
+             "         { name = \"ctl\"; hazard_per_month = [0.1]; } );\n"
+             "control = \"ctl\";\n"
+             "enrolment = { duration_months = 6.0; };\n"
+             "followup = { max_months = %g; cut_months = %g; };\n"
+             "visits = ( { from_week = 0; every_weeks = 4; } );\n"
+             "events = { dropout_per_year = 0.0; };\n"
+             "endpoints = { ttf = { type = \"ttf\"; }; };\n"
+             "analysis = { %s hypotheses = (\n"
+             "  { name = \"h\"; endpoint = \"ttf\"; arm = \"exp\"; test = \"logrank\"; } ); };\n",
+             max_months, max_months, landmark);
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    return scn;
+}
+
+/* The labels follow analysis.landmark_months; the default keeps the names
+ * other tools read (tf_free_12m). */
+static void test_landmark_labels(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *setting, *label, *key, *months;
+    } cases[] = {
+        {"", "TF-free 12 mo", "tf_free_12m", "12"},
+        {"landmark_months = 6;", "TF-free 6 mo", "tf_free_6m", "6"},
+        {"landmark_months = 1.5;", "TF-free 1.5 mo", "tf_free_1.5m", "1.5"},
+        {"landmark_months = 0.25;", "TF-free 0.25 mo", "tf_free_0.25m", "0.25"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        itp_scenario *scn = landmark_trial(24.0, cases[c].setting);
+        itp_run_opts o = {.seed = 2, .reps = 20, .threads = 2, .quiet = 1};
+        itp_run_result res;
+        assert_int_equal(itp_run(scn, &o, &res), ITP_OK);
+        char *text, *json, *arms, want[64];
+        summary_text(scn, &res, &text);
+        print_message("%s", strstr(text, "\narm ") + 1);
+        assert_non_null(strstr(text, cases[c].label));
+        assert_null(strstr(cases[c].label, "12") ? NULL : strstr(text, "12 mo"));
+        result_files(scn, &o, &res, &json, &arms);
+        snprintf(want, sizeof want, ",mean_events,%s,", cases[c].key);
+        assert_non_null(strstr(arms, want));
+        snprintf(want, sizeof want, "\"%s\": 0.", cases[c].key);
+        assert_non_null(strstr(json, want));
+        snprintf(want, sizeof want, "\"landmark_months\": %s,", cases[c].months);
+        assert_non_null(strstr(json, want));
+        /* the table's columns stay aligned under a wider label */
+        const char *hdr = strstr(text, "\narm ") + 1, *row = strchr(hdr, '\n') + 1;
+        size_t end = (size_t)(strstr(hdr, " mo ") + 3 - hdr);
+        assert_true(row[end - 1] != ' ' && row[end] == ' ');
+        free(text);
+        free(json);
+        free(arms);
+        itp_run_result_free(&res);
+        itp_scenario_free(scn);
+    }
+}
+
+/* followup.max_months = 12 ends follow-up at day 365 (whole days); the
+ * 12-month landmark is that day, where the Kaplan-Meier estimate is
+ * defined as in R's summary.survfit(times =, extend = FALSE): everyone
+ * still event-free is followed to day 365. Without censoring before it,
+ * KM is the share with a failure time t > 365 days, exp(-h 365 / DPM) in
+ * expectation. A landmark after the last follow-up day stays NA. */
+static void test_landmark_at_max_followup(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *setting;
+        double day_free;   /* S is P(t > this) */
+    } cases[] = {
+        {"", 365.0},                         /* day 365: failures with t <= 365 */
+        {"landmark_months = 11.5;", 351.0},  /* day 350: failure days floor(t) <= 350 */
+    };
+    const double hazard[2] = {0.05, 0.1};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        itp_scenario *scn = landmark_trial(12.0, cases[c].setting);
+        itp_run_opts o = {.seed = 4, .reps = 200, .threads = 2, .quiet = 1};
+        itp_run_result res;
+        assert_int_equal(itp_run(scn, &o, &res), ITP_OK);
+        for (int a = 0; a < 2; a++) {
+            /* estimable in every replicate */
+            assert_int_equal(res.design.landmark_n[a], o.reps);
+            double km = res.design.landmark_sum[a] / (double)res.design.landmark_n[a];
+            double want = exp(-hazard[a] * cases[c].day_free / ITP_DAYS_PER_MONTH);
+            char what[64];
+            snprintf(what, sizeof what, "KM %s %s", scn->arms[a].name, cases[c].setting);
+            within(km, want, (long)(res.design.arm_n_sum[a] + 0.5), what);
+        }
+        itp_run_result_free(&res);
+        itp_scenario_free(scn);
+    }
+    /* beyond the last follow-up day: not estimable, as survfit */
+    itp_scenario *scn = landmark_trial(12.0, "landmark_months = 12.1;");
+    itp_run_opts o = {.seed = 4, .reps = 20, .threads = 2, .quiet = 1};
+    itp_run_result res;
+    assert_int_equal(itp_run(scn, &o, &res), ITP_OK);
+    assert_int_equal(res.design.landmark_n[0], 0);
+    assert_int_equal(res.design.landmark_n[1], 0);
+    itp_run_result_free(&res);
+    itp_scenario_free(scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +443,9 @@ int main(void)
         cmocka_unit_test(test_type1_small_trial),
         cmocka_unit_test(test_threads_do_not_change_results),
         cmocka_unit_test(test_precision_stops_where_it_says),
+        cmocka_unit_test(test_single_arm_familywise_error),
+        cmocka_unit_test(test_landmark_labels),
+        cmocka_unit_test(test_landmark_at_max_followup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,13 +1,19 @@
-/* The TPO-RA component under scripted counts: the label's titration
- * (< 50 up, 200-400 down, > 400 hold and restart lower below 150, two weeks
- * between changes, stop after 4 weeks at the maximum without response)
- * and the taper (eligibility, steps on the scheduled days, failure). */
+/* The treatment components under scripted counts. TPO-RA: the label's
+ * titration (< 50 up after 2 weeks, 200-400 down at any time but 2 weeks
+ * between decreases, > 400 hold and restart one level lower below 150, the
+ * ladder 12.5-25-50-75 mg, stop after 4 weeks at the maximum only for a
+ * patient who never responded), the taper (eligibility, steps on the
+ * scheduled days, failure, inability to stop by the end, restart after a
+ * relapse off treatment) and new therapy stopping it. B-cell antibody:
+ * exposure (dose x infusions given) drives the remission. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <limits.h>
+#include <math.h>
 #include <cmocka.h>
 #include "itpsim/component.h"
+#include "itpsim/rng.h"
 #include "testutil.h"
 
 typedef struct run {
@@ -63,19 +69,23 @@ static void test_label_titration(void **state)
     assert_true(step(&r, 7, 30) == 50.0);   /* < 2 weeks since the start */
     assert_true(step(&r, 14, 30) == 75.0);  /* < 50 after 2 weeks: +25 */
     assert_true(step(&r, 15, -1) == 75.0);
-    assert_true(step(&r, 21, 250) == 75.0); /* 200-400 but 1 week since */
-    assert_true(step(&r, 28, 250) == 50.0); /* 200-400: -25 */
-    assert_true(step(&r, 35, 450) == 0.0);  /* > 400: hold at once */
-    assert_int_equal(r.ctx.recheck_day, 38);/* checked twice weekly */
-    assert_true(step(&r, 38, 300) == 0.0);  /* still >= 150: held */
-    assert_int_equal(r.ctx.recheck_day, 41);
-    assert_true(step(&r, 41, 140) == 25.0); /* < 150: restart 25 lower */
-    assert_true(step(&r, 42, 180) == 25.0);
-    assert_true(step(&r, 56, 100) == 25.0); /* 50-199: no change */
-    assert_true(step(&r, 70, 49) == 50.0);  /* < 50: +25 */
-    assert_true(step(&r, 84, 50) == 50.0);  /* exactly 50 is not < 50 */
-    assert_true(step(&r, 98, 200) == 25.0); /* exactly 200 is in 200-400 */
-    assert_true(step(&r, 112, 200) == 25.0);/* not below the minimum dose */
+    assert_true(step(&r, 21, 250) == 50.0); /* 200-400: -25 at any time */
+    assert_true(step(&r, 28, 250) == 50.0); /* 1 week after a decrease: wait */
+    assert_true(step(&r, 35, 250) == 25.0); /* 2 weeks after it: -25 */
+    assert_true(step(&r, 42, 450) == 0.0);  /* > 400: hold at once */
+    assert_int_equal(r.ctx.recheck_day, 45);/* checked twice weekly */
+    assert_true(step(&r, 45, 300) == 0.0);  /* still >= 150: held */
+    assert_int_equal(r.ctx.recheck_day, 48);
+    assert_true(step(&r, 48, 140) == 12.5); /* < 150: restart one level lower */
+    assert_true(step(&r, 49, 180) == 12.5);
+    assert_true(step(&r, 56, 100) == 12.5); /* 50-199: no change */
+    assert_true(step(&r, 63, 49) == 25.0);  /* < 50, 15 days after a change: up */
+    assert_true(step(&r, 70, 49) == 25.0);  /* 1 week after it: not yet */
+    assert_true(step(&r, 77, 50) == 25.0);  /* exactly 50 is not < 50 */
+    assert_true(step(&r, 84, 200) == 12.5); /* exactly 200 is in 200-400 */
+    assert_true(step(&r, 98, 200) == 12.5); /* not below the lowest level */
+    assert_true(step(&r, 112, 40) == 25.0); /* the ladder up: 12.5, 25, 50, 75 */
+    assert_true(step(&r, 126, 40) == 50.0);
     assert_int_equal(r.pt.tpo_stop, ITP_NEVER);
     itp_scenario_free(r.scn);
 }
@@ -91,6 +101,36 @@ static void test_stop_without_response(void **state)
     assert_true(step(&r, 42, 10) == 0.0);   /* 4 weeks at 75, no response */
     assert_int_equal(r.pt.tpo_stop, 42);
     assert_true(step(&r, 56, 10) == 0.0);   /* stays stopped */
+    itp_scenario_free(r.scn);
+}
+
+/* The no-response rule is about a first response: a patient who reached
+ * 50 once and then fell is a loss of response, titrated and kept on the
+ * drug, however long at the maximum. A count >= 50 while a rescue acts is
+ * not a response to the drug. */
+static void test_no_stop_after_response(void **state)
+{
+    (void)state;
+    run r;
+    run_start(&r, "");
+    step(&r, 0, 10);
+    assert_true(step(&r, 14, 10) == 75.0);
+    assert_true(step(&r, 21, 60) == 75.0);  /* responded */
+    for (int day = 28; day <= 140; day += 7)
+        assert_true(step(&r, day, 20) == 75.0);  /* lost it: stays at 75 */
+    assert_int_equal(r.pt.tpo_stop, ITP_NEVER);
+    itp_scenario_free(r.scn);
+
+    run_start(&r, "");
+    step(&r, 0, 10);
+    assert_true(step(&r, 14, 10) == 75.0);
+    r.ctx.rescue_until = 30;                /* a rescue given on day 16 */
+    assert_true(step(&r, 21, 60) == 75.0);  /* raised by the rescue */
+    assert_true(step(&r, 28, 55) == 75.0);
+    r.ctx.rescue_until = -1;
+    assert_true(step(&r, 35, 20) == 75.0);
+    assert_true(step(&r, 42, 20) == 0.0);   /* never responded to the drug */
+    assert_int_equal(r.pt.tpo_stop, 42);
     itp_scenario_free(r.scn);
 }
 
@@ -151,7 +191,8 @@ static void test_taper_ineligible(void **state)
 }
 
 /* A count below 30 during the taper ends it: one step back up. After the
- * end week a low count is no taper failure. */
+ * end week a low count is no taper failure but a relapse off treatment:
+ * the drug restarts at the start dose. */
 static void test_taper_failure(void **state)
 {
     (void)state;
@@ -170,8 +211,58 @@ static void test_taper_failure(void **state)
         step(&r, day, day % 7 ? -1 : 100);
     assert_int_equal(r.pt.taper_end, 133);
     assert_true(step(&r, 168, 30) == 0.0);  /* exactly 30: no failure */
-    assert_true(step(&r, 175, 10) == 0.0);  /* after week 24: no failure */
+    assert_int_equal(r.pt.taper_unable, ITP_NEVER);  /* off by the end */
+    assert_true(step(&r, 175, 10) == 50.0); /* after week 24: restart */
     assert_int_equal(r.pt.taper_fail, ITP_NEVER);
+    assert_int_equal(r.pt.tpo_restart, 175);
+    assert_int_equal(r.pt.taper_end, 133);
+    assert_true(step(&r, 189, 30) == 75.0); /* titrated from there */
+    itp_scenario_free(r.scn);
+}
+
+/* Still on the drug at the end of the taper (week 24, day 168): unable to
+ * taper, whether dosed (not eligible, or the taper failed) or held. */
+static void test_taper_unable(void **state)
+{
+    (void)state;
+    run r;
+    run_start(&r, TAPER);
+    for (int day = 0; day < 169; day++)
+        step(&r, day, day % 7 ? -1 : (day == 105 ? 40 : 100));
+    assert_int_equal(r.pt.taper_ineligible, 119);
+    assert_int_equal(r.pt.taper_unable, 168);
+    itp_scenario_free(r.scn);
+
+    run_start(&r, TAPER);
+    for (int day = 0; day < 126; day++)
+        step(&r, day, day % 7 ? -1 : 100);
+    assert_true(step(&r, 126, 20) == 50.0); /* taper failed */
+    assert_true(step(&r, 161, 450) == 0.0); /* held on the end day's eve */
+    step(&r, 164, -1);
+    assert_true(step(&r, 168, -1) == 0.0);
+    assert_int_equal(r.pt.taper_fail, 126);
+    assert_int_equal(r.pt.taper_unable, 168);
+    itp_scenario_free(r.scn);
+}
+
+/* New ITP therapy stops the drug for good: no dose from that day, nothing
+ * to taper, no inability to taper, no restart. */
+static void test_new_therapy_stops(void **state)
+{
+    (void)state;
+    run r;
+    run_start(&r, TAPER);
+    for (int day = 0; day < 70; day++)
+        step(&r, day, day % 7 ? -1 : 60);
+    r.ctx.day = 70;
+    r.elt->type->stop(r.elt->params, &r.ctx, r.st);
+    for (int day = 70; day < 250; day++)
+        assert_true(step(&r, day, day % 7 ? -1 : 20) == 0.0);
+    assert_int_equal(r.pt.taper_start, ITP_NEVER);
+    assert_int_equal(r.pt.taper_ineligible, ITP_NEVER);
+    assert_int_equal(r.pt.taper_unable, ITP_NEVER);
+    assert_int_equal(r.pt.tpo_restart, ITP_NEVER);
+    assert_int_equal(r.pt.tpo_stop, ITP_NEVER);
     itp_scenario_free(r.scn);
 }
 
@@ -194,11 +285,110 @@ static void test_stopped_before_taper(void **state)
     itp_scenario_free(r.scn);
 }
 
+/* ---- the B-cell antibody ---------------------------------------------------- */
+
+/* A cohort of n patients started on the antibody `ab` of a scenario with
+ * that component text; stop_day >= 0 stops it (new therapy) on that day.
+ * Counts the patients with a remission (a mechanism with end > onset), and
+ * gives the first patient's mechanism. */
+static int ab_cohort(const char *ab, int n, int stop_day, itp_mechanism *first)
+{
+    char text[2048], err[1024];
+    snprintf(text, sizeof text,
+             "patients = 10;\n"
+             "arms = ( { name = \"a\"; treatments = [\"ab\"]; } );\n"
+             "enrolment = { duration_months = 1.0; };\n"
+             "followup = { max_months = 24.0; cut_months = 24.0; };\n"
+             "visits = ( { from_week = 0; every_weeks = 1; } );\n"
+             "components = { ab = { type = \"bcell_antibody\"; %s }; };\n", ab);
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    const itp_component *c = &scn->components[0];
+    gsl_rng *g = gsl_rng_alloc(itp_rng_xoshiro256pp);
+    unsigned char st[256];
+    int remit = 0;
+    for (int i = 0; i < n; i++) {
+        itp_patient pt;
+        itp_patient_clear_events(&pt);
+        itp_patient_ctx ctx = {.pt = &pt, .max_day = scn->max_followup_days};
+        memset(st, 0, sizeof st);
+        itp_rng_stream(g, 5, 0, (uint64_t)i, ITP_STREAM_COMPONENT + 1);
+        c->type->start(c->params, &ctx, g, st);
+        if (stop_day >= 0) {
+            ctx.day = stop_day;
+            c->type->stop(c->params, &ctx, st);
+        }
+        remit += ctx.n_mech && ctx.mech[0].end > ctx.mech[0].onset;
+        if (i == 0 && first)
+            *first = ctx.n_mech ? ctx.mech[0] : (itp_mechanism){0, 0};
+    }
+    gsl_rng_free(g);
+    itp_scenario_free(scn);
+    return remit;
+}
+
+/* emax E / (ed50 + E) with the test's settings (Hill 1). */
+static double emax_prob(double e)
+{
+    return 0.5 * e / (20.0 + e);
+}
+
+#define AB_PARAMS "emax = 0.5; ed50_total_mg_kg = 20.0; hill = 1.0; "
+
+/* Exposure: a fifth infusion raises the remission share to p(45 mg/kg); a
+ * fifth one after the end of follow-up (week 900) changes nothing, patient
+ * by patient (same streams); infusions stopped by new therapy on day 10
+ * leave the exposure of the first only. Each share within 5 Monte Carlo
+ * SE of the Emax model's. */
+static void test_bcell_exposure(void **state)
+{
+    (void)state;
+    const int n = 40000;
+    int r4 = ab_cohort(AB_PARAMS "dose_mg_kg = 9.0; infusion_weeks = [0, 4, 8, 12];", n, -1, NULL);
+    int r5 = ab_cohort(AB_PARAMS "dose_mg_kg = 9.0; infusion_weeks = [0, 4, 8, 12, 16];", n, -1,
+                       NULL);
+    int r900 = ab_cohort(AB_PARAMS "dose_mg_kg = 9.0; infusion_weeks = [0, 4, 8, 12, 900];", n,
+                         -1, NULL);
+    int rstop = ab_cohort(AB_PARAMS "dose_mg_kg = 9.0; infusion_weeks = [0, 4, 8, 12];", n, 10,
+                          NULL);
+    double p4 = emax_prob(36.0), p5 = emax_prob(45.0), p1 = emax_prob(9.0);
+    assert_true(fabs((double)r4 / n - p4) < 5 * sqrt(p4 * (1 - p4) / n));
+    assert_true(fabs((double)r5 / n - p5) < 5 * sqrt(p5 * (1 - p5) / n));
+    assert_true(r5 > r4);
+    assert_int_equal(r900, r4);
+    /* onset is at least 3 weeks after the first infusion: none by day 10 */
+    assert_true(fabs((double)rstop / n - p1) < 5 * sqrt(p1 * (1 - p1) / n));
+}
+
+/* Onset counts from the first infusion; B cells return after the last
+ * infusion given, later for a larger dose (recovery 240 days at 9 mg/kg,
+ * 28 days less per halving: 195.6 days at 3 mg/kg). With no spread and a
+ * fast relapse the remission ends within a day of the B-cell return. */
+static void test_bcell_onset_and_recovery(void **state)
+{
+    (void)state;
+    itp_mechanism m9, m3, late;
+#define AB_FAST "emax = 1.0; ed50_total_mg_kg = 0.001; recovery_logsd = 0.0; " \
+                "relapse_per_month = 100.0; "
+    ab_cohort(AB_FAST "dose_mg_kg = 9.0; infusion_weeks = [0, 4, 8, 12];", 1, -1, &m9);
+    ab_cohort(AB_FAST "dose_mg_kg = 3.0; infusion_weeks = [0, 4, 8, 12];", 1, -1, &m3);
+    ab_cohort(AB_FAST "dose_mg_kg = 9.0; infusion_weeks = [10, 14, 18, 22];", 1, -1, &late);
+    assert_true(m9.onset >= 21 && m9.onset <= 70);
+    assert_true(late.onset == m9.onset + 70);
+    assert_true(m9.end - 84 >= 240 && m9.end - 84 <= 241 + 1);
+    assert_true(m3.end - 84 >= 195 && m3.end - 84 <= 196 + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_label_titration),
         cmocka_unit_test(test_stop_without_response),
+        cmocka_unit_test(test_no_stop_after_response),
+        cmocka_unit_test(test_taper_unable),
+        cmocka_unit_test(test_new_therapy_stops),
+        cmocka_unit_test(test_bcell_exposure),
+        cmocka_unit_test(test_bcell_onset_and_recovery),
         cmocka_unit_test(test_taper_steps_on_schedule),
         cmocka_unit_test(test_taper_from_maximum),
         cmocka_unit_test(test_taper_ineligible),

@@ -10,10 +10,19 @@
  * by the exact binomial test against p0 (estimate: the rate, Clopper-Pearson
  * CI). One-sided p-values are for benefit in the experimental arm: a lower
  * hazard for ttf, a higher hazard for time_to_response, a higher rate for
- * binary endpoints, unless `benefit` says otherwise. */
+ * binary endpoints, unless `benefit` says otherwise.
+ *
+ * In the null version of a scenario (itp_scenario_null) every comparison is
+ * a true null: both arms get the control's treatments or hazards. A
+ * single-arm hypothesis compares with a historical rate instead, which the
+ * null version makes true by drawing each analysed patient's response as
+ * Bernoulli(p0) from the patient's own stream (who is analysed still comes
+ * from the simulated trial), so its type I error and the family-wise error
+ * of the plan are those of the exact test under H0: rate = p0. */
 #ifndef ITPSIM_ANALYSIS_H
 #define ITPSIM_ANALYSIS_H
 
+#include <stdint.h>
 #include "itpsim/endpoint.h"
 #include "itpsim/multiplicity.h"
 #include "itpsim/survival.h"
@@ -43,6 +52,10 @@ typedef struct itp_analysis_ws {
     itp_outcome *outcomes;          /* [cap * n_endpoints] */
     itp_surv_workspace *surv;
     itp_mult_workspace *mult;
+    /* The replicate's stream coordinates (rng.h), for the responses a
+     * null version draws at p0 for single-arm hypotheses; set by the
+     * caller (montecarlo.c), 0 otherwise. */
+    uint64_t seed, replicate;
 } itp_analysis_ws;
 
 itp_status itp_analysis_ws_create(itp_analysis_ws **out, const itp_scenario *scn, int n_max);

@@ -36,16 +36,20 @@ typedef struct itp_mechanism {
 typedef struct itp_patient_ctx {
     itp_patient *pt;          /* the record being written */
     int day;                  /* current day since randomisation */
+    int max_day;              /* the protocol's last day of follow-up */
     int recheck_day;          /* earliest unscheduled count check requested */
-    int off_protocol;         /* new therapy started: study drugs stop */
+    int rescue_until;         /* a rescue given before acts until this day
+                                 (counts before it are not the treatment's) */
     int n_mech;
     itp_mechanism mech[ITP_MAX_MECHANISMS];
     int last_count_day;       /* day of the latest observed count */
     double last_count;        /* its value */
 } itp_patient_ctx;
 
-/* Adds a remission mechanism (ignored beyond ITP_MAX_MECHANISMS). */
-void itp_ctx_add_mechanism(itp_patient_ctx *ctx, int onset, int end);
+/* Adds a remission mechanism; returns its index (a component may move its
+ * end later, or cancel it with end = onset), or -1 when it is empty
+ * (end <= onset) or beyond ITP_MAX_MECHANISMS. */
+int itp_ctx_add_mechanism(itp_patient_ctx *ctx, int onset, int end);
 
 typedef struct itp_component_type {
     const char *name;           /* as written in the scenario's `type` */
@@ -66,12 +70,15 @@ typedef struct itp_component_type {
     /* At each observed count (scheduled or not), before the day's drive. */
     void (*observe)(const void *params, itp_patient_ctx *ctx, void *state,
                     double count, int scheduled);
+    /* The treatment stops for good on ctx->day (new ITP therapy started
+     * and the scenario's new_therapy.stops names this component): no more
+     * doses from this day on. May be NULL (nothing to stop). */
+    void (*stop)(const void *params, itp_patient_ctx *ctx, void *state);
     /* The first scheduled-visit weeks the component's rules need (for
      * validation against the visit schedule); may be NULL. Writes at most
      * max weeks, returns the count. */
     int (*needs_visits)(const void *params, int *weeks, int max);
     int is_tpo_ra;              /* at most one per arm */
-    int is_study_drug;          /* replaced by the control's in a null scenario */
 } itp_component_type;
 
 /* Reads `infusion_weeks` (whole or fractional weeks, increasing) of group g

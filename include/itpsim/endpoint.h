@@ -9,14 +9,21 @@
  *                         inability to taper or stop the TPO-RA, death)
  *   time_to_response      first count >= threshold (k in a row)
  *   stable_response       count >= threshold at >= fraction of the scheduled
- *                         visits of a window, no rescue or new therapy
+ *                         visits of a window, no rescue from rescue_from_week
+ *                         (default 0: randomisation) to the window's end and
+ *                         no new therapy up to its end
  *   confirmed_response    k consecutive scheduled counts >= threshold
  *                         without rescue within a period
  *   response_at           count >= threshold at the visit of one week
  *   iwg_response          IWG response (>= 30 and doubling) or complete
- *                         response (>= 100): 2 counts >= 7 days apart
+ *                         response (>= 100): 2 qualifying counts >= 7 days
+ *                         apart without a loss between them (2 low counts
+ *                         in a row, >= 1 day apart); counts soon after a
+ *                         rescue are not evaluable
  *   sustained_remission   off the TPO-RA and >= threshold at every
- *                         scheduled visit of a window
+ *                         scheduled visit of a window, no rescue from
+ *                         rescue_from_week (default 0) and no new therapy
+ *                         up to its end
  * Missing scheduled visits in a binary endpoint's window count as failures
  * (non-responder imputation); a patient whose follow-up stops at the data
  * cut before the endpoint can be judged, alive and not withdrawn, is not

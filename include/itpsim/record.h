@@ -21,7 +21,9 @@ typedef struct itp_patient {
     int taper_fail;         /* taper abandoned: count too low during it */
     int taper_ineligible;   /* taper decision day, not eligible */
     int taper_deadline;     /* the TPO-RA taper's planned end (no record: NEVER) */
+    int taper_unable;       /* still on the TPO-RA (dosed or held) at that end */
     int tpo_stop;           /* TPO-RA stopped for no response */
+    int tpo_restart;        /* TPO-RA restarted after a relapse off it (taper done) */
     int new_therapy;        /* new ITP therapy started */
     int death, dropout;     /* day of death / of dropout */
     int failure;            /* hazard model only: day of treatment failure */
@@ -40,6 +42,7 @@ typedef struct itp_visit {
     float tpo_dose;   /* TPO-RA dose given that day, mg */
     unsigned char rescue;    /* a rescue started after the previous visit, up to this day */
     unsigned char scheduled; /* 1 scheduled visit, 0 unscheduled check */
+    unsigned char new_therapy; /* on new ITP therapy that day */
 } itp_visit;
 
 /* One replicate's record. Buffers grow as needed and are reused between

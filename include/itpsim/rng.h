@@ -30,6 +30,8 @@ enum {
     ITP_STREAM_ENROL = 4,      /* enrolment times (patient index 0) */
     ITP_STREAM_ALLOC = 5,      /* allocation sequence (patient index 0) */
     ITP_STREAM_STRATA = 6,     /* random stratification factors */
+    ITP_STREAM_NULL_RESPONSE = 7, /* null version: a single-arm hypothesis's
+                                     response at p0 (+ endpoint index << 32) */
     ITP_STREAM_COMPONENT = 16  /* + component type index */
 };
 

@@ -8,6 +8,7 @@
 #ifndef ITPSIM_SCENARIO_H
 #define ITPSIM_SCENARIO_H
 
+#include <math.h>
 #include <stdio.h>
 #include "itpsim/component.h"
 #include "itpsim/error.h"
@@ -29,6 +30,14 @@
  * this keeps a thread's record near 320 MB at most. */
 #define ITP_MAX_PATIENT_VISITS 20000000L
 #define ITP_DAYS_PER_MONTH (365.25 / 12.0)
+
+/* A time in months as a whole study day, rounded down as followup.max_months
+ * is: every time in the record is a whole day, so "12 months" is day 365
+ * both as the end of follow-up and as a Kaplan-Meier landmark. */
+static inline double itp_months_to_day(double months)
+{
+    return floor(months * ITP_DAYS_PER_MONTH + 1e-9);
+}
 
 #define ITP_MAX_ENDPOINTS 16
 #define ITP_MAX_HYPOTHESES 16
@@ -74,7 +83,9 @@ typedef struct itp_analysis_plan {
     int stratified;                     /* stratified tests use the strata */
     int ties_breslow;                   /* Cox ties: 0 Efron, 1 Breslow */
     double conf_level;
-    double landmark_days;               /* Kaplan-Meier survival reported at this time */
+    double landmark_months;             /* analysis.landmark_months, as given */
+    double landmark_days;               /* ... as a study day (itp_months_to_day):
+                                           Kaplan-Meier survival reported there */
 } itp_analysis_plan;
 
 typedef struct itp_component {
@@ -111,8 +122,14 @@ typedef enum {
     ITP_CUT_EVENTS        /* when a number of events of an endpoint occurred */
 } itp_cut_kind;
 
+/* What starts a rescue (bit set). */
+enum { ITP_RESCUE_COUNT = 1, ITP_RESCUE_BLEED = 2, ITP_RESCUE_BOTH = 4 };
+
 typedef struct itp_rescue_rule {
-    double below;            /* rescue when an observed count is below, 10^9/L */
+    int trigger;             /* ITP_RESCUE_*: a low count, a bleed, or a bleed
+                                with the latest count low */
+    double below;            /* the low-count threshold, 10^9/L */
+    int from_day;            /* the count rule applies from this day on */
     double response_prob;    /* chance the rescue works */
     double kdeg_factor;      /* destruction multiplied by this while it works */
     int duration_days;       /* how long it works; no new rescue meanwhile */
@@ -127,6 +144,7 @@ typedef struct itp_new_therapy_rule {
     int consecutive;         /* ... at this many scheduled visits in a row */
     double prob;             /* then new therapy starts with this chance */
     double prod_factor;      /* its effect on production from then on */
+    unsigned stops;          /* bit c: component c stops when it starts */
 } itp_new_therapy_rule;
 
 typedef struct itp_scenario {
