@@ -1,5 +1,5 @@
-/* Endpoint rules; see endpoint.h. Definitions follow DOMAIN.md s2 (IWG,
- * Rodeghiero et al., Blood 2009) and s3 (VAYHIT2's TTF and SR6). */
+/* Endpoint rules; see endpoint.h. Definitions follow the IWG (Rodeghiero
+ * et al., Blood 2009) and VAYHIT2's TTF and SR6 (NCT05653219; NEJM 2025). */
 #include "itpsim/endpoint.h"
 #include "itpsim/model.h"
 

@@ -1,6 +1,6 @@
 /* Patient model "hazard": piecewise-exponential time to treatment failure
  * per arm, with exponential dropout, for direct time-to-event planning and
- * cross-checks with standard tools (Schoenfeld 1981, DOMAIN.md s6).
+ * cross-checks with standard tools (Schoenfeld, Biometrika 1981).
  *
  * The hazard of arm a on piece j, [breaks_months[j], breaks_months[j+1]),
  * is arms[a].hazard_per_month[j]. A patient's failure time solves

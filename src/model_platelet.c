@@ -1,5 +1,5 @@
 /* Patient model "platelet": semi-mechanistic platelet kinetics
- * (DOMAIN.md s5).
+ * (Gibiansky and Hayes, J Clin Pharmacol 2011, for the eltrombopag PK/PD).
  *
  *   dC/dt  = u(t) - k C                        TPO-RA concentration, mg/L
  *   dT1/dt = kin (1 + SLP C) f_p - ktr T1      marrow transit, 4 compartments,
@@ -16,7 +16,8 @@
  * eps measurement error; rounded to a whole count.
  * Remission mechanisms: a background one (probability, onset uniform over a
  * window, exponential relapse) and those the components add. Bleeding: a
- * hazard bmax / (1 + (P / c50)^hill) per day, each bleed a rescue.
+ * hazard bmax / (1 + (P / c50)^hill) per day; a bleed while the latest
+ * count is below rescue.bleed_below is rescued.
  *
  * The day step (itp_kinetics_advance) is the exact solution over the day,
  * not a Runge-Kutta step. With R_inf = 1 in remission and 0 otherwise,
@@ -683,9 +684,9 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
             if (ev.bleed_cum >= ev.bleed_next) {
                 pt->n_bleed++;
                 ev.bleed_next += gsl_ran_exponential(ws->r_events, 1.0);
-                int rescue = (rr->trigger & ITP_RESCUE_BLEED) ||
-                             ((rr->trigger & ITP_RESCUE_BOTH) && ctx.last_count_day >= 0 &&
-                              ctx.last_count < rr->below);
+                /* treated when the latest count is low enough */
+                int rescue = (rr->trigger & ITP_RESCUE_BLEED) && ctx.last_count_day >= 0 &&
+                             ctx.last_count < rr->bleed_below;
                 if (rescue && day >= ev.rescue_until && start_rescue(scn, ws, rec, pt, &ev, day))
                     return ITP_ENOMEM;
             }

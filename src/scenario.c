@@ -419,10 +419,9 @@ static itp_status read_events(itp_reader *rd, itp_scenario *scn,
     itp_new_therapy_rule *t = &scn->new_therapy;
     static const char *const rescue_keys[] = {"trigger", NULL};
     static const char *const nt_keys[] = {"stops", NULL};
-    static const char *const triggers[] = {"count", "bleeding", "count_or_bleeding",
-                                           "bleeding_with_low_count", NULL};
+    static const char *const triggers[] = {"count", "bleeding", "count_or_bleeding", NULL};
     static const int trigger_bits[] = {ITP_RESCUE_COUNT, ITP_RESCUE_BLEED,
-                                       ITP_RESCUE_COUNT | ITP_RESCUE_BLEED, ITP_RESCUE_BOTH};
+                                       ITP_RESCUE_COUNT | ITP_RESCUE_BLEED};
     char trigger[32];
     double rescue_from;
     itp_status st;
@@ -435,6 +434,7 @@ static itp_status read_events(itp_reader *rd, itp_scenario *scn,
         (st = itp_rd_string(rd, rs, "trigger", "count_or_bleeding", trigger, sizeof trigger)) ||
         (st = itp_rd_double(rd, rs, "rescue", "below", ITP_CLOSED(0.0, 1000.0), &r->below)) ||
         (st = itp_rd_double(rd, rs, "rescue", "from_week", ITP_CLOSED(0.0, 1100.0), &rescue_from)) ||
+        (st = itp_rd_double(rd, rs, "rescue", "bleed_below", ITP_CLOSED(0.0, 1e4), &r->bleed_below)) ||
         (st = itp_rd_double(rd, rs, "rescue", "response_prob", ITP_PROB, &r->response_prob)) ||
         (st = itp_rd_double(rd, rs, "rescue", "kdeg_factor", ITP_POSITIVE(1.0), &r->kdeg_factor)) ||
         (st = itp_rd_int(rd, rs, "rescue", "duration_days", 1, 365, &r->duration_days)) ||
@@ -462,8 +462,8 @@ static itp_status read_events(itp_reader *rd, itp_scenario *scn,
             r->trigger = trigger_bits[i];
     if (!r->trigger)
         return itp_rd_fail(rd, itp_member(rs, "trigger"),
-                           "expected \"count\", \"bleeding\", \"count_or_bleeding\" or "
-                           "\"bleeding_with_low_count\", got \"%s\"", trigger);
+                           "expected \"count\", \"bleeding\" or \"count_or_bleeding\", got \"%s\"",
+                           trigger);
     return read_stops(rd, scn, nt);
 }
 

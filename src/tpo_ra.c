@@ -24,15 +24,20 @@
  *                                days_between_changes have passed since the
  *                                last change ("after at least 2 weeks")
  * No response: a patient who has been nonresponse_days at max_dose and has
- * never had a count >= nonresponse_below since the start (counts raised by a
- * rescue do not count) stops ("no response after 4 weeks at 75 mg"). The
+ * never responded on the drug stops ("discontinue if the count does not
+ * increase to a level sufficient to avoid clinically important bleeding
+ * after 4 weeks at 75 mg"). A response is the IWG's (Rodeghiero et al.,
+ * Blood 2009): a count >= nonresponse_below (30) and at least double the
+ * baseline (the first count the component sees); counts raised by a
+ * rescue do not count. The
  * rule is about a first response only: once a patient has responded, a
  * later fall is a loss of response (titrated up, then rescue or new therapy
  * by the scenario's rules), never a stop for no response.
  * Taper (VAYHIT2): on the start day, a patient whose counts at every
  * eligibility visit were >= eligible_min_count steps down by step_mg every
  * step_weeks until off; a count below fail_below before end_week ends the
- * taper (one step back up, titration resumes). Not eligible: recorded,
+ * taper (one step back up, not above the dose it started from; titration
+ * resumes). Not eligible: recorded,
  * titration goes on. Whoever is still on the TPO-RA (dosed or held) on the
  * end day is recorded as unable to taper. After a completed taper, a count
  * below restart_below (taper group; 0: never) restarts the TPO-RA at the
@@ -76,12 +81,15 @@ typedef struct tpo_state {
     double dose;             /* today's dose, mg */
     double dose_before_hold;
     int held, stopped;
-    int responded;           /* a count >= nonresponse_below seen on the drug */
+    int responded;           /* a response (>= nonresponse_below, 2 x baseline) */
+    int have_baseline;
+    double baseline;         /* the first observed count */
     int last_change, last_decrease;
     int at_max_since;        /* day max dose was reached, -1 when below */
     int phase;
     int next_step;
     int elig_passed;         /* eligibility visits with a high enough count */
+    double taper_from;       /* the dose the taper started from */
     int mech;                /* the remission mechanism, or -1 */
 } tpo_state;
 
@@ -191,10 +199,15 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, void **out)
           p->restart_below <= p->hold_above))
         return itp_rd_fail(rd, g, "expected increase_below < decrease_from <= hold_above "
                            "and restart_below <= hold_above");
-    if (p->rem_to_w < p->rem_from_w)
-        return itp_rd_fail(rd, itp_member(g, "remission_onset_to_week"),
+    if (p->rem_to_w < p->rem_from_w) {
+        /* in the component, else in the scenario's tpo_ra group */
+        const config_setting_t *w = itp_member(g, "remission_onset_to_week");
+        if (!w)
+            w = itp_member(itp_member(itp_reader_root(rd), "tpo_ra"), "remission_onset_to_week");
+        return itp_rd_fail(rd, w ? w : g,
                            "expected remission_onset_to_week >= remission_onset_from_week (%g), "
                            "got %g", p->rem_from_w, p->rem_to_w);
+    }
     p->rem_relapse_per_day = relapse / ITP_DAYS_PER_MONTH;
     return parse_taper(rd, g, p);
 }
@@ -298,8 +311,7 @@ static void titrate(const tpo_params *p, itp_patient_ctx *ctx, tpo_state *s, dou
                day - s->last_change >= p->days_between) {
         set_dose(p, s, level_up(p, s->dose), day);
     }
-    if (!s->responded && s->at_max_since >= 0 && day - s->at_max_since >= p->nonresp_days &&
-        count < p->nonresp_below) {
+    if (!s->responded && s->at_max_since >= 0 && day - s->at_max_since >= p->nonresp_days) {
         stop_drug(s, ctx);
         ctx->pt->tpo_stop = day;
     }
@@ -311,7 +323,12 @@ static void observe(const void *vp, itp_patient_ctx *ctx, void *vs, double count
     const tpo_params *p = vp;
     tpo_state *s = vs;
     int day = ctx->day;
-    if (!s->stopped && day >= ctx->rescue_until && count >= p->nonresp_below)
+    if (!s->have_baseline) {
+        s->have_baseline = 1;
+        s->baseline = count;
+    }
+    if (!s->stopped && day >= ctx->rescue_until && count >= p->nonresp_below &&
+        count >= 2.0 * s->baseline)
         s->responded = 1;
     if (p->taper && scheduled && s->phase == PH_TITRATE)
         for (int i = 0; i < p->n_elig; i++)
@@ -321,12 +338,13 @@ static void observe(const void *vp, itp_patient_ctx *ctx, void *vs, double count
         return;
     if ((s->phase == PH_TAPER || s->phase == PH_OFF) && day <= p->taper_end &&
         count < p->fail_below) {
-        /* Taper failed: one step back up and titration from there. */
+        /* Taper failed: one step back up (not above the dose it started
+         * from) and titration from there. */
         if (s->phase == PH_OFF)
             ctx->pt->taper_end = ITP_NEVER;
         s->phase = PH_AFTER;
         ctx->pt->taper_fail = day;
-        set_dose(p, s, fmin(s->dose + p->taper_step, p->max_dose), day);
+        set_dose(p, s, fmin(s->dose + p->taper_step, s->taper_from), day);
         return;
     }
     if (s->phase == PH_OFF && day > p->taper_end && count < p->relapse_restart_below) {
@@ -358,6 +376,7 @@ static void day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *dr
                 s->dose = s->dose_before_hold;
             }
             ctx->pt->taper_start = day;
+            s->taper_from = s->dose;
             s->next_step = day;
         } else {
             s->phase = PH_AFTER;

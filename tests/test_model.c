@@ -1,6 +1,6 @@
 /* The platelet model: exact answers in degenerate cases, the exact day
  * step (and the Runge-Kutta reference) against a high-accuracy GSL
- * solution, and the distribution of patient draws against DOMAIN.md s5
+ * solution, and the distribution of patient draws against the defaults' values
  * (tolerance 5 Monte Carlo SE). */
 #include <stdarg.h>
 #include <stddef.h>

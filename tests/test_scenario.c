@@ -1,4 +1,4 @@
-/* Scenario loading: the VAYHIT2 design as DOMAIN.md s3 describes it, the
+/* Scenario loading: the VAYHIT2 design as published (NCT05653219), the
  * defaults file's provenance (every parameter has a value, a unit and a
  * source), overrides, and validation messages. */
 #include <stdarg.h>

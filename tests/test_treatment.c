@@ -2,7 +2,7 @@
  * titration (< 50 up after 2 weeks, 200-400 down at any time but 2 weeks
  * between decreases, > 400 hold and restart one level lower below 150, the
  * ladder 12.5-25-50-75 mg, stop after 4 weeks at the maximum only for a
- * patient who never responded), the taper (eligibility, steps on the
+ * patient who never had an IWG response: >= 30 and double the baseline), the taper (eligibility, steps on the
  * scheduled days, failure, inability to stop by the end, restart after a
  * relapse off treatment) and new therapy stopping it. B-cell antibody:
  * exposure (dose x infusions given) drives the remission. */
@@ -132,6 +132,28 @@ static void test_no_stop_after_response(void **state)
     assert_true(step(&r, 42, 20) == 0.0);   /* never responded to the drug */
     assert_int_equal(r.pt.tpo_stop, 42);
     itp_scenario_free(r.scn);
+
+    /* A response is the IWG's: >= 30 and double the baseline. From 9 to 46
+     * is one (kept on the drug); from 25 to 45 is not (stopped). */
+    run_start(&r, "");
+    step(&r, 0, 9);
+    assert_true(step(&r, 14, 23) == 75.0);
+    step(&r, 21, 35);
+    step(&r, 28, 44);
+    step(&r, 35, 47);
+    assert_true(step(&r, 42, 46) == 75.0);
+    assert_true(step(&r, 70, 29) == 75.0);
+    assert_int_equal(r.pt.tpo_stop, ITP_NEVER);
+    itp_scenario_free(r.scn);
+    run_start(&r, "");
+    step(&r, 0, 25);
+    assert_true(step(&r, 14, 30) == 75.0);
+    step(&r, 21, 40);
+    step(&r, 28, 45);
+    step(&r, 35, 49);
+    assert_true(step(&r, 42, 45) == 0.0);
+    assert_int_equal(r.pt.tpo_stop, 42);
+    itp_scenario_free(r.scn);
 }
 
 #define TAPER "taper = { start_week = 17.0; end_week = 24.0; eligible_weeks = [15, 17]; };"
@@ -218,6 +240,20 @@ static void test_taper_failure(void **state)
     assert_int_equal(r.pt.taper_end, 133);
     assert_true(step(&r, 189, 30) == 75.0); /* titrated from there */
     itp_scenario_free(r.scn);
+
+    /* From 12.5 mg the taper is one step (off at once); a failure goes
+     * back to 12.5, not to 25. */
+    run_start(&r, TAPER);
+    step(&r, 0, 20);
+    assert_true(step(&r, 7, 250) == 25.0);
+    assert_true(step(&r, 21, 250) == 12.5);
+    for (int day = 22; day < 119; day++)
+        step(&r, day, day % 7 ? -1 : 100);
+    assert_true(step(&r, 119, 100) == 0.0);
+    assert_int_equal(r.pt.taper_end, 119);
+    assert_true(step(&r, 133, 25) == 12.5);
+    assert_int_equal(r.pt.taper_fail, 133);
+    itp_scenario_free(r.scn);
 }
 
 /* Still on the drug at the end of the taper (week 24, day 168): unable to
@@ -227,9 +263,10 @@ static void test_taper_unable(void **state)
     (void)state;
     run r;
     run_start(&r, TAPER);
-    for (int day = 0; day < 169; day++)
-        step(&r, day, day % 7 ? -1 : (day == 105 ? 40 : 100));
+    for (int day = 0; day < 169; day++)   /* baseline 20, then a response */
+        step(&r, day, day % 7 ? -1 : (day == 0 ? 20 : day == 105 ? 40 : 100));
     assert_int_equal(r.pt.taper_ineligible, 119);
+    assert_int_equal(r.pt.tpo_stop, ITP_NEVER);
     assert_int_equal(r.pt.taper_unable, 168);
     itp_scenario_free(r.scn);
 

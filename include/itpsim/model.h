@@ -2,7 +2,7 @@
  * end of follow-up. Each model is a vtable in a table picked by the
  * scenario's `model` setting:
  *   platelet  semi-mechanistic platelet kinetics with TPO-RA PK/PD, a
- *             remission process, treatments and events (DOMAIN.md s5);
+ *             remission process, treatments and events;
  *   hazard    piecewise-exponential time to treatment failure per arm, for
  *             direct time-to-event planning and cross-checks. */
 #ifndef ITPSIM_MODEL_H
@@ -31,8 +31,9 @@ struct itp_model_type {
     void (*free)(void *params);
     size_t patient_size;   /* bytes of per-patient draws */
     /* Arm-independent draws (baseline count, random effects, event times)
-     * from the baseline stream r. Returns the true baseline count, or NaN
-     * when the model has none (strata cannot be cut from it). */
+     * from the baseline stream r. Returns the observed baseline (day-0)
+     * count, on which inclusion and strata are judged, or NaN when the
+     * model has none (strata cannot be cut from it). */
     double (*draw)(const itp_scenario *scn, const void *params, gsl_rng *r,
                    void *patient);
     /* Simulates pt (id, arm, stratum, followup_days set) in its arm,

@@ -123,12 +123,12 @@ typedef enum {
 } itp_cut_kind;
 
 /* What starts a rescue (bit set). */
-enum { ITP_RESCUE_COUNT = 1, ITP_RESCUE_BLEED = 2, ITP_RESCUE_BOTH = 4 };
+enum { ITP_RESCUE_COUNT = 1, ITP_RESCUE_BLEED = 2 };
 
 typedef struct itp_rescue_rule {
-    int trigger;             /* ITP_RESCUE_*: a low count, a bleed, or a bleed
-                                with the latest count low */
+    int trigger;             /* ITP_RESCUE_*: a low count, a bleed */
     double below;            /* the low-count threshold, 10^9/L */
+    double bleed_below;      /* a bleed is rescued when the latest count is below */
     int from_day;            /* the count rule applies from this day on */
     double response_prob;    /* chance the rescue works */
     double kdeg_factor;      /* destruction multiplied by this while it works */

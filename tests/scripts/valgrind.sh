@@ -15,6 +15,8 @@ check() {
     cat "$log"; echo "[ FAILED ] valgrind $label"; failed=$((failed + 1))
   fi
 }
+# the simulated cohorts of test_clinical at a tenth of their size
+export ITPSIM_TEST_COHORT=2000
 for t in "$@"; do
   check "$t" "$t"
 done
