@@ -431,6 +431,17 @@ itp_status itp_rd_string(itp_reader *rd, const config_setting_t *g,
                          const char *name, const char *dflt, char *out,
                          size_t outlen)
 {
+    return itp_rd_string_at(rd, g, NULL, name, dflt, out, outlen);
+}
+
+itp_status itp_rd_log(itp_reader *rd, const char *path, const char *value, const char *origin)
+{
+    return log_value(rd, NULL, NULL, path, value, NULL, origin);
+}
+
+itp_status itp_rd_string_at(itp_reader *rd, const config_setting_t *g, const char *group,
+                            const char *name, const char *dflt, char *out, size_t outlen)
+{
     const config_setting_t *v = g ? config_setting_get_member(g, name) : NULL;
     const char *x = dflt, *origin = "built-in default";
     if (v) {
@@ -448,7 +459,7 @@ itp_status itp_rd_string(itp_reader *rd, const config_setting_t *g,
     }
     char quoted[300];
     snprintf(quoted, sizeof quoted, "\"%s\"", x);
-    itp_status st = log_value(rd, g, NULL, name, quoted, NULL, origin);
+    itp_status st = log_value(rd, g, g ? NULL : group, name, quoted, NULL, origin);
     if (st)
         return st;
     snprintf(out, outlen, "%s", x);

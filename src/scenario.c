@@ -386,11 +386,17 @@ static itp_status check_size(itp_reader *rd, const itp_scenario *scn,
 static itp_status read_stops(itp_reader *rd, itp_scenario *scn, const config_setting_t *nt)
 {
     const config_setting_t *l = itp_member(nt, "stops");
+    char names[512] = "[";
     scn->new_therapy.stops = 0;
     if (!l) {
-        for (int c = 0; c < scn->n_components; c++)
+        for (int c = 0; c < scn->n_components; c++) {
+            size_t n = strlen(names);
+            snprintf(names + n, sizeof names - n, "%s\"%s\"", c ? ", " : "",
+                     scn->components[c].name);
             scn->new_therapy.stops |= 1u << c;
-        return ITP_OK;
+        }
+        strncat(names, "]", sizeof names - strlen(names) - 1);
+        return itp_rd_log(rd, "new_therapy.stops", names, "built-in default (every component)");
     }
     if (!config_setting_is_array(l) && !config_setting_is_list(l))
         return itp_rd_fail(rd, l, "expected a list of component names, e.g. [\"eltrombopag\"]");
@@ -406,8 +412,11 @@ static itp_status read_stops(itp_reader *rd, itp_scenario *scn, const config_set
         if (found < 0)
             return itp_rd_fail(rd, e, "no component named '%s' in components", name);
         scn->new_therapy.stops |= 1u << found;
+        size_t n = strlen(names);
+        snprintf(names + n, sizeof names - n, "%s\"%s\"", i ? ", " : "", name);
     }
-    return ITP_OK;
+    strncat(names, "]", sizeof names - strlen(names) - 1);
+    return itp_rd_log(rd, "new_therapy.stops", names, "scenario");
 }
 
 static itp_status read_events(itp_reader *rd, itp_scenario *scn,
@@ -431,7 +440,8 @@ static itp_status read_events(itp_reader *rd, itp_scenario *scn,
         (st = itp_rd_double(rd, ev, "events", "dropout_per_year", ITP_CLOSED(0.0, 10.0), &dropout)) ||
         (st = itp_rd_child(rd, root, "rescue", CONFIG_TYPE_GROUP, 0, &rs)) ||
         (st = itp_rd_keys(rd, rs, rescue_keys, "rescue")) ||
-        (st = itp_rd_string(rd, rs, "trigger", "count_or_bleeding", trigger, sizeof trigger)) ||
+        (st = itp_rd_string_at(rd, rs, "rescue", "trigger", "count_or_bleeding", trigger,
+                               sizeof trigger)) ||
         (st = itp_rd_double(rd, rs, "rescue", "below", ITP_CLOSED(0.0, 1000.0), &r->below)) ||
         (st = itp_rd_double(rd, rs, "rescue", "from_week", ITP_CLOSED(0.0, 1100.0), &rescue_from)) ||
         (st = itp_rd_double(rd, rs, "rescue", "bleed_below", ITP_CLOSED(0.0, 1e4), &r->bleed_below)) ||

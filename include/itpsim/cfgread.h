@@ -78,6 +78,12 @@ itp_status itp_rd_bool_or(itp_reader *rd, const config_setting_t *g,
 itp_status itp_rd_string(itp_reader *rd, const config_setting_t *g,
                          const char *name, const char *dflt, char *out,
                          size_t outlen);
+/* The same, logged as group.name when g is NULL (a group the scenario
+ * left out). */
+itp_status itp_rd_string_at(itp_reader *rd, const config_setting_t *g, const char *group,
+                            const char *name, const char *dflt, char *out, size_t outlen);
+/* Logs a resolved setting read by other means (a list), for `check`. */
+itp_status itp_rd_log(itp_reader *rd, const char *path, const char *value, const char *origin);
 /* An array of numbers, each in r, at most maxn; *n gets the count.
  * required 0: a missing array gives *n = 0. */
 itp_status itp_rd_array(itp_reader *rd, const config_setting_t *g,
