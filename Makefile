@@ -41,14 +41,25 @@ RUN_DIR  ?= results/vayhit2
 RUN_REPS ?= 1000
 
 # ---- sources ---------------------------------------------------------------
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+# One folder per layer under src/ (see README, "Code layout"); the library is
+# every src/*/*.c but the command line's main.
+MAIN_SRC := src/cli/main.c
+LIB_SRC  := $(filter-out $(MAIN_SRC),$(wildcard src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
-TEST_SRC := $(wildcard tests/test_*.c)
-TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# Unit tests mirror the layers (tests/unit/LAYER/test_NAME.c); each builds to
+# $(BUILD)/tests/test_NAME. `make test T=NAME` runs one of them (or the
+# check script tests/cli/NAME.sh) instead of the whole suite.
+TEST_SRC := $(wildcard tests/unit/*/test_*.c)
+TEST_BIN := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(TEST_SRC)))
+vpath test_%.c $(sort $(dir $(TEST_SRC)))
+TEST_RUN := $(if $(T),$(filter $(BUILD)/tests/$(T),$(TEST_BIN)),$(TEST_BIN))
 # Drivers that run the statistics kernels on data files for the R reference check.
 TOOL_SRC := $(wildcard tests/reference/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/reference/%.c=$(BUILD)/tools/%)
-HEADERS  := $(wildcard include/itpsim/*.h) $(wildcard src/*.h)
+# Header dependencies are tracked per object (-MMD -MP); the tests, tools and
+# the program list them in full.
+HEADERS  := $(wildcard include/itpsim/*.h) $(wildcard src/*/*.h)
+DEPFLAGS  = -MMD -MP
 
 # ---- rules -----------------------------------------------------------------
 .PHONY: all deps run test clean
@@ -58,23 +69,25 @@ all: $(BUILD)/itpsim
 deps:
 	@sh tests/scripts/deps.sh $(PKGS)
 
-$(BUILD)/obj/%.o: src/%.c $(HEADERS) | $(BUILD)/obj
-	$(CC) $(CFLAGS) -c $< -o $@
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+-include $(LIB_OBJ:.o=.d)
 
 $(BUILD)/libitpsim.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/itpsim: src/main.c $(BUILD)/libitpsim.a $(HEADERS)
-	$(CC) $(CFLAGS) src/main.c $(BUILD)/libitpsim.a $(LDLIBS) -o $@
+$(BUILD)/itpsim: $(MAIN_SRC) $(BUILD)/libitpsim.a $(HEADERS)
+	$(CC) $(CFLAGS) $(MAIN_SRC) $(BUILD)/libitpsim.a $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libitpsim.a $(HEADERS) | $(BUILD)/tests
+$(BUILD)/tests/%: %.c tests/testutil.h $(BUILD)/libitpsim.a $(HEADERS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests $< $(BUILD)/libitpsim.a $(TEST_LIBS) $(LDLIBS) -o $@
 
-$(BUILD)/tools/%: tests/reference/%.c $(BUILD)/libitpsim.a $(HEADERS) | $(BUILD)/tools
+$(BUILD)/tools/%: tests/reference/%.c $(BUILD)/libitpsim.a $(HEADERS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libitpsim.a $(LDLIBS) -o $@
-
-$(BUILD)/obj $(BUILD)/tests $(BUILD)/tools:
-	mkdir -p $@
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -83,7 +96,7 @@ run: deps
 # Every cmocka binary, then the command-line checks; the last line sums up.
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(TOOL_BIN)
-	@sh tests/scripts/run_tests.sh $(BUILD) $(TEST_BIN)
+	@ITPSIM_ONLY="$(T)" sh tests/scripts/run_tests.sh $(BUILD) $(TEST_RUN)
 
 # ---- sanitizers, valgrind and fuzzing -----------------------------------------
 # Each builds in its own folder, so none disturbs the normal build.
@@ -125,13 +138,15 @@ sanitize: deps
 
 valgrind: deps
 	@$(MAKE) --no-print-directory BUILD=$(VG_BUILD) OPT="-O1 -g" all \
-	   $(TEST_SRC:tests/%.c=$(VG_BUILD)/tests/%)
+	   $(TEST_BIN:$(BUILD)/%=$(VG_BUILD)/%)
 	@VALGRIND="$(VALGRIND)" sh tests/scripts/valgrind.sh $(VG_BUILD) \
-	   $(TEST_SRC:tests/%.c=$(VG_BUILD)/tests/%)
+	   $(TEST_BIN:$(BUILD)/%=$(VG_BUILD)/%)
 
-$(FUZZ_BUILD)/obj/%.o: src/%.c $(HEADERS)
+$(FUZZ_BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+-include $(FUZZ_OBJ:.o=.d)
 
 $(FUZZ_BUILD)/fuzz_scenario: tests/fuzz/fuzz_scenario.c $(FUZZ_OBJ) $(HEADERS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer tests/fuzz/fuzz_scenario.c $(FUZZ_OBJ) \

@@ -21,7 +21,7 @@
  *
  * Degenerate data never produce an unflagged NaN; see the ITP_BINARY_* flags
  * below for what is written in each case. Formulas and sources are in
- * src/binary.c. */
+ * src/stats/binary.c. */
 #ifndef ITPSIM_BINARY_H
 #define ITPSIM_BINARY_H
 

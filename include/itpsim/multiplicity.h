@@ -13,7 +13,7 @@
  * Ownership: the caller owns the design's arrays, p, rejected, adj and the
  * workspace; procedures allocate nothing and only write rejected, adj and
  * the workspace. One workspace per thread. Formulas and sources are in
- * src/multiplicity.c. */
+ * src/stats/multiplicity.c. */
 #ifndef ITPSIM_MULTIPLICITY_H
 #define ITPSIM_MULTIPLICITY_H
 

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs every cmocka binary given, then every tests/cli/*.sh check, and closes
+# Runs every cmocka binary given, then every tests/cli/*.sh check (only
+# tests/cli/$ITPSIM_ONLY.sh when that is set), and closes
 # with one summary line "N passed, N failed, N skipped". A check script that
 # exits 77 is skipped (a tool it needs is missing). Exit status 1 when any failed.
 build=$1; shift
@@ -18,6 +19,8 @@ for t in "$@"; do
 done
 for s in tests/cli/*.sh; do
   [ -f "$s" ] || continue
+  # ITPSIM_ONLY=NAME (make test T=NAME): only tests/cli/NAME.sh
+  [ -z "${ITPSIM_ONLY:-}" ] || [ "$(basename "$s" .sh)" = "$ITPSIM_ONLY" ] || continue
   ITPSIM="$build/itpsim" BUILD="$build" sh "$s" >"$log" 2>&1
   rc=$?
   if [ "$rc" -eq 0 ]; then

@@ -17,7 +17,7 @@
  * from the project root (it then prints the table instead of checking it),
  * with the code of the commit that last changed the table; that commit's
  * message names the numerics it was made with. Made with the classical
- * Runge-Kutta day step (4 steps a day) of src/model_platelet.c; the exact
+ * Runge-Kutta day step (4 steps a day) of src/model/platelet.c; the exact
  * day step that replaced it reproduces every value (and 4000 replicates'
  * replicates.csv of `itpsim run` byte for byte). Regenerated once since,
  * when the default scenario took the parameters fitted to the published

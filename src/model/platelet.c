@@ -52,7 +52,7 @@
  * Every coefficient depends only on the patient's rates and on the few
  * values that k and f_d take, so it is computed once per patient and
  * value (itp_kin_prop) and a day costs a few dozen multiplications.
- * tests/test_model.c compares the step with GSL's rk8pd at tolerance
+ * tests/unit/model/test_model.c compares the step with GSL's rk8pd at tolerance
  * 1e-12. A transient below 1e-10 (|D0|) is ended (R = R_inf): its effect
  * on P is below 1e-9 relative. The classical Runge-Kutta step
  * (itp_kinetics_day, `steps_per_day` steps) is kept as the reference and
