@@ -1,5 +1,6 @@
 /* Typed, validated reading of a scenario and its defaults; see cfgread.h. */
 #include "itpsim/cfgread.h"
+#include "internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -106,7 +107,7 @@ int itp_edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
-static const char *type_name(const config_setting_t *s)
+const char *itp_cfg_type_name(const config_setting_t *s)
 {
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_GROUP: return "a group";
@@ -219,7 +220,7 @@ static const config_setting_t *defaults_member(const itp_reader *rd,
     return config_lookup(&rd->defs, p);
 }
 
-static int is_number(const config_setting_t *s)
+int itp_cfg_is_number(const config_setting_t *s)
 {
     int t = config_setting_type(s);
     return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
@@ -324,8 +325,8 @@ static itp_status read_double(itp_reader *rd, const config_setting_t *g,
         x = *dflt;
         origin = "built-in default";
     } else {
-        if (!is_number(v))
-            return itp_rd_fail(rd, v, "expected %s, got %s", expected, type_name(v));
+        if (!itp_cfg_is_number(v))
+            return itp_rd_fail(rd, v, "expected %s, got %s", expected, itp_cfg_type_name(v));
         x = config_setting_get_float(v);
         if (config_setting_type(v) != CONFIG_TYPE_FLOAT)
             x = (double)config_setting_get_int64(v);
@@ -379,10 +380,10 @@ static itp_status read_int(itp_reader *rd, const config_setting_t *g,
         if (!isfinite(d) || d != floor(d) || fabs(d) > 1e15)
             return itp_rd_fail(rd, v, "expected %s, got %g", expected, d);
         x = (long long)d;
-    } else if (is_number(v)) {
+    } else if (itp_cfg_is_number(v)) {
         x = config_setting_get_int64(v);
     } else {
-        return itp_rd_fail(rd, v, "expected %s, got %s", expected, type_name(v));
+        return itp_rd_fail(rd, v, "expected %s, got %s", expected, itp_cfg_type_name(v));
     }
     if (x < lo || x > hi)
         return itp_rd_fail(rd, v, "expected %s, got %lld", expected, x);
@@ -416,7 +417,7 @@ itp_status itp_rd_bool_or(itp_reader *rd, const config_setting_t *g,
     const char *origin = "built-in default";
     if (v) {
         if (config_setting_type(v) != CONFIG_TYPE_BOOL)
-            return itp_rd_fail(rd, v, "expected true or false, got %s", type_name(v));
+            return itp_rd_fail(rd, v, "expected true or false, got %s", itp_cfg_type_name(v));
         x = config_setting_get_bool(v);
         origin = "scenario";
     }
@@ -446,7 +447,7 @@ itp_status itp_rd_string_at(itp_reader *rd, const config_setting_t *g, const cha
     const char *x = dflt, *origin = "built-in default";
     if (v) {
         if (config_setting_type(v) != CONFIG_TYPE_STRING)
-            return itp_rd_fail(rd, v, "expected a string, got %s", type_name(v));
+            return itp_rd_fail(rd, v, "expected a string, got %s", itp_cfg_type_name(v));
         x = config_setting_get_string(v);
         origin = "scenario";
         if (!x[0])
@@ -485,7 +486,7 @@ itp_status itp_rd_array(itp_reader *rd, const config_setting_t *g,
     int t = config_setting_type(a);
     if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
         return itp_rd_fail(rd, a, "expected an array [ ... ] of numbers in %s, got %s",
-                           rt, type_name(a));
+                           rt, itp_cfg_type_name(a));
     int len = config_setting_length(a);
     if (len == 0)
         return itp_rd_fail(rd, a, "expected a non-empty array of numbers in %s", rt);
@@ -495,8 +496,8 @@ itp_status itp_rd_array(itp_reader *rd, const config_setting_t *g,
     size_t used = 1;
     for (int i = 0; i < len; i++) {
         const config_setting_t *e = config_setting_get_elem(a, (unsigned)i);
-        if (!is_number(e))
-            return itp_rd_fail(rd, e, "expected a number in %s, got %s", rt, type_name(e));
+        if (!itp_cfg_is_number(e))
+            return itp_rd_fail(rd, e, "expected a number in %s, got %s", rt, itp_cfg_type_name(e));
         double x = config_setting_type(e) == CONFIG_TYPE_FLOAT
                        ? config_setting_get_float(e)
                        : (double)config_setting_get_int64(e);
@@ -528,7 +529,7 @@ itp_status itp_rd_child(itp_reader *rd, const config_setting_t *g,
         return ITP_OK;
     }
     if (config_setting_type(c) != type)
-        return itp_rd_fail(rd, c, "expected %s, got %s", want, type_name(c));
+        return itp_rd_fail(rd, c, "expected %s, got %s", want, itp_cfg_type_name(c));
     *out = c;
     return ITP_OK;
 }
@@ -575,8 +576,7 @@ itp_status itp_rd_keys(itp_reader *rd, const config_setting_t *g,
 
 /* ---- opening, with overrides ---------------------------------------------- */
 
-/* The folder of a file's path ("." for a bare name). */
-static void folder_of(const char *file, char *dir, size_t len)
+void itp_cfg_folder_of(const char *file, char *dir, size_t len)
 {
     snprintf(dir, len, "%s", file);
     char *slash = strrchr(dir, '/');
@@ -597,7 +597,7 @@ static itp_status parse_file(itp_reader *rd, config_t *c, const char *file,
     }
     /* Relative @include paths are taken from the including file's folder. */
     char dir[512];
-    folder_of(file, dir, sizeof dir);
+    itp_cfg_folder_of(file, dir, sizeof dir);
     config_set_include_dir(c, dir);
     if (c == &rd->scn)
         snprintf(rd->incdir, sizeof rd->incdir, "%s", dir);
@@ -617,345 +617,6 @@ static itp_status parse_file(itp_reader *rd, config_t *c, const char *file,
     return ITP_OK;
 }
 
-/* ---- the raw text, before libconfig ------------------------------------------ */
-
-/* Largest scenario or included file: far above any real scenario, small
- * enough that a wrong file named by mistake is refused at once. */
-#define MAX_TEXT_BYTES (16L << 20)
-/* libconfig 1.5 refuses deeper @include nesting with its own message; the
- * scan stops there and leaves that to it. */
-#define MAX_INCLUDE_DEPTH 10
-
-typedef struct text_scan {
-    itp_reader *rd;
-    const char *dir;   /* libconfig's include folder: every @include is dir/NAME */
-} text_scan;
-
-static itp_status scan_file(const text_scan *ts, const char *file, const char *from,
-                            int from_line, int depth);
-
-/* Reads a whole file into a NUL-terminated buffer (caller frees). A file
- * that is not a regular file (a folder, a device, a pipe) or that is larger
- * than MAX_TEXT_BYTES is refused: libconfig's scanner ends the process on a
- * folder, and would read a device forever. from/from_line name the
- * @include that named the file (NULL for the scenario itself). */
-static itp_status read_text(const text_scan *ts, const char *file, const char *from,
-                            int from_line, char **out, size_t *len)
-{
-    itp_reader *rd = ts->rd;
-    struct stat sb;
-    *out = NULL;
-    *len = 0;
-    if (stat(file, &sb) != 0) {
-        if (from)   /* libconfig says "cannot open include file" with its line */
-            return ITP_OK;
-        snprintf(rd->err, sizeof rd->err, "%s: cannot open scenario: %s", file,
-                 strerror(errno));
-        return ITP_EINPUT;
-    }
-    const char *why = !S_ISREG(sb.st_mode) ? (S_ISDIR(sb.st_mode) ? "a folder" : "not a regular file")
-                      : sb.st_size > MAX_TEXT_BYTES ? "larger than 16 MiB"
-                                                   : NULL;
-    if (why) {
-        if (from)
-            snprintf(rd->err, sizeof rd->err, "%s:%d: @include \"%s\": %s, not a scenario file",
-                     from, from_line, file, why);
-        else
-            snprintf(rd->err, sizeof rd->err, "%s: %s, not a scenario file", file, why);
-        return ITP_EINPUT;
-    }
-    FILE *f = fopen(file, "rb");
-    if (!f) {
-        if (from)
-            return ITP_OK;
-        snprintf(rd->err, sizeof rd->err, "%s: cannot open scenario: %s", file,
-                 strerror(errno));
-        return ITP_EINPUT;
-    }
-    char *buf = malloc((size_t)MAX_TEXT_BYTES + 1);
-    if (!buf) {
-        fclose(f);
-        snprintf(rd->err, sizeof rd->err, "out of memory");
-        return ITP_ENOMEM;
-    }
-    size_t n = fread(buf, 1, (size_t)MAX_TEXT_BYTES + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || n > (size_t)MAX_TEXT_BYTES) {
-        free(buf);
-        snprintf(rd->err, sizeof rd->err, "%s: %s", file,
-                 bad ? "cannot read the file" : "larger than 16 MiB, not a scenario file");
-        return ITP_EINPUT;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return ITP_OK;
-}
-
-static int is_name_start(int c) { return isalpha(c) || c == '*'; }
-static int is_name_char(int c) { return isalnum(c) || c == '_' || c == '-' || c == '*'; }
-
-/* A whole number without the L suffix, checked against int's range:
- * libconfig 1.5 stores such a literal in an int and silently wraps larger
- * ones (patients = 4294967356 would read as 60). */
-static itp_status check_int_literal(const text_scan *ts, const char *file, int line,
-                                    const char *name, const char *lit, size_t litlen)
-{
-    char tok[40];
-    int hex = 0;
-    size_t k = litlen < sizeof tok - 1 ? litlen : sizeof tok - 1;
-    memcpy(tok, lit, k);
-    tok[k] = '\0';
-    const char *d = tok + (tok[0] == '-' || tok[0] == '+');
-    hex = d[0] == '0' && (d[1] == 'x' || d[1] == 'X');
-    errno = 0;
-    long long v = 0;
-    if (hex) {
-        unsigned long long u = strtoull(d, NULL, 16);
-        v = errno || u > (unsigned long long)INT_MAX + 1 ? LLONG_MAX : (long long)u;
-        if (tok[0] == '-')
-            v = -v;
-    } else {
-        v = strtoll(tok, NULL, 10);
-    }
-    if (litlen < sizeof tok && !errno && v >= INT_MIN && v <= INT_MAX)
-        return ITP_OK;
-    snprintf(ts->rd->err, sizeof ts->rd->err,
-             "%s:%d: %s%sexpected a whole number from %d to %d (libconfig wraps larger ones), got %.*s",
-             file, line, name, name[0] ? ": " : "", INT_MIN, INT_MAX,
-             (int)(litlen < 40 ? litlen : 40), lit);
-    return ITP_EINPUT;
-}
-
-/* Scans libconfig text for what libconfig itself would mishandle: control
- * bytes (a binary file), plain integers beyond int, and @include of a file
- * that is not a regular text file; included files are scanned the same way.
- * Comments and strings are skipped as libconfig skips them. */
-static itp_status scan_text(const text_scan *ts, const char *file, const char *buf, size_t n,
-                            int depth)
-{
-    int line = 1, bol = 1;
-    char name[64] = "";   /* the setting being assigned */
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)buf[i];
-        if (c == 0 || (c < 32 && c != '\n' && c != '\r' && c != '\t')) {
-            snprintf(ts->rd->err, sizeof ts->rd->err,
-                     "%s:%d: not a text scenario file (control byte 0x%02x at byte %zu)",
-                     file, line, (unsigned)c, i + 1);
-            return ITP_EINPUT;
-        }
-        if (c == '\n') {
-            line++;
-            bol = 1;
-            i++;
-        } else if (c == ' ' || c == '\t' || c == '\r') {
-            i++;
-        } else if (c == '#' || (c == '/' && buf[i + 1] == '/')) {
-            while (i < n && buf[i] != '\n' && ((unsigned char)buf[i] >= 32 || buf[i] == '\t' ||
-                                               buf[i] == '\r'))
-                i++;
-        } else if (c == '/' && buf[i + 1] == '*') {
-            /* control bytes inside comments are still refused below */
-            for (i += 2; i < n && !(buf[i] == '*' && buf[i + 1] == '/'); i++) {
-                unsigned char cc = (unsigned char)buf[i];
-                if (cc == '\n')
-                    line++;
-                else if (cc < 32 && cc != '\r' && cc != '\t')
-                    break;
-            }
-            if (i < n && buf[i] == '*')
-                i += 2;
-            bol = 0;
-        } else if (c == '@' && bol && strncmp(buf + i, "@include", 8) == 0) {
-            char inc[512], path[1100];
-            size_t k = 0;
-            for (i += 8; i < n && (buf[i] == ' ' || buf[i] == '\t'); i++)
-                ;
-            if (i >= n || buf[i] != '"') {
-                bol = 0;
-                continue;   /* libconfig reports the syntax error */
-            }
-            for (i++; i < n && buf[i] != '"' && buf[i] != '\n'; i++)
-                if (k < sizeof inc - 1)
-                    inc[k++] = buf[i];
-            inc[k] = '\0';
-            if (i < n && buf[i] == '"')
-                i++;
-            bol = 0;
-            if (depth + 1 >= MAX_INCLUDE_DEPTH)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", ts->dir, inc);
-            itp_status st = scan_file(ts, path, file, line, depth + 1);
-            if (st)
-                return st;
-        } else if (c == '"') {
-            for (i++; i < n && buf[i] != '"'; i++) {
-                if (buf[i] == '\\' && i + 1 < n && buf[i + 1] != '\n')
-                    i++;
-                if (buf[i] == '\n') {
-                    line++;
-                } else if ((unsigned char)buf[i] < 32 && buf[i] != '\t' && buf[i] != '\r') {
-                    break;   /* refused at the top of the loop */
-                }
-            }
-            if (i < n && buf[i] == '"')
-                i++;
-            bol = 0;
-        } else if (is_name_start(c)) {
-            size_t s0 = i;
-            while (i < n && is_name_char((unsigned char)buf[i]))
-                i++;
-            size_t j = i;
-            while (j < n && (buf[j] == ' ' || buf[j] == '\t'))
-                j++;
-            if (j < n && (buf[j] == '=' || buf[j] == ':')) {
-                size_t len = i - s0 < sizeof name - 1 ? i - s0 : sizeof name - 1;
-                memcpy(name, buf + s0, len);
-                name[len] = '\0';
-            }
-            bol = 0;
-        } else if (isdigit(c) || ((c == '-' || c == '+') && isdigit((unsigned char)buf[i + 1]))) {
-            size_t s0 = i++;
-            int hex = 0;
-            if (buf[i - 1] == '0' && (buf[i] == 'x' || buf[i] == 'X'))
-                hex = 1;
-            else if ((c == '-' || c == '+') && buf[i] == '0' && (buf[i + 1] == 'x' || buf[i + 1] == 'X'))
-                hex = 1, i++;
-            if (hex) {
-                for (i++; i < n && isxdigit((unsigned char)buf[i]); i++)
-                    ;
-            } else {
-                while (i < n && isdigit((unsigned char)buf[i]))
-                    i++;
-            }
-            if (!hex && i < n && (buf[i] == '.' || buf[i] == 'e' || buf[i] == 'E')) {
-                /* a float: libconfig reads it as a double (inf when huge,
-                 * which the typed readers refuse) */
-                while (i < n && (isdigit((unsigned char)buf[i]) || buf[i] == '.' || buf[i] == 'e' ||
-                                 buf[i] == 'E' || ((buf[i] == '-' || buf[i] == '+') &&
-                                                   (buf[i - 1] == 'e' || buf[i - 1] == 'E'))))
-                    i++;
-            } else if (i < n && buf[i] == 'L') {
-                i += 1 + (i + 1 < n && buf[i + 1] == 'L');
-            } else {
-                itp_status st = check_int_literal(ts, file, line, name, buf + s0, i - s0);
-                if (st)
-                    return st;
-            }
-            bol = 0;
-        } else {
-            bol = 0;
-            i++;
-        }
-    }
-    return ITP_OK;
-}
-
-static itp_status scan_file(const text_scan *ts, const char *file, const char *from,
-                            int from_line, int depth)
-{
-    char *buf;
-    size_t n;
-    itp_status st = read_text(ts, file, from, from_line, &buf, &n);
-    if (st || !buf)
-        return st;
-    if (n == 0 && !from) {
-        snprintf(ts->rd->err, sizeof ts->rd->err, "%s:1: empty scenario file", file);
-        free(buf);
-        return ITP_EINPUT;
-    }
-    st = scan_text(ts, file, buf, n, depth);
-    free(buf);
-    return st;
-}
-
-/* The scenario file and every file it includes, before libconfig reads
- * them (see scan_text). */
-static itp_status check_text(itp_reader *rd, const char *file)
-{
-    char dir[512];
-    folder_of(file, dir, sizeof dir);
-    text_scan ts = {rd, dir};
-    return scan_file(&ts, file, NULL, 0, 0);
-}
-
-static itp_status apply_override(itp_reader *rd, const char *spec)
-{
-    const char *eq = strchr(spec, '=');
-    char path[256];
-    if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof path) {
-        snprintf(rd->err, sizeof rd->err, "--set '%s': expected PATH=NUMBER", spec);
-        return ITP_EINPUT;
-    }
-    memcpy(path, spec, (size_t)(eq - spec));
-    path[eq - spec] = '\0';
-    if (path[0] == '.' || path[strlen(path) - 1] == '.' || strstr(path, "..")) {
-        snprintf(rd->err, sizeof rd->err, "--set '%s': expected PATH=NUMBER, PATH as a.b.c",
-                 spec);
-        return ITP_EINPUT;
-    }
-    char *end;
-    errno = 0;
-    double x = strtod(eq + 1, &end);
-    if (end == eq + 1 || *end || errno || !isfinite(x)) {
-        snprintf(rd->err, sizeof rd->err, "--set %s: '%s' is not a finite number",
-                 path, eq + 1);
-        return ITP_EINPUT;
-    }
-    config_setting_t *s = config_lookup(&rd->scn, path);
-    if (s && config_setting_is_group(s))
-        s = config_setting_get_member(s, "value");
-    if (s) {
-        if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
-            config_setting_set_float(s, x);
-        else if (config_setting_type(s) == CONFIG_TYPE_INT && x == floor(x) &&
-                 (x < INT_MIN || x > INT_MAX)) {
-            /* libconfig would not store it in an int setting (it keeps 0) */
-            snprintf(rd->err, sizeof rd->err,
-                     "--set %s: expected a whole number from %d to %d, got %s", path, INT_MIN,
-                     INT_MAX, eq + 1);
-            return ITP_EINPUT;
-        } else if (is_number(s) && x == floor(x) && fabs(x) < 1e15)
-            config_setting_set_int64(s, (long long)x);
-        else {
-            snprintf(rd->err, sizeof rd->err, "--set %s: the setting is %s, not %s",
-                     path, type_name(s), is_number(s) ? "a non-integer" : "a number");
-            return ITP_EINPUT;
-        }
-        return ITP_OK;
-    }
-    /* Not in the scenario: create it; the validation that follows decides
-     * whether the name is known. */
-    config_setting_t *g = config_root_setting(&rd->scn);
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", path);
-    char *save = NULL;
-    char *tok = strtok_r(buf, ".", &save);
-    while (tok) {
-        char *next = strtok_r(NULL, ".", &save);
-        config_setting_t *c = config_setting_get_member(g, tok);
-        if (next) {
-            if (!c)
-                c = config_setting_add(g, tok, CONFIG_TYPE_GROUP);
-            if (!c || !config_setting_is_group(c)) {
-                snprintf(rd->err, sizeof rd->err, "--set %s: '%s' is not a group", path, tok);
-                return ITP_EINPUT;
-            }
-            g = c;
-        } else {
-            c = config_setting_add(g, tok, CONFIG_TYPE_FLOAT);
-            if (!c) {
-                snprintf(rd->err, sizeof rd->err, "--set %s: not a valid setting name", path);
-                return ITP_EINPUT;
-            }
-            config_setting_set_float(c, x);
-        }
-        tok = next;
-    }
-    return ITP_OK;
-}
-
 itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
                            const char *defaults_file,
                            const char *const *overrides, int n_overrides,
@@ -971,13 +632,13 @@ itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
     config_init(&rd->scn);
     config_init(&rd->defs);
     rd->scn_ok = rd->defs_ok = 1;
-    itp_status st = check_text(rd, scenario_file);
+    itp_status st = itp_cfg_prescan(scenario_file, rd->err, sizeof rd->err);
     if (!st)
         st = parse_file(rd, &rd->scn, scenario_file, "scenario");
     if (!st && defaults_file)
         st = parse_file(rd, &rd->defs, defaults_file, "defaults");
     for (int i = 0; !st && i < n_overrides; i++)
-        st = apply_override(rd, overrides[i]);
+        st = itp_cfg_override(&rd->scn, overrides[i], rd->err, sizeof rd->err);
     if (st) {
         snprintf(err, errlen, "%s", rd->err);
         itp_reader_free(rd);
