@@ -42,9 +42,10 @@ RUN_REPS ?= 1000
 
 # ---- sources ---------------------------------------------------------------
 # One folder per layer under src/ (see README, "Code layout"); the library is
-# every src/*/*.c but the command line's main.
-MAIN_SRC := src/cli/main.c
-LIB_SRC  := $(filter-out $(MAIN_SRC),$(wildcard src/*/*.c))
+# every src/*/*.c but the command line's (src/cli/), which the program adds.
+CLI_SRC  := $(wildcard src/cli/*.c)
+CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB_SRC  := $(filter-out $(CLI_SRC),$(wildcard src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 # Unit tests mirror the layers (tests/unit/LAYER/test_NAME.c); each builds to
 # $(BUILD)/tests/test_NAME. `make test T=NAME` runs one of them (or the
@@ -73,13 +74,13 @@ $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
--include $(LIB_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
 $(BUILD)/libitpsim.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/itpsim: $(MAIN_SRC) $(BUILD)/libitpsim.a $(HEADERS)
-	$(CC) $(CFLAGS) $(MAIN_SRC) $(BUILD)/libitpsim.a $(LDLIBS) -o $@
+$(BUILD)/itpsim: $(CLI_OBJ) $(BUILD)/libitpsim.a
+	$(CC) $(CFLAGS) $(CLI_OBJ) $(BUILD)/libitpsim.a $(LDLIBS) -o $@
 
 $(BUILD)/tests/%: %.c tests/testutil.h $(BUILD)/libitpsim.a $(HEADERS)
 	@mkdir -p $(@D)

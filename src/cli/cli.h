@@ -1,0 +1,79 @@
+/* The command line's internal interface: the options, their parser and the
+ * table of commands (options.c, commands.c, main.c). */
+#ifndef ITPSIM_CLI_H
+#define ITPSIM_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "itpsim/scenario.h"
+#include "itpsim/search.h"
+
+#define MAX_SETS 64
+
+typedef struct options {
+    const char *scenario;
+    const char *defaults;
+    const char *outdir;
+    uint64_t seed;
+    long n;                /* -n: patients (simulate) or replicates (run, ...); 0: default */
+    int threads;           /* -j; 0: OMP_NUM_THREADS or the core count */
+    double precision;      /* --precision */
+    int no_null, quiet;
+    double power;          /* --power */
+    const char *hypothesis;/* --hypothesis */
+    long n_min, n_max;     /* --min, --max */
+    int n_vary;
+    itp_vary vary[ITP_MAX_VARY];
+    int n_sets;
+    const char *sets[MAX_SETS];
+    const char *resume;    /* --resume DIR */
+    int force;             /* --force */
+    int plots;             /* --plots (run) */
+    int evaluate;          /* --evaluate (calibrate) */
+    unsigned given;        /* GIVEN_*: options set on the command line */
+} options;
+
+/* Options given explicitly, which a resumed run checks against the saved ones. */
+enum { GIVEN_SEED = 1u, GIVEN_REPS = 2u, GIVEN_PRECISION = 4u, GIVEN_NULL = 8u, GIVEN_OUTDIR = 16u };
+
+/* A command: its name, its entry point (the arguments after the name; the
+ * exit code) and its usage text. */
+typedef struct itp_cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+} itp_cli_command;
+
+/* NULL-terminated. */
+extern const itp_cli_command itp_cli_commands[];
+
+/* The options every command takes, after its own usage text. */
+extern const char usage_common[];
+
+/* Prints "itpsim CMD: message" and the hint to --help; returns 2. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A whole number >= 0; 0 or -1. */
+int parse_u64(const char *s, uint64_t *out);
+
+/* Parses the arguments after the command into o; `allowed` lists the
+ * option letters the command takes. Returns -1 to go on, else an exit code
+ * (0 after --help). */
+int parse_options(const char *cmd, const char *usage, int argc, char **argv, options *o,
+                  const char *allowed);
+
+/* The defaults file: --defaults, $ITPSIM_DEFAULTS, config/defaults.cfg
+ * beside the program's folder, or in the current folder. */
+const char *find_defaults(const options *o, char *buf, size_t len);
+
+/* Loads o->scenario (resolved settings to `resolved` when not NULL); 0 or
+ * an exit code, the message printed. */
+int load(const options *o, FILE *resolved, itp_scenario **scn);
+
+/* The same, with the scenario's identifying hash. */
+int load_with_hash(const options *o, itp_scenario **scn, char hash[25]);
+
+/* $OMP_NUM_THREADS or the core count. */
+int default_threads(void);
+
+#endif
