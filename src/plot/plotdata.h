@@ -2,6 +2,7 @@
 #ifndef ITPSIM_PLOTDATA_H
 #define ITPSIM_PLOTDATA_H
 
+#include <stdio.h>
 #include "itpsim/plot.h"
 
 #define PLOT_MAX_SERIES 64
@@ -45,5 +46,19 @@ itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, ch
 /* The whole of a file, NUL-terminated, in *out (free it); *len its size.
  * ITP_EIO when it cannot be read (errno kept). */
 itp_status plot_read_file(const char *path, char **out, size_t *len);
+
+/* Helpers shared by the plot data files (plotio.c). */
+/* qsort comparison of doubles, ascending. */
+int plot_cmp_double(const void *a, const void *b);
+/* Splits a CSV line in place at commas; the number of fields (at most max). */
+int plot_split_csv(char *line, char **field, int max);
+/* The next line of a buffer (NUL-terminated in place), or NULL at the end. */
+char *plot_next_line(char **pos);
+/* A number of a CSV field; NaN for "NA" or an empty field. */
+double plot_parse_num(const char *s);
+/* A number for a CSV file ("NA" when not finite). */
+void plot_put_num(FILE *f, double x);
+/* The first time-to-event endpoint of a scenario, or -1. */
+int plot_first_time_endpoint(const itp_scenario *scn);
 
 #endif
