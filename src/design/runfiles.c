@@ -1,0 +1,358 @@
+/* The result files of a run (summary.json, summary.csv, arms.csv) and its
+ * printed summary; see run.h. */
+#include "itpsim/run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "itpsim/report.h"
+#include "run_internal.h"
+
+/* NAN is a float; every NA here is a double. */
+#define NA_D ((double)NAN)
+
+/* ---- result files -------------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if ((unsigned char)*s >= 0x20)
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void json_num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.10g", x);
+    else
+        fputs("null", f);
+}
+
+/* "NAME": p, "SE": its MC standard error, "NAME_ci": its Wilson 95% CI. */
+static void json_prop(FILE *f, const char *name, const char *se, long k, long r, int comma)
+{
+    double p = r ? (double)k / (double)r : NA_D, lo, hi;
+    itp_mc_wilson(k, r, &lo, &hi);
+    fprintf(f, "\"%s\": ", name);
+    json_num(f, p);
+    fprintf(f, ", \"%s\": ", se);
+    json_num(f, itp_mc_se(p, r));
+    fprintf(f, ", \"%s_ci\": [", name);
+    json_num(f, lo);
+    fputs(", ", f);
+    json_num(f, hi);
+    fprintf(f, "]%s", comma ? ", " : "");
+}
+
+/* Every hypothesis is a true null in the null version, a single-arm one
+ * because its responses are drawn at p0 there (analysis.h): each has a
+ * type I error, and any rejection there is a family-wise error. */
+static int has_type1(const itp_scenario *scn, const itp_run_result *res, int k)
+{
+    (void)scn;
+    (void)k;
+    return res->has_null;
+}
+
+/* The landmark in months as labels give it: at most two decimals, trailing
+ * zeros dropped (12, 6, 1.5, 0.25). */
+static const char *landmark_text(const itp_scenario *scn, char *buf, size_t len)
+{
+    double m = scn->plan.landmark_months;
+    snprintf(buf, len, m < 0.005 ? "%.2g" : "%.2f", m);
+    if (strchr(buf, '.') && !strchr(buf, 'e')) {
+        char *e = buf + strlen(buf) - 1;
+        while (*e == '0')
+            *e-- = '\0';
+        if (*e == '.')
+            *e = '\0';
+    }
+    return buf;
+}
+
+/* The per-arm landmark column: tf_free_12m at the default of 12 months,
+ * tf_free_6m at landmark_months = 6, tf_free_1.5m at 1.5. */
+static const char *landmark_key(const itp_scenario *scn, char *buf, size_t len)
+{
+    char m[32];
+    snprintf(buf, len, "tf_free_%sm", landmark_text(scn, m, sizeof m));
+    return buf;
+}
+
+static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
+                       const itp_run_result *res, const char *hash)
+{
+    const itp_mc_summary *d = &res->design, *n = &res->null;
+    const itp_analysis_plan *pl = &scn->plan;
+    fputs("{\n  \"scenario\": ", f);
+    json_str(f, scn->name);
+    fputs(",\n  \"file\": ", f);
+    json_str(f, scn->file);
+    /* Which scenario wrote the folder (itp_run_dir_check reads it back), and
+     * whether every planned replicate ran. */
+    fputs(",\n  \"scenario_hash\": ", f);
+    json_str(f, hash ? hash : "");
+    fprintf(f, ",\n  \"partial\": %s,\n  \"completed\": %ld",
+            res->complete ? "false" : "true", d->reps + (res->has_null ? n->reps : 0L));
+    fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null_replicates\": %ld,\n",
+            (unsigned long long)o->seed, d->reps, res->has_null ? n->reps : 0L);
+    fprintf(f, "  \"patients\": %d,\n  \"alpha\": ", o->patients ? o->patients : scn->n_patients);
+    json_num(f, pl->alpha);
+    fputs(",\n  \"multiplicity\": ", f);
+    json_str(f, pl->mult ? pl->mult->name : "none");
+    fputs(",\n  \"hypotheses\": [\n", f);
+    for (int k = 0; k < pl->n_hyp; k++) {
+        const itp_hypothesis *h = &pl->hyp[k];
+        int tte = scn->endpoints[h->endpoint].type->kind == ITP_EP_TIME;
+        fputs("    {\"name\": ", f);
+        json_str(f, h->name);
+        fputs(", \"endpoint\": ", f);
+        json_str(f, scn->endpoints[h->endpoint].name);
+        fputs(", \"arm\": ", f);
+        json_str(f, scn->arms[h->arm].name);
+        fputs(", \"control\": ", f);
+        if (h->control >= 0)
+            json_str(f, scn->arms[h->control].name);
+        else
+            fputs("null", f);
+        fputs(", \"test\": ", f);
+        json_str(f, h->test);
+        fputs(",\n     ", f);
+        json_prop(f, "power", "power_mcse", d->rejected[k], d->reps, 1);
+        fputs("\n     ", f);
+        if (has_type1(scn, res, k))
+            json_prop(f, "type1_error", "type1_mcse", n->rejected[k], n->reps, 1);
+        else
+            fputs("\"type1_error\": null, \"type1_mcse\": null, \"type1_error_ci\": null, ", f);
+        fputs("\n     \"estimate\": ", f);
+        json_str(f, tte ? "hazard_ratio" : h->kind == ITP_TEST_BINOMIAL ? "rate" : "risk_difference");
+        fputs(", \"median_estimate\": ", f);
+        json_num(f, itp_mc_median_estimate(d, scn, k));
+        fputs(", \"ci_coverage\": ", f);
+        json_num(f, d->coverable[k] ? (double)d->covered[k] / d->coverable[k] : NA_D);
+        fputs(", \"true_hazard_ratio\": ", f);
+        json_num(f, h->true_hr);
+        fprintf(f, ", \"flagged_replicates\": %ld}%s\n", d->flagged[k], k + 1 < pl->n_hyp ? "," : "");
+    }
+    fputs("  ],\n  ", f);
+    if (res->has_null)
+        json_prop(f, "fwer", "fwer_mcse", n->any_rejected, n->reps, 1);
+    else
+        fputs("\"fwer\": null, \"fwer_mcse\": null, \"fwer_ci\": null, ", f);
+    fputs("\n  ", f);
+    json_prop(f, "any_rejected", "any_rejected_mcse", d->any_rejected, d->reps, 1);
+    fputs("\n  ", f);
+    json_prop(f, "all_rejected", "all_rejected_mcse", d->all_rejected, d->reps, 0);
+    fputs(",\n  \"mean_analysis_month\": ", f);
+    json_num(f, d->reps ? d->cut_sum / d->reps : NA_D);
+    fputs(",\n  \"mean_events\": ", f);
+    json_num(f, d->reps ? d->events_sum / d->reps : NA_D);
+    fputs(",\n  \"landmark_months\": ", f);
+    json_num(f, pl->landmark_months);
+    fputs(",\n  \"arms\": [\n", f);
+    char key[48];
+    landmark_key(scn, key, sizeof key);
+    for (int a = 0; a < scn->n_arms; a++) {
+        fputs("    {\"name\": ", f);
+        json_str(f, scn->arms[a].name);
+        fprintf(f, ", \"%s\": ", key);
+        json_num(f, d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D);
+        fputs(", \"median_ttf_months\": ", f);
+        json_num(f, itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH);
+        fputs(", \"mean_patients\": ", f);
+        json_num(f, d->reps ? d->arm_n_sum[a] / d->reps : NA_D);
+        fputs(", \"mean_events\": ", f);
+        json_num(f, d->reps ? d->arm_events_sum[a] / d->reps : NA_D);
+        for (int e = 0; e < scn->n_endpoints; e++) {
+            if (scn->endpoints[e].type->kind != ITP_EP_BINARY)
+                continue;
+            fputs(", ", f);
+            json_str(f, scn->endpoints[e].name);
+            fputs(": ", f);
+            json_num(f, d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D);
+        }
+        fprintf(f, "}%s\n", a + 1 < scn->n_arms ? "," : "");
+    }
+    fputs("  ]\n}\n", f);
+}
+
+static void csv_prop(FILE *f, long k, long r, int have)
+{
+    double lo, hi, p = have && r ? (double)k / (double)r : NA_D;
+    itp_mc_wilson(k, r, &lo, &hi);
+    itp_run_put_num(f, p);
+    itp_run_put_num(f, have ? itp_mc_se(p, r) : NA_D);
+    itp_run_put_num(f, have ? lo : NA_D);
+    itp_run_put_num(f, have ? hi : NA_D);
+}
+
+static void write_summary_csv(FILE *f, const itp_scenario *scn, const itp_run_result *res)
+{
+    const itp_mc_summary *d = &res->design, *n = &res->null;
+    fputs("hypothesis,endpoint,arm,control,test,replicates,power,power_mcse,power_ci_low,"
+          "power_ci_high,type1_error,type1_mcse,type1_ci_low,type1_ci_high,median_estimate,"
+          "ci_coverage,flagged_replicates\n", f);
+    for (int k = 0; k < scn->plan.n_hyp; k++) {
+        const itp_hypothesis *h = &scn->plan.hyp[k];
+        fprintf(f, "%s,%s,%s,%s,%s,%ld", h->name, scn->endpoints[h->endpoint].name,
+                scn->arms[h->arm].name, h->control >= 0 ? scn->arms[h->control].name : "NA",
+                h->test, d->reps);
+        csv_prop(f, d->rejected[k], d->reps, 1);
+        csv_prop(f, res->has_null ? n->rejected[k] : 0, res->has_null ? n->reps : 0,
+                 has_type1(scn, res, k));
+        itp_run_put_num(f, itp_mc_median_estimate(d, scn, k));
+        itp_run_put_num(f, d->coverable[k] ? (double)d->covered[k] / d->coverable[k] : NA_D);
+        fprintf(f, ",%ld\n", d->flagged[k]);
+    }
+}
+
+static void write_arms_csv(FILE *f, const itp_scenario *scn, const itp_run_result *res)
+{
+    const itp_mc_summary *d = &res->design;
+    char key[48];
+    fprintf(f, "arm,mean_patients,mean_events,%s,median_ttf_months",
+            landmark_key(scn, key, sizeof key));
+    for (int e = 0; e < scn->n_endpoints; e++)
+        if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
+            fprintf(f, ",%s", scn->endpoints[e].name);
+    fputc('\n', f);
+    for (int a = 0; a < scn->n_arms; a++) {
+        fprintf(f, "%s", scn->arms[a].name);
+        itp_run_put_num(f, d->reps ? d->arm_n_sum[a] / d->reps : NA_D);
+        itp_run_put_num(f, d->reps ? d->arm_events_sum[a] / d->reps : NA_D);
+        itp_run_put_num(f, d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D);
+        itp_run_put_num(f, itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH);
+        for (int e = 0; e < scn->n_endpoints; e++)
+            if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
+                itp_run_put_num(f, d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D);
+        fputc('\n', f);
+    }
+}
+
+/* ---- writing the results --------------------------------------------------------- */
+
+itp_status itp_write_results(const char *dir, const itp_scenario *scn, const itp_run_opts *o,
+                             const itp_run_result *res, const char *hash, itp_out *replicates,
+                             char *err, size_t errlen)
+{
+    itp_out out[4];
+    itp_out *all[5] = {replicates};
+    static const char *const names[] = {STATE_FILE, "summary.csv", "arms.csv", "summary.json"};
+    int n = 1;
+    itp_status st = ITP_OK;
+    /* replicates.csv first and summary.json last: summary.json says which
+     * scenario the folder holds, and whether the run is partial. */
+    for (int i = res->complete ? 1 : 0; !st && i < 4; i++) {
+        if ((st = itp_out_open(&out[i], dir, names[i], err, errlen)))
+            break;
+        all[n++] = &out[i];
+        if (i == 0)
+            itp_run_write_state(out[i].f, scn, o, res, hash);
+        else if (i == 1)
+            write_summary_csv(out[i].f, scn, res);
+        else if (i == 2)
+            write_arms_csv(out[i].f, scn, res);
+        else
+            write_json(out[i].f, scn, o, res, hash);
+    }
+    if (st) {
+        for (int i = 0; i < n; i++)
+            itp_out_abort(all[i]);
+        return st;
+    }
+    if ((st = itp_out_commit_all(all, n, err, errlen)))
+        return st;
+    if (res->complete) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
+        if (remove(path) != 0 && errno != ENOENT) {
+            snprintf(err, errlen, "%s: cannot remove the finished run's state: %s", path,
+                     strerror(errno));
+            return ITP_EIO;
+        }
+    }
+    return ITP_OK;
+}
+
+/* A number for the table, or "NA" when it is not finite. */
+static const char *num(char *buf, size_t len, int decimals, double x)
+{
+    if (isfinite(x))
+        snprintf(buf, len, "%.*f", decimals, x);
+    else
+        snprintf(buf, len, "%s", isinf(x) ? (x > 0 ? "Inf" : "-Inf") : "NA");
+    return buf;
+}
+
+static double share(long k, long r)
+{
+    return r > 0 ? (double)k / (double)r : NA_D;
+}
+
+void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE *f)
+{
+    const itp_mc_summary *d = &res->design, *n = &res->null;
+    char b1[32], b2[32], b3[32], b4[32];
+    if (res->complete)
+        fprintf(f, "%s: %ld replicates%s, %d patients\n", scn->name, d->reps,
+                res->has_null ? " (and as many under the null)" : "", scn->n_patients);
+    else
+        fprintf(f, "%s: PARTIAL, interrupted after %ld design and %ld null replicates, %d patients\n",
+                scn->name, d->reps, res->has_null ? n->reps : 0L, scn->n_patients);
+    fprintf(f, "%-12s %-14s %-8s %16s %16s %12s\n", "hypothesis", "arm", "test", "power (MCSE)",
+            "type I (MCSE)", "median est.");
+    for (int k = 0; k < scn->plan.n_hyp; k++) {
+        const itp_hypothesis *h = &scn->plan.hyp[k];
+        double pw = itp_power(d, k);
+        fprintf(f, "%-12s %-14.14s %-8s %7s (%s)  ", h->name, scn->arms[h->arm].name, h->test,
+                num(b1, sizeof b1, 3, pw), num(b2, sizeof b2, 3, itp_mc_se(pw, d->reps)));
+        if (has_type1(scn, res, k)) {
+            double t1 = itp_power(n, k);
+            fprintf(f, "%7s (%s)", num(b1, sizeof b1, 4, t1),
+                    num(b2, sizeof b2, 4, itp_mc_se(t1, n->reps)));
+        } else {
+            fprintf(f, "%16s", "-");
+        }
+        fprintf(f, " %12s\n", num(b1, sizeof b1, 3, itp_mc_median_estimate(d, scn, k)));
+    }
+    double any = share(d->any_rejected, d->reps), all = itp_power(d, -1);
+    fprintf(f, "any rejected %s (%s), all rejected %s (%s)", num(b1, sizeof b1, 3, any),
+            num(b2, sizeof b2, 3, itp_mc_se(any, d->reps)), num(b3, sizeof b3, 3, all),
+            num(b4, sizeof b4, 3, itp_mc_se(all, d->reps)));
+    if (res->has_null) {
+        double fw = share(n->any_rejected, n->reps);
+        fprintf(f, ", family-wise error %s (%s)", num(b1, sizeof b1, 4, fw),
+                num(b2, sizeof b2, 4, itp_mc_se(fw, n->reps)));
+    }
+    char lm[32], label[48];
+    snprintf(label, sizeof label, "TF-free %s mo", landmark_text(scn, lm, sizeof lm));
+    int w = strlen(label) > 14 ? (int)strlen(label) : 14;
+    fprintf(f, "\n%-16s %10s %*s %12s", "arm", "patients", w, label, "median (mo)");
+    for (int e = 0; e < scn->n_endpoints; e++)
+        if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
+            fprintf(f, " %8s", scn->endpoints[e].name);
+    fputc('\n', f);
+    for (int a = 0; a < scn->n_arms; a++) {
+        double med = itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH;
+        fprintf(f, "%-16s %10s %*s ", scn->arms[a].name,
+                num(b1, sizeof b1, 1, d->reps ? d->arm_n_sum[a] / d->reps : NA_D), w,
+                num(b2, sizeof b2, 3,
+                    d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D));
+        fprintf(f, "%12s", isinf(med) ? "not reached" : num(b1, sizeof b1, 1, med));
+        for (int e = 0; e < scn->n_endpoints; e++)
+            if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
+                fprintf(f, " %8s",
+                        num(b1, sizeof b1, 3,
+                            d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D));
+        fputc('\n', f);
+    }
+}
