@@ -1,6 +1,7 @@
-/* Scenario loading and validation: the design sections. The patient model
- * and the treatment components read their own settings (model_*.c, tpo_ra.c,
- * bcell.c, placebo.c); this file reads the rest and checks the whole. */
+/* Scenario loading and validation: the sections in order (design.c,
+ * schedule.c, events.c read the scenario's own; the patient model, the
+ * treatment components, the endpoints and the analysis plan read theirs)
+ * and the checks of the whole. */
 #include "itpsim/scenario.h"
 
 #include <math.h>
@@ -10,6 +11,7 @@
 #include "itpsim/calibrate.h"
 #include "itpsim/endpoint.h"
 #include "itpsim/model.h"
+#include "internal.h"
 
 #define DPM ITP_DAYS_PER_MONTH
 
@@ -19,466 +21,8 @@ static const char *const top_keys[] = {
     "events", "rescue", "new_therapy", "platelet", "hazard", "endpoints", "analysis",
     "calibration", "tpo_ra", "bcell_antibody", NULL};
 
-static itp_status read_arms(itp_reader *rd, itp_scenario *scn,
-                            const config_setting_t *root)
-{
-    static const char *const arm_keys[] = {"name", "ratio", "treatments",
-                                           "hazard_per_month", NULL};
-    const config_setting_t *list;
-    itp_status st = itp_rd_child(rd, root, "arms", CONFIG_TYPE_LIST, 1, &list);
-    if (st)
-        return st;
-    int n = config_setting_length(list);
-    if (n < 1 || n > ITP_MAX_ARMS)
-        return itp_rd_fail(rd, list, "expected 1 to %d arms, got %d", ITP_MAX_ARMS, n);
-    scn->n_arms = n;
-    for (int a = 0; a < n; a++) {
-        const config_setting_t *g = config_setting_get_elem(list, (unsigned)a);
-        itp_arm *arm = &scn->arms[a];
-        if (!config_setting_is_group(g))
-            return itp_rd_fail(rd, g, "expected a group { name = ...; ratio = ...; ... }");
-        if ((st = itp_rd_keys(rd, g, arm_keys, NULL)) ||
-            (st = itp_rd_string(rd, g, "name", NULL, arm->name, sizeof arm->name)) ||
-            (st = itp_rd_double_or(rd, g, "ratio", ITP_POSITIVE(1000.0), 1.0, &arm->ratio)))
-            return st;
-        if (strpbrk(arm->name, ",\"\n"))
-            return itp_rd_fail(rd, itp_member(g, "name"),
-                               "arm names may not contain commas, quotes or newlines");
-        for (int b = 0; b < a; b++)
-            if (strcmp(scn->arms[b].name, arm->name) == 0)
-                return itp_rd_fail(rd, itp_member(g, "name"),
-                                   "duplicate arm name '%s'", arm->name);
-        if ((st = itp_rd_array(rd, g, "hazard_per_month", ITP_CLOSED(0.0, 100.0), 0,
-                               arm->hazard_per_month, ITP_MAX_PIECES, &arm->n_hazard)))
-            return st;
-        const config_setting_t *tr = itp_member(g, "treatments");
-        arm->n_components = 0;
-        if (!tr)
-            continue;
-        if (config_setting_type(tr) != CONFIG_TYPE_ARRAY)
-            return itp_rd_fail(rd, tr, "expected an array of component names [\"...\", ...]");
-        int nt = config_setting_length(tr);
-        if (nt > ITP_MAX_ARM_COMPONENTS)
-            return itp_rd_fail(rd, tr, "expected at most %d treatments", ITP_MAX_ARM_COMPONENTS);
-        for (int t = 0; t < nt; t++) {
-            const config_setting_t *e = config_setting_get_elem(tr, (unsigned)t);
-            if (config_setting_type(e) != CONFIG_TYPE_STRING)
-                return itp_rd_fail(rd, e, "expected a component name (a string)");
-            const char *cname = config_setting_get_string(e);
-            int found = -1;
-            for (int c = 0; c < scn->n_components; c++)
-                if (strcmp(scn->components[c].name, cname) == 0)
-                    found = c;
-            if (found < 0) {
-                const char *best = NULL;
-                int bestd = 99;
-                for (int c = 0; c < scn->n_components; c++) {
-                    int d = itp_edit_distance(cname, scn->components[c].name);
-                    if (d < bestd) { bestd = d; best = scn->components[c].name; }
-                }
-                if (best && bestd <= 3)
-                    return itp_rd_fail(rd, e, "no component '%s' in components; did you mean '%s'?",
-                                       cname, best);
-                return itp_rd_fail(rd, e, "no component '%s' in components", cname);
-            }
-            for (int u = 0; u < arm->n_components; u++)
-                if (scn->components[arm->component[u]].type == scn->components[found].type)
-                    return itp_rd_fail(rd, e, "two components of type '%s' in one arm",
-                                       scn->components[found].type->name);
-            arm->component[arm->n_components++] = found;
-        }
-    }
-    char ctrl[ITP_NAME_MAX];
-    if ((st = itp_rd_string(rd, root, "control", scn->arms[n - 1].name, ctrl, sizeof ctrl)))
-        return st;
-    scn->control_arm = itp_scenario_arm(scn, ctrl);
-    if (scn->control_arm < 0)
-        return itp_rd_fail(rd, itp_member(root, "control"),
-                           "no arm named '%s'", ctrl);
-    return ITP_OK;
-}
-
-static itp_status read_components(itp_reader *rd, itp_scenario *scn,
-                                  const config_setting_t *root)
-{
-    const config_setting_t *g;
-    itp_status st = itp_rd_child(rd, root, "components", CONFIG_TYPE_GROUP, 0, &g);
-    if (st || !g)
-        return st;
-    int n = config_setting_length(g);
-    if (n > ITP_MAX_COMPONENTS)
-        return itp_rd_fail(rd, g, "expected at most %d components", ITP_MAX_COMPONENTS);
-    for (int i = 0; i < n; i++) {
-        const config_setting_t *c = config_setting_get_elem(g, (unsigned)i);
-        itp_component *comp = &scn->components[i];
-        if (!config_setting_is_group(c))
-            return itp_rd_fail(rd, c, "expected a group { type = \"...\"; ... }");
-        snprintf(comp->name, sizeof comp->name, "%s", config_setting_name(c));
-        char type[ITP_NAME_MAX];
-        if ((st = itp_rd_string(rd, c, "type", NULL, type, sizeof type)))
-            return st;
-        comp->type = itp_component_type_find(type);
-        if (!comp->type) {
-            char names[256] = "";
-            for (int t = 0; itp_component_types[t]; t++) {
-                size_t l = strlen(names);
-                snprintf(names + l, sizeof names - l, "%s%s", t ? ", " : "",
-                         itp_component_types[t]->name);
-            }
-            return itp_rd_fail(rd, itp_member(c, "type"),
-                               "unknown component type '%s' (known: %s)", type, names);
-        }
-        if ((st = itp_rd_keys(rd, c, comp->type->keys, comp->type->name)))
-            return st;
-        scn->n_components = i + 1;
-        if ((st = comp->type->parse(rd, c, &comp->params)))
-            return st;
-    }
-    return ITP_OK;
-}
-
-static itp_status read_allocation(itp_reader *rd, itp_scenario *scn,
-                                  const config_setting_t *root)
-{
-    static const char *const keys[] = {"method", "block_size", NULL};
-    const config_setting_t *g;
-    char method[32];
-    itp_status st = itp_rd_child(rd, root, "allocation", CONFIG_TYPE_GROUP, 0, &g);
-    if (st || (st = itp_rd_keys(rd, g, keys, NULL)) ||
-        (st = itp_rd_string(rd, g, "method", "permuted_blocks", method, sizeof method)))
-        return st;
-    double sum = 0.0;
-    int integral = 1;
-    for (int a = 0; a < scn->n_arms; a++) {
-        sum += scn->arms[a].ratio;
-        integral &= scn->arms[a].ratio == floor(scn->arms[a].ratio);
-    }
-    if (strcmp(method, "simple") == 0) {
-        scn->alloc = ITP_ALLOC_SIMPLE;
-        return ITP_OK;
-    }
-    if (strcmp(method, "permuted_blocks") != 0)
-        return itp_rd_fail(rd, itp_member(g, "method"),
-                           "expected \"permuted_blocks\" or \"simple\", got \"%s\"", method);
-    scn->alloc = ITP_ALLOC_BLOCKS;
-    if (!integral)
-        return itp_rd_fail(rd, itp_root_elem(rd, "arms", -1),
-                           "permuted blocks need whole-number arm ratios (or method = \"simple\")");
-    int isum = (int)sum;
-    if ((st = itp_rd_int_or(rd, g, "block_size", 1, 64, isum * (isum <= 32 ? 2 : 1),
-                            &scn->block_size)))
-        return st;
-    if (scn->block_size % isum)
-        return itp_rd_fail(rd, itp_member(g, "block_size"),
-                           "expected a multiple of the sum of the arm ratios (%d), got %d",
-                           isum, scn->block_size);
-    return ITP_OK;
-}
-
-static itp_status read_strata(itp_reader *rd, itp_scenario *scn,
-                              const config_setting_t *root)
-{
-    static const char *const keys[] = {"name", "probs", "covariate", "cuts", NULL};
-    const config_setting_t *list;
-    itp_status st = itp_rd_child(rd, root, "strata", CONFIG_TYPE_LIST, 0, &list);
-    scn->n_strata = 1;
-    if (st || !list)
-        return st;
-    int n = config_setting_length(list);
-    if (n > ITP_MAX_FACTORS)
-        return itp_rd_fail(rd, list, "expected at most %d stratification factors", ITP_MAX_FACTORS);
-    for (int i = 0; i < n; i++) {
-        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-        itp_factor *f = &scn->factors[i];
-        if (!config_setting_is_group(g))
-            return itp_rd_fail(rd, g, "expected a group { name = ...; probs = [...]; }");
-        if ((st = itp_rd_keys(rd, g, keys, NULL)) ||
-            (st = itp_rd_string(rd, g, "name", NULL, f->name, sizeof f->name)))
-            return st;
-        const config_setting_t *cov = itp_member(g, "covariate");
-        if (cov) {
-            char cv[32];
-            int nc;
-            if ((st = itp_rd_string(rd, g, "covariate", NULL, cv, sizeof cv)))
-                return st;
-            if (strcmp(cv, "baseline_count") != 0)
-                return itp_rd_fail(rd, cov, "expected \"baseline_count\", got \"%s\"", cv);
-            if ((st = itp_rd_array(rd, g, "cuts", ITP_POSITIVE(1e4), 1, f->cuts,
-                                   ITP_MAX_LEVELS - 1, &nc)))
-                return st;
-            for (int k = 1; k < nc; k++)
-                if (f->cuts[k] <= f->cuts[k - 1])
-                    return itp_rd_fail(rd, itp_member(g, "cuts"),
-                                       "expected increasing cuts");
-            if (itp_member(g, "probs"))
-                return itp_rd_fail(rd, itp_member(g, "probs"),
-                                   "give either probs or covariate and cuts, not both");
-            f->by_baseline_count = 1;
-            f->n_levels = nc + 1;
-        } else {
-            if ((st = itp_rd_array(rd, g, "probs", ITP_POSITIVE(1.0), 1, f->prob,
-                                   ITP_MAX_LEVELS, &f->n_levels)))
-                return st;
-            double s = 0.0;
-            for (int k = 0; k < f->n_levels; k++)
-                s += f->prob[k];
-            if (fabs(s - 1.0) > 1e-9 || f->n_levels < 2)
-                return itp_rd_fail(rd, itp_member(g, "probs"),
-                                   "expected at least 2 probabilities summing to 1, got sum %g", s);
-        }
-        scn->n_factors = i + 1;
-        scn->n_strata *= f->n_levels;
-        if (scn->n_strata > ITP_MAX_STRATA)
-            return itp_rd_fail(rd, g, "more than %d strata in all", ITP_MAX_STRATA);
-    }
-    return ITP_OK;
-}
-
-static itp_status read_enrolment(itp_reader *rd, itp_scenario *scn,
-                                 const config_setting_t *root)
-{
-    static const char *const keys[] = {"duration_months", "rate_per_month",
-                                       "from_month", NULL};
-    const config_setting_t *g;
-    itp_status st = itp_rd_child(rd, root, "enrolment", CONFIG_TYPE_GROUP, 1, &g);
-    if (st || (st = itp_rd_keys(rd, g, keys, NULL)))
-        return st;
-    if (itp_member(g, "duration_months")) {
-        double m;
-        if (itp_member(g, "rate_per_month"))
-            return itp_rd_fail(rd, itp_member(g, "rate_per_month"),
-                               "give either duration_months or rate_per_month, not both");
-        if ((st = itp_rd_double(rd, g, NULL, "duration_months", ITP_CLOSED(0.0, 240.0), &m)))
-            return st;
-        scn->enrol_duration_days = m * DPM;
-        return ITP_OK;
-    }
-    double rates[ITP_MAX_PIECES], from[ITP_MAX_PIECES];
-    int nr, nf;
-    if ((st = itp_rd_array(rd, g, "rate_per_month", ITP_CLOSED(0.0, 1e5), 1, rates,
-                           ITP_MAX_PIECES, &nr)) ||
-        (st = itp_rd_array(rd, g, "from_month", ITP_CLOSED(0.0, 240.0), 0, from,
-                           ITP_MAX_PIECES, &nf)))
-        return st;
-    if (nf == 0) {
-        from[0] = 0.0;
-        nf = 1;
-    }
-    const config_setting_t *fs = itp_member(g, "from_month");
-    if (nf != nr)
-        return itp_rd_fail(rd, fs, "expected %d values, one per rate, got %d", nr, nf);
-    if (from[0] != 0.0)
-        return itp_rd_fail(rd, fs, "expected the first piece to start at month 0");
-    for (int i = 1; i < nr; i++)
-        if (from[i] <= from[i - 1])
-            return itp_rd_fail(rd, fs, "expected increasing months");
-    if (rates[nr - 1] <= 0.0)
-        return itp_rd_fail(rd, itp_member(g, "rate_per_month"),
-                           "the last rate must be positive, or enrolment never ends");
-    scn->n_rate_pieces = nr;
-    for (int i = 0; i < nr; i++) {
-        scn->rate_from_day[i] = from[i] * DPM;
-        scn->rate_per_day[i] = rates[i] / DPM;
-    }
-    return ITP_OK;
-}
-
-static itp_status read_followup(itp_reader *rd, itp_scenario *scn,
-                                const config_setting_t *root)
-{
-    static const char *const keys[] = {"max_months", "data_cut", "cut_months", "events",
-                                       "endpoint", NULL};
-    const config_setting_t *g;
-    double maxm, cut;
-    char kind[32];
-    itp_status st = itp_rd_child(rd, root, "followup", CONFIG_TYPE_GROUP, 1, &g);
-    if (st || (st = itp_rd_keys(rd, g, keys, NULL)) ||
-        (st = itp_rd_double(rd, g, NULL, "max_months",
-                            ITP_POSITIVE(ITP_MAX_FOLLOWUP_DAYS / DPM), &maxm)) ||
-        (st = itp_rd_string(rd, g, "data_cut", "after_last_enrolled", kind, sizeof kind)))
-        return st;
-    scn->max_followup_days = (int)floor(maxm * DPM + 1e-9);
-    if (strcmp(kind, "events") == 0) {
-        scn->cut_kind = ITP_CUT_EVENTS;
-        if (itp_member(g, "cut_months"))
-            return itp_rd_fail(rd, itp_member(g, "cut_months"),
-                               "an event-driven cut (data_cut = \"events\") takes events, not cut_months");
-        /* More events than patients would never trigger the cut. */
-        return itp_rd_int(rd, g, NULL, "events", 1, scn->n_patients, &scn->cut_events);
-    }
-    if (itp_member(g, "events") || itp_member(g, "endpoint"))
-        return itp_rd_fail(rd, itp_member(g, "events") ? itp_member(g, "events") : itp_member(g, "endpoint"),
-                           "events and endpoint are for data_cut = \"events\"");
-    if ((st = itp_rd_double(rd, g, NULL, "cut_months", ITP_CLOSED(0.0, 240.0), &cut)))
-        return st;
-    scn->cut_days = cut * DPM;
-    if (strcmp(kind, "after_last_enrolled") == 0)
-        scn->cut_kind = ITP_CUT_AFTER_LAST;
-    else if (strcmp(kind, "after_first_enrolled") == 0)
-        scn->cut_kind = ITP_CUT_AFTER_FIRST;
-    else
-        return itp_rd_fail(rd, itp_member(g, "data_cut"),
-                           "expected \"after_last_enrolled\", \"after_first_enrolled\" or \"events\", got \"%s\"",
-                           kind);
-    return ITP_OK;
-}
-
-static itp_status read_visits(itp_reader *rd, itp_scenario *scn,
-                              const config_setting_t *root)
-{
-    static const char *const keys[] = {"from_week", "to_week", "every_weeks", NULL};
-    const config_setting_t *list;
-    itp_status st = itp_rd_child(rd, root, "visits", CONFIG_TYPE_LIST, 1, &list);
-    if (st)
-        return st;
-    int n = config_setting_length(list);
-    if (n < 1 || n > ITP_MAX_SEGMENTS)
-        return itp_rd_fail(rd, list, "expected 1 to %d visit segments", ITP_MAX_SEGMENTS);
-    double max_week = scn->max_followup_days / 7.0;
-    int last_day = -1;
-    scn->n_visits = 0;
-    for (int i = 0; i < n; i++) {
-        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-        double from, to, every;
-        if (!config_setting_is_group(g))
-            return itp_rd_fail(rd, g, "expected a group { from_week; to_week; every_weeks; }");
-        if ((st = itp_rd_keys(rd, g, keys, NULL)) ||
-            (st = itp_rd_double(rd, g, NULL, "from_week", ITP_CLOSED(0.0, 1100.0), &from)) ||
-            (st = itp_rd_double_or(rd, g, "to_week", ITP_CLOSED(0.0, 1100.0), max_week, &to)) ||
-            (st = itp_rd_double(rd, g, NULL, "every_weeks", ITP_POSITIVE(520.0), &every)))
-            return st;
-        if (to < from)
-            return itp_rd_fail(rd, itp_member(g, "to_week"),
-                               "expected to_week >= from_week (%g), got %g", from, to);
-        for (double w = from; w <= to + 1e-9; w += every) {
-            int day = (int)lround(w * 7.0);
-            if (day > scn->max_followup_days)
-                break;
-            if (day <= last_day)
-                return itp_rd_fail(rd, g, "visit at week %g is not after the previous visit (day %d)",
-                                   w, last_day);
-            if (scn->n_visits == ITP_MAX_VISITS)
-                return itp_rd_fail(rd, g, "more than %d scheduled visits", ITP_MAX_VISITS);
-            scn->visit_day[scn->n_visits++] = last_day = day;
-        }
-    }
-    return ITP_OK;
-}
-
-/* A replicate that could not be held in memory is refused here, before
- * anything is simulated, with the largest sample size that fits. */
-static itp_status check_size(itp_reader *rd, const itp_scenario *scn,
-                             const config_setting_t *root)
-{
-    long visits = scn->n_visits > 0 ? scn->n_visits : 1;
-    if ((long)scn->n_patients * visits <= ITP_MAX_PATIENT_VISITS)
-        return ITP_OK;
-    return itp_rd_fail(rd, itp_member(root, "patients"),
-                       "%d patients with %ld scheduled visits each exceed the %ld patient-visits "
-                       "a replicate may hold: at most %ld patients with this schedule",
-                       scn->n_patients, visits, ITP_MAX_PATIENT_VISITS,
-                       ITP_MAX_PATIENT_VISITS / visits);
-}
-
-/* new_therapy.stops: the components (by name) that stop when new ITP
- * therapy starts; absent: all of them (the study drug and any background
- * treatment stop per protocol); [] none. */
-static itp_status read_stops(itp_reader *rd, itp_scenario *scn, const config_setting_t *nt)
-{
-    const config_setting_t *l = itp_member(nt, "stops");
-    char names[512] = "[";
-    scn->new_therapy.stops = 0;
-    if (!l) {
-        for (int c = 0; c < scn->n_components; c++) {
-            size_t n = strlen(names);
-            snprintf(names + n, sizeof names - n, "%s\"%s\"", c ? ", " : "",
-                     scn->components[c].name);
-            scn->new_therapy.stops |= 1u << c;
-        }
-        strncat(names, "]", sizeof names - strlen(names) - 1);
-        return itp_rd_log(rd, "new_therapy.stops", names, "built-in default (every component)");
-    }
-    if (!config_setting_is_array(l) && !config_setting_is_list(l))
-        return itp_rd_fail(rd, l, "expected a list of component names, e.g. [\"eltrombopag\"]");
-    for (int i = 0; i < config_setting_length(l); i++) {
-        const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
-        const char *name = config_setting_get_string(e);
-        int found = -1;
-        for (int c = 0; name && c < scn->n_components; c++)
-            if (strcmp(scn->components[c].name, name) == 0)
-                found = c;
-        if (!name)
-            return itp_rd_fail(rd, e, "expected a component name (a string)");
-        if (found < 0)
-            return itp_rd_fail(rd, e, "no component named '%s' in components", name);
-        scn->new_therapy.stops |= 1u << found;
-        size_t n = strlen(names);
-        snprintf(names + n, sizeof names - n, "%s\"%s\"", i ? ", " : "", name);
-    }
-    strncat(names, "]", sizeof names - strlen(names) - 1);
-    return itp_rd_log(rd, "new_therapy.stops", names, "scenario");
-}
-
-static itp_status read_events(itp_reader *rd, itp_scenario *scn,
-                              const config_setting_t *root)
-{
-    const config_setting_t *ev, *rs, *nt;
-    double death, dropout, from_week;
-    itp_rescue_rule *r = &scn->rescue;
-    itp_new_therapy_rule *t = &scn->new_therapy;
-    static const char *const rescue_keys[] = {"trigger", NULL};
-    static const char *const nt_keys[] = {"stops", NULL};
-    static const char *const triggers[] = {"count", "bleeding", "count_or_bleeding", NULL};
-    static const int trigger_bits[] = {ITP_RESCUE_COUNT, ITP_RESCUE_BLEED,
-                                       ITP_RESCUE_COUNT | ITP_RESCUE_BLEED};
-    char trigger[32];
-    double rescue_from;
-    itp_status st;
-    if ((st = itp_rd_child(rd, root, "events", CONFIG_TYPE_GROUP, 0, &ev)) ||
-        (st = itp_rd_keys(rd, ev, NULL, "events")) ||
-        (st = itp_rd_double(rd, ev, "events", "death_per_year", ITP_CLOSED(0.0, 10.0), &death)) ||
-        (st = itp_rd_double(rd, ev, "events", "dropout_per_year", ITP_CLOSED(0.0, 10.0), &dropout)) ||
-        (st = itp_rd_child(rd, root, "rescue", CONFIG_TYPE_GROUP, 0, &rs)) ||
-        (st = itp_rd_keys(rd, rs, rescue_keys, "rescue")) ||
-        (st = itp_rd_string_at(rd, rs, "rescue", "trigger", "count_or_bleeding", trigger,
-                               sizeof trigger)) ||
-        (st = itp_rd_double(rd, rs, "rescue", "below", ITP_CLOSED(0.0, 1000.0), &r->below)) ||
-        (st = itp_rd_double(rd, rs, "rescue", "from_week", ITP_CLOSED(0.0, 1100.0), &rescue_from)) ||
-        (st = itp_rd_double(rd, rs, "rescue", "bleed_below", ITP_CLOSED(0.0, 1e4), &r->bleed_below)) ||
-        (st = itp_rd_double(rd, rs, "rescue", "response_prob", ITP_PROB, &r->response_prob)) ||
-        (st = itp_rd_double(rd, rs, "rescue", "kdeg_factor", ITP_POSITIVE(1.0), &r->kdeg_factor)) ||
-        (st = itp_rd_int(rd, rs, "rescue", "duration_days", 1, 365, &r->duration_days)) ||
-        (st = itp_rd_double(rd, rs, "rescue", "bleed_max_per_day", ITP_CLOSED(0.0, 1.0),
-                            &r->bleed_max_per_day)) ||
-        (st = itp_rd_double(rd, rs, "rescue", "bleed_count50", ITP_POSITIVE(1000.0),
-                            &r->bleed_count50)) ||
-        (st = itp_rd_double(rd, rs, "rescue", "bleed_hill", ITP_POSITIVE(20.0), &r->bleed_hill)) ||
-        (st = itp_rd_child(rd, root, "new_therapy", CONFIG_TYPE_GROUP, 0, &nt)) ||
-        (st = itp_rd_keys(rd, nt, nt_keys, "new_therapy")) ||
-        (st = itp_rd_double(rd, nt, "new_therapy", "from_week", ITP_CLOSED(0.0, 1100.0), &from_week)) ||
-        (st = itp_rd_double(rd, nt, "new_therapy", "below", ITP_CLOSED(0.0, 1000.0), &t->below)) ||
-        (st = itp_rd_int(rd, nt, "new_therapy", "consecutive", 1, 100, &t->consecutive)) ||
-        (st = itp_rd_double(rd, nt, "new_therapy", "prob", ITP_PROB, &t->prob)) ||
-        (st = itp_rd_double(rd, nt, "new_therapy", "prod_factor", ITP_POSITIVE(100.0),
-                            &t->prod_factor)))
-        return st;
-    scn->death_per_day = death / 365.25;
-    scn->dropout_per_day = dropout / 365.25;
-    t->from_day = (int)lround(from_week * 7.0);
-    r->from_day = (int)lround(rescue_from * 7.0);
-    r->trigger = 0;
-    for (int i = 0; triggers[i]; i++)
-        if (strcmp(trigger, triggers[i]) == 0)
-            r->trigger = trigger_bits[i];
-    if (!r->trigger)
-        return itp_rd_fail(rd, itp_member(rs, "trigger"),
-                           "expected \"count\", \"bleeding\" or \"count_or_bleeding\", got \"%s\"",
-                           trigger);
-    return read_stops(rd, scn, nt);
-}
-
 /* Rules of components that need scheduled visits on given weeks. */
-static itp_status check_component_visits(itp_reader *rd, const itp_scenario *scn,
+static itp_status check_component_visits(itp_reader *rd, itp_scenario *scn,
                                          const config_setting_t *root)
 {
     for (int c = 0; c < scn->n_components; c++) {
@@ -541,6 +85,23 @@ static itp_status check_type_groups(itp_reader *rd, const config_setting_t *root
     return ITP_OK;
 }
 
+/* The scenario's own sections, in the order they are read (each may use
+ * what the ones before it read). */
+typedef itp_status (*section_reader)(itp_reader *rd, itp_scenario *scn,
+                                     const config_setting_t *root);
+
+static itp_status type_groups(itp_reader *rd, itp_scenario *scn, const config_setting_t *root)
+{
+    (void)scn;
+    return check_type_groups(rd, root);
+}
+
+static const section_reader design_sections[] = {
+    type_groups,          itp_scn_read_components, itp_scn_read_arms,
+    itp_scn_read_allocation, itp_scn_read_strata, itp_scn_read_enrolment,
+    itp_scn_read_followup, itp_scn_read_visits,    itp_scn_check_size,
+    itp_scn_read_events,  check_component_visits,  NULL};
+
 static itp_status read_all(itp_reader *rd, itp_scenario *scn)
 {
     const config_setting_t *root = itp_reader_root(rd);
@@ -557,14 +118,9 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn)
     if (!scn->model)
         return itp_rd_fail(rd, itp_member(root, "model"),
                            "expected \"platelet\" or \"hazard\", got \"%s\"", model);
-    if ((st = check_type_groups(rd, root)) ||
-        (st = read_components(rd, scn, root)) || (st = read_arms(rd, scn, root)) ||
-        (st = read_allocation(rd, scn, root)) || (st = read_strata(rd, scn, root)) ||
-        (st = read_enrolment(rd, scn, root)) || (st = read_followup(rd, scn, root)) ||
-        (st = read_visits(rd, scn, root)) || (st = check_size(rd, scn, root)) ||
-        (st = read_events(rd, scn, root)) ||
-        (st = check_component_visits(rd, scn, root)))
-        return st;
+    for (const section_reader *r = design_sections; *r; r++)
+        if ((st = (*r)(rd, scn, root)))
+            return st;
     if ((st = scn->model->parse(rd, scn, &scn->model_params)) ||
         (st = itp_endpoints_parse(rd, scn)) || (st = read_cut_endpoint(rd, scn, root)))
         return st;
