@@ -1,0 +1,56 @@
+/* Shared by the endpoint rules' files (endpoint.c, ttf.c, response.c,
+ * window.c). */
+#ifndef ITPSIM_ENDPOINT_INTERNAL_H
+#define ITPSIM_ENDPOINT_INTERNAL_H
+
+#include "itpsim/endpoint.h"
+#include "itpsim/record.h"
+
+#define NEVER_DAY 1000000000
+
+/* The settings of the response and window rules. */
+typedef struct resp_params {
+    double threshold;
+    int consecutive, from, to, rescue_excl, level_cr, week_day;
+    double fraction;
+    int rescue_from;
+} resp_params;
+
+/* The information of a patient: the last day known, at most limit. */
+int itp_ep_end_of_info(const itp_patient *pt, int limit);
+/* Died or withdrew on or before day (within the information end). */
+int itp_ep_gone_by(const itp_patient *pt, int day, int end);
+/* A binary endpoint judged at day can be judged with information to end. */
+int itp_ep_evaluable(const itp_patient *pt, int day, int end);
+/* A rescue on a day in [a, b]. */
+int itp_ep_rescue_between(const itp_record *rec, const itp_patient *pt, int a, int b);
+/* Scheduled visits in [a, b]. */
+int itp_ep_scheduled_in(const itp_scenario *scn, int a, int b);
+/* A patient's visits in the record. */
+const itp_visit *itp_ep_visits_of(const itp_record *rec, const itp_patient *pt);
+/* A setting in weeks as a day (dflt_week < 0: required). */
+itp_status itp_ep_read_week(itp_reader *rd, const config_setting_t *g, const char *name,
+                            double dflt_week, int *day);
+/* Refuses to_week before from_week. */
+itp_status itp_ep_window_order(itp_reader *rd, const config_setting_t *g, int from, int to);
+/* A scheduled count >= threshold with no rescue in the exclusion days. */
+int itp_ep_qualifies(const resp_params *p, const itp_record *rec, const itp_patient *pt,
+                     const itp_visit *v);
+/* The day of the first of `consecutive` qualifying counts, or -1. */
+int itp_ep_first_run(const resp_params *p, const itp_record *rec, const itp_patient *pt,
+                     int end, int *last_visit);
+/* threshold, from_week, to_week and rescue_from_week of a window rule. */
+itp_status itp_ep_read_window(itp_reader *rd, const config_setting_t *g,
+                              const itp_scenario *scn, resp_params *p);
+/* Scheduled counts >= threshold in the window (off_tpo: without TPO-RA). */
+int itp_ep_window_hits(const resp_params *p, const itp_record *rec, const itp_patient *pt,
+                       int end, int off_tpo);
+/* No rescue from rescue_from and no new therapy up to the window's end. */
+int itp_ep_untreated(const resp_params *p, const itp_record *rec, const itp_patient *pt);
+
+/* The rule types, one object each, in the table of endpoint.c. */
+extern const itp_endpoint_type itp_ep_ttf, itp_ep_time_to_response, itp_ep_stable_response,
+    itp_ep_confirmed_response, itp_ep_response_at, itp_ep_iwg_response,
+    itp_ep_sustained_remission;
+
+#endif

@@ -1,0 +1,252 @@
+/* Response rules: time to response, confirmed response, response at a
+ * visit, and the IWG response (Rodeghiero et al., Blood 2009); see
+ * endpoint.h. */
+#include "itpsim/endpoint.h"
+#include "itpsim/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+/* ---- time_to_response ------------------------------------------------------ */
+
+
+static const char *const ttr_keys[] = {"type", "threshold", "consecutive", "to_week",
+                                       "rescue_exclusion_days", NULL};
+static const char *const ttr_causes[] = {"response", NULL};
+
+static itp_status ttr_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                            void **out)
+{
+    resp_params *p = calloc(1, sizeof *p);
+    itp_status st;
+    *out = p;
+    if (!p)
+        return ITP_ENOMEM;
+    if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
+        (st = itp_rd_int_or(rd, g, "consecutive", 1, 52, 1, &p->consecutive)) ||
+        (st = itp_ep_read_week(rd, g, "to_week", scn->max_followup_days / 7.0, &p->to)) ||
+        (st = itp_rd_int_or(rd, g, "rescue_exclusion_days", 0, 365, 28, &p->rescue_excl)))
+        return st;
+    return ITP_OK;
+}
+
+/* A scheduled count qualifies when >= threshold with no rescue in the
+ * exclusion days before it (the day itself included). */
+int itp_ep_qualifies(const resp_params *p, const itp_record *rec, const itp_patient *pt,
+                     const itp_visit *v)
+{
+    return v->scheduled && (double)v->count >= p->threshold &&
+           !(p->rescue_excl > 0 && itp_ep_rescue_between(rec, pt, v->day - p->rescue_excl, v->day));
+}
+
+/* The day of the first of `consecutive` qualifying scheduled counts within
+ * [from, to] and the information, or -1. */
+int itp_ep_first_run(const resp_params *p, const itp_record *rec, const itp_patient *pt,
+                     int end, int *last_visit)
+{
+    const itp_visit *v = itp_ep_visits_of(rec, pt);
+    int run = 0, start = -1;
+    *last_visit = -1;
+    for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to; i++) {
+        if (!v[i].scheduled || v[i].day < p->from)
+            continue;
+        *last_visit = v[i].day;
+        if (itp_ep_qualifies(p, rec, pt, &v[i])) {
+            if (run++ == 0)
+                start = v[i].day;
+            if (run >= p->consecutive)
+                return start;
+        } else {
+            run = 0;
+        }
+    }
+    return -1;
+}
+
+static void ttr_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
+                     const itp_patient *pt, int limit, itp_outcome *out)
+{
+    const resp_params *p = vp;
+    int end = itp_ep_end_of_info(pt, limit), last;
+    (void)scn;
+    *out = (itp_outcome){pt->followup_days >= 0, 0, 0, -1};
+    if (!out->included)
+        return;
+    int day = itp_ep_first_run(p, rec, pt, end, &last);
+    if (day >= 0) {
+        out->event = 1;
+        out->time = day;
+        out->cause = 0;
+    } else {
+        out->time = last >= 0 ? last : 0;
+    }
+}
+
+/* ---- binary: confirmed_response --------------------------------------------- */
+
+static const char *const cr_keys[] = {"type", "threshold", "consecutive", "from_week",
+                                      "to_week", "rescue_exclusion_days", NULL};
+
+static itp_status cr_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                           void **out)
+{
+    resp_params *p = calloc(1, sizeof *p);
+    itp_status st;
+    (void)scn;
+    *out = p;
+    if (!p)
+        return ITP_ENOMEM;
+    if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
+        (st = itp_rd_int_or(rd, g, "consecutive", 1, 52, 2, &p->consecutive)) ||
+        (st = itp_ep_read_week(rd, g, "from_week", 0.0, &p->from)) ||
+        (st = itp_ep_read_week(rd, g, "to_week", -1, &p->to)) ||
+        (st = itp_ep_window_order(rd, g, p->from, p->to)) ||
+        (st = itp_rd_int_or(rd, g, "rescue_exclusion_days", 0, 365, 28, &p->rescue_excl)))
+        return st;
+    return ITP_OK;
+}
+
+static void cr_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
+                    const itp_patient *pt, int limit, itp_outcome *out)
+{
+    const resp_params *p = vp;
+    int end = itp_ep_end_of_info(pt, limit), last;
+    (void)scn;
+    int day = pt->followup_days >= 0 ? itp_ep_first_run(p, rec, pt, end, &last) : -1;
+    /* a response seen before the cut counts even if the period is not over */
+    *out = (itp_outcome){day >= 0 || itp_ep_evaluable(pt, p->to, end), day >= 0, 0, -1};
+}
+
+/* ---- binary: response_at ----------------------------------------------------- */
+
+static const char *const ra_keys[] = {"type", "threshold", "week", "rescue_exclusion_days",
+                                      NULL};
+
+static itp_status ra_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                           void **out)
+{
+    resp_params *p = calloc(1, sizeof *p);
+    itp_status st;
+    *out = p;
+    if (!p)
+        return ITP_ENOMEM;
+    if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
+        (st = itp_ep_read_week(rd, g, "week", -1, &p->week_day)) ||
+        (st = itp_rd_int_or(rd, g, "rescue_exclusion_days", 0, 365, 28, &p->rescue_excl)))
+        return st;
+    if (!itp_scenario_is_visit(scn, p->week_day))
+        return itp_rd_fail(rd, itp_member(g, "week"), "no scheduled visit at week %g",
+                           p->week_day / 7.0);
+    return ITP_OK;
+}
+
+static void ra_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
+                    const itp_patient *pt, int limit, itp_outcome *out)
+{
+    const resp_params *p = vp;
+    int end = itp_ep_end_of_info(pt, limit);
+    const itp_visit *v = itp_ep_visits_of(rec, pt);
+    (void)scn;
+    *out = (itp_outcome){itp_ep_evaluable(pt, p->week_day, end), 0, 0, -1};
+    if (!out->included)
+        return;
+    for (int i = 0; i < pt->n_visits && v[i].day <= end; i++)
+        if (v[i].scheduled && v[i].day == p->week_day)
+            out->event = itp_ep_qualifies(p, rec, pt, &v[i]) &&
+                         (pt->new_therapy == ITP_NEVER || pt->new_therapy > p->week_day);
+}
+
+/* ---- binary: iwg_response ------------------------------------------------------ */
+
+static const char *const iwg_keys[] = {"type", "level", "from_week", "to_week",
+                                       "rescue_exclusion_days", NULL};
+
+static itp_status iwg_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                            void **out)
+{
+    resp_params *p = calloc(1, sizeof *p);
+    char level[32];
+    itp_status st;
+    (void)scn;
+    *out = p;
+    if (!p)
+        return ITP_ENOMEM;
+    if ((st = itp_rd_string(rd, g, "level", "response", level, sizeof level)) ||
+        (st = itp_ep_read_week(rd, g, "from_week", 0.0, &p->from)) ||
+        (st = itp_ep_read_week(rd, g, "to_week", -1, &p->to)) ||
+        (st = itp_ep_window_order(rd, g, p->from, p->to)) ||
+        (st = itp_rd_int_or(rd, g, "rescue_exclusion_days", 0, 365, 28, &p->rescue_excl)))
+        return st;
+    if (strcmp(level, "response") == 0)
+        p->level_cr = 0;
+    else if (strcmp(level, "complete") == 0)
+        p->level_cr = 1;
+    else
+        return itp_rd_fail(rd, itp_member(g, "level"),
+                           "expected \"response\" or \"complete\", got \"%s\"", level);
+    return ITP_OK;
+}
+
+/* IWG (Rodeghiero et al., Blood 2009): response R = count >= 30 and at
+ * least double the baseline, complete response CR = count >= 100; "CR or R
+ * should be confirmed by at least 2 counts at least 7 days apart", and a
+ * loss of CR or R needs 2 counts below the level at least 1 day apart.
+ * Over the scheduled counts of [from, to] within the information:
+ * - a count with a rescue in the rescue_exclusion_days before it (the day
+ *   itself included) is not evaluable: it neither qualifies nor counts
+ *   towards a loss, since it shows the rescue rather than the treatment;
+ * - an evaluable count qualifies when it meets the level, else it is low;
+ * - the first qualifying count starts a candidate response; a qualifying
+ *   count >= 7 days after that first one confirms it (the endpoint is met);
+ * - two low counts in a row (no qualifying count between them; counts not
+ *   evaluable are skipped) on days >= 1 day apart after the candidate's
+ *   start are a loss: the candidate is dropped and the next qualifying count
+ *   starts a new one. A single low count is no loss and does not break the
+ *   confirmation.
+ * Bleeding, which also ends a response by IWG, is not in the visit record. */
+static int iwg_meets(const resp_params *p, const itp_patient *pt, double c)
+{
+    return p->level_cr ? c >= 100.0 : (c >= 30.0 && c >= 2.0 * pt->baseline);
+}
+
+static void iwg_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
+                     const itp_patient *pt, int limit, itp_outcome *out)
+{
+    const resp_params *p = vp;
+    int end = itp_ep_end_of_info(pt, limit), start = -1, low = -1, hit = 0;
+    const itp_visit *v = itp_ep_visits_of(rec, pt);
+    (void)scn;
+    if (pt->followup_days >= 0)
+        for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to && !hit; i++) {
+            int d = v[i].day;
+            if (!v[i].scheduled || d < p->from ||
+                (p->rescue_excl > 0 && itp_ep_rescue_between(rec, pt, d - p->rescue_excl, d)))
+                continue;
+            if (iwg_meets(p, pt, (double)v[i].count)) {
+                low = -1;
+                if (start < 0)
+                    start = d;
+                else if (d - start >= 7)
+                    hit = 1;
+            } else if (start >= 0) {
+                if (low < 0) {
+                    low = d;
+                } else if (d - low >= 1) { /* lost: wait for a new start */
+                    start = -1;
+                    low = -1;
+                }
+            }
+        }
+    *out = (itp_outcome){hit || itp_ep_evaluable(pt, p->to, end), hit, 0, -1};
+}
+
+const itp_endpoint_type itp_ep_time_to_response = {"time_to_response", ITP_EP_TIME, 0, ttr_keys,
+                                                   ttr_causes, ttr_parse, ttr_eval};
+const itp_endpoint_type itp_ep_confirmed_response = {"confirmed_response", ITP_EP_BINARY, 0, cr_keys,
+                                                     NULL, cr_parse, cr_eval};
+const itp_endpoint_type itp_ep_response_at = {"response_at", ITP_EP_BINARY, 0, ra_keys, NULL,
+                                              ra_parse, ra_eval};
+const itp_endpoint_type itp_ep_iwg_response = {"iwg_response", ITP_EP_BINARY, 0, iwg_keys, NULL,
+                                               iwg_parse, iwg_eval};

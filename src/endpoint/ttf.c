@@ -1,0 +1,143 @@
+/* The time to treatment failure rule (VAYHIT2: NCT05653219; NEJM 2025); see
+ * endpoint.h. */
+#include "itpsim/endpoint.h"
+#include "itpsim/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+/* ---- ttf --------------------------------------------------------------------- */
+
+enum { C_COUNT, C_RESCUE, C_NEW, C_TAPER, C_DEATH, C_HAZARD };
+static const char *const ttf_causes[] = {"count", "rescue", "new_therapy", "taper",
+                                         "death", "failure", NULL};
+
+typedef struct ttf_params {
+    int count_on, count_after, scheduled_only;
+    double below;
+    int rescue_on, rescue_after;
+    int new_therapy, taper_on, taper_by, death, censor_contact;
+} ttf_params;
+
+/* taper = { by_week } may leave by_week out: then the deadline is the
+ * TPO-RA component's own taper end (it follows a sweep of the taper). */
+static const char *const ttf_keys[] = {"type", "count", "rescue", "new_therapy", "taper",
+                                       "death", "censor", NULL};
+
+static itp_status ttf_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                            void **out)
+{
+    static const char *const count_keys[] = {"below", "after_week", "scheduled_only", NULL};
+    static const char *const rescue_keys[] = {"after_week", NULL};
+    static const char *const taper_keys[] = {"by_week", NULL};
+    ttf_params *p = calloc(1, sizeof *p);
+    const config_setting_t *c, *r, *t;
+    char censor[32];
+    itp_status st;
+    (void)scn;
+    *out = p;
+    if (!p)
+        return ITP_ENOMEM;
+    if ((st = itp_rd_child(rd, g, "count", CONFIG_TYPE_GROUP, 0, &c)) ||
+        (st = itp_rd_child(rd, g, "rescue", CONFIG_TYPE_GROUP, 0, &r)) ||
+        (st = itp_rd_child(rd, g, "taper", CONFIG_TYPE_GROUP, 0, &t)) ||
+        (st = itp_rd_keys(rd, c, count_keys, NULL)) || (st = itp_rd_keys(rd, r, rescue_keys, NULL)) ||
+        (st = itp_rd_keys(rd, t, taper_keys, NULL)) ||
+        (st = itp_rd_bool_or(rd, g, "new_therapy", 0, &p->new_therapy)) ||
+        (st = itp_rd_bool_or(rd, g, "death", 0, &p->death)) ||
+        (st = itp_rd_string(rd, g, "censor", "last_visit", censor, sizeof censor)))
+        return st;
+    if (c && ((st = itp_rd_double(rd, c, NULL, "below", ITP_CLOSED(0, 1e4), &p->below)) ||
+              (st = itp_ep_read_week(rd, c, "after_week", 0.0, &p->count_after)) ||
+              (st = itp_rd_bool_or(rd, c, "scheduled_only", 0, &p->scheduled_only))))
+        return st;
+    if (r && (st = itp_ep_read_week(rd, r, "after_week", 0.0, &p->rescue_after)))
+        return st;
+    p->taper_by = ITP_NEVER; /* default: each patient's own taper deadline */
+    if (t && itp_member(t, "by_week") && (st = itp_ep_read_week(rd, t, "by_week", -1.0, &p->taper_by)))
+        return st;
+    p->count_on = c != NULL;
+    p->rescue_on = r != NULL;
+    p->taper_on = t != NULL;
+    if (strcmp(censor, "last_visit") == 0)
+        p->censor_contact = 0;
+    else if (strcmp(censor, "last_contact") == 0)
+        p->censor_contact = 1;
+    else
+        return itp_rd_fail(rd, itp_member(g, "censor"),
+                           "expected \"last_visit\" or \"last_contact\", got \"%s\"", censor);
+    return ITP_OK;
+}
+
+static void candidate(int day, int cause, int *best, int *why)
+{
+    if (day != ITP_NEVER && day < *best) {
+        *best = day;
+        *why = cause;
+    }
+}
+
+/* The earliest failure; causes on the same day are ranked in the order of
+ * ttf_causes. Censoring at the last visit (or last contact) within the
+ * information. */
+static void ttf_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
+                     const itp_patient *pt, int limit, itp_outcome *out)
+{
+    const ttf_params *p = vp;
+    const itp_visit *v = itp_ep_visits_of(rec, pt);
+    int end = itp_ep_end_of_info(pt, limit), best = NEVER_DAY, why = -1, last_visit = -1;
+    (void)scn;
+    *out = (itp_outcome){pt->followup_days >= 0, 0, 0, -1};
+    if (!out->included)
+        return;
+    for (int i = 0; i < pt->n_visits && v[i].day <= end; i++) {
+        last_visit = v[i].day;
+        if (p->count_on && v[i].day > p->count_after && (double)v[i].count < p->below &&
+            (v[i].scheduled || !p->scheduled_only)) {
+            candidate(v[i].day, C_COUNT, &best, &why);
+            break;
+        }
+    }
+    if (p->rescue_on)
+        for (int r = 0; r < pt->n_rescue; r++) {
+            int d = rec->rescue_days[pt->rescue_first + (size_t)r];
+            if (d > p->rescue_after) {
+                candidate(d, C_RESCUE, &best, &why);
+                break;
+            }
+        }
+    if (p->new_therapy)
+        candidate(pt->new_therapy, C_NEW, &best, &why);
+    if (p->taper_on) {
+        candidate(pt->taper_ineligible, C_TAPER, &best, &why);
+        candidate(pt->taper_fail, C_TAPER, &best, &why);
+        /* Still on the TPO-RA at the deadline. By default the deadline is
+         * the component's own taper end, which records whoever is still
+         * on the drug then (dosed or held); a by_week of the endpoint's
+         * own is judged on the dose at the last count up to it. */
+        if (p->taper_by == ITP_NEVER) {
+            candidate(pt->taper_unable, C_TAPER, &best, &why);
+        } else if (pt->taper_end == ITP_NEVER || pt->taper_end > p->taper_by) {
+            double dose = 0.0;
+            for (int i = 0; i < pt->n_visits && v[i].day <= p->taper_by; i++)
+                dose = (double)v[i].tpo_dose;
+            if (dose > 0.0)
+                candidate(p->taper_by, C_TAPER, &best, &why);
+        }
+    }
+    if (p->death)
+        candidate(pt->death, C_DEATH, &best, &why);
+    candidate(pt->failure, C_HAZARD, &best, &why);
+    if (best <= end) {
+        out->event = 1;
+        out->time = best;
+        out->cause = why;
+    } else {
+        out->time = p->censor_contact || last_visit < 0 ? end : last_visit;
+    }
+}
+
+const itp_endpoint_type itp_ep_ttf = {"ttf", ITP_EP_TIME, 1, ttf_keys, ttf_causes,
+                                      ttf_parse, ttf_eval};

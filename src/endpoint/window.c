@@ -1,0 +1,127 @@
+/* Rules on a window of scheduled visits: stable response (VAYHIT2's SR6)
+ * and sustained remission off the TPO-RA (TAPER, SROT); see endpoint.h. */
+#include "itpsim/endpoint.h"
+#include "itpsim/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+/* ---- windows of scheduled visits (stable_response, sustained_remission) ---- */
+
+/* threshold, from_week and to_week, with at least one scheduled visit in
+ * the window, and rescue_from_week: the start of the period without rescue,
+ * which ends with the window. Its default is randomisation (week 0): a
+ * rescue shortly before the window still lifts its first counts (for about
+ * 2 weeks), so by default any rescue rules the response out, as in the
+ * romiplostim pivotal trials' durable response, which excluded patients
+ * given rescue medication at any time (Kuter et al., Lancet 2008). A
+ * scenario may start it later (VAYHIT2: week 8, the end of the TTF grace
+ * period); a rescue on the day of rescue_from_week itself counts. */
+itp_status itp_ep_read_window(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                              resp_params *p)
+{
+    itp_status st;
+    if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
+        (st = itp_ep_read_week(rd, g, "from_week", -1, &p->from)) ||
+        (st = itp_ep_read_week(rd, g, "to_week", -1, &p->to)) ||
+        (st = itp_ep_window_order(rd, g, p->from, p->to)) ||
+        (st = itp_ep_read_week(rd, g, "rescue_from_week", 0.0, &p->rescue_from)))
+        return st;
+    if (p->rescue_from > p->to)
+        return itp_rd_fail(rd, itp_member(g, "rescue_from_week"),
+                           "expected rescue_from_week <= to_week");
+    if (itp_ep_scheduled_in(scn, p->from, p->to) == 0)
+        return itp_rd_fail(rd, g, "no scheduled visit between weeks %g and %g", p->from / 7.0,
+                           p->to / 7.0);
+    return ITP_OK;
+}
+
+/* Scheduled counts >= threshold in the window, within the information;
+ * off_tpo: only those on a day without TPO-RA. */
+int itp_ep_window_hits(const resp_params *p, const itp_record *rec, const itp_patient *pt,
+                       int end, int off_tpo)
+{
+    const itp_visit *v = itp_ep_visits_of(rec, pt);
+    int hits = 0;
+    for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to; i++)
+        hits += v[i].scheduled && v[i].day >= p->from && (double)v[i].count >= p->threshold &&
+                (!off_tpo || v[i].tpo_dose == 0.0f);
+    return hits;
+}
+
+/* No rescue from rescue_from_week to the window's end, and no new therapy
+ * at any time up to the window's end. */
+int itp_ep_untreated(const resp_params *p, const itp_record *rec, const itp_patient *pt)
+{
+    return !itp_ep_rescue_between(rec, pt, p->rescue_from, p->to) &&
+           (pt->new_therapy == ITP_NEVER || pt->new_therapy > p->to);
+}
+
+/* ---- binary: stable_response ---------------------------------------------- */
+
+static const char *const sr_keys[] = {"type", "threshold", "fraction", "from_week", "to_week",
+                                      "rescue_from_week", NULL};
+
+static itp_status sr_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                           void **out)
+{
+    resp_params *p = calloc(1, sizeof *p);
+    itp_status st;
+    *out = p;
+    if (!p)
+        return ITP_ENOMEM;
+    if ((st = itp_ep_read_window(rd, g, scn, p)) ||
+        (st = itp_rd_double(rd, g, NULL, "fraction", ITP_POSITIVE(1.0), &p->fraction)))
+        return st;
+    return ITP_OK;
+}
+
+static void sr_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
+                    const itp_patient *pt, int limit, itp_outcome *out)
+{
+    const resp_params *p = vp;
+    int end = itp_ep_end_of_info(pt, limit);
+    *out = (itp_outcome){itp_ep_evaluable(pt, p->to, end), 0, 0, -1};
+    if (!out->included)
+        return;
+    int denom = itp_ep_scheduled_in(scn, p->from, p->to);
+    out->event = itp_ep_window_hits(p, rec, pt, end, 0) >= p->fraction * denom - 1e-9 &&
+                 itp_ep_untreated(p, rec, pt);
+}
+
+/* ---- binary: sustained_remission ------------------------------------------------ */
+
+static const char *const sro_keys[] = {"type", "threshold", "from_week", "to_week",
+                                       "rescue_from_week", NULL};
+
+static itp_status sro_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                            void **out)
+{
+    resp_params *p = calloc(1, sizeof *p);
+    *out = p;
+    if (!p)
+        return ITP_ENOMEM;
+    return itp_ep_read_window(rd, g, scn, p);
+}
+
+/* Off the TPO-RA (dose 0) and >= threshold at every scheduled visit of the
+ * window, no rescue from rescue_from_week (default 0) and no new therapy up
+ * to its end. */
+static void sro_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
+                     const itp_patient *pt, int limit, itp_outcome *out)
+{
+    const resp_params *p = vp;
+    int end = itp_ep_end_of_info(pt, limit);
+    *out = (itp_outcome){itp_ep_evaluable(pt, p->to, end), 0, 0, -1};
+    if (!out->included)
+        return;
+    out->event = itp_ep_window_hits(p, rec, pt, end, 1) == itp_ep_scheduled_in(scn, p->from, p->to) &&
+                 itp_ep_untreated(p, rec, pt);
+}
+
+const itp_endpoint_type itp_ep_stable_response = {"stable_response", ITP_EP_BINARY, 0, sr_keys, NULL,
+                                                  sr_parse, sr_eval};
+const itp_endpoint_type itp_ep_sustained_remission = {"sustained_remission", ITP_EP_BINARY, 0, sro_keys,
+                                                      NULL, sro_parse, sro_eval};
