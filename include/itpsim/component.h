@@ -55,6 +55,9 @@ typedef struct itp_component_type {
     const char *name;           /* as written in the scenario's `type` */
     const char *description;
     const char *const *keys;    /* settings a component group may hold */
+    /* groups of parameters inside the type's defaults group (NULL-terminated,
+     * or NULL: none), e.g. the TPO-RA's taper */
+    const char *const *subgroups;
     /* Reads the component group g (its defaults come from the defaults
      * file's group named after the type) into a newly allocated params. */
     itp_status (*parse)(itp_reader *rd, const config_setting_t *g,

@@ -24,8 +24,10 @@ typedef struct itp_sim_ws {
 } itp_sim_ws;
 
 struct itp_model_type {
-    const char *name;
+    const char *name;           /* also the name of its settings' group */
     const char *description;
+    int has_visits;             /* observes counts at visits (binary endpoints,
+                                   trajectories need them) */
     /* Reads the model's settings (its group in the scenario and defaults). */
     itp_status (*parse)(itp_reader *rd, itp_scenario *scn, void **params);
     void (*free)(void *params);

@@ -116,9 +116,9 @@ static itp_status read_hypothesis(itp_reader *rd, itp_scenario *scn, const confi
         return itp_rd_fail(rd, itp_member(g, "control"), "no arm '%s'", ctrl);
     if (h->control == h->arm)
         return itp_rd_fail(rd, itp_member(g, "arm"), "the arm is its own control");
-    /* The hazard model's true hazard ratio, when both arms' hazards are
-     * proportional with one ratio (for CI coverage). */
-    if (strcmp(scn->model->name, "hazard") == 0) {
+    /* The true hazard ratio of arms given by their hazards (the hazard
+     * model), when they are proportional with one ratio (for CI coverage). */
+    if (scn->arms[h->arm].n_hazard > 0 && scn->arms[h->control].n_hazard > 0) {
         const itp_arm *x = &scn->arms[h->arm], *c = &scn->arms[h->control];
         double r = NAN;
         for (int j = 0; j < x->n_hazard; j++) {

@@ -115,9 +115,9 @@ itp_status itp_endpoints_parse(itp_reader *rd, itp_scenario *scn)
             return itp_rd_fail(rd, itp_member(e, "type"), "unknown endpoint type '%s' (known: %s)",
                                type, names);
         }
-        if (ep->type->kind == ITP_EP_BINARY && strcmp(scn->model->name, "hazard") == 0)
-            return itp_rd_fail(rd, e, "a %s endpoint needs visits; model \"hazard\" has none",
-                               type);
+        if (ep->type->kind == ITP_EP_BINARY && !scn->model->has_visits)
+            return itp_rd_fail(rd, e, "a %s endpoint needs visits; model \"%s\" has none",
+                               type, scn->model->name);
         if ((st = itp_rd_keys(rd, e, ep->type->keys, NULL)))
             return st;
         scn->n_endpoints = i + 1;

@@ -107,5 +107,12 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
 }
 
 const itp_model_type itp_hazard_model = {
-    "hazard", "piecewise-exponential time to treatment failure per arm",
-    parse, free, sizeof(hazard_patient), draw, simulate};
+    .name = "hazard",
+    .description = "piecewise-exponential time to treatment failure per arm",
+    .has_visits = 0,
+    .parse = parse,
+    .free = free,
+    .patient_size = sizeof(hazard_patient),
+    .draw = draw,
+    .simulate = simulate,
+};

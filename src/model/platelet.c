@@ -333,5 +333,12 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
 }
 
 const itp_model_type itp_platelet_model = {
-    "platelet", "semi-mechanistic platelet kinetics with treatments and events",
-    parse, free, sizeof(platelet_patient), draw, simulate};
+    .name = "platelet",
+    .description = "semi-mechanistic platelet kinetics with treatments and events",
+    .has_visits = 1,
+    .parse = parse,
+    .free = free,
+    .patient_size = sizeof(platelet_patient),
+    .draw = draw,
+    .simulate = simulate,
+};

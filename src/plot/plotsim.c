@@ -348,7 +348,7 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
         n_grid++;
     /* trajectories: platelet model with visits; enough replicates for
      * TRAJ_PATIENTS patients, at most TRAJ_MAX_CELLS patient-visits */
-    int traj = scn->n_visits > 0 && !strcmp(scn->model->name, "platelet");
+    int traj = scn->n_visits > 0 && scn->model->has_visits;
     int pcap = 0;
     long Rt = 0;
     if (traj) {

@@ -15,11 +15,32 @@
 
 #define DPM ITP_DAYS_PER_MONTH
 
-static const char *const top_keys[] = {
+/* The top-level settings: the design's, then a group per patient model
+ * and per component type (their tables say which), then the sections of
+ * the endpoints, the analysis plan and the calibration. */
+static const char *const design_keys[] = {
     "name", "description", "model", "patients", "arms", "control",
     "allocation", "strata", "enrolment", "followup", "visits", "components",
-    "events", "rescue", "new_therapy", "platelet", "hazard", "endpoints", "analysis",
-    "calibration", "tpo_ra", "bcell_antibody", NULL};
+    "events", "rescue", "new_therapy", NULL};
+static const char *const section_keys[] = {"endpoints", "analysis", "calibration", NULL};
+
+#define MAX_TOP_KEYS 64
+
+static itp_status check_top_keys(itp_reader *rd, const config_setting_t *root)
+{
+    const char *keys[MAX_TOP_KEYS + 1];
+    int n = 0;
+    for (int i = 0; design_keys[i] && n < MAX_TOP_KEYS; i++)
+        keys[n++] = design_keys[i];
+    for (int i = 0; itp_model_types[i] && n < MAX_TOP_KEYS; i++)
+        keys[n++] = itp_model_types[i]->name;
+    for (int i = 0; section_keys[i] && n < MAX_TOP_KEYS; i++)
+        keys[n++] = section_keys[i];
+    for (int i = 0; itp_component_types[i] && n < MAX_TOP_KEYS; i++)
+        keys[n++] = itp_component_types[i]->name;
+    keys[n] = NULL;
+    return itp_rd_keys(rd, root, keys, NULL);
+}
 
 /* Rules of components that need scheduled visits on given weeks. */
 static itp_status check_component_visits(itp_reader *rd, itp_scenario *scn,
@@ -71,16 +92,19 @@ static itp_status read_cut_endpoint(itp_reader *rd, itp_scenario *scn,
  * a type) hold only that type's parameters. */
 static itp_status check_type_groups(itp_reader *rd, const config_setting_t *root)
 {
-    static const char *const types[] = {"tpo_ra", "bcell_antibody", NULL};
-    static const char *const taper[] = {"taper", NULL};
     itp_status st;
-    for (int i = 0; types[i]; i++) {
+    for (int i = 0; itp_component_types[i]; i++) {
+        const itp_component_type *t = itp_component_types[i];
         const config_setting_t *g;
-        if ((st = itp_rd_child(rd, root, types[i], CONFIG_TYPE_GROUP, 0, &g)) ||
-            (st = itp_rd_keys(rd, g, i == 0 ? taper : NULL, types[i])))
+        if ((st = itp_rd_child(rd, root, t->name, CONFIG_TYPE_GROUP, 0, &g)) ||
+            (st = itp_rd_keys(rd, g, t->subgroups, t->name)))
             return st;
-        if (i == 0 && (st = itp_rd_keys(rd, itp_member(g, "taper"), NULL, "tpo_ra.taper")))
-            return st;
+        for (int k = 0; t->subgroups && t->subgroups[k]; k++) {
+            char path[2 * ITP_NAME_MAX];
+            snprintf(path, sizeof path, "%s.%s", t->name, t->subgroups[k]);
+            if ((st = itp_rd_keys(rd, itp_member(g, t->subgroups[k]), NULL, path)))
+                return st;
+        }
     }
     return ITP_OK;
 }
@@ -107,7 +131,7 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn)
     const config_setting_t *root = itp_reader_root(rd);
     char model[32];
     itp_status st;
-    if ((st = itp_rd_keys(rd, root, top_keys, NULL)) ||
+    if ((st = check_top_keys(rd, root)) ||
         (st = itp_rd_string(rd, root, "name", "scenario", scn->name, sizeof scn->name)) ||
         (st = itp_rd_string(rd, root, "description", "-", scn->description,
                             sizeof scn->description)) ||
@@ -115,9 +139,15 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn)
         (st = itp_rd_string(rd, root, "model", "platelet", model, sizeof model)))
         return st;
     scn->model = itp_model_type_find(model);
-    if (!scn->model)
-        return itp_rd_fail(rd, itp_member(root, "model"),
-                           "expected \"platelet\" or \"hazard\", got \"%s\"", model);
+    if (!scn->model) {
+        char names[256] = "";
+        for (int i = 0; itp_model_types[i]; i++) {
+            size_t l = strlen(names);
+            const char *sep = i == 0 ? "" : itp_model_types[i + 1] ? ", " : " or ";
+            snprintf(names + l, sizeof names - l, "%s\"%s\"", sep, itp_model_types[i]->name);
+        }
+        return itp_rd_fail(rd, itp_member(root, "model"), "expected %s, got \"%s\"", names, model);
+    }
     for (const section_reader *r = design_sections; *r; r++)
         if ((st = (*r)(rd, scn, root)))
             return st;

@@ -94,6 +94,7 @@ typedef struct tpo_state {
 } tpo_state;
 
 static const char *const keys[] = {"type", "taper", NULL};
+static const char *const taper_group[] = {"taper", NULL};
 
 static itp_status parse_taper(itp_reader *rd, const config_setting_t *g, tpo_params *p)
 {
@@ -420,6 +421,7 @@ const itp_component_type itp_tpo_ra_type = {
     .description = "thrombopoietin-receptor agonist with label titration, taper and "
                    "remission on treatment",
     .keys = keys,
+    .subgroups = taper_group,
     .parse = parse,
     .free = free,
     .state_size = sizeof(tpo_state),
