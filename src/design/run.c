@@ -1,4 +1,5 @@
 /* Design and null runs with progress and result files; see run.h. */
+#include "itpsim/fmt.h"
 #include "itpsim/run.h"
 
 #include <errno.h>
@@ -54,15 +55,6 @@ static void show(progress *p, int final)
     }
 }
 
-void itp_run_put_num(FILE *f, double x)
-{
-    if (isfinite(x))
-        fprintf(f, ",%.8g", x);
-    else if (isinf(x))
-        fputs(x > 0 ? ",Inf" : ",-Inf", f);
-    else
-        fputs(",NA", f);
-}
 
 void itp_replicates_header(const itp_scenario *scn, FILE *f)
 {
@@ -82,12 +74,12 @@ static int on_chunk(void *ctx, const itp_scenario *scn, long first, const itp_re
     for (long i = 0; f && i < count; i++) {
         const itp_rep_result *r = &res[i];
         fprintf(f, "%s,%ld", p->phase, first + i);
-        itp_run_put_num(f, r->cut_month);
+        itp_fmt_csv(f, ",", r->cut_month, 8);
         fprintf(f, ",%d,%d", r->n_analysed, r->events);
         for (int k = 0; k < scn->plan.n_hyp; k++) {
-            itp_run_put_num(f, r->hyp[k].estimate);
-            itp_run_put_num(f, r->hyp[k].p_value);
-            itp_run_put_num(f, r->hyp[k].adj_p);
+            itp_fmt_csv(f, ",", r->hyp[k].estimate, 8);
+            itp_fmt_csv(f, ",", r->hyp[k].p_value, 8);
+            itp_fmt_csv(f, ",", r->hyp[k].adj_p, 8);
             fprintf(f, ",%d,%s", r->hyp[k].rejected, itp_hyp_flag_text(r->hyp[k].flags));
         }
         fputc('\n', f);

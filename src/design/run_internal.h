@@ -8,10 +8,6 @@
 /* The file of an interrupted run's state, in the output folder. */
 #define STATE_FILE "run.state"
 
-/* A number for the CSV files, after a comma: 8 significant digits, "NA"
- * when not a number, "Inf" and "-Inf". */
-void itp_run_put_num(FILE *f, double x);
-
 /* run.state: the options, the scenario's hash and the aggregates of the
  * completed replicates, for --resume. */
 void itp_run_write_state(FILE *f, const itp_scenario *scn, const itp_run_opts *o,

@@ -1,5 +1,6 @@
 /* The result files of a run (summary.json, summary.csv, arms.csv) and its
  * printed summary; see run.h. */
+#include "itpsim/fmt.h"
 #include "itpsim/run.h"
 
 #include <errno.h>
@@ -29,13 +30,6 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void json_num(FILE *f, double x)
-{
-    if (isfinite(x))
-        fprintf(f, "%.10g", x);
-    else
-        fputs("null", f);
-}
 
 /* "NAME": p, "SE": its MC standard error, "NAME_ci": its Wilson 95% CI. */
 static void json_prop(FILE *f, const char *name, const char *se, long k, long r, int comma)
@@ -43,13 +37,13 @@ static void json_prop(FILE *f, const char *name, const char *se, long k, long r,
     double p = r ? (double)k / (double)r : NA_D, lo, hi;
     itp_mc_wilson(k, r, &lo, &hi);
     fprintf(f, "\"%s\": ", name);
-    json_num(f, p);
+    itp_fmt_json(f, p, 10);
     fprintf(f, ", \"%s\": ", se);
-    json_num(f, itp_mc_se(p, r));
+    itp_fmt_json(f, itp_mc_se(p, r), 10);
     fprintf(f, ", \"%s_ci\": [", name);
-    json_num(f, lo);
+    itp_fmt_json(f, lo, 10);
     fputs(", ", f);
-    json_num(f, hi);
+    itp_fmt_json(f, hi, 10);
     fprintf(f, "]%s", comma ? ", " : "");
 }
 
@@ -106,7 +100,7 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null_replicates\": %ld,\n",
             (unsigned long long)o->seed, d->reps, res->has_null ? n->reps : 0L);
     fprintf(f, "  \"patients\": %d,\n  \"alpha\": ", o->patients ? o->patients : scn->n_patients);
-    json_num(f, pl->alpha);
+    itp_fmt_json(f, pl->alpha, 10);
     fputs(",\n  \"multiplicity\": ", f);
     json_str(f, pl->mult ? pl->mult->name : "none");
     fputs(",\n  \"hypotheses\": [\n", f);
@@ -136,11 +130,11 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
         fputs("\n     \"estimate\": ", f);
         json_str(f, tte ? "hazard_ratio" : h->kind == ITP_TEST_BINOMIAL ? "rate" : "risk_difference");
         fputs(", \"median_estimate\": ", f);
-        json_num(f, itp_mc_median_estimate(d, scn, k));
+        itp_fmt_json(f, itp_mc_median_estimate(d, scn, k), 10);
         fputs(", \"ci_coverage\": ", f);
-        json_num(f, d->coverable[k] ? (double)d->covered[k] / d->coverable[k] : NA_D);
+        itp_fmt_json(f, d->coverable[k] ? (double)d->covered[k] / d->coverable[k] : NA_D, 10);
         fputs(", \"true_hazard_ratio\": ", f);
-        json_num(f, h->true_hr);
+        itp_fmt_json(f, h->true_hr, 10);
         fprintf(f, ", \"flagged_replicates\": %ld}%s\n", d->flagged[k], k + 1 < pl->n_hyp ? "," : "");
     }
     fputs("  ],\n  ", f);
@@ -153,11 +147,11 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     fputs("\n  ", f);
     json_prop(f, "all_rejected", "all_rejected_mcse", d->all_rejected, d->reps, 0);
     fputs(",\n  \"mean_analysis_month\": ", f);
-    json_num(f, d->reps ? d->cut_sum / d->reps : NA_D);
+    itp_fmt_json(f, d->reps ? d->cut_sum / d->reps : NA_D, 10);
     fputs(",\n  \"mean_events\": ", f);
-    json_num(f, d->reps ? d->events_sum / d->reps : NA_D);
+    itp_fmt_json(f, d->reps ? d->events_sum / d->reps : NA_D, 10);
     fputs(",\n  \"landmark_months\": ", f);
-    json_num(f, pl->landmark_months);
+    itp_fmt_json(f, pl->landmark_months, 10);
     fputs(",\n  \"arms\": [\n", f);
     char key[48];
     landmark_key(scn, key, sizeof key);
@@ -165,20 +159,20 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
         fputs("    {\"name\": ", f);
         json_str(f, scn->arms[a].name);
         fprintf(f, ", \"%s\": ", key);
-        json_num(f, d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D);
+        itp_fmt_json(f, d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D, 10);
         fputs(", \"median_ttf_months\": ", f);
-        json_num(f, itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH);
+        itp_fmt_json(f, itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH, 10);
         fputs(", \"mean_patients\": ", f);
-        json_num(f, d->reps ? d->arm_n_sum[a] / d->reps : NA_D);
+        itp_fmt_json(f, d->reps ? d->arm_n_sum[a] / d->reps : NA_D, 10);
         fputs(", \"mean_events\": ", f);
-        json_num(f, d->reps ? d->arm_events_sum[a] / d->reps : NA_D);
+        itp_fmt_json(f, d->reps ? d->arm_events_sum[a] / d->reps : NA_D, 10);
         for (int e = 0; e < scn->n_endpoints; e++) {
             if (scn->endpoints[e].type->kind != ITP_EP_BINARY)
                 continue;
             fputs(", ", f);
             json_str(f, scn->endpoints[e].name);
             fputs(": ", f);
-            json_num(f, d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D);
+            itp_fmt_json(f, d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D, 10);
         }
         fprintf(f, "}%s\n", a + 1 < scn->n_arms ? "," : "");
     }
@@ -189,10 +183,10 @@ static void csv_prop(FILE *f, long k, long r, int have)
 {
     double lo, hi, p = have && r ? (double)k / (double)r : NA_D;
     itp_mc_wilson(k, r, &lo, &hi);
-    itp_run_put_num(f, p);
-    itp_run_put_num(f, have ? itp_mc_se(p, r) : NA_D);
-    itp_run_put_num(f, have ? lo : NA_D);
-    itp_run_put_num(f, have ? hi : NA_D);
+    itp_fmt_csv(f, ",", p, 8);
+    itp_fmt_csv(f, ",", have ? itp_mc_se(p, r) : NA_D, 8);
+    itp_fmt_csv(f, ",", have ? lo : NA_D, 8);
+    itp_fmt_csv(f, ",", have ? hi : NA_D, 8);
 }
 
 static void write_summary_csv(FILE *f, const itp_scenario *scn, const itp_run_result *res)
@@ -209,8 +203,8 @@ static void write_summary_csv(FILE *f, const itp_scenario *scn, const itp_run_re
         csv_prop(f, d->rejected[k], d->reps, 1);
         csv_prop(f, res->has_null ? n->rejected[k] : 0, res->has_null ? n->reps : 0,
                  has_type1(scn, res, k));
-        itp_run_put_num(f, itp_mc_median_estimate(d, scn, k));
-        itp_run_put_num(f, d->coverable[k] ? (double)d->covered[k] / d->coverable[k] : NA_D);
+        itp_fmt_csv(f, ",", itp_mc_median_estimate(d, scn, k), 8);
+        itp_fmt_csv(f, ",", d->coverable[k] ? (double)d->covered[k] / d->coverable[k] : NA_D, 8);
         fprintf(f, ",%ld\n", d->flagged[k]);
     }
 }
@@ -227,13 +221,13 @@ static void write_arms_csv(FILE *f, const itp_scenario *scn, const itp_run_resul
     fputc('\n', f);
     for (int a = 0; a < scn->n_arms; a++) {
         fprintf(f, "%s", scn->arms[a].name);
-        itp_run_put_num(f, d->reps ? d->arm_n_sum[a] / d->reps : NA_D);
-        itp_run_put_num(f, d->reps ? d->arm_events_sum[a] / d->reps : NA_D);
-        itp_run_put_num(f, d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D);
-        itp_run_put_num(f, itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH);
+        itp_fmt_csv(f, ",", d->reps ? d->arm_n_sum[a] / d->reps : NA_D, 8);
+        itp_fmt_csv(f, ",", d->reps ? d->arm_events_sum[a] / d->reps : NA_D, 8);
+        itp_fmt_csv(f, ",", d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D, 8);
+        itp_fmt_csv(f, ",", itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH, 8);
         for (int e = 0; e < scn->n_endpoints; e++)
             if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
-                itp_run_put_num(f, d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D);
+                itp_fmt_csv(f, ",", d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D, 8);
         fputc('\n', f);
     }
 }

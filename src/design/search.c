@@ -1,4 +1,5 @@
 /* Sample size search and sweeps; see search.h. */
+#include "itpsim/fmt.h"
 #include "itpsim/search.h"
 
 #include <errno.h>
@@ -125,13 +126,6 @@ itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errle
     return ITP_OK;
 }
 
-static void put_num(FILE *f, double x)
-{
-    if (isfinite(x))
-        fprintf(f, ",%.8g", x);
-    else
-        fputs(",NA", f);
-}
 
 itp_status itp_sweep(const char *scenario_file, const char *defaults, const char *const *sets,
                      int n_sets, const itp_vary *vary, int n_vary, const itp_run_opts *o,
@@ -201,17 +195,17 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             for (int k = 0; k < scn->plan.n_hyp; k++) {
                 double pw = itp_power(&rr.design, k);
                 double t1 = rr.has_null ? itp_power(&rr.null, k) : (double)NAN;
-                put_num(out.f, pw);
-                put_num(out.f, itp_mc_se(pw, rr.design.reps));
-                put_num(out.f, t1);
-                put_num(out.f, rr.has_null ? itp_mc_se(t1, rr.null.reps) : (double)NAN);
+                itp_fmt_csv(out.f, ",", pw, 8);
+                itp_fmt_csv(out.f, ",", itp_mc_se(pw, rr.design.reps), 8);
+                itp_fmt_csv(out.f, ",", t1, 8);
+                itp_fmt_csv(out.f, ",", rr.has_null ? itp_mc_se(t1, rr.null.reps) : (double)NAN, 8);
                 if (table)
                     fprintf(table, "  %s %.3f (%.3f)", scn->plan.hyp[k].name, pw,
                             itp_mc_se(pw, rr.design.reps));
             }
             double fw = rr.has_null ? (double)rr.null.any_rejected / rr.null.reps : (double)NAN;
-            put_num(out.f, fw);
-            put_num(out.f, rr.has_null ? itp_mc_se(fw, rr.null.reps) : (double)NAN);
+            itp_fmt_csv(out.f, ",", fw, 8);
+            itp_fmt_csv(out.f, ",", rr.has_null ? itp_mc_se(fw, rr.null.reps) : (double)NAN, 8);
             fputc('\n', out.f);
             if (table) {
                 if (rr.has_null)

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "itpsim/fmt.h"
 #include "itpsim/analysis.h"
 #include "itpsim/calibrate.h"
 #include "itpsim/endpoint.h"
@@ -305,13 +306,13 @@ itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, ch
         double lo = fmax(0.0, r->p - 1.96 * r->se), hi = fmin(1.0, r->p + 1.96 * r->se);
         fprintf(out.f, "%s,%d,%.*s,%s,%.10g,%.0f,", info->series[r->series], r->series,
                 (int)(strlen(hdr[pcol[r->hyp]]) - 6), hdr[pcol[r->hyp]], hdr[0], r->x, r->reps);
-        plot_put_num(out.f, r->p);
+        itp_fmt_csv(out.f, "", r->p, 6);
         fputc(',', out.f);
-        plot_put_num(out.f, r->se);
+        itp_fmt_csv(out.f, "", r->se, 6);
         fputc(',', out.f);
-        plot_put_num(out.f, lo);
+        itp_fmt_csv(out.f, "", lo, 6);
         fputc(',', out.f);
-        plot_put_num(out.f, hi);
+        itp_fmt_csv(out.f, "", hi, 6);
         fputc('\n', out.f);
     }
     free(row);

@@ -56,8 +56,6 @@ int plot_split_csv(char *line, char **field, int max);
 char *plot_next_line(char **pos);
 /* A number of a CSV field; NaN for "NA" or an empty field. */
 double plot_parse_num(const char *s);
-/* A number for a CSV file ("NA" when not finite). */
-void plot_put_num(FILE *f, double x);
 /* The first time-to-event endpoint of a scenario, or -1. */
 int plot_first_time_endpoint(const itp_scenario *scn);
 

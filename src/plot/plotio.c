@@ -227,13 +227,6 @@ double plot_parse_num(const char *s)
     return v;
 }
 
-void plot_put_num(FILE *f, double x)
-{
-    if (isnan(x))
-        fputs("NA", f);
-    else
-        fprintf(f, "%.6g", x);
-}
 
 int plot_first_time_endpoint(const itp_scenario *scn)
 {

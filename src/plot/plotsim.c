@@ -24,6 +24,7 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#include "itpsim/fmt.h"
 #include "itpsim/analysis.h"
 #include "itpsim/calibrate.h"
 #include "itpsim/endpoint.h"
@@ -234,9 +235,9 @@ static itp_status write_km(const char *pdir, const itp_scenario *scn, int e0, lo
                 continue;
             fprintf(out.f, "%s,%d,%s,%.6g,%.6g,", scn->arms[t->arm].name, t->arm, t->name,
                     t->months, t->value);
-            plot_put_num(out.f, t->ci_low);
+            itp_fmt_csv(out.f, "", t->ci_low, 6);
             fputc(',', out.f);
-            plot_put_num(out.f, t->ci_high);
+            itp_fmt_csv(out.f, "", t->ci_high, 6);
             fputc('\n', out.f);
             info->has_published = 1;
         }
