@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "itpsim/json.h"
 #include "itpsim/scenario.h"
 
 #define ITP_VERSION "0.9.0"
@@ -60,11 +61,6 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
                         FILE *log, char *err, size_t errlen);
 
 /* ---- helpers shared by the plot files (plotdata.c), exposed for tests --- */
-
-/* The value of top-level key `key` of the JSON text: a string (unescaped,
- * into out) or a number or literal (as written). Returns 1 when found,
- * 0 otherwise. idx >= 0 picks the idx-th element of an array value. */
-int itp_json_get(const char *json, const char *key, int idx, char *out, size_t outlen);
 
 /* Base64 (RFC 4648, with padding) of n bytes into out, which needs
  * 4 * ((n + 2) / 3) + 1 bytes; returns the length written. */

@@ -1,5 +1,6 @@
 /* The state of an interrupted run (run.state, the completed part of
  * replicates.csv) and which scenario wrote a folder; see run.h. */
+#include "itpsim/json.h"
 #include "itpsim/run.h"
 
 #include <errno.h>
@@ -227,26 +228,6 @@ itp_status itp_replicates_resume(const char *dir, const itp_scenario *scn,
 
 /* ---- which scenario wrote a folder ------------------------------------------- */
 
-/* The string value of "key" in a summary.json written by write_json
- * (json_str's escapes undone); 0 when absent. */
-static int json_string_value(const char *text, const char *key, char *out, size_t len)
-{
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\": \"", key);
-    const char *p = strstr(text, pat);
-    if (!p || !len)
-        return 0;
-    size_t k = 0;
-    for (p += strlen(pat); *p && *p != '"'; p++) {
-        if (*p == '\\' && p[1])
-            p++;
-        if (k + 1 < len)
-            out[k++] = *p;
-    }
-    out[k] = '\0';
-    return *p == '"';
-}
-
 itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const char *hash,
                              char *err, size_t errlen)
 {
@@ -271,9 +252,9 @@ itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const cha
         fclose(f);
         if (text) {
             text[n] = '\0';
-            json_string_value(text, "file", file, sizeof file);
-            json_string_value(text, "scenario_hash", h, sizeof h);
-            json_string_value(text, "scenario", name, sizeof name);
+            itp_json_get(text, "file", -1, file, sizeof file);
+            itp_json_get(text, "scenario_hash", -1, h, sizeof h);
+            itp_json_get(text, "scenario", -1, name, sizeof name);
             free(text);
         }
     }
