@@ -10,6 +10,7 @@
 #ifndef ITPSIM_COMPONENT_H
 #define ITPSIM_COMPONENT_H
 
+#include <math.h>
 #include <gsl/gsl_rng.h>
 #include "itpsim/cfgread.h"
 #include "itpsim/record.h"
@@ -45,6 +46,16 @@ typedef struct itp_patient_ctx {
     int last_count_day;       /* day of the latest observed count */
     double last_count;        /* its value */
 } itp_patient_ctx;
+
+/* A day beyond any follow-up: the end of what never ends. */
+#define ITP_FAR_DAY 1000000000
+
+/* A time in days since randomisation (>= 0; 1e9 or more for never) as the
+ * whole day it falls on, at most ITP_FAR_DAY. */
+static inline int itp_day_of(double t)
+{
+    return t >= ITP_FAR_DAY ? ITP_FAR_DAY : (int)floor(t);
+}
 
 /* Adds a remission mechanism; returns its index (a component may move its
  * end later, or cancel it with end = onset), or -1 when it is empty

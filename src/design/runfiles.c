@@ -47,29 +47,10 @@ static void json_prop(FILE *f, const char *name, const char *se, long k, long r,
     fprintf(f, "]%s", comma ? ", " : "");
 }
 
-/* Every hypothesis is a true null in the null version, a single-arm one
- * because its responses are drawn at p0 there (analysis.h): each has a
- * type I error, and any rejection there is a family-wise error. */
-static int has_type1(const itp_scenario *scn, const itp_run_result *res, int k)
-{
-    (void)scn;
-    (void)k;
-    return res->has_null;
-}
-
-/* The landmark in months as labels give it: at most two decimals, trailing
- * zeros dropped (12, 6, 1.5, 0.25). */
+/* The landmark in months as labels give it: 12, 6, 1.5, 0.25. */
 static const char *landmark_text(const itp_scenario *scn, char *buf, size_t len)
 {
-    double m = scn->plan.landmark_months;
-    snprintf(buf, len, m < 0.005 ? "%.2g" : "%.2f", m);
-    if (strchr(buf, '.') && !strchr(buf, 'e')) {
-        char *e = buf + strlen(buf) - 1;
-        while (*e == '0')
-            *e-- = '\0';
-        if (*e == '.')
-            *e = '\0';
-    }
+    snprintf(buf, len, "%.4g", scn->plan.landmark_months);
     return buf;
 }
 
@@ -123,7 +104,9 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
         fputs(",\n     ", f);
         json_prop(f, "power", "power_mcse", d->rejected[k], d->reps, 1);
         fputs("\n     ", f);
-        if (has_type1(scn, res, k))
+        /* every hypothesis, a single-arm one too (its responses drawn at
+         * p0, analysis.h), is a true null in the null version */
+        if (res->has_null)
             json_prop(f, "type1_error", "type1_mcse", n->rejected[k], n->reps, 1);
         else
             fputs("\"type1_error\": null, \"type1_mcse\": null, \"type1_error_ci\": null, ", f);
@@ -202,7 +185,7 @@ static void write_summary_csv(FILE *f, const itp_scenario *scn, const itp_run_re
                 h->test, d->reps);
         csv_prop(f, d->rejected[k], d->reps, 1);
         csv_prop(f, res->has_null ? n->rejected[k] : 0, res->has_null ? n->reps : 0,
-                 has_type1(scn, res, k));
+                 res->has_null);
         itp_fmt_csv(f, ",", itp_mc_median_estimate(d, scn, k), 8);
         itp_fmt_csv(f, ",", d->coverable[k] ? (double)d->covered[k] / d->coverable[k] : NA_D, 8);
         fprintf(f, ",%ld\n", d->flagged[k]);
@@ -309,7 +292,7 @@ void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE 
         double pw = itp_power(d, k);
         fprintf(f, "%-12s %-14.14s %-8s %7s (%s)  ", h->name, scn->arms[h->arm].name, h->test,
                 num(b1, sizeof b1, 3, pw), num(b2, sizeof b2, 3, itp_mc_se(pw, d->reps)));
-        if (has_type1(scn, res, k)) {
+        if (res->has_null) {
             double t1 = itp_power(n, k);
             fprintf(f, "%7s (%s)", num(b1, sizeof b1, 4, t1),
                     num(b2, sizeof b2, 4, itp_mc_se(t1, n->reps)));

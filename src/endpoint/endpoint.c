@@ -71,6 +71,21 @@ itp_status itp_ep_window_order(itp_reader *rd, const config_setting_t *g, int fr
     return ITP_OK;
 }
 
+/* New ITP therapy started on or before day. */
+int itp_ep_new_therapy_by(const itp_patient *pt, int day)
+{
+    return pt->new_therapy != ITP_NEVER && pt->new_therapy <= day;
+}
+
+/* A rule's settings, zeroed, as *out (the caller frees it with the
+ * endpoint); NULL when out of memory. */
+resp_params *itp_ep_resp_new(void **out)
+{
+    resp_params *p = calloc(1, sizeof *p);
+    *out = p;
+    return p;
+}
+
 /* ---- the table ------------------------------------------------------------------ */
 
 

@@ -16,12 +16,17 @@ typedef struct resp_params {
     int rescue_from;
 } resp_params;
 
+/* A rule's settings, zeroed, as *out; NULL when out of memory. */
+resp_params *itp_ep_resp_new(void **out);
+
 /* The information of a patient: the last day known, at most limit. */
 int itp_ep_end_of_info(const itp_patient *pt, int limit);
 /* Died or withdrew on or before day (within the information end). */
 int itp_ep_gone_by(const itp_patient *pt, int day, int end);
 /* A binary endpoint judged at day can be judged with information to end. */
 int itp_ep_evaluable(const itp_patient *pt, int day, int end);
+/* New ITP therapy started on or before day. */
+int itp_ep_new_therapy_by(const itp_patient *pt, int day);
 /* A rescue on a day in [a, b]. */
 int itp_ep_rescue_between(const itp_record *rec, const itp_patient *pt, int a, int b);
 /* Scheduled visits in [a, b]. */

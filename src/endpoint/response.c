@@ -19,9 +19,8 @@ static const char *const ttr_causes[] = {"response", NULL};
 static itp_status ttr_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                             void **out)
 {
-    resp_params *p = calloc(1, sizeof *p);
+    resp_params *p = itp_ep_resp_new(out);
     itp_status st;
-    *out = p;
     if (!p)
         return ITP_ENOMEM;
     if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
@@ -92,10 +91,9 @@ static const char *const cr_keys[] = {"type", "threshold", "consecutive", "from_
 static itp_status cr_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                            void **out)
 {
-    resp_params *p = calloc(1, sizeof *p);
+    resp_params *p = itp_ep_resp_new(out);
     itp_status st;
     (void)scn;
-    *out = p;
     if (!p)
         return ITP_ENOMEM;
     if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
@@ -127,9 +125,8 @@ static const char *const ra_keys[] = {"type", "threshold", "week", "rescue_exclu
 static itp_status ra_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                            void **out)
 {
-    resp_params *p = calloc(1, sizeof *p);
+    resp_params *p = itp_ep_resp_new(out);
     itp_status st;
-    *out = p;
     if (!p)
         return ITP_ENOMEM;
     if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
@@ -155,7 +152,7 @@ static void ra_eval(const void *vp, const itp_scenario *scn, const itp_record *r
     for (int i = 0; i < pt->n_visits && v[i].day <= end; i++)
         if (v[i].scheduled && v[i].day == p->week_day)
             out->event = itp_ep_qualifies(p, rec, pt, &v[i]) &&
-                         (pt->new_therapy == ITP_NEVER || pt->new_therapy > p->week_day);
+                         !itp_ep_new_therapy_by(pt, p->week_day);
 }
 
 /* ---- binary: iwg_response ------------------------------------------------------ */
@@ -166,11 +163,10 @@ static const char *const iwg_keys[] = {"type", "level", "from_week", "to_week",
 static itp_status iwg_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                             void **out)
 {
-    resp_params *p = calloc(1, sizeof *p);
+    resp_params *p = itp_ep_resp_new(out);
     char level[32];
     itp_status st;
     (void)scn;
-    *out = p;
     if (!p)
         return ITP_ENOMEM;
     if ((st = itp_rd_string(rd, g, "level", "response", level, sizeof level)) ||

@@ -56,7 +56,7 @@ int itp_ep_window_hits(const resp_params *p, const itp_record *rec, const itp_pa
 int itp_ep_untreated(const resp_params *p, const itp_record *rec, const itp_patient *pt)
 {
     return !itp_ep_rescue_between(rec, pt, p->rescue_from, p->to) &&
-           (pt->new_therapy == ITP_NEVER || pt->new_therapy > p->to);
+           !itp_ep_new_therapy_by(pt, p->to);
 }
 
 /* ---- binary: stable_response ---------------------------------------------- */
@@ -67,9 +67,8 @@ static const char *const sr_keys[] = {"type", "threshold", "fraction", "from_wee
 static itp_status sr_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                            void **out)
 {
-    resp_params *p = calloc(1, sizeof *p);
+    resp_params *p = itp_ep_resp_new(out);
     itp_status st;
-    *out = p;
     if (!p)
         return ITP_ENOMEM;
     if ((st = itp_ep_read_window(rd, g, scn, p)) ||
@@ -99,8 +98,7 @@ static const char *const sro_keys[] = {"type", "threshold", "from_week", "to_wee
 static itp_status sro_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                             void **out)
 {
-    resp_params *p = calloc(1, sizeof *p);
-    *out = p;
+    resp_params *p = itp_ep_resp_new(out);
     if (!p)
         return ITP_ENOMEM;
     return itp_ep_read_window(rd, g, scn, p);

@@ -100,8 +100,24 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
 
 /* ---- one patient --------------------------------------------------------- */
 
+/* The observed count of a true count pl on `day`: the fluctuation eta (an
+ * Ornstein-Uhlenbeck process, advanced from its last day) and measurement
+ * error, rounded. */
 static double observe_count(const platelet_params *p, gsl_rng *r, double pl, double *eta,
-                            int *eta_day, int day);
+                            int *eta_day, int day)
+{
+    if (p->fl_sd > 0.0) {
+        if (*eta_day < 0) {
+            *eta = p->fl_sd * gsl_ran_gaussian_ziggurat(r, 1.0);
+        } else {
+            double rho = exp(-(day - *eta_day) / p->fl_tau);
+            *eta = rho * *eta + p->fl_sd * sqrt(1.0 - rho * rho) * gsl_ran_gaussian_ziggurat(r, 1.0);
+        }
+        *eta_day = day;
+    }
+    double eps = p->meas_sd > 0.0 ? p->meas_sd * gsl_ran_gaussian_ziggurat(r, 1.0) : 0.0;
+    return floor(pl * exp(*eta + eps) + 0.5);
+}
 
 /* Inclusion is on the measured count: the true baseline and the day-0
  * fluctuation and measurement error are drawn together until the observed
@@ -120,10 +136,10 @@ static double draw(const itp_scenario *scn, const void *vp, gsl_rng *r, void *vp
             break;
     }
     if (!(count < p->b_below)) {
-        /* a baseline distribution far above the limit: the largest
-         * count allowed, the true count scaled with it */
-        double c = ceil(p->b_below) - 1.0 > 0.0 ? ceil(p->b_below) - 1.0 : 0.0;
-        b0 *= (c > 0.0 ? c : 0.5) / (count > 0.0 ? count : 1.0);
+        /* a baseline distribution far above the limit: the largest whole
+         * count allowed (b_below > 0), the true count scaled with it */
+        double c = ceil(p->b_below) - 1.0;
+        b0 *= fmax(c, 0.5) / count;
         count = c;
     }
     pt->b0 = b0;
@@ -143,46 +159,28 @@ static double draw(const itp_scenario *scn, const void *vp, gsl_rng *r, void *vp
     return count;
 }
 
-static int clamp_day(double d)
-{
-    return d >= 1e9 ? 1000000000 : (int)floor(d);
-}
-
+/* The events' state (the running rescue's end is ctx.rescue_until, which
+ * the components read too). */
 typedef struct events_state {
-    int rescue_until;     /* no new rescue before this day */
     int rescue_works;     /* the running rescue lowers destruction */
     int rescue_pending;   /* a rescue since the last recorded visit */
     double bleed_cum, bleed_next;
     int low_run;
 } events_state;
 
+/* A rescue today; no new one until it has run its course. */
 static itp_status start_rescue(const itp_scenario *scn, itp_sim_ws *ws, itp_record *rec,
-                               itp_patient *pt, events_state *ev, int day)
+                               itp_patient_ctx *ctx, events_state *ev)
 {
-    if (itp_record_add_rescue(rec, day))
+    if (itp_record_add_rescue(rec, ctx->day))
         return ITP_ENOMEM;
-    pt->n_rescue++;
-    ev->rescue_until = day + scn->rescue.duration_days;
+    ctx->pt->n_rescue++;
+    ctx->rescue_until = ctx->day + scn->rescue.duration_days;
     ev->rescue_works = gsl_rng_uniform(ws->r_events) < scn->rescue.response_prob;
     ev->rescue_pending = 1;
     return ITP_OK;
 }
 
-static double observe_count(const platelet_params *p, gsl_rng *r, double pl, double *eta,
-                            int *eta_day, int day)
-{
-    if (p->fl_sd > 0.0) {
-        if (*eta_day < 0) {
-            *eta = p->fl_sd * gsl_ran_gaussian_ziggurat(r, 1.0);
-        } else {
-            double rho = exp(-(day - *eta_day) / p->fl_tau);
-            *eta = rho * *eta + p->fl_sd * sqrt(1.0 - rho * rho) * gsl_ran_gaussian_ziggurat(r, 1.0);
-        }
-        *eta_day = day;
-    }
-    double eps = p->meas_sd > 0.0 ? p->meas_sd * gsl_ran_gaussian_ziggurat(r, 1.0) : 0.0;
-    return floor(pl * exp(*eta + eps) + 0.5);
-}
 
 /* New ITP therapy starts today: the components the scenario names stop. */
 static void start_new_therapy(const itp_scenario *scn, const itp_arm *arm, itp_patient_ctx *ctx,
@@ -208,13 +206,13 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
                            .recheck_day = INT_MAX, .rescue_until = -1, .last_count_day = -1};
     itp_kinetics k = {pp->b0 / pp->lsa, 1.0 / pp->lsa, pp->prem / p->ls_norm,
                       1.0 / p->ls_norm, 4.0 / p->mtt, p->krem};
-    events_state ev = {.rescue_until = -1};
+    events_state ev = {0};
     void *state[ITP_MAX_ARM_COMPONENTS];
 
     if (!itp_patient_begin(pt, rec))
         return ITP_OK;
     if (pp->bg_remits)
-        itp_ctx_add_mechanism(&ctx, clamp_day(pp->bg_onset), clamp_day(pp->bg_end));
+        itp_ctx_add_mechanism(&ctx, itp_day_of(pp->bg_onset), itp_day_of(pp->bg_end));
     for (int c = 0; c < arm->n_components; c++) {
         const itp_component *comp = &scn->components[arm->component[c]];
         state[c] = ws->comp_state + (size_t)c * ws->state_stride;
@@ -232,7 +230,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
     itp_kinetics_steady(&k, &none, y);
     itp_kin_prop prop;
     itp_kinetics_prop_init(&prop, &k);
-    int death = clamp_day(pp->death), dropout = clamp_day(pp->dropout);
+    int death = itp_day_of(pp->death), dropout = itp_day_of(pp->dropout);
     double inv_c50 = 1.0 / rr->bleed_count50;
     /* the day-0 count was drawn with the baseline (inclusion on it) */
     double eta = pp->eta0;
@@ -261,7 +259,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
             ctx.last_count = count;
             ctx.last_count_day = day;
             if ((rr->trigger & ITP_RESCUE_COUNT) && count < rr->below && day >= rr->from_day &&
-                day >= ev.rescue_until && start_rescue(scn, ws, rec, pt, &ev, day))
+                day >= ctx.rescue_until && start_rescue(scn, ws, rec, &ctx, &ev))
                 return ITP_ENOMEM;
             if (scheduled && day >= nt->from_day && pt->new_therapy == ITP_NEVER) {
                 ev.low_run = count < nt->below ? ev.low_run + 1 : 0;
@@ -271,7 +269,6 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
                         start_new_therapy(scn, arm, &ctx, state);
                 }
             }
-            ctx.rescue_until = ev.rescue_until;
             for (int c = 0; c < arm->n_components; c++) {
                 const itp_component *comp = &scn->components[arm->component[c]];
                 comp->type->observe(comp->params, &ctx, state[c], count, scheduled);
@@ -294,11 +291,11 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
                 /* treated when the latest count is low enough */
                 int rescue = (rr->trigger & ITP_RESCUE_BLEED) && ctx.last_count_day >= 0 &&
                              ctx.last_count < rr->bleed_below;
-                if (rescue && day >= ev.rescue_until && start_rescue(scn, ws, rec, pt, &ev, day))
+                if (rescue && day >= ctx.rescue_until && start_rescue(scn, ws, rec, &ctx, &ev))
                     return ITP_ENOMEM;
             }
         }
-        if (day < ev.rescue_until && ev.rescue_works)
+        if (day < ctx.rescue_until && ev.rescue_works)
             drive.kdeg_factor *= rr->kdeg_factor;
         if (pt->new_therapy != ITP_NEVER)
             drive.prod_factor *= nt->prod_factor;

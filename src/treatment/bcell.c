@@ -109,8 +109,7 @@ static double recovery_days(const bcell_params *p)
 static int remission_end(const bcell_params *p, const bcell_state *s, int last)
 {
     double back = last + recovery_days(p) * s->rec_factor;
-    double e = p->relapse_per_day > 0.0 ? back + s->e_relapse / p->relapse_per_day : 1e9;
-    return e > 1e9 ? 1000000000 : (int)e;
+    return itp_day_of(p->relapse_per_day > 0.0 ? back + s->e_relapse / p->relapse_per_day : 1e9);
 }
 
 static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
@@ -127,7 +126,7 @@ static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
         return;
     double onset = p->inf_day[0] +
                    7.0 * (p->onset_from + s->u_onset * (p->onset_to - p->onset_from));
-    s->mech = itp_ctx_add_mechanism(ctx, (int)onset, remission_end(p, s, last));
+    s->mech = itp_ctx_add_mechanism(ctx, itp_day_of(onset), remission_end(p, s, last));
 }
 
 /* New ITP therapy: no infusion from today on. A remission not begun comes

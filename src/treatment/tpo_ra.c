@@ -253,7 +253,7 @@ static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
         double onset = 7.0 * (p->rem_from_w + u_onset * (p->rem_to_w - p->rem_from_w));
         double end = p->rem_relapse_per_day > 0.0 ? onset + e_relapse / p->rem_relapse_per_day
                                                    : 1e9;
-        s->mech = itp_ctx_add_mechanism(ctx, (int)onset, end > 1e9 ? 1000000000 : (int)end);
+        s->mech = itp_ctx_add_mechanism(ctx, itp_day_of(onset), itp_day_of(end));
     }
 }
 
@@ -288,6 +288,8 @@ static void titrate(const tpo_params *p, itp_patient_ctx *ctx, tpo_state *s, dou
     int day = ctx->day;
     if (s->held) {
         if (count < p->restart_below) {
+            /* one level below the dose before the hold: a decrease from
+             * it, for the wait before the next one */
             s->held = 0;
             s->dose = s->dose_before_hold;
             set_dose(p, s, level_down(p, s->dose_before_hold), day);
