@@ -227,6 +227,9 @@ int itp_scenario_arm(const itp_scenario *scn, const char *name);
 /* Index of the endpoint with this name, or -1. */
 int itp_scenario_endpoint(const itp_scenario *scn, const char *name);
 
+/* Index of the treatment component with this name, or -1. */
+int itp_scenario_component(const itp_scenario *scn, const char *name);
+
 /* Is `day` a scheduled visit day? */
 int itp_scenario_is_visit(const itp_scenario *scn, int day);
 

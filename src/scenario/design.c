@@ -56,10 +56,7 @@ itp_status itp_scn_read_arms(itp_reader *rd, itp_scenario *scn,
             if (config_setting_type(e) != CONFIG_TYPE_STRING)
                 return itp_rd_fail(rd, e, "expected a component name (a string)");
             const char *cname = config_setting_get_string(e);
-            int found = -1;
-            for (int c = 0; c < scn->n_components; c++)
-                if (strcmp(scn->components[c].name, cname) == 0)
-                    found = c;
+            int found = itp_scenario_component(scn, cname);
             if (found < 0) {
                 const char *best = NULL;
                 int bestd = 99;

@@ -16,37 +16,31 @@
 static itp_status read_stops(itp_reader *rd, itp_scenario *scn, const config_setting_t *nt)
 {
     const config_setting_t *l = itp_member(nt, "stops");
-    char names[512] = "[";
-    scn->new_therapy.stops = 0;
-    if (!l) {
-        for (int c = 0; c < scn->n_components; c++) {
-            size_t n = strlen(names);
-            snprintf(names + n, sizeof names - n, "%s\"%s\"", c ? ", " : "",
-                     scn->components[c].name);
-            scn->new_therapy.stops |= 1u << c;
-        }
-        strncat(names, "]", sizeof names - strlen(names) - 1);
-        return itp_rd_log(rd, "new_therapy.stops", names, "built-in default (every component)");
-    }
-    if (!config_setting_is_array(l) && !config_setting_is_list(l))
+    unsigned *stops = &scn->new_therapy.stops;
+    *stops = l ? 0u : (1u << scn->n_components) - 1u;
+    if (l && !config_setting_is_array(l) && !config_setting_is_list(l))
         return itp_rd_fail(rd, l, "expected a list of component names, e.g. [\"eltrombopag\"]");
-    for (int i = 0; i < config_setting_length(l); i++) {
+    for (int i = 0; l && i < config_setting_length(l); i++) {
         const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
         const char *name = config_setting_get_string(e);
-        int found = -1;
-        for (int c = 0; name && c < scn->n_components; c++)
-            if (strcmp(scn->components[c].name, name) == 0)
-                found = c;
         if (!name)
             return itp_rd_fail(rd, e, "expected a component name (a string)");
-        if (found < 0)
+        int c = itp_scenario_component(scn, name);
+        if (c < 0)
             return itp_rd_fail(rd, e, "no component named '%s' in components", name);
-        scn->new_therapy.stops |= 1u << found;
-        size_t n = strlen(names);
-        snprintf(names + n, sizeof names - n, "%s\"%s\"", i ? ", " : "", name);
+        *stops |= 1u << c;
     }
+    /* for `check`: the components that stop, in their order */
+    char names[512] = "[";
+    for (int c = 0; c < scn->n_components; c++)
+        if (*stops >> c & 1u) {
+            size_t n = strlen(names);
+            snprintf(names + n, sizeof names - n, "%s\"%s\"", n > 1 ? ", " : "",
+                     scn->components[c].name);
+        }
     strncat(names, "]", sizeof names - strlen(names) - 1);
-    return itp_rd_log(rd, "new_therapy.stops", names, "scenario");
+    return itp_rd_log(rd, "new_therapy.stops", names,
+                      l ? "scenario" : "built-in default (every component)");
 }
 
 itp_status itp_scn_read_events(itp_reader *rd, itp_scenario *scn,

@@ -249,6 +249,14 @@ int itp_scenario_arm(const itp_scenario *scn, const char *name)
     return -1;
 }
 
+int itp_scenario_component(const itp_scenario *scn, const char *name)
+{
+    for (int c = 0; c < scn->n_components; c++)
+        if (strcmp(scn->components[c].name, name) == 0)
+            return c;
+    return -1;
+}
+
 int itp_scenario_endpoint(const itp_scenario *scn, const char *name)
 {
     for (int e = 0; e < scn->n_endpoints; e++)

@@ -142,7 +142,7 @@ static void stop(const void *vp, itp_patient_ctx *ctx, void *vs)
     int day = ctx->day, last = 0;
     if (m->end <= day)   /* over already */
         return;
-    int n = given_before(p, day < ctx->max_day + 1 ? day : ctx->max_day + 1, &last);
+    int n = given_before(p, day, &last);   /* day <= max_day while simulated */
     if (m->onset > day && (n == 0 || s->u >= remission_prob(p, n))) {
         m->end = m->onset;
         return;
