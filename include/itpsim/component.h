@@ -11,21 +11,67 @@
 #define ITPSIM_COMPONENT_H
 
 #include <math.h>
+#include <stdint.h>
 #include <gsl/gsl_rng.h>
 #include "itpsim/cfgread.h"
 #include "itpsim/record.h"
 
-#define ITP_MAX_MECHANISMS 4
+/* Limits of one arm's patient: the remission mechanisms (the background
+ * one and those the components add) and the drug concentrations acting on
+ * production. Each component type declares how many of each it adds
+ * (itp_component_type.mechanisms, .pk_terms); a scenario whose arm needs
+ * more is refused when it is loaded, so nothing is ever dropped. */
+#define ITP_MAX_MECHANISMS 8
+#define ITP_MAX_PK_TERMS 4
 
-/* What treatments and events impose on the patient model for one day. */
+/* A drug concentration over one day, from a one-compartment PK with
+ * zero-order input: C(t) = c0 e^{-kt} + rate (1 - e^{-kt}) / k for t in
+ * [0, 1], acting on platelet production by a factor 1 + slope C(t). The
+ * component owns the concentration (c0 is its state); the model's exact
+ * day step solves the kinetics under it. */
+typedef struct itp_pk_term {
+    double c0;      /* concentration at the start of the day, mg/L */
+    double rate;    /* input, mg/L/day */
+    double k;       /* elimination rate constant, 1/day */
+    double slope;   /* production increase per mg/L */
+} itp_pk_term;
+
+/* The concentration at the end of the day under term t. */
+static inline double itp_pk_term_end(const itp_pk_term *t)
+{
+    if (t->k > 0.0)
+        return t->c0 * exp(-t->k) + t->rate * (1.0 / t->k) * -expm1(-t->k);
+    return t->c0 + t->rate;
+}
+
+/* What treatments and events impose on the patient model for one day.
+ * Every component adds to it or multiplies into it, never assigns, so that
+ * an arm may hold several treatments at once (itp_drive_none, then each
+ * component's day hook, then the events). */
 typedef struct itp_drive {
-    double tpo_dose;     /* TPO-RA dose given today, mg (for the record) */
-    double tpo_rate;     /* TPO-RA input into the central compartment, mg/L/day */
-    double tpo_k;        /* TPO-RA elimination rate constant, 1/day */
-    double tpo_slope;    /* production increase per mg/L (= per ug/mL) */
-    double kdeg_factor;  /* multiplies platelet destruction (rescue: < 1) */
+    int n_pk;
+    itp_pk_term pk[ITP_MAX_PK_TERMS]; /* production times 1 + sum of slope C(t) */
+    double kdeg_factor;  /* multiplies platelet destruction (rescue, steroid: < 1) */
     double prod_factor;  /* multiplies platelet production (new therapy: > 1) */
 } itp_drive;
+
+/* No treatment: no concentration, factors 1. */
+static inline itp_drive itp_drive_none(void)
+{
+    itp_drive d;
+    d.n_pk = 0;
+    d.kdeg_factor = 1.0;
+    d.prod_factor = 1.0;
+    return d;
+}
+
+/* Adds a concentration acting on production. The limit is checked when
+ * the scenario is loaded (the types' pk_terms), so it always fits. */
+static inline void itp_drive_add_pk(itp_drive *d, const itp_pk_term *t)
+{
+    if (d->n_pk < ITP_MAX_PK_TERMS)
+        d->pk[d->n_pk++] = *t;
+}
 
 /* A remission mechanism: the patient is in remission on days
  * [onset, end) of any active mechanism. */
@@ -36,6 +82,9 @@ typedef struct itp_mechanism {
 /* The patient as the components see it while it is simulated. */
 typedef struct itp_patient_ctx {
     itp_patient *pt;          /* the record being written */
+    itp_record *rec;          /* its replicate's record (the event log) */
+    int comp;                 /* the component being called (its place in the arm) */
+    int status;               /* ITP_ENOMEM once an event could not be logged */
     int day;                  /* current day since randomisation */
     int max_day;              /* the protocol's last day of follow-up */
     int recheck_day;          /* earliest unscheduled count check requested */
@@ -46,6 +95,9 @@ typedef struct itp_patient_ctx {
     int last_count_day;       /* day of the latest observed count */
     double last_count;        /* its value */
 } itp_patient_ctx;
+
+/* Logs an event of the calling component today (record.h's ITP_EV_*). */
+void itp_ctx_event(itp_patient_ctx *ctx, int kind, double value);
 
 /* A day beyond any follow-up: the end of what never ends. */
 #define ITP_FAR_DAY 1000000000
@@ -59,7 +111,8 @@ static inline int itp_day_of(double t)
 
 /* Adds a remission mechanism; returns its index (a component may move its
  * end later, or cancel it with end = onset), or -1 when it is empty
- * (end <= onset) or beyond ITP_MAX_MECHANISMS. */
+ * (end <= onset). The types' `mechanisms` bound the count (checked when
+ * the scenario is loaded). */
 int itp_ctx_add_mechanism(itp_patient_ctx *ctx, int onset, int end);
 
 typedef struct itp_component_type {
@@ -75,13 +128,18 @@ typedef struct itp_component_type {
                         void **params);
     void (*free)(void *params);
     size_t state_size;          /* per-patient state, zeroed before start */
+    int mechanisms;             /* remission mechanisms it adds, at most */
+    int pk_terms;               /* concentrations it adds to a day's drive, at most */
     /* At randomisation: draws from the component's own stream r. */
     void (*start)(const void *params, itp_patient_ctx *ctx, gsl_rng *r,
                   void *state);
-    /* Each day, before the model advances: adds to the drive. */
-    void (*day)(const void *params, itp_patient_ctx *ctx, void *state,
-                itp_drive *drive);
-    /* At each observed count (scheduled or not), before the day's drive. */
+    /* Each day, before the model advances: adds to the drive (may be NULL:
+     * no daily effect). Returns the dose given today in the component's
+     * unit (0 when none). */
+    double (*day)(const void *params, itp_patient_ctx *ctx, void *state,
+                  itp_drive *drive);
+    /* At each observed count (scheduled or not), before the day's drive
+     * (may be NULL). */
     void (*observe)(const void *params, itp_patient_ctx *ctx, void *state,
                     double count, int scheduled);
     /* The treatment stops for good on ctx->day (new ITP therapy started
@@ -92,7 +150,10 @@ typedef struct itp_component_type {
      * validation against the visit schedule); may be NULL. Writes at most
      * max weeks, returns the count. */
     int (*needs_visits)(const void *params, int *weeks, int max);
-    int is_tpo_ra;              /* at most one per arm */
+    /* A thrombopoietin-receptor agonist: its daily dose is the visits'
+     * tpo_dose (the first such component of an arm), which the endpoint
+     * rules "off TPO-RA" read. */
+    int is_tpo_ra;
 } itp_component_type;
 
 /* Reads `infusion_weeks` (whole or fractional weeks, increasing) of group g
@@ -106,8 +167,12 @@ extern const itp_component_type *const itp_component_types[];
 /* The type with this name, or NULL. */
 const itp_component_type *itp_component_type_find(const char *name);
 
-/* Index of a type in the table (for stream purposes), or -1. */
-int itp_component_type_index(const itp_component_type *t);
+/* The key of a component's random stream: a hash of its type's name and
+ * its place among the arm's components of that type (0 for the first), so
+ * that a patient's draws for a drug are the same in every arm that gives
+ * it (common random numbers), two of a kind in one arm differ, and adding
+ * a type to the table changes no existing stream. */
+uint64_t itp_component_stream_key(const itp_component_type *t, int occurrence);
 
 /* The component types, defined in their own files. */
 extern const itp_component_type itp_tpo_ra_type;

@@ -61,12 +61,17 @@ typedef struct itp_kinetics {
     double krem;       /* rate of entering and leaving remission, 1/day */
 } itp_kinetics;
 
-/* The state: TPO-RA concentration (mg/L), transit compartments, platelets,
- * remission fraction. */
-enum { ITP_S_C, ITP_S_T1, ITP_S_T2, ITP_S_T3, ITP_S_T4, ITP_S_P, ITP_S_R, ITP_NSTATE };
+/* The state: transit compartments, platelets, remission fraction (drug
+ * concentrations belong to the components, which pass them in the drive). */
+enum { ITP_S_T1, ITP_S_T2, ITP_S_T3, ITP_S_T4, ITP_S_P, ITP_S_R, ITP_NSTATE };
 
-/* Right-hand side of the ODE for a given drive and remission switch. */
-void itp_kinetics_rhs(const itp_kinetics *k, const itp_drive *d, int in_remission,
+/* The production factor of the drive's concentrations at time t of the
+ * day: 1 + sum of slope C(t). */
+double itp_drive_stimulation(const itp_drive *d, double t);
+
+/* Right-hand side of the ODE at time t (days, 0..1) of a day with a given
+ * drive and remission switch. */
+void itp_kinetics_rhs(const itp_kinetics *k, const itp_drive *d, int in_remission, double t,
                       const double *y, double *dydt);
 
 /* Advances y by one day with n classical Runge-Kutta steps (the reference
@@ -103,28 +108,37 @@ typedef struct itp_kin_qcoef {
     double ser[ITP_KIN_SERIES][9];
 } itp_kin_qcoef;
 
+/* The exact step's tables for one elimination rate k of a drive's
+ * concentration (one per concentration of the drive). */
+typedef struct itp_kin_kslot {
+    int have_k;                   /* the mode tables below are for elimination rate k */
+    double k, inv_k;              /* k, 1/k (0 for k = 0) */
+    double lam[4];                /* input modes e^{-lam t}: 0, k, krem, k + krem */
+    double phil[4][5];            /* phi_0..phi_4 at ktr - lam_m */
+    double gt[4][4];              /* T_i(1) per unit amplitude of mode m, [i][m] */
+    int have_nodes;               /* gn is filled (first transient day) */
+    double gn[ITP_KIN_NODES][4];  /* T4(s_i) per unit amplitude of mode m */
+    int nq;                       /* destruction rates met so far (the last ITP_KIN_QCACHE kept) */
+    itp_kin_qcoef qc[ITP_KIN_QCACHE];
+} itp_kin_kslot;
+
 /* Per-patient cache of the exact step's coefficients: they depend on the
  * patient's rate constants and on the few values the drive's elimination
- * rate and destruction factor take, so each is computed once and reused on
- * every day with the same values. Plain memory, no allocation (about 3 KB:
- * keep it on the stack); itp_kinetics_prop_init before each patient. */
+ * rates and destruction factor take, so each is computed once and reused
+ * on every day with the same values (a value not in the cache replaces the
+ * oldest: results never depend on the cache, only the time). Plain memory,
+ * no allocation (about 12 KB: keep it on the stack); itp_kinetics_prop_init
+ * before each patient. */
 typedef struct itp_kin_prop {
     itp_kinetics kin;             /* the patient the cache is for */
     double ektr;                  /* e^-ktr */
     double ktr_pow[5];            /* ktr^n */
     double jt[4];                 /* T_i(1) per unit T_j(0): e^-ktr ktr^n / n!, n = i - j */
     double erho;                  /* e^-krem */
-    int have_k;                   /* the mode tables below are for elimination rate k */
-    double k, inv_k, ek, one_ek;  /* k, 1/k (0 for k = 0), e^-k, 1 - e^-k */
-    double lam[4];                /* input modes e^{-lam t}: 0, k, krem, k + krem */
-    double phil[4][5];            /* phi_0..phi_4 at ktr - lam_m */
-    double gt[4][4];              /* T_i(1) per unit amplitude of mode m, [i][m] */
     int have_nodes;               /* the node tables are filled (first transient day) */
     double g[ITP_KIN_NODES + 1];  /* (e^{-krem s_i} - e^-krem) / krem; last: (1 - e^-krem) / krem */
     double bn[ITP_KIN_NODES][4];  /* T4(s_i) per unit T_j(0) */
-    double gn[ITP_KIN_NODES][4];  /* T4(s_i) per unit amplitude of mode m */
-    int nq;                       /* destruction rates met so far (the last ITP_KIN_QCACHE kept) */
-    itp_kin_qcoef qc[ITP_KIN_QCACHE];
+    itp_kin_kslot ks[ITP_MAX_PK_TERMS]; /* one per concentration of the drive */
 } itp_kin_prop;
 
 /* Makes c ready for a patient with kinetics k. */
@@ -134,9 +148,11 @@ void itp_kinetics_prop_init(itp_kin_prop *c, const itp_kinetics *k);
  * solution of the linear kinetics (closed form), except for the remission
  * transient's effect on destruction, integrated by Gauss-Legendre
  * quadrature (relative error below 1e-9 for rates up to 4/day, 1e-5 at
- * 10/day; see model_platelet.c). A drive with TPO-RA input but (almost) no elimination
- * (k < 1e-3/day; no component makes one) falls back to fallback_steps
- * Runge-Kutta steps (the model's `steps_per_day`). */
+ * 10/day; see kinetics.c). Several concentrations add by superposition
+ * (the kinetics are linear in the input). A concentration with input but
+ * (almost) no elimination (k < 1e-3/day; no shipped component makes one)
+ * falls back to fallback_steps Runge-Kutta steps (the model's
+ * `steps_per_day`). */
 void itp_kinetics_advance(const itp_kinetics *k, const itp_drive *d, int in_remission,
                           int fallback_steps, itp_kin_prop *c, double *y);
 

@@ -16,14 +16,6 @@ typedef struct itp_patient {
     double baseline;        /* observed count at day 0 (10^9/L); NaN: no counts */
     int followup_days;      /* planned follow-up: data cut or maximum */
     int last_day;           /* last contact: end of follow-up, death or dropout */
-    int taper_start;        /* first TPO-RA taper step */
-    int taper_end;          /* TPO-RA stopped after a completed taper */
-    int taper_fail;         /* taper abandoned: count too low during it */
-    int taper_ineligible;   /* taper decision day, not eligible */
-    int taper_deadline;     /* the TPO-RA taper's planned end (no record: NEVER) */
-    int taper_unable;       /* still on the TPO-RA (dosed or held) at that end */
-    int tpo_stop;           /* TPO-RA stopped for no response */
-    int tpo_restart;        /* TPO-RA restarted after a relapse off it (taper done) */
     int new_therapy;        /* new ITP therapy started */
     int death, dropout;     /* day of death / of dropout */
     int failure;            /* hazard model only: day of treatment failure */
@@ -34,7 +26,39 @@ typedef struct itp_patient {
     size_t rescue_first;    /* index of the first rescue day in the record */
     size_t visit_first;     /* index of the first visit in the record */
     int n_visits;
+    size_t event_first;     /* index of the first logged event in the record */
+    int n_events;
 } itp_patient;
+
+/* What the treatments did, as logged by the components (itp_ctx_event):
+ * the kinds of itp_event. patients.csv and the endpoint rules read them. */
+enum {
+    ITP_EV_DOSE,             /* dose changed by titration (value: the new dose) */
+    ITP_EV_HOLD,             /* dose held for a high count */
+    ITP_EV_RESUME,           /* held dose resumed (value: the dose) */
+    ITP_EV_STOP_NO_RESPONSE, /* stopped for no response */
+    ITP_EV_STOP,             /* stopped for good by new ITP therapy */
+    ITP_EV_TAPER_PLAN,       /* day 0: a taper is planned (value: the day it must end) */
+    ITP_EV_TAPER_START,      /* first taper step (value: the dose it starts from) */
+    ITP_EV_TAPER_STEP,       /* a taper step (value: the new dose) */
+    ITP_EV_TAPER_END,        /* off the drug after a completed taper */
+    ITP_EV_TAPER_FAIL,       /* taper abandoned: a count too low during it */
+    ITP_EV_TAPER_INELIGIBLE, /* taper decision day, not eligible */
+    ITP_EV_TAPER_UNABLE,     /* still on the drug (dosed or held) at the taper's end */
+    ITP_EV_RESTART,          /* restarted after a relapse off it (value: the dose) */
+    ITP_EV_INFUSION,         /* an infusion given (value: its dose) */
+    ITP_EV_KINDS
+};
+
+/* The name of an event kind, as events.csv writes it. */
+const char *itp_event_name(int kind);
+
+typedef struct itp_event {
+    int day;
+    unsigned char kind;      /* ITP_EV_* */
+    unsigned char comp;      /* the component's place in the patient's arm */
+    float value;
+} itp_event;
 
 typedef struct itp_visit {
     int day;          /* day of the count */
@@ -54,6 +78,8 @@ typedef struct itp_record {
     size_t n_visits, cap_visits;
     int *rescue_days;        /* [n_rescue_days], patient by patient */
     size_t n_rescue_days, cap_rescue_days;
+    itp_event *events;       /* [n_events], patient by patient, by day */
+    size_t n_events, cap_events;
     int cap_patients;
     double cut_day;          /* calendar day of the data cut (inf: event-driven) */
 } itp_record;
@@ -67,6 +93,13 @@ void itp_record_free(itp_record *rec);
 /* Append one visit / one rescue day; 0 or ITP_ENOMEM. */
 int itp_record_add_visit(itp_record *rec, const itp_visit *v);
 int itp_record_add_rescue(itp_record *rec, int day);
+int itp_record_add_event(itp_record *rec, const itp_event *e);
+/* The day of a patient's first event of a kind (ITP_EV_*) on or after day
+ * `from`, or ITP_NEVER. */
+int itp_patient_event(const itp_record *rec, const itp_patient *pt, int kind, int from);
+/* The day a taper was completed (off the drug) and not failed after, or
+ * ITP_NEVER. */
+int itp_patient_taper_end(const itp_record *rec, const itp_patient *pt);
 /* Marks every event of a patient as not happened, keeping id, arm,
  * stratum, enrolment and follow-up. */
 void itp_patient_clear_events(itp_patient *pt);

@@ -35,6 +35,9 @@ void itp_out_abort(itp_out *o);
 /* DIR/patients.csv: one row per patient. */
 itp_status itp_write_patients(const char *dir, const itp_scenario *scn,
                               const itp_record *rec, char *err, size_t errlen);
+/* DIR/events.csv: one row per event of the treatments' log. */
+itp_status itp_write_events(const char *dir, const itp_scenario *scn,
+                            const itp_record *rec, char *err, size_t errlen);
 /* DIR/visits.csv: one row per observed count. */
 itp_status itp_write_visits(const char *dir, const itp_scenario *scn,
                             const itp_record *rec, char *err, size_t errlen);

@@ -21,8 +21,9 @@
 extern const gsl_rng_type *itp_rng_xoshiro256pp;
 
 /* Purposes: each is an independent stream for one patient. Components draw
- * from ITP_STREAM_COMPONENT + the component type's index, so the same
- * patient gets the same draws for a component whichever arm it is in. */
+ * from the stream itp_component_stream_key gives (a hash of the type's name
+ * with the top bit set, apart from these codes), so the same patient gets
+ * the same draws for a drug whichever arm it is in. */
 enum {
     ITP_STREAM_BASELINE = 1,   /* covariates, random effects, event times */
     ITP_STREAM_VISIT = 2,      /* day-to-day fluctuation, measurement error */
@@ -32,7 +33,6 @@ enum {
     ITP_STREAM_STRATA = 6,     /* random stratification factors */
     ITP_STREAM_NULL_RESPONSE = 7, /* null version: a single-arm hypothesis's
                                      response at p0 (+ endpoint index << 32) */
-    ITP_STREAM_COMPONENT = 16  /* + component type index */
 };
 
 /* The 64-bit key of a stream: a hash of its four coordinates. */

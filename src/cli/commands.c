@@ -93,8 +93,9 @@ static const char usage_calibrate[] =
 
 static const char usage_simulate[] =
     "usage: itpsim simulate SCENARIO [-s SEED] [-o DIR] [-n PATIENTS] [options]\n"
-    "Simulates one replicate trial and writes DIR/patients.csv and DIR/visits.csv;\n"
-    "with endpoints, DIR/endpoints.csv; with an analysis plan, DIR/analysis.csv.\n"
+    "Simulates one replicate trial and writes DIR/patients.csv, DIR/visits.csv and\n"
+    "DIR/events.csv (the treatments' event log); with endpoints, DIR/endpoints.csv;\n"
+    "with an analysis plan, DIR/analysis.csv.\n"
     "Prints a short per-arm summary and the analysis.\n"
     "  -s SEED       random seed, a whole number (default 1)\n"
     "  -o DIR        output folder (default results/simulate)\n"
@@ -450,6 +451,8 @@ static int cmd_simulate(int argc, char **argv)
         st = itp_write_patients(o.outdir, scn, &rec, err, sizeof err);
     if (!st)
         st = itp_write_visits(o.outdir, scn, &rec, err, sizeof err);
+    if (!st)
+        st = itp_write_events(o.outdir, scn, &rec, err, sizeof err);
     if (!st && scn->n_endpoints)
         st = itp_write_endpoints(o.outdir, scn, &rec, aws->outcomes, err, sizeof err);
     if (!st && scn->plan.n_hyp)

@@ -111,15 +111,16 @@ static void ttf_eval(const void *vp, const itp_scenario *scn, const itp_record *
     if (p->new_therapy)
         candidate(pt->new_therapy, C_NEW, &best, &why);
     if (p->taper_on) {
-        candidate(pt->taper_ineligible, C_TAPER, &best, &why);
-        candidate(pt->taper_fail, C_TAPER, &best, &why);
+        candidate(itp_patient_event(rec, pt, ITP_EV_TAPER_INELIGIBLE, 0), C_TAPER, &best, &why);
+        candidate(itp_patient_event(rec, pt, ITP_EV_TAPER_FAIL, 0), C_TAPER, &best, &why);
         /* Still on the TPO-RA at the deadline. By default the deadline is
          * the component's own taper end, which records whoever is still
          * on the drug then (dosed or held); a by_week of the endpoint's
          * own is judged on the dose at the last count up to it. */
+        int done = itp_patient_taper_end(rec, pt);
         if (p->taper_by == ITP_NEVER) {
-            candidate(pt->taper_unable, C_TAPER, &best, &why);
-        } else if (pt->taper_end == ITP_NEVER || pt->taper_end > p->taper_by) {
+            candidate(itp_patient_event(rec, pt, ITP_EV_TAPER_UNABLE, 0), C_TAPER, &best, &why);
+        } else if (done == ITP_NEVER || done > p->taper_by) {
             double dose = 0.0;
             for (int i = 0; i < pt->n_visits && v[i].day <= p->taper_by; i++)
                 dose = (double)v[i].tpo_dose;

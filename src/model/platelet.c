@@ -8,8 +8,9 @@
  *   dR/dt  = krem (1 - R) in remission, -krem R otherwise
  *   kin    = kin_a + R (P_rem / LSn - kin_a),  kin_a = B0 / LSa
  *   kdeg   = 1/LSa + R (1/LSn - 1/LSa)
- * u, k and SLP come from the TPO-RA component; f_p (new therapy) and f_d
- * (rescue) from events. Before treatment P = B0 exactly. The drive is
+ * C is the concentration of a component's drug (its own state; each
+ * TPO-RA of an arm adds its SLP C), with u, k and SLP; components and
+ * events multiply f_p (new therapy) and f_d (rescue). Before treatment P = B0 exactly. The drive is
  * constant within a day. Observed count = P exp(eta + eps), eta an
  * Ornstein-Uhlenbeck process sampled exactly at the observation days
  * (stationary SD fluctuation_sd, correlation time fluctuation_corr_days),
@@ -87,13 +88,20 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
     if (p->bg_to_w < p->bg_from_w)
         return itp_rd_fail(rd, g, "expected background_onset_to_week >= background_onset_from_week");
     p->bg_relapse_per_day = relapse / ITP_DAYS_PER_MONTH;
+    /* The fixed arrays a patient's simulation uses hold what the arm's
+     * components may add (the background remission is one mechanism). */
     for (int a = 0; a < scn->n_arms; a++) {
-        int n_tpo = 0;
-        for (int c = 0; c < scn->arms[a].n_components; c++)
-            n_tpo += scn->components[scn->arms[a].component[c]].type->is_tpo_ra;
-        if (n_tpo > 1)
+        int n_mech = 1, n_pk = 0;
+        for (int c = 0; c < scn->arms[a].n_components; c++) {
+            const itp_component_type *t = scn->components[scn->arms[a].component[c]].type;
+            n_mech += t->mechanisms;
+            n_pk += t->pk_terms;
+        }
+        if (n_mech > ITP_MAX_MECHANISMS || n_pk > ITP_MAX_PK_TERMS)
             return itp_rd_fail(rd, itp_member(itp_root_elem(rd, "arms", a), "treatments"),
-                               "at most one tpo_ra component per arm");
+                               "the arm's treatments need %d remission mechanisms and %d drug "
+                               "concentrations; at most %d and %d", n_mech, n_pk,
+                               ITP_MAX_MECHANISMS, ITP_MAX_PK_TERMS);
     }
     return ITP_OK;
 }
@@ -189,8 +197,10 @@ static void start_new_therapy(const itp_scenario *scn, const itp_arm *arm, itp_p
     ctx->pt->new_therapy = ctx->day;
     for (int c = 0; c < arm->n_components; c++) {
         const itp_component *comp = &scn->components[arm->component[c]];
-        if ((scn->new_therapy.stops >> arm->component[c] & 1u) && comp->type->stop)
+        if ((scn->new_therapy.stops >> arm->component[c] & 1u) && comp->type->stop) {
+            ctx->comp = c;
             comp->type->stop(comp->params, ctx, state[c]);
+        }
     }
 }
 
@@ -202,7 +212,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
     const itp_arm *arm = &scn->arms[pt->arm];
     const itp_rescue_rule *rr = &scn->rescue;
     const itp_new_therapy_rule *nt = &scn->new_therapy;
-    itp_patient_ctx ctx = {.pt = pt, .max_day = scn->max_followup_days,
+    itp_patient_ctx ctx = {.pt = pt, .rec = rec, .max_day = scn->max_followup_days,
                            .recheck_day = INT_MAX, .rescue_until = -1, .last_count_day = -1};
     itp_kinetics k = {pp->b0 / pp->lsa, 1.0 / pp->lsa, pp->prem / p->ls_norm,
                       1.0 / p->ls_norm, 4.0 / p->mtt, p->krem};
@@ -213,20 +223,28 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
         return ITP_OK;
     if (pp->bg_remits)
         itp_ctx_add_mechanism(&ctx, itp_day_of(pp->bg_onset), itp_day_of(pp->bg_end));
+    int tpo = -1;   /* the component whose dose the visits record */
     for (int c = 0; c < arm->n_components; c++) {
         const itp_component *comp = &scn->components[arm->component[c]];
+        int occurrence = 0;
+        for (int o = 0; o < c; o++)
+            occurrence += scn->components[arm->component[o]].type == comp->type;
+        if (tpo < 0 && comp->type->is_tpo_ra)
+            tpo = c;
         state[c] = ws->comp_state + (size_t)c * ws->state_stride;
         memset(state[c], 0, ws->state_stride);
         itp_rng_stream(ws->r_comp[c], ws->seed, ws->replicate, (uint64_t)pt->id,
-                       ITP_STREAM_COMPONENT + (uint64_t)itp_component_type_index(comp->type));
-        comp->type->start(comp->params, &ctx, ws->r_comp[c], state[c]);
+                       itp_component_stream_key(comp->type, occurrence));
+        ctx.comp = c;
+        if (comp->type->start)
+            comp->type->start(comp->params, &ctx, ws->r_comp[c], state[c]);
     }
     itp_rng_stream(ws->r_visit, ws->seed, ws->replicate, (uint64_t)pt->id, ITP_STREAM_VISIT);
     itp_rng_stream(ws->r_events, ws->seed, ws->replicate, (uint64_t)pt->id, ITP_STREAM_EVENTS);
     ev.bleed_next = gsl_ran_exponential(ws->r_events, 1.0);
 
     double y[ITP_NSTATE];
-    itp_drive none = {0.0, 0.0, 0.0, 0.0, 1.0, 1.0};
+    itp_drive none = itp_drive_none();
     itp_kinetics_steady(&k, &none, y);
     itp_kin_prop prop;
     itp_kinetics_prop_init(&prop, &k);
@@ -271,14 +289,24 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
             }
             for (int c = 0; c < arm->n_components; c++) {
                 const itp_component *comp = &scn->components[arm->component[c]];
-                comp->type->observe(comp->params, &ctx, state[c], count, scheduled);
+                ctx.comp = c;
+                if (comp->type->observe)
+                    comp->type->observe(comp->params, &ctx, state[c], count, scheduled);
             }
         }
         itp_drive drive = none;
+        double tpo_dose = 0.0;
         for (int c = 0; c < arm->n_components; c++) {
             const itp_component *comp = &scn->components[arm->component[c]];
-            comp->type->day(comp->params, &ctx, state[c], &drive);
+            ctx.comp = c;
+            if (comp->type->day) {
+                double dose = comp->type->day(comp->params, &ctx, state[c], &drive);
+                if (c == tpo)
+                    tpo_dose = dose;
+            }
         }
+        if (ctx.status)
+            return ctx.status;
         if (rr->bleed_max_per_day > 0.0) {
             double x = (y[ITP_S_P] > 0.0 ? y[ITP_S_P] : 0.0) * inv_c50;
             /* the default Hill coefficient 2 without pow(), a tenth of a
@@ -300,7 +328,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
         if (pt->new_therapy != ITP_NEVER)
             drive.prod_factor *= nt->prod_factor;
         if (observed) {
-            itp_visit v = {day, (float)count, (float)drive.tpo_dose,
+            itp_visit v = {day, (float)count, (float)tpo_dose,
                            (unsigned char)ev.rescue_pending, (unsigned char)scheduled,
                            (unsigned char)(pt->new_therapy != ITP_NEVER)};
             if (itp_record_add_visit(rec, &v))

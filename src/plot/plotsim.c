@@ -124,11 +124,16 @@ static itp_status simulate_one(const itp_scenario *scn, const itp_plot_opts *o, 
     for (int i = 0; i < rec->n_patients; i++) {
         const itp_patient *p = &rec->patients[i];
         int a = p->arm;
-        int s = p->taper_start != ITP_NEVER ? p->taper_start : p->taper_ineligible;
+        int s = itp_patient_event(rec, p, ITP_EV_TAPER_START, 0);
+        if (s == ITP_NEVER)
+            s = itp_patient_event(rec, p, ITP_EV_TAPER_INELIGIBLE, 0);
         if (s != ITP_NEVER && !(d->taper_lo[a] <= s))
             d->taper_lo[a] = s;
-        if (p->taper_deadline != ITP_NEVER && !(d->taper_hi[a] >= p->taper_deadline))
-            d->taper_hi[a] = p->taper_deadline;
+        /* the planned end, logged on day 0 */
+        const itp_event *e = rec->events + p->event_first;
+        for (int k = 0; k < p->n_events && e[k].day == 0; k++)
+            if (e[k].kind == ITP_EV_TAPER_PLAN && !(d->taper_hi[a] >= (double)e[k].value))
+                d->taper_hi[a] = (double)e[k].value;
     }
     if (d->count) {
         int nv = scn->n_visits;

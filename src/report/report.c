@@ -152,13 +152,13 @@ itp_status itp_write_patients(const char *dir, const itp_scenario *scn,
         else
             fprintf(o.f, "%.0f", p->baseline);
         fprintf(o.f, ",%d", p->followup_days);
-        put_day(o.f, p->taper_start);
-        put_day(o.f, p->taper_end);
-        put_day(o.f, p->taper_fail);
-        put_day(o.f, p->taper_ineligible);
-        put_day(o.f, p->taper_unable);
-        put_day(o.f, p->tpo_stop);
-        put_day(o.f, p->tpo_restart);
+        /* the first of each kind in the treatments' event log */
+        static const int kinds[] = {ITP_EV_TAPER_START, -1, ITP_EV_TAPER_FAIL,
+                                    ITP_EV_TAPER_INELIGIBLE, ITP_EV_TAPER_UNABLE,
+                                    ITP_EV_STOP_NO_RESPONSE, ITP_EV_RESTART};
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+            put_day(o.f, kinds[k] < 0 ? itp_patient_taper_end(rec, p)
+                                      : itp_patient_event(rec, p, kinds[k], 0));
         fprintf(o.f, ",%d,", p->n_rescue);
         for (int r = 0; r < p->n_rescue; r++)
             fprintf(o.f, "%s%d", r ? ";" : "", rec->rescue_days[p->rescue_first + (size_t)r]);
@@ -171,6 +171,28 @@ itp_status itp_write_patients(const char *dir, const itp_scenario *scn,
         put_day(o.f, p->remission_onset);
         put_day(o.f, p->remission_onset == ITP_NEVER ? ITP_NEVER : p->remission_end);
         fputc('\n', o.f);
+    }
+    return itp_out_commit(&o, err, errlen);
+}
+
+itp_status itp_write_events(const char *dir, const itp_scenario *scn,
+                            const itp_record *rec, char *err, size_t errlen)
+{
+    itp_out o;
+    itp_status st = itp_out_open(&o, dir, "events.csv", err, errlen);
+    if (st)
+        return st;
+    fputs("patient,day,week,component,event,value\n", o.f);
+    for (int i = 0; i < rec->n_patients; i++) {
+        const itp_patient *p = &rec->patients[i];
+        const itp_arm *arm = &scn->arms[p->arm];
+        for (int k = 0; k < p->n_events; k++) {
+            const itp_event *e = &rec->events[p->event_first + (size_t)k];
+            const char *comp = e->comp < arm->n_components
+                                   ? scn->components[arm->component[e->comp]].name : "NA";
+            fprintf(o.f, "%d,%d,%g,%s,%s,%g\n", p->id, e->day, e->day / 7.0, comp,
+                    itp_event_name(e->kind), (double)e->value);
+        }
     }
     return itp_out_commit(&o, err, errlen);
 }
@@ -322,7 +344,8 @@ void itp_summarise_arms(const itp_scenario *scn, const itp_record *rec,
                 s->ge50_week6 += vi->count >= 50.0f;
             }
         }
-        s->tapered_off += p->taper_end != ITP_NEVER && p->taper_end <= 24 * 7;
+        int off = itp_patient_taper_end(rec, p);
+        s->tapered_off += off != ITP_NEVER && off <= 24 * 7;
         int late = 0;
         for (int r = 0; r < p->n_rescue; r++)
             late |= rec->rescue_days[p->rescue_first + (size_t)r] > 8 * 7;

@@ -69,10 +69,11 @@ itp_status itp_scn_read_arms(itp_reader *rd, itp_scenario *scn,
                                        cname, best);
                 return itp_rd_fail(rd, e, "no component '%s' in components", cname);
             }
+            /* two of a type are allowed (two TPO-RAs, a steroid and
+             * another); the same component twice is not */
             for (int u = 0; u < arm->n_components; u++)
-                if (scn->components[arm->component[u]].type == scn->components[found].type)
-                    return itp_rd_fail(rd, e, "two components of type '%s' in one arm",
-                                       scn->components[found].type->name);
+                if (arm->component[u] == found)
+                    return itp_rd_fail(rd, e, "component '%s' twice in one arm", cname);
             arm->component[arm->n_components++] = found;
         }
     }

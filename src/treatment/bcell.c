@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <gsl/gsl_randist.h>
 #include "itpsim/component.h"
+#include "itpsim/record.h"
 #include "itpsim/scenario.h"
 
 #define MAX_INFUSIONS 52
@@ -41,7 +42,9 @@ typedef struct bcell_params {
 
 typedef struct bcell_state {
     double u, u_onset, rec_factor, e_relapse;
-    int mech;   /* the remission mechanism, or -1 */
+    int mech;      /* the remission mechanism, or -1 */
+    int next_inf;  /* the next infusion to give */
+    int stopped;   /* no infusion from the stop on */
 } bcell_state;
 
 static const char *const keys[] = {"type", "dose_mg_kg", "infusion_weeks", NULL};
@@ -136,6 +139,8 @@ static void stop(const void *vp, itp_patient_ctx *ctx, void *vs)
 {
     const bcell_params *p = vp;
     bcell_state *s = vs;
+    s->stopped = 1;
+    itp_ctx_event(ctx, ITP_EV_STOP, 0.0);
     if (s->mech < 0)
         return;
     itp_mechanism *m = &ctx->mech[s->mech];
@@ -153,15 +158,17 @@ static void stop(const void *vp, itp_patient_ctx *ctx, void *vs)
     m->end = end > m->onset ? end : m->onset;
 }
 
-static void day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *drive)
+/* The infusions, as they are given (logged). */
+static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *drive)
 {
-    (void)vp; (void)ctx; (void)vs; (void)drive;
-}
-
-static void observe(const void *vp, itp_patient_ctx *ctx, void *vs, double count,
-                    int scheduled)
-{
-    (void)vp; (void)ctx; (void)vs; (void)count; (void)scheduled;
+    const bcell_params *p = vp;
+    bcell_state *s = vs;
+    (void)drive;
+    if (s->stopped || s->next_inf >= p->n_inf || p->inf_day[s->next_inf] != ctx->day)
+        return 0.0;
+    s->next_inf++;
+    itp_ctx_event(ctx, ITP_EV_INFUSION, p->dose);
+    return p->dose;
 }
 
 const itp_component_type itp_bcell_antibody_type = {
@@ -171,8 +178,8 @@ const itp_component_type itp_bcell_antibody_type = {
     .parse = parse,
     .free = free,
     .state_size = sizeof(bcell_state),
+    .mechanisms = 1,
     .start = start,
     .day = day_fn,
-    .observe = observe,
     .stop = stop,
 };

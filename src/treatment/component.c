@@ -17,12 +17,25 @@ const itp_component_type *itp_component_type_find(const char *name)
     return NULL;
 }
 
-int itp_component_type_index(const itp_component_type *t)
+uint64_t itp_component_stream_key(const itp_component_type *t, int occurrence)
 {
-    for (int i = 0; itp_component_types[i]; i++)
-        if (itp_component_types[i] == t)
-            return i;
-    return -1;
+    /* FNV-1a (64-bit) of the name, then the occurrence mixed in by the
+     * golden-ratio constant; the top bit keeps the key apart from the
+     * fixed purposes of rng.h. */
+    uint64_t h = 14695981039346656037ull;
+    for (const unsigned char *c = (const unsigned char *)t->name; *c; c++)
+        h = (h ^ *c) * 1099511628211ull;
+    h ^= (uint64_t)occurrence * 0x9e3779b97f4a7c15ull;
+    return h | 1ull << 63;
+}
+
+void itp_ctx_event(itp_patient_ctx *ctx, int kind, double value)
+{
+    itp_event e = {ctx->day, (unsigned char)kind, (unsigned char)ctx->comp, (float)value};
+    if (itp_record_add_event(ctx->rec, &e))
+        ctx->status = ITP_ENOMEM;
+    else
+        ctx->pt->n_events++;
 }
 
 int itp_ctx_add_mechanism(itp_patient_ctx *ctx, int onset, int end)

@@ -2,6 +2,7 @@
  * control arm explicit in the scenario and in the null version of a design. */
 #include <stdlib.h>
 #include "itpsim/component.h"
+#include "itpsim/record.h"
 
 #define MAX_INFUSIONS 52
 
@@ -21,20 +22,17 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, void **out)
     return itp_read_infusions(rd, g, p->inf_day, MAX_INFUSIONS, &p->n_inf);
 }
 
-static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
+/* The infusions, as they are given (logged). */
+static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *drive)
 {
-    (void)vp; (void)ctx; (void)r; (void)vs;
-}
-
-static void day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *drive)
-{
-    (void)vp; (void)ctx; (void)vs; (void)drive;
-}
-
-static void observe(const void *vp, itp_patient_ctx *ctx, void *vs, double count,
-                    int scheduled)
-{
-    (void)vp; (void)ctx; (void)vs; (void)count; (void)scheduled;
+    const placebo_params *p = vp;
+    int *next = vs;
+    (void)drive;
+    if (*next < p->n_inf && p->inf_day[*next] == ctx->day) {
+        ++*next;
+        itp_ctx_event(ctx, ITP_EV_INFUSION, 0.0);
+    }
+    return 0.0;
 }
 
 const itp_component_type itp_placebo_type = {
@@ -43,7 +41,6 @@ const itp_component_type itp_placebo_type = {
     .keys = keys,
     .parse = parse,
     .free = free,
-    .start = start,
+    .state_size = sizeof(int),   /* the next infusion */
     .day = day_fn,
-    .observe = observe,
 };

@@ -28,7 +28,9 @@ static int cmp(const void *a, const void *b)
 static double course(int method, int transient, int days, double *sink)
 {
     const itp_kinetics k = {15.0 / 1.5, 1.0 / 1.5, 110.0 / 8.5, 1.0 / 8.5, 4.0 / 7.1, 0.1};
-    itp_drive none = {0.0, 0.0, 0.0, 0.0, 1.0, 1.0}, d = {50.0, 2.0, 0.64, 1.3, 1.0, 1.0};
+    itp_drive none = itp_drive_none(), d = itp_drive_none();
+    itp_pk_term t = {0.0, 2.0, 0.64, 1.3};
+    itp_drive_add_pk(&d, &t);
     double y[ITP_NSTATE];
     itp_kin_prop prop;
     itp_kinetics_steady(&k, &none, y);
@@ -36,12 +38,12 @@ static double course(int method, int transient, int days, double *sink)
     double t0 = now();
     for (int day = 0; day < days; day++) {
         int rem = transient ? (day / 240) % 2 : 0;
-        d.tpo_dose = 25.0 * (1 + (day / 14) % 3);
-        d.tpo_rate = d.tpo_dose / 25.0;
+        d.pk[0].rate = 25.0 * (1 + (day / 14) % 3) / 25.0;
         if (method)
             itp_kinetics_day(&k, &d, rem, method, y);
         else
             itp_kinetics_advance(&k, &d, rem, 4, &prop, y);
+        d.pk[0].c0 = itp_pk_term_end(&d.pk[0]);   /* as the component does */
     }
     double t = now() - t0;
     *sink += y[ITP_S_P];

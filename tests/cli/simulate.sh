@@ -32,10 +32,26 @@ awk -F, 'NR > 1 { n++; if ($5 != 0 && $5 != 1) exit 1; if ($7 != 0 && $7 != 1) e
 head -n 1 "$dir/a/analysis.csv" | grep -q '^hypothesis,endpoint,arm,control,test,sided,estimate,ci_low,ci_high,statistic,p_value,adjusted_p_value,rejected'
 awk -F, 'NR > 1 { n++; if ($12 + 1e-12 < $11) exit 1; if (($12 <= 0.025) != ($13 == 1)) exit 1 }
   END { if (n != 4) exit 1 }' "$dir/a/analysis.csv"
+# events.csv is the log patients.csv is read from: each patient's first
+# taper_start and stop_no_response are its taper_start_day and
+# tpo_stop_day; eltrombopag's doses stay on the ladder 12.5-25-50-75; every
+# ianalumab infusion is on the 4-weekly schedule up to week 12.
+head -n 1 "$dir/a/events.csv" | grep -q '^patient,day,week,component,event,value$'
+awk -F, 'FNR == NR { if (FNR > 1) { ts[$1] = $7; stop[$1] = $12 }; next }
+  FNR > 1 && $5 == "taper_start" && !($1 in fts) { fts[$1] = $2 }
+  FNR > 1 && $5 == "stop_no_response" && !($1 in fst) { fst[$1] = $2 }
+  FNR > 1 && $4 == "eltrombopag" && ($5 == "dose" || $5 == "resume" || $5 == "restart") &&
+    $6 != 12.5 && $6 != 25 && $6 != 50 && $6 != 75 { print "dose", $6; exit 1 }
+  FNR > 1 && $5 == "infusion" && ($3 % 4 != 0 || $3 > 12) { print "infusion at week", $3; exit 1 }
+  END { for (p in ts) {
+          if ((p in fts ? fts[p] : "NA") != ts[p]) { print "patient", p, "taper start", ts[p]; exit 1 }
+          if ((p in fst ? fst[p] : "NA") != stop[p]) { print "patient", p, "stop", stop[p]; exit 1 } } }' \
+  "$dir/a/patients.csv" "$dir/a/events.csv"
 # Same seed, same files; another seed, other files.
 "$ITPSIM" simulate scenarios/vayhit2.cfg -s 11 -o "$dir/b" > /dev/null
 cmp "$dir/a/patients.csv" "$dir/b/patients.csv"
 cmp "$dir/a/visits.csv" "$dir/b/visits.csv"
+cmp "$dir/a/events.csv" "$dir/b/events.csv"
 cmp "$dir/a/analysis.csv" "$dir/b/analysis.csv"
 "$ITPSIM" simulate scenarios/vayhit2.cfg -s 12 -o "$dir/c" > /dev/null
 ! cmp -s "$dir/a/visits.csv" "$dir/c/visits.csv"

@@ -12,19 +12,13 @@
 set -eu
 rev=${1:-HEAD}
 reps=${2:-4000}
-root=$(pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-git -C "$root" archive --format=tar "$rev" | tar -x -C "$tmp" 2>/dev/null || {
-  echo "compare_results: cannot export $rev"; exit 2; }
-make -C "$tmp" --no-print-directory all >/dev/null
-make -C "$root" --no-print-directory all >/dev/null
+. "$(dirname "$0")/compare_common.sh"
+compare_setup "$rev"
 status=0
 for scn in scenarios/*.cfg; do
   name=$(basename "$scn" .cfg)
   [ -f "$tmp/$scn" ] || { echo "$name: not in $rev"; continue; }
-  (cd "$tmp" && ./build/itpsim run "$scn" -n "$reps" -o "$tmp/old-$name" --quiet >/dev/null)
-  (cd "$root" && ./build/itpsim run "$scn" -n "$reps" -o "$tmp/new-$name" --quiet >/dev/null)
+  run_pair "$scn" "$reps"
   diffs=""
   for f in "$tmp/new-$name"/*; do
     b=$(basename "$f")

@@ -69,7 +69,14 @@ static void compare_patients(const itp_record *a, const itp_record *b, int n)
         assert_int_equal(p->arm, q->arm);
         assert_true(p->baseline == q->baseline);
         assert_int_equal(p->n_visits, q->n_visits);
-        assert_int_equal(p->taper_start, q->taper_start);
+        assert_int_equal(p->n_events, q->n_events);
+        for (int e = 0; e < p->n_events; e++) {
+            const itp_event *x = &a->events[p->event_first + (size_t)e];
+            const itp_event *y = &b->events[q->event_first + (size_t)e];
+            assert_int_equal(x->day, y->day);
+            assert_int_equal(x->kind, y->kind);
+            assert_true(x->value == y->value);
+        }
         assert_int_equal(p->n_rescue, q->n_rescue);
         assert_int_equal(p->remission_onset, q->remission_onset);
         for (int v = 0; v < p->n_visits; v++) {

@@ -97,6 +97,15 @@ static itp_patient *patient(fixture *f, int fu, count_fn count, double dose, int
     return p;
 }
 
+/* Logs a treatment event of the patient (in day order). */
+static itp_patient *log_event(fixture *f, itp_patient *p, int kind, int day)
+{
+    itp_event e = {.day = day, .kind = (unsigned char)kind};
+    assert_int_equal(itp_record_add_event(&f->rec, &e), ITP_OK);
+    p->n_events++;
+    return p;
+}
+
 static void eval(fixture *f)
 {
     itp_endpoints_eval(f->scn, &f->rec, NULL, f->out);
@@ -161,8 +170,8 @@ static void test_ttf_censored_at_last_visit(void **state)
 {
     fixture *f = *state;
     itp_patient *p = patient(f, 400, c_good, 50, 140, NULL, 0);
-    p->taper_start = 126;
-    p->taper_end = 140;
+    log_event(f, p, ITP_EV_TAPER_START, 126);
+    log_event(f, p, ITP_EV_TAPER_END, 140);
     eval(f);
     assert_int_equal(f->out[E_TTF].event, 0);
     assert_int_equal(f->out[E_TTF].time, 399); /* the visit of week 57 */
@@ -180,16 +189,16 @@ static void test_ttf_censored_at_last_visit(void **state)
 static void test_ttf_count_threshold(void **state)
 {
     fixture *f = *state;
-    patient(f, 400, c_at30, 50, 140, NULL, 0)->taper_end = 140;
+    log_event(f, patient(f, 400, c_at30, 50, 140, NULL, 0), ITP_EV_TAPER_END, 140);
     eval(f);
     assert_int_equal(f->out[E_TTF].event, 0);
-    patient(f, 400, c_dip, 50, 140, NULL, 0)->taper_end = 140;
+    log_event(f, patient(f, 400, c_dip, 50, 140, NULL, 0), ITP_EV_TAPER_END, 140);
     eval(f);
     assert_int_equal(f->out[E_TTF].event, 1);
     assert_int_equal(f->out[E_TTF].time, 91);
     assert_int_equal(f->out[E_TTF].cause, 0);
     /* a count of 5 at week 8 (day 56) is inside the grace period */
-    patient(f, 400, c_early_dip, 50, 140, NULL, 0)->taper_end = 140;
+    log_event(f, patient(f, 400, c_early_dip, 50, 140, NULL, 0), ITP_EV_TAPER_END, 140);
     eval(f);
     assert_int_equal(f->out[E_TTF].event, 0);
 }
@@ -200,10 +209,10 @@ static void test_ttf_rescue_grace(void **state)
 {
     fixture *f = *state;
     int r56[] = {56}, r57[] = {57};
-    patient(f, 400, c_good, 50, 140, r56, 1)->taper_end = 140;
+    log_event(f, patient(f, 400, c_good, 50, 140, r56, 1), ITP_EV_TAPER_END, 140);
     eval(f);
     assert_int_equal(f->out[E_TTF].event, 0);
-    patient(f, 400, c_good, 50, 140, r57, 1)->taper_end = 140;
+    log_event(f, patient(f, 400, c_good, 50, 140, r57, 1), ITP_EV_TAPER_END, 140);
     eval(f);
     assert_int_equal(f->out[E_TTF].event, 1);
     assert_int_equal(f->out[E_TTF].time, 57);
@@ -215,7 +224,7 @@ static void test_ttf_rescue_grace(void **state)
 static void test_ttf_taper_and_death(void **state)
 {
     fixture *f = *state;
-    patient(f, 400, c_good, 50, 1000, NULL, 0)->taper_ineligible = 119;
+    log_event(f, patient(f, 400, c_good, 50, 1000, NULL, 0), ITP_EV_TAPER_INELIGIBLE, 119);
     eval(f);
     assert_int_equal(f->out[E_TTF].time, 119);
     assert_string_equal(f->scn->endpoints[E_TTF].type->causes[f->out[E_TTF].cause], "taper");
@@ -223,14 +232,14 @@ static void test_ttf_taper_and_death(void **state)
     eval(f);
     assert_int_equal(f->out[E_TTF].time, 168);
     itp_patient *p = patient(f, 400, c_good, 50, 140, NULL, 0);
-    p->taper_end = 140;
+    log_event(f, p, ITP_EV_TAPER_END, 140);
     p->death = p->last_day = 200;
     eval(f);
     assert_int_equal(f->out[E_TTF].time, 200);
     assert_string_equal(f->scn->endpoints[E_TTF].type->causes[f->out[E_TTF].cause], "death");
     int r[] = {91}; /* rescue the day of a low count: the count is named */
     p = patient(f, 400, c_dip, 50, 140, r, 1);
-    p->taper_end = 140;
+    log_event(f, p, ITP_EV_TAPER_END, 140);
     eval(f);
     assert_int_equal(f->out[E_TTF].time, 91);
     assert_string_equal(f->scn->endpoints[E_TTF].type->causes[f->out[E_TTF].cause], "count");
@@ -485,7 +494,7 @@ static void test_sustained_remission(void **state)
 static void test_limit(void **state)
 {
     fixture *f = *state;
-    patient(f, 400, c_dip, 50, 140, NULL, 0)->taper_end = 140;
+    log_event(f, patient(f, 400, c_dip, 50, 140, NULL, 0), ITP_EV_TAPER_END, 140);
     int lim = 100;
     itp_endpoints_eval(f->scn, &f->rec, &lim, f->out);
     assert_int_equal(f->out[E_TTF].event, 1);

@@ -20,9 +20,13 @@ typedef struct run {
     itp_scenario *scn;
     const itp_component *elt;
     itp_patient pt;
+    itp_record rec;          /* the event log */
     itp_patient_ctx ctx;
     unsigned char st[512];
 } run;
+
+/* The day of the patient's first event of a kind, or ITP_NEVER. */
+#define EV(r, kind) itp_patient_event(&(r).rec, &(r).pt, ITP_EV_##kind, 0)
 
 static void run_start(run *r, const char *taper)
 {
@@ -39,7 +43,9 @@ static void run_start(run *r, const char *taper)
     assert_non_null(r->scn);
     r->elt = &r->scn->components[0];
     itp_patient_clear_events(&r->pt);
-    r->ctx = (itp_patient_ctx){.pt = &r->pt, .recheck_day = INT_MAX};
+    itp_record_init(&r->rec);
+    r->pt.event_first = 0;
+    r->ctx = (itp_patient_ctx){.pt = &r->pt, .rec = &r->rec, .recheck_day = INT_MAX};
     memset(r->st, 0, sizeof r->st);
     gsl_rng *g = gsl_rng_alloc(gsl_rng_default);
     r->elt->type->start(r->elt->params, &r->ctx, g, r->st);
@@ -49,15 +55,14 @@ static void run_start(run *r, const char *taper)
 /* Day `day`: an observed count (count < 0: none), then the day's dose. */
 static double step(run *r, int day, double count)
 {
-    itp_drive d = {0.0, 0.0, 0.0, 0.0, 1.0, 1.0};
+    itp_drive d = itp_drive_none();
     r->ctx.day = day;
     if (count >= 0) {
         if (day == r->ctx.recheck_day)
             r->ctx.recheck_day = INT_MAX;
         r->elt->type->observe(r->elt->params, &r->ctx, r->st, count, 1);
     }
-    r->elt->type->day(r->elt->params, &r->ctx, r->st, &d);
-    return d.tpo_dose;
+    return r->elt->type->day(r->elt->params, &r->ctx, r->st, &d);
 }
 
 static void test_label_titration(void **state)
@@ -86,8 +91,9 @@ static void test_label_titration(void **state)
     assert_true(step(&r, 98, 200) == 12.5); /* not below the lowest level */
     assert_true(step(&r, 112, 40) == 25.0); /* the ladder up: 12.5, 25, 50, 75 */
     assert_true(step(&r, 126, 40) == 50.0);
-    assert_int_equal(r.pt.tpo_stop, ITP_NEVER);
+    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 }
 
 static void test_stop_without_response(void **state)
@@ -99,9 +105,10 @@ static void test_stop_without_response(void **state)
     assert_true(step(&r, 14, 10) == 75.0);  /* at the maximum from day 14 */
     assert_true(step(&r, 35, 10) == 75.0);  /* 3 weeks at 75 */
     assert_true(step(&r, 42, 10) == 0.0);   /* 4 weeks at 75, no response */
-    assert_int_equal(r.pt.tpo_stop, 42);
+    assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
     assert_true(step(&r, 56, 10) == 0.0);   /* stays stopped */
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 }
 
 /* The no-response rule is about a first response: a patient who reached
@@ -118,8 +125,9 @@ static void test_no_stop_after_response(void **state)
     assert_true(step(&r, 21, 60) == 75.0);  /* responded */
     for (int day = 28; day <= 140; day += 7)
         assert_true(step(&r, day, 20) == 75.0);  /* lost it: stays at 75 */
-    assert_int_equal(r.pt.tpo_stop, ITP_NEVER);
+    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 
     run_start(&r, "");
     step(&r, 0, 10);
@@ -130,8 +138,9 @@ static void test_no_stop_after_response(void **state)
     r.ctx.rescue_until = -1;
     assert_true(step(&r, 35, 20) == 75.0);
     assert_true(step(&r, 42, 20) == 0.0);   /* never responded to the drug */
-    assert_int_equal(r.pt.tpo_stop, 42);
+    assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 
     /* A response is the IWG's: >= 30 and double the baseline. From 9 to 46
      * is one (kept on the drug); from 25 to 45 is not (stopped). */
@@ -143,8 +152,9 @@ static void test_no_stop_after_response(void **state)
     step(&r, 35, 47);
     assert_true(step(&r, 42, 46) == 75.0);
     assert_true(step(&r, 70, 29) == 75.0);
-    assert_int_equal(r.pt.tpo_stop, ITP_NEVER);
+    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
     run_start(&r, "");
     step(&r, 0, 25);
     assert_true(step(&r, 14, 30) == 75.0);
@@ -152,8 +162,9 @@ static void test_no_stop_after_response(void **state)
     step(&r, 28, 45);
     step(&r, 35, 49);
     assert_true(step(&r, 42, 45) == 0.0);
-    assert_int_equal(r.pt.tpo_stop, 42);
+    assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 }
 
 #define TAPER "taper = { start_week = 17.0; end_week = 24.0; eligible_weeks = [15, 17]; };"
@@ -168,15 +179,16 @@ static void test_taper_steps_on_schedule(void **state)
     for (int day = 0; day < 119; day++)
         step(&r, day, day % 7 ? -1 : (day == 105 ? 50 : 100));
     assert_true(step(&r, 119, 100) == 25.0);
-    assert_int_equal(r.pt.taper_start, 119);
+    assert_int_equal(EV(r, TAPER_START), 119);
     for (int day = 120; day < 133; day++)
         assert_true(step(&r, day, day % 7 ? -1 : 100) == 25.0);
     assert_true(step(&r, 133, 100) == 0.0);
-    assert_int_equal(r.pt.taper_end, 133);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 133);
     for (int day = 134; day < 200; day++)
         assert_true(step(&r, day, day % 7 ? -1 : 60) == 0.0);
-    assert_int_equal(r.pt.taper_fail, ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 }
 
 /* From 75 mg: 50 on day 119, 25 on day 133, off on day 147. */
@@ -193,8 +205,9 @@ static void test_taper_from_maximum(void **state)
     assert_true(step(&r, 132, -1) == 50.0);
     assert_true(step(&r, 133, 120) == 25.0);
     assert_true(step(&r, 147, 120) == 0.0);
-    assert_int_equal(r.pt.taper_end, 147);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 147);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 }
 
 static void test_taper_ineligible(void **state)
@@ -206,10 +219,11 @@ static void test_taper_ineligible(void **state)
         step(&r, day, day % 7 ? -1 : (day == 105 ? 49 : 100));
     /* 49 at week 15 also raised the dose (label: < 50 after 2 weeks) */
     assert_true(step(&r, 119, 100) == 75.0);
-    assert_int_equal(r.pt.taper_ineligible, 119);
-    assert_int_equal(r.pt.taper_start, ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_INELIGIBLE), 119);
+    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
     assert_true(step(&r, 140, 250) == 50.0); /* titration goes on */
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 }
 
 /* A count below 30 during the taper ends it: one step back up. After the
@@ -224,22 +238,24 @@ static void test_taper_failure(void **state)
         step(&r, day, day % 7 ? -1 : 100);
     assert_true(step(&r, 119, 100) == 25.0);
     assert_true(step(&r, 126, 29) == 50.0);
-    assert_int_equal(r.pt.taper_fail, 126);
-    assert_int_equal(r.pt.taper_end, ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_FAIL), 126);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), ITP_NEVER);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 
     run_start(&r, TAPER);
     for (int day = 0; day < 134; day++)
         step(&r, day, day % 7 ? -1 : 100);
-    assert_int_equal(r.pt.taper_end, 133);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 133);
     assert_true(step(&r, 168, 30) == 0.0);  /* exactly 30: no failure */
-    assert_int_equal(r.pt.taper_unable, ITP_NEVER);  /* off by the end */
+    assert_int_equal(EV(r, TAPER_UNABLE), ITP_NEVER);  /* off by the end */
     assert_true(step(&r, 175, 10) == 50.0); /* after week 24: restart */
-    assert_int_equal(r.pt.taper_fail, ITP_NEVER);
-    assert_int_equal(r.pt.tpo_restart, 175);
-    assert_int_equal(r.pt.taper_end, 133);
+    assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
+    assert_int_equal(EV(r, RESTART), 175);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 133);
     assert_true(step(&r, 189, 30) == 75.0); /* titrated from there */
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 
     /* From 12.5 mg the taper is one step (off at once); a failure goes
      * back to 12.5, not to 25. */
@@ -250,10 +266,11 @@ static void test_taper_failure(void **state)
     for (int day = 22; day < 119; day++)
         step(&r, day, day % 7 ? -1 : 100);
     assert_true(step(&r, 119, 100) == 0.0);
-    assert_int_equal(r.pt.taper_end, 119);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 119);
     assert_true(step(&r, 133, 25) == 12.5);
-    assert_int_equal(r.pt.taper_fail, 133);
+    assert_int_equal(EV(r, TAPER_FAIL), 133);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 }
 
 /* Still on the drug at the end of the taper (week 24, day 168): unable to
@@ -265,10 +282,11 @@ static void test_taper_unable(void **state)
     run_start(&r, TAPER);
     for (int day = 0; day < 169; day++)   /* baseline 20, then a response */
         step(&r, day, day % 7 ? -1 : (day == 0 ? 20 : day == 105 ? 40 : 100));
-    assert_int_equal(r.pt.taper_ineligible, 119);
-    assert_int_equal(r.pt.tpo_stop, ITP_NEVER);
-    assert_int_equal(r.pt.taper_unable, 168);
+    assert_int_equal(EV(r, TAPER_INELIGIBLE), 119);
+    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_UNABLE), 168);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 
     run_start(&r, TAPER);
     for (int day = 0; day < 126; day++)
@@ -277,9 +295,10 @@ static void test_taper_unable(void **state)
     assert_true(step(&r, 161, 450) == 0.0); /* held on the end day's eve */
     step(&r, 164, -1);
     assert_true(step(&r, 168, -1) == 0.0);
-    assert_int_equal(r.pt.taper_fail, 126);
-    assert_int_equal(r.pt.taper_unable, 168);
+    assert_int_equal(EV(r, TAPER_FAIL), 126);
+    assert_int_equal(EV(r, TAPER_UNABLE), 168);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 }
 
 /* New ITP therapy stops the drug for good: no dose from that day, nothing
@@ -295,12 +314,13 @@ static void test_new_therapy_stops(void **state)
     r.elt->type->stop(r.elt->params, &r.ctx, r.st);
     for (int day = 70; day < 250; day++)
         assert_true(step(&r, day, day % 7 ? -1 : 20) == 0.0);
-    assert_int_equal(r.pt.taper_start, ITP_NEVER);
-    assert_int_equal(r.pt.taper_ineligible, ITP_NEVER);
-    assert_int_equal(r.pt.taper_unable, ITP_NEVER);
-    assert_int_equal(r.pt.tpo_restart, ITP_NEVER);
-    assert_int_equal(r.pt.tpo_stop, ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_UNABLE), ITP_NEVER);
+    assert_int_equal(EV(r, RESTART), ITP_NEVER);
+    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 }
 
 /* Stopped for no response before the taper: nothing to taper, so neither
@@ -313,13 +333,14 @@ static void test_stopped_before_taper(void **state)
     step(&r, 0, 10);
     step(&r, 14, 10);
     assert_true(step(&r, 42, 10) == 0.0);
-    assert_int_equal(r.pt.tpo_stop, 42);
+    assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
     for (int day = 43; day < 200; day++)
         assert_true(step(&r, day, day % 7 ? -1 : (day < 100 ? 10 : 80)) == 0.0);
-    assert_int_equal(r.pt.taper_ineligible, ITP_NEVER);
-    assert_int_equal(r.pt.taper_start, ITP_NEVER);
-    assert_int_equal(r.pt.taper_fail, ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
     itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
 }
 
 /* ---- the B-cell antibody ---------------------------------------------------- */
@@ -344,12 +365,15 @@ static int ab_cohort(const char *ab, int n, int stop_day, itp_mechanism *first)
     gsl_rng *g = gsl_rng_alloc(itp_rng_xoshiro256pp);
     unsigned char st[256];
     int remit = 0;
+    itp_record rec;
+    itp_record_init(&rec);
     for (int i = 0; i < n; i++) {
         itp_patient pt;
         itp_patient_clear_events(&pt);
-        itp_patient_ctx ctx = {.pt = &pt, .max_day = scn->max_followup_days};
+        pt.event_first = rec.n_events;
+        itp_patient_ctx ctx = {.pt = &pt, .rec = &rec, .max_day = scn->max_followup_days};
         memset(st, 0, sizeof st);
-        itp_rng_stream(g, 5, 0, (uint64_t)i, ITP_STREAM_COMPONENT + 1);
+        itp_rng_stream(g, 5, 0, (uint64_t)i, itp_component_stream_key(c->type, 0));
         c->type->start(c->params, &ctx, g, st);
         if (stop_day >= 0) {
             ctx.day = stop_day;
@@ -361,6 +385,7 @@ static int ab_cohort(const char *ab, int n, int stop_day, itp_mechanism *first)
     }
     gsl_rng_free(g);
     itp_scenario_free(scn);
+    itp_record_free(&rec);
     return remit;
 }
 

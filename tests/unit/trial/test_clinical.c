@@ -95,7 +95,7 @@ static void test_stopped_only_if_never_responded(void **state)
     cohort_run(&c, SCENARIO, n, set, (int)(sizeof set / sizeof *set));
     int stopped = 0;
     for (int i = 0; i < n; i++)
-        stopped += c.rec.patients[i].tpo_stop != ITP_NEVER;
+        stopped += itp_patient_event(&c.rec, &c.rec.patients[i], ITP_EV_STOP_NO_RESPONSE, 0) != ITP_NEVER;
     double p = 0.19, se = sqrt(p * (1 - p) / n);
     print_message("stopped for no response %.4f (non-responders %.2f, MCSE %.4f)\n",
                   (double)stopped / n, p, se);
@@ -107,16 +107,17 @@ static void test_stopped_only_if_never_responded(void **state)
     stopped = 0;
     for (int i = 0; i < n; i++) {
         const itp_patient *pt = &c.rec.patients[i];
-        if (pt->tpo_stop == ITP_NEVER)
+        int stop_day = itp_patient_event(&c.rec, pt, ITP_EV_STOP_NO_RESPONSE, 0);
+        if (stop_day == ITP_NEVER)
             continue;
         stopped++;
         const itp_visit *v = visits(&c, pt);
-        for (int k = 0; k < pt->n_visits && v[k].day < pt->tpo_stop; k++)
+        for (int k = 0; k < pt->n_visits && v[k].day < stop_day; k++)
             if (v[k].count >= 30.0f && (double)v[k].count >= 2.0 * pt->baseline &&
                 !under_rescue(&c, pt, v[k].day))
                 fail_msg("patient %d: count %g on day %d (baseline %g), stopped for no "
                          "response on day %d", pt->id, (double)v[k].count, v[k].day,
-                         pt->baseline, pt->tpo_stop);
+                         pt->baseline, stop_day);
     }
     print_message("default scenario: stopped for no response %.4f\n", (double)stopped / n);
     assert_true(stopped > 0);
@@ -248,7 +249,9 @@ static void test_failures_are_counted(void **state)
     for (int i = 0; i < n; i++) {
         const itp_patient *pt = &c.rec.patients[i];
         const itp_outcome *o = &out[(size_t)i * (size_t)ne + (size_t)e];
-        if (pt->tpo_stop != ITP_NEVER && pt->last_day > 25 * 7) {
+        int unable_day = itp_patient_event(&c.rec, pt, ITP_EV_TAPER_UNABLE, 0);
+        if (itp_patient_event(&c.rec, pt, ITP_EV_STOP_NO_RESPONSE, 0) != ITP_NEVER &&
+            pt->last_day > 25 * 7) {
             stopped++;
             /* no failure only for a milder disease: every count after
              * week 8 >= 30, no rescue after week 8, no new therapy */
@@ -264,9 +267,9 @@ static void test_failures_are_counted(void **state)
                 assert_int_equal(pt->new_therapy, ITP_NEVER);
             }
         }
-        if (pt->taper_unable != ITP_NEVER && pt->last_day >= pt->taper_unable) {
+        if (unable_day != ITP_NEVER && pt->last_day >= unable_day) {
             unable++;
-            assert_true(o->event && o->time <= pt->taper_unable);
+            assert_true(o->event && o->time <= unable_day);
         }
     }
     print_message("stopped for no response and followed past week 25: %d, of whom %d without "

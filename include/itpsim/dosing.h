@@ -1,0 +1,112 @@
+/* Dose titration and taper rules shared by the dosed treatment components
+ * (eltrombopag in mg/day today; romiplostim in ug/kg/week, avatrombopag in
+ * mg, ... with their labels' thresholds).
+ *
+ * Titration: doses on a ladder min, step, 2 step, ... up to max; at each
+ * observed count
+ *   count > hold_above       hold; recheck every recheck_days; restart one
+ *                            level lower once < restart_below
+ *   count >= decrease_from   one level down (not below min), except within
+ *                            decrease_wait days of the previous decrease
+ *   count < increase_below   one level up (not above max) once
+ *                            days_between days have passed since the last
+ *                            change
+ * (eltrombopag label, Promacta US prescribing information, section 2.1:
+ * "at any time", "wait 2 weeks to assess the effect", "after at least 2
+ * weeks").
+ * Taper: on the start day, a patient whose counts at every eligibility
+ * visit were >= eligible_min_count steps down by `step` every step_days
+ * until off; a count below fail_below up to the end day ends the taper
+ * (one step back up, not above the dose it started from; titration
+ * resumes). Not eligible: titration goes on. Whoever is still on the drug
+ * (dosed or held) on the end day could not taper. After a completed taper,
+ * a count below restart_below (0: never) restarts the drug at the start
+ * dose (a relapse off treatment).
+ * Everything the rules do is logged as events of the calling component. */
+#ifndef ITPSIM_DOSING_H
+#define ITPSIM_DOSING_H
+
+#include "itpsim/cfgread.h"
+#include "itpsim/component.h"
+
+#define ITP_MAX_TAPER_VISITS 8
+
+typedef struct itp_titration {
+    double start, max, min, step;   /* doses, in the drug's unit */
+    double increase_below, decrease_from, hold_above, restart_below; /* 10^9/L */
+    int days_between, decrease_wait, recheck_days;
+} itp_titration;
+
+/* A patient's dose under titration. */
+typedef struct itp_dose_state {
+    double dose;             /* today's dose (0 while held or stopped) */
+    double dose_before_hold;
+    int held;
+    int last_change, last_decrease;
+    int at_max_since;        /* day the maximum dose was reached, -1 below it */
+} itp_dose_state;
+
+/* Reads the titration settings of group g (defaults from the group named
+ * `defaults`): start_dose_UNIT, max_dose_UNIT, min_dose_UNIT,
+ * dose_step_UNIT, increase_below, decrease_from, hold_above, restart_below,
+ * days_between_changes, decrease_wait_days, hold_recheck_days; unit is
+ * the doses' suffix ("mg"). */
+itp_status itp_titration_parse(itp_reader *rd, const config_setting_t *g, const char *defaults,
+                               const char *unit, itp_titration *t);
+
+/* The start: the start dose on day 0. */
+void itp_dose_start(const itp_titration *t, itp_dose_state *s);
+/* A new dose from `day` on (logged as kind, value the dose). */
+void itp_dose_set(const itp_titration *t, itp_dose_state *s, itp_patient_ctx *ctx, int kind,
+                  double dose);
+/* The titration rules at an observed count. */
+void itp_dose_titrate(const itp_titration *t, itp_dose_state *s, itp_patient_ctx *ctx,
+                      double count);
+/* Off for good (no dose, no hold). */
+void itp_dose_off(itp_dose_state *s);
+
+typedef struct itp_taper {
+    int on;                  /* a taper is given */
+    int start, end;          /* days of the first step and of the planned end */
+    int step_days;
+    double step;             /* dose removed per step, in the drug's unit */
+    double elig_min, fail_below, restart_below;
+    int n_elig;
+    int elig_week[ITP_MAX_TAPER_VISITS];
+} itp_taper;
+
+enum { ITP_TAPER_BEFORE, ITP_TAPER_ON, ITP_TAPER_OFF, ITP_TAPER_AFTER };
+
+typedef struct itp_taper_state {
+    int phase;               /* ITP_TAPER_*: before its start, tapering, off
+                                after it, or over (failed, ineligible,
+                                restarted) */
+    int next_step;
+    int elig_passed;         /* eligibility visits with a high enough count */
+    double from;             /* the dose it started from */
+} itp_taper_state;
+
+/* Reads the optional subgroup `taper` of g (defaults from the group named
+ * `defaults`, e.g. "tpo_ra.taper"): start_week, end_week or length_weeks,
+ * step_UNIT, step_weeks, eligible_min_count, fail_below, restart_below,
+ * eligible_weeks or eligible_weeks_before_start. A taper from max_dose
+ * must be able to end by the end week. */
+itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char *defaults,
+                           const char *unit, double max_dose, itp_taper *tp);
+
+/* At an observed count: eligibility, a taper failure or a restart after
+ * one. Returns 1 when the taper rules decide the dose today (titration
+ * does not apply), 0 when titration does. `stopped`: off the drug for good
+ * (only eligibility is counted). */
+int itp_taper_observe(const itp_titration *t, const itp_taper *tp, itp_dose_state *d,
+                      itp_taper_state *s, itp_patient_ctx *ctx, double count, int scheduled,
+                      int stopped);
+
+/* Each day, before the dose is given: the taper's start, steps and end. */
+void itp_taper_day(const itp_taper *tp, itp_dose_state *d, itp_taper_state *s,
+                   itp_patient_ctx *ctx, int stopped);
+
+/* The scheduled-visit weeks the taper's eligibility needs. */
+int itp_taper_needs_visits(const itp_taper *tp, int *weeks, int max);
+
+#endif

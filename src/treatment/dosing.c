@@ -1,0 +1,271 @@
+/* Dose titration and taper rules shared by the dosed components (see
+ * dosing.h for the rules and their sources). */
+#include "itpsim/dosing.h"
+
+#include <math.h>
+#include <stdio.h>
+#include "itpsim/record.h"
+
+/* ---- settings ------------------------------------------------------------ */
+
+itp_status itp_titration_parse(itp_reader *rd, const config_setting_t *g, const char *d,
+                               const char *unit, itp_titration *t)
+{
+    char start[48], max[48], min[48], step[48];
+    itp_status st;
+    snprintf(start, sizeof start, "start_dose_%s", unit);
+    snprintf(max, sizeof max, "max_dose_%s", unit);
+    snprintf(min, sizeof min, "min_dose_%s", unit);
+    snprintf(step, sizeof step, "dose_step_%s", unit);
+    if ((st = itp_rd_double(rd, g, d, start, ITP_CLOSED(0, 1e4), &t->start)) ||
+        (st = itp_rd_double(rd, g, d, max, ITP_POSITIVE(1e4), &t->max)) ||
+        (st = itp_rd_double(rd, g, d, min, ITP_POSITIVE(1e4), &t->min)) ||
+        (st = itp_rd_double(rd, g, d, step, ITP_POSITIVE(1e4), &t->step)) ||
+        (st = itp_rd_double(rd, g, d, "increase_below", ITP_CLOSED(0, 1e4), &t->increase_below)) ||
+        (st = itp_rd_double(rd, g, d, "decrease_from", ITP_CLOSED(0, 1e4), &t->decrease_from)) ||
+        (st = itp_rd_double(rd, g, d, "hold_above", ITP_CLOSED(0, 1e4), &t->hold_above)) ||
+        (st = itp_rd_double(rd, g, d, "restart_below", ITP_CLOSED(0, 1e4), &t->restart_below)) ||
+        (st = itp_rd_int(rd, g, d, "days_between_changes", 0, 365, &t->days_between)) ||
+        (st = itp_rd_int(rd, g, d, "decrease_wait_days", 0, 365, &t->decrease_wait)) ||
+        (st = itp_rd_int(rd, g, d, "hold_recheck_days", 1, 365, &t->recheck_days)))
+        return st;
+    if (t->min > t->max || t->start > t->max || (t->start > 0.0 && t->start < t->min))
+        return itp_rd_fail(rd, g, "expected %s <= %s <= %s (got %g, %g, %g)", min, start, max,
+                           t->min, t->start, t->max);
+    if (!(t->increase_below < t->decrease_from && t->decrease_from <= t->hold_above &&
+          t->restart_below <= t->hold_above))
+        return itp_rd_fail(rd, g, "expected increase_below < decrease_from <= hold_above "
+                           "and restart_below <= hold_above");
+    return ITP_OK;
+}
+
+itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char *d,
+                           const char *unit, double max_dose, itp_taper *tp)
+{
+    static const char *const taper_keys[] = {"start_week", "end_week", "length_weeks",
+                                             "eligible_weeks",
+                                             "eligible_weeks_before_start", NULL};
+    const config_setting_t *t;
+    char step_key[48];
+    itp_status st;
+    tp->on = 0;
+    if ((st = itp_rd_child(rd, g, "taper", CONFIG_TYPE_GROUP, 0, &t)) || !t)
+        return st;
+    double start_w, end_w, step_w, weeks[ITP_MAX_TAPER_VISITS];
+    int relative = itp_member(t, "eligible_weeks_before_start") != NULL;
+    if ((st = itp_rd_keys(rd, t, taper_keys, d)) ||
+        (st = itp_rd_double(rd, t, NULL, "start_week", ITP_CLOSED(0, 1000), &start_w)))
+        return st;
+    /* The end as a week, or as a length from the start (so that a sweep
+     * over the start moves the whole taper). */
+    if (itp_member(t, "length_weeks")) {
+        double len;
+        if (itp_member(t, "end_week"))
+            return itp_rd_fail(rd, itp_member(t, "end_week"), "give end_week or length_weeks, not both");
+        if ((st = itp_rd_double(rd, t, NULL, "length_weeks", ITP_CLOSED(0, 1000), &len)))
+            return st;
+        end_w = start_w + len;
+    } else if ((st = itp_rd_double(rd, t, NULL, "end_week", ITP_CLOSED(0, 1000), &end_w))) {
+        return st;
+    }
+    if (relative && itp_member(t, "eligible_weeks"))
+        return itp_rd_fail(rd, itp_member(t, "eligible_weeks"),
+                           "give eligible_weeks or eligible_weeks_before_start, not both");
+    snprintf(step_key, sizeof step_key, "step_%s", unit);
+    if ((st = itp_rd_double(rd, t, d, step_key, ITP_POSITIVE(1e4), &tp->step)) ||
+        (st = itp_rd_double(rd, t, d, "step_weeks", ITP_POSITIVE(100), &step_w)) ||
+        (st = itp_rd_double(rd, t, d, "eligible_min_count", ITP_CLOSED(0, 1e4), &tp->elig_min)) ||
+        (st = itp_rd_double(rd, t, d, "fail_below", ITP_CLOSED(0, 1e4), &tp->fail_below)) ||
+        (st = itp_rd_double(rd, t, d, "restart_below", ITP_CLOSED(0, 1e4), &tp->restart_below)) ||
+        (st = itp_rd_array(rd, t, relative ? "eligible_weeks_before_start" : "eligible_weeks",
+                           ITP_CLOSED(0, 1000), 0, weeks, ITP_MAX_TAPER_VISITS, &tp->n_elig)))
+        return st;
+    for (int i = 0; relative && i < tp->n_elig; i++)
+        weeks[i] = start_w - weeks[i];
+    tp->on = 1;
+    tp->start = (int)lround(start_w * 7);
+    tp->end = (int)lround(end_w * 7);
+    tp->step_days = (int)lround(step_w * 7);
+    if (tp->end < tp->start)
+        return itp_rd_fail(rd, itp_member(t, "end_week"),
+                           "expected end_week >= start_week (%g), got %g", start_w, end_w);
+    for (int i = 0; i < tp->n_elig; i++) {
+        if (weeks[i] != floor(weeks[i]) || weeks[i] > start_w)
+            return itp_rd_fail(rd, itp_member(t, "eligible_weeks"),
+                               "expected whole weeks up to start_week (%g), got %g", start_w,
+                               weeks[i]);
+        tp->elig_week[i] = (int)weeks[i];
+    }
+    int steps = (int)ceil(max_dose / tp->step - 1e-9);
+    if (tp->start + (steps - 1) * tp->step_days > tp->end)
+        return itp_rd_fail(rd, t, "a taper from the maximum dose (%g %s, %d steps every %g weeks "
+                           "from week %g) cannot end by end_week %g", max_dose, unit, steps,
+                           step_w, start_w, end_w);
+    return ITP_OK;
+}
+
+/* ---- titration ----------------------------------------------------------- */
+
+/* The dose ladder: min, then the multiples of step up to max. */
+static double level_up(const itp_titration *t, double dose)
+{
+    if (dose < t->min)
+        return t->min;
+    double up = (floor(dose / t->step + 1e-9) + 1.0) * t->step;
+    return fmin(up, t->max);
+}
+
+static double level_down(const itp_titration *t, double dose)
+{
+    double down = (ceil(dose / t->step - 1e-9) - 1.0) * t->step;
+    return fmax(down, t->min);
+}
+
+void itp_dose_start(const itp_titration *t, itp_dose_state *s)
+{
+    s->dose = t->start;
+    s->held = 0;
+    s->last_change = 0;
+    s->last_decrease = -t->decrease_wait;
+    s->at_max_since = t->start >= t->max ? 0 : -1;
+}
+
+void itp_dose_set(const itp_titration *t, itp_dose_state *s, itp_patient_ctx *ctx, int kind,
+                  double dose)
+{
+    int day = ctx->day;
+    if (dose < s->dose)
+        s->last_decrease = day;
+    s->dose = dose;
+    s->last_change = day;
+    if (dose >= t->max) {
+        if (s->at_max_since < 0)
+            s->at_max_since = day;
+    } else {
+        s->at_max_since = -1;
+    }
+    itp_ctx_event(ctx, kind, dose);
+}
+
+void itp_dose_off(itp_dose_state *s)
+{
+    s->held = 0;
+    s->dose = 0.0;
+    s->at_max_since = -1;
+}
+
+void itp_dose_titrate(const itp_titration *t, itp_dose_state *s, itp_patient_ctx *ctx,
+                      double count)
+{
+    int day = ctx->day;
+    if (s->held) {
+        if (count < t->restart_below) {
+            /* one level below the dose before the hold: a decrease from
+             * it, for the wait before the next one */
+            s->held = 0;
+            s->dose = s->dose_before_hold;
+            itp_dose_set(t, s, ctx, ITP_EV_RESUME, level_down(t, s->dose_before_hold));
+        } else {
+            ctx->recheck_day = day + t->recheck_days;
+        }
+        return;
+    }
+    if (count > t->hold_above) {
+        s->held = 1;
+        s->dose_before_hold = s->dose;
+        s->dose = 0.0;
+        s->last_change = day;
+        s->at_max_since = -1;
+        ctx->recheck_day = day + t->recheck_days;
+        itp_ctx_event(ctx, ITP_EV_HOLD, 0.0);
+        return;
+    }
+    if (count >= t->decrease_from) {
+        if (s->dose > t->min && day - s->last_decrease >= t->decrease_wait)
+            itp_dose_set(t, s, ctx, ITP_EV_DOSE, level_down(t, s->dose));
+    } else if (count < t->increase_below && s->dose < t->max &&
+               day - s->last_change >= t->days_between) {
+        itp_dose_set(t, s, ctx, ITP_EV_DOSE, level_up(t, s->dose));
+    }
+}
+
+/* ---- taper --------------------------------------------------------------- */
+
+int itp_taper_observe(const itp_titration *t, const itp_taper *tp, itp_dose_state *d,
+                      itp_taper_state *s, itp_patient_ctx *ctx, double count, int scheduled,
+                      int stopped)
+{
+    int day = ctx->day;
+    if (tp->on && scheduled && s->phase == ITP_TAPER_BEFORE)
+        for (int i = 0; i < tp->n_elig; i++)
+            if (day == tp->elig_week[i] * 7 && count >= tp->elig_min)
+                s->elig_passed++;
+    if (stopped)
+        return 1;
+    int tapering = s->phase == ITP_TAPER_ON || s->phase == ITP_TAPER_OFF;
+    if (tapering && day <= tp->end && count < tp->fail_below) {
+        /* Taper failed: one step back up (not above the dose it started
+         * from) and titration from there. */
+        s->phase = ITP_TAPER_AFTER;
+        itp_ctx_event(ctx, ITP_EV_TAPER_FAIL, count);
+        itp_dose_set(t, d, ctx, ITP_EV_DOSE, fmin(d->dose + tp->step, s->from));
+        return 1;
+    }
+    if (s->phase == ITP_TAPER_OFF && day > tp->end && count < tp->restart_below) {
+        /* Relapse after a completed taper: restart at the start dose. */
+        s->phase = ITP_TAPER_AFTER;
+        itp_dose_set(t, d, ctx, ITP_EV_RESTART, t->start);
+        return 1;
+    }
+    return tapering;
+}
+
+void itp_taper_day(const itp_taper *tp, itp_dose_state *d, itp_taper_state *s,
+                   itp_patient_ctx *ctx, int stopped)
+{
+    int day = ctx->day;
+    if (!tp->on)
+        return;
+    if (day == 0)
+        itp_ctx_event(ctx, ITP_EV_TAPER_PLAN, tp->end);
+    if (s->phase == ITP_TAPER_BEFORE && day == tp->start && stopped) {
+        /* Already off the drug (stopped for no response or by new
+         * therapy): nothing to taper, and no inability to stop it. */
+        s->phase = ITP_TAPER_OFF;
+    } else if (s->phase == ITP_TAPER_BEFORE && day == tp->start) {
+        if (s->elig_passed == tp->n_elig) {
+            s->phase = ITP_TAPER_ON;
+            if (d->held) {   /* a held patient tapers from the dose before the hold */
+                d->held = 0;
+                d->dose = d->dose_before_hold;
+            }
+            s->from = d->dose;
+            s->next_step = day;
+            itp_ctx_event(ctx, ITP_EV_TAPER_START, d->dose);
+        } else {
+            s->phase = ITP_TAPER_AFTER;
+            itp_ctx_event(ctx, ITP_EV_TAPER_INELIGIBLE, 0.0);
+        }
+    }
+    if (s->phase == ITP_TAPER_ON && day == s->next_step) {
+        d->dose -= tp->step;
+        s->next_step += tp->step_days;
+        if (d->dose <= 1e-9) {
+            d->dose = 0.0;
+            s->phase = ITP_TAPER_OFF;
+            itp_ctx_event(ctx, ITP_EV_TAPER_END, 0.0);
+        } else {
+            itp_ctx_event(ctx, ITP_EV_TAPER_STEP, d->dose);
+        }
+    }
+    if (day == tp->end && !stopped && s->phase != ITP_TAPER_OFF)
+        itp_ctx_event(ctx, ITP_EV_TAPER_UNABLE, d->dose);
+}
+
+int itp_taper_needs_visits(const itp_taper *tp, int *weeks, int max)
+{
+    int n = 0;
+    for (int i = 0; tp->on && i < tp->n_elig && n < max; i++)
+        weeks[n++] = tp->elig_week[i];
+    return n;
+}
