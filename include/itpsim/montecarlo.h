@@ -3,8 +3,9 @@
  * aggregated into power, type I error and operating characteristics with
  * their Monte Carlo standard errors.
  *
- * Replicates run in chunks of ITP_MC_CHUNK over threads (OpenMP); each
- * chunk's results are aggregated in replicate order, so the same seed gives
+ * Replicates run on the replicate engine (engine.h) in chunks of
+ * ITP_MC_CHUNK over threads; each chunk's results are aggregated in
+ * replicate order, so the same seed gives
  * the same numbers, bit for bit, whatever the number of threads. Memory
  * does not grow with the number of replicates: medians across replicates
  * come from fixed histograms (resolution in ITP_MC_* below). */

@@ -7,13 +7,11 @@
 #include <gsl/gsl_multimin.h>
 #include <gsl/gsl_randist.h>
 #include "itpsim/endpoint.h"
+#include "itpsim/engine.h"
 #include "itpsim/model.h"
 #include "itpsim/rng.h"
 #include "itpsim/survival.h"
 #include "itpsim/trial.h"
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #define NA_D ((double)NAN)
 
@@ -299,6 +297,56 @@ static itp_status reserve(itp_calibrator *c, size_t n, size_t ne)
     return ITP_OK;
 }
 
+/* One replicate of the pooled cohort, for the replicate engine. */
+typedef struct cohort_job {
+    itp_calibrator *c;
+    const itp_scenario *scn;
+} cohort_job;
+
+typedef struct cohort_ws {
+    itp_sim_ws *sim;
+    itp_record rec;
+} cohort_ws;
+
+static void cohort_ws_free(void *ws)
+{
+    cohort_ws *w = ws;
+    if (!w)
+        return;
+    itp_record_free(&w->rec);
+    itp_sim_ws_free(w->sim);
+    free(w);
+}
+
+static itp_status cohort_ws_create(void *ctx, void **ws)
+{
+    const cohort_job *j = ctx;
+    cohort_ws *w = calloc(1, sizeof *w);
+    *ws = w;
+    if (!w)
+        return ITP_ENOMEM;
+    itp_record_init(&w->rec);
+    return itp_sim_ws_create(&w->sim, j->scn);
+}
+
+/* Replicate r into patients [r n, (r + 1) n) of the pool. */
+static itp_status cohort_replicate(void *ctx, void *ws, long r, void *result)
+{
+    const cohort_job *j = ctx;
+    cohort_ws *w = ws;
+    itp_calibrator *c = j->c;
+    size_t n = (size_t)j->scn->n_patients, ne = (size_t)j->scn->n_endpoints;
+    (void)result;
+    itp_status st = itp_trial_simulate(j->scn, c->seed, (uint64_t)r, 0, w->sim, &w->rec);
+    if (st)
+        return st;
+    itp_endpoints_eval(j->scn, &w->rec, NULL, c->out + (size_t)r * n * ne);
+    for (size_t i = 0; i < n; i++)
+        c->arm[(size_t)r * n + i] = w->rec.patients[i].followup_days < 0
+                                        ? 255 : (unsigned char)w->rec.patients[i].arm;
+    return ITP_OK;
+}
+
 /* The pooled cohort: K replicate trials of the scenario, each from its own
  * replicate streams, written at fixed offsets (the result does not depend
  * on the threads). */
@@ -314,33 +362,11 @@ static itp_status simulate_cohort(itp_calibrator *c, const itp_scenario *scn, si
     itp_status st = reserve(c, (size_t)k * n, ne);
     if (st)
         return st;
-    int nt = c->threads, err = ITP_OK;
-#pragma omp parallel num_threads(nt)
-    {
-        itp_sim_ws *ws = NULL;
-        itp_record rec;
-        itp_record_init(&rec);
-        int e = itp_sim_ws_create(&ws, scn);
-#pragma omp for schedule(dynamic, 4)
-        for (long r = 0; r < k; r++) {
-            if (!e)
-                e = itp_trial_simulate(scn, c->seed, (uint64_t)r, 0, ws, &rec);
-            if (e)
-                continue;
-            itp_endpoints_eval(scn, &rec, NULL, c->out + (size_t)r * n * ne);
-            for (size_t i = 0; i < n; i++)
-                c->arm[(size_t)r * n + i] = rec.patients[i].followup_days < 0
-                                                ? 255 : (unsigned char)rec.patients[i].arm;
-        }
-        if (e) {
-#pragma omp critical
-            err = e;
-        }
-        itp_record_free(&rec);
-        itp_sim_ws_free(ws);
-    }
+    cohort_job j = {c, scn};
+    itp_engine_task task = {&j, 0, cohort_ws_create, cohort_ws_free, cohort_replicate, NULL};
+    itp_engine_opts eo = {.first = 0, .count = k, .threads = c->threads, .chunk = k};
     *n_out = (size_t)k * n;
-    return (itp_status)err;
+    return itp_engine_run(&task, &eo);
 }
 
 /* Time-to-event data of the arm (and, for a hazard ratio, the control). */

@@ -5,13 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
+#include "itpsim/engine.h"
 #include "itpsim/trial.h"
 
 /* NAN is a float; every NA here is a double. */
 #define NA_D ((double)NAN)
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 struct itp_mc_ws {
     itp_sim_ws *sim;
@@ -356,54 +354,55 @@ void itp_mc_wilson(long k, long r, double *lo, double *hi)
     *hi = fmin(1.0, centre + half);
 }
 
-/* ---- the loop ------------------------------------------------------------------ */
+/* ---- the loop: the replicate engine (engine.h) ----------------------------------- */
+
+typedef struct mc_job {
+    const itp_scenario *scn;
+    const itp_mc_run_opts *o;
+    itp_mc_summary *s;
+    itp_mc_chunk_fn on_chunk;
+    void *ctx;
+} mc_job;
+
+static itp_status mc_ws_create(void *ctx, void **ws)
+{
+    const mc_job *j = ctx;
+    itp_mc_ws *w;
+    itp_status st = itp_mc_ws_create(&w, j->scn, j->o->patients);
+    *ws = st ? NULL : w;
+    return st;
+}
+
+static void mc_ws_free(void *ws)
+{
+    itp_mc_ws_free(ws);
+}
+
+static itp_status mc_replicate(void *ctx, void *ws, long rep, void *result)
+{
+    const mc_job *j = ctx;
+    return itp_mc_replicate(j->scn, j->o->seed, (uint64_t)rep, j->o->patients, ws, result);
+}
+
+/* The chunk into the summary in replicate order, then the caller's look. */
+static itp_status mc_reduce(void *ctx, long first, const void *results, long count)
+{
+    const mc_job *j = ctx;
+    const itp_rep_result *res = results;
+    for (long i = 0; i < count; i++)
+        itp_mc_summary_add(j->s, j->scn, &res[i]);
+    if (j->on_chunk && j->on_chunk(j->ctx, j->scn, first, res, count))
+        return ITP_EINTERRUPT;
+    return ITP_OK;
+}
 
 itp_status itp_mc_run(const itp_scenario *scn, const itp_mc_run_opts *o, itp_mc_summary *s,
                       itp_mc_chunk_fn on_chunk, void *ctx)
 {
-    int nt = o->threads > 0 ? o->threads : 1;
-    itp_mc_ws **ws = calloc((size_t)nt, sizeof *ws);
-    itp_rep_result *buf = malloc(ITP_MC_CHUNK * sizeof *buf);
-    itp_status st = ws && buf ? ITP_OK : ITP_ENOMEM;
-    for (int t = 0; !st && t < nt; t++)
-        st = itp_mc_ws_create(&ws[t], scn, o->patients);
-    for (long start = o->first; !st && start < o->first + o->reps; start += ITP_MC_CHUNK) {
-        long count = o->first + o->reps - start;
-        if (count > ITP_MC_CHUNK)
-            count = ITP_MC_CHUNK;
-        int err = ITP_OK, stopped = 0;
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
-        for (long i = 0; i < count; i++) {
-            if (o->stop && atomic_load_explicit(o->stop, memory_order_relaxed)) {
-#pragma omp atomic write
-                stopped = 1;
-                continue;
-            }
-            int t = 0;
-#ifdef _OPENMP
-            t = omp_get_thread_num();
-#endif
-            itp_status e = itp_mc_replicate(scn, o->seed, (uint64_t)(start + i), o->patients,
-                                            ws[t], &buf[i]);
-            if (e) {
-#pragma omp critical
-                err = e;
-            }
-        }
-        if ((st = (itp_status)err))
-            break;
-        if (stopped) {
-            st = ITP_EINTERRUPT;
-            break;
-        }
-        for (long i = 0; i < count; i++)
-            itp_mc_summary_add(s, scn, &buf[i]);
-        if (on_chunk && on_chunk(ctx, scn, start, buf, count))
-            st = ITP_EINTERRUPT;
-    }
-    for (int t = 0; ws && t < nt; t++)
-        itp_mc_ws_free(ws[t]);
-    free(ws);
-    free(buf);
-    return st;
+    mc_job j = {scn, o, s, on_chunk, ctx};
+    itp_engine_task task = {&j, sizeof(itp_rep_result), mc_ws_create, mc_ws_free,
+                            mc_replicate, mc_reduce};
+    itp_engine_opts eo = {.first = o->first, .count = o->reps, .threads = o->threads,
+                          .chunk = ITP_MC_CHUNK, .stop = o->stop};
+    return itp_engine_run(&task, &eo);
 }

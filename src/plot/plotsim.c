@@ -21,13 +21,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 #include "itpsim/fmt.h"
 #include "itpsim/analysis.h"
 #include "itpsim/calibrate.h"
 #include "itpsim/endpoint.h"
+#include "itpsim/engine.h"
 #include "itpsim/model.h"
 #include "itpsim/report.h"
 #include "itpsim/survival.h"
@@ -340,6 +338,40 @@ static itp_status write_traj(const char *pdir, const itp_scenario *scn, long Rt,
     return itp_out_commit(&out, err, errlen);
 }
 
+/* Replicates [0, R) for the replicate engine, each into its rd[r]. */
+typedef struct sim_job {
+    const itp_scenario *scn;
+    const itp_plot_opts *o;
+    int n, e0, n_grid;
+    long Rt;                /* replicates [0, Rt) keep trajectories */
+    int pcap;
+    rep_data *rd;           /* [R] */
+} sim_job;
+
+static void sim_ws_free(void *ws)
+{
+    if (!ws)
+        return;
+    sim_thread_free(ws);
+    free(ws);
+}
+
+static itp_status sim_ws_create(void *ctx, void **ws)
+{
+    const sim_job *j = ctx;
+    sim_thread *t = malloc(sizeof *t);
+    *ws = t;
+    return t ? sim_thread_create(t, j->scn, j->n) : ITP_ENOMEM;
+}
+
+static itp_status sim_replicate(void *ctx, void *ws, long r, void *result)
+{
+    const sim_job *j = ctx;
+    (void)result;
+    return simulate_one(j->scn, j->o, r, j->n, j->e0, j->n_grid, r < j->Rt ? j->pcap : 0, ws,
+                        &j->rd[r]);
+}
+
 itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const itp_plot_opts *o,
                              plot_info *info, char *err, size_t errlen)
 {
@@ -391,25 +423,11 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
                 st = ITP_ENOMEM;
         }
     }
-    int threads = o->threads > 0 ? o->threads : 1;
-    if (!st) {
-#pragma omp parallel num_threads(threads)
-        {
-            sim_thread t;
-            itp_status ts = sim_thread_create(&t, scn, n);
-#pragma omp for schedule(dynamic, 1)
-            for (long r = 0; r < R; r++) {
-                itp_status s1 = ts ? ts : simulate_one(scn, o, r, n, e0, n_grid,
-                                                      r < Rt ? pcap : 0, &t, &rd[r]);
-                if (s1) {
-#pragma omp critical(plot_status)
-                    if (!st)
-                        st = s1;
-                }
-            }
-            sim_thread_free(&t);
-        }
-    }
+    sim_job j = {scn, o, n, e0, n_grid, Rt, pcap, rd};
+    itp_engine_task task = {&j, 0, sim_ws_create, sim_ws_free, sim_replicate, NULL};
+    itp_engine_opts eo = {.first = 0, .count = R, .threads = o->threads, .chunk = R};
+    if (!st)
+        st = itp_engine_run(&task, &eo);
     if (!st && e0 >= 0)
         st = write_km(pdir, scn, e0, R, n_grid, rd, info, err, errlen);
     if (!st && traj)
