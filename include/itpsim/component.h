@@ -5,8 +5,11 @@
  * table picked by name from the scenario; a new kind of treatment (steroid
  * pulses, immunosuppressants, FcRn blockers) is a new entry in that table and
  * touches nothing else. Components act on a patient only through the
- * itp_patient_ctx: they add remission mechanisms at the start, set the daily
- * drive of the patient model, react to observed counts and record events. */
+ * itp_patient_ctx and the drive: they add remission mechanisms (and may
+ * move their ends), add their drug's concentration and multiply their
+ * factors into the day's drive, react to observed counts and log what they
+ * do as events (itp_ctx_event). Each keeps its own per-patient state (its
+ * PK, its doses) and draws from its own stream. */
 #ifndef ITPSIM_COMPONENT_H
 #define ITPSIM_COMPONENT_H
 
@@ -44,6 +47,30 @@ static inline double itp_pk_term_end(const itp_pk_term *t)
     return t->c0 + t->rate;
 }
 
+/* A patient's one-compartment elimination, with the day's factors
+ * computed once: the same values as itp_pk_term_end, without its two
+ * exponentials a day. */
+typedef struct itp_pk_day {
+    double k, inv_k, ek, one_ek;   /* k, 1/k, e^-k, 1 - e^-k (k > 0) */
+} itp_pk_day;
+
+static inline void itp_pk_day_init(itp_pk_day *p, double k)
+{
+    p->k = k;
+    p->inv_k = k > 0.0 ? 1.0 / k : 0.0;
+    p->ek = exp(-k);
+    p->one_ek = -expm1(-k);
+}
+
+/* The concentration at the end of a day that started at c0 with input
+ * rate. */
+static inline double itp_pk_day_end(const itp_pk_day *p, double c0, double rate)
+{
+    if (p->k > 0.0)
+        return c0 * p->ek + rate * p->inv_k * p->one_ek;
+    return c0 + rate;
+}
+
 /* What treatments and events impose on the patient model for one day.
  * Every component adds to it or multiplies into it, never assigns, so that
  * an arm may hold several treatments at once (itp_drive_none, then each
@@ -63,6 +90,14 @@ static inline itp_drive itp_drive_none(void)
     d.kdeg_factor = 1.0;
     d.prod_factor = 1.0;
     return d;
+}
+
+/* Empties d (as itp_drive_none, without copying the unused terms). */
+static inline void itp_drive_reset(itp_drive *d)
+{
+    d->n_pk = 0;
+    d->kdeg_factor = 1.0;
+    d->prod_factor = 1.0;
 }
 
 /* Adds a concentration acting on production. The limit is checked when

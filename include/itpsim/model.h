@@ -63,7 +63,7 @@ typedef struct itp_kinetics {
 
 /* The state: transit compartments, platelets, remission fraction (drug
  * concentrations belong to the components, which pass them in the drive). */
-enum { ITP_S_T1, ITP_S_T2, ITP_S_T3, ITP_S_T4, ITP_S_P, ITP_S_R, ITP_NSTATE };
+enum { ITP_S_T1, ITP_S_T2, ITP_S_T3, ITP_S_T4, ITP_S_P, ITP_S_R, ITP_NSTATE }; /* in this order */
 
 /* The production factor of the drive's concentrations at time t of the
  * day: 1 + sum of slope C(t). */

@@ -335,8 +335,15 @@ static void expm1_small(const double *x, double *out, int n, double amax)
 /* One day of the chain and the platelets from z = (T1..T4, P) under the
  * input modes a (amplitudes of e^{-lam t}, lam = 0, k, krem, k + krem of
  * slot ks) with destruction q + qD e^{-krem t}: into out (T1..T4, P). */
-static inline void step_core(itp_kin_prop *c, itp_kin_kslot *ks, const double *z,
-                             const double *a, double q, double qd, double *out)
+#if defined(__GNUC__)
+#define HOT_INLINE inline __attribute__((always_inline))
+#else
+#define HOT_INLINE inline
+#endif
+
+/* z and out may be the same array: z is read before out is written. */
+static HOT_INLINE void step_core(itp_kin_prop *c, itp_kin_kslot *ks, const double *z,
+                                 const double *a, double q, double qd, double *out)
 {
     itp_kin_qcoef *qc = prop_q(c, ks, q);
     double a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
@@ -416,40 +423,45 @@ void itp_kinetics_advance(const itp_kinetics *kp, const itp_drive *d, int in_rem
     double fp = d->prod_factor, fk = fp * kin_inf, fd = fp * dkin * d0;
 
     /* Each C(t) = cs + dc e^{-kt}; with no elimination (and so no input)
-     * C stays put. */
-    double cs[ITP_MAX_PK_TERMS], base = 1.0;
-    for (int i = 0; i < n; i++) {
-        itp_kin_kslot *ks = &c->ks[i];
-        if (!ks->have_k || ks->k != pk[i].k)
-            prop_set_k(c, ks, pk[i].k);
-        cs[i] = pk[i].k > 0.0 ? pk[i].rate * ks->inv_k : pk[i].c0;
-        base = i == 0 ? 1.0 + pk[i].slope * cs[i] : base + pk[i].slope * cs[i];
-    }
-    /* The first concentration with the state and the constant input, the
-     * others by superposition from zero (the kinetics are linear in the
-     * input for a given remission course). */
-    double z[5] = {y[ITP_S_T1], y[ITP_S_T2], y[ITP_S_T3], y[ITP_S_T4], y[ITP_S_P]}, out[5];
-    double slp = pk[0].slope, dc = pk[0].c0 - cs[0];
-    double a[4] = {fk * base, fk * slp * dc, fd * base, fd * slp * dc};
-    step_core(c, &c->ks[0], z, a, q, qd, out);
+     * C stays put. The first concentration is stepped with the state and
+     * the constant input (T1..T4, P are y[0..4]), the others by
+     * superposition from zero (the kinetics are linear in the input for a
+     * given remission course). */
+    itp_kin_kslot *ks = &c->ks[0];
+    if (!ks->have_k || ks->k != pk[0].k)
+        prop_set_k(c, ks, pk[0].k);
+    double cs0 = pk[0].k > 0.0 ? pk[0].rate * ks->inv_k : pk[0].c0;
+    double base = 1.0 + pk[0].slope * cs0;
+    double cs[ITP_MAX_PK_TERMS];
     for (int i = 1; i < n; i++) {
-        static const double none[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
-        double more[5], ai[4];
-        slp = pk[i].slope;
-        dc = pk[i].c0 - cs[i];
-        ai[0] = 0.0;
-        ai[1] = fk * slp * dc;
-        ai[2] = 0.0;
-        ai[3] = fd * slp * dc;
-        step_core(c, &c->ks[i], none, ai, q, qd, more);
-        for (int j = 0; j < 5; j++)
-            out[j] += more[j];
+        itp_kin_kslot *ki = &c->ks[i];
+        if (!ki->have_k || ki->k != pk[i].k)
+            prop_set_k(c, ki, pk[i].k);
+        cs[i] = pk[i].k > 0.0 ? pk[i].rate * ki->inv_k : pk[i].c0;
+        base += pk[i].slope * cs[i];
     }
-    y[ITP_S_T1] = out[0];
-    y[ITP_S_T2] = out[1];
-    y[ITP_S_T3] = out[2];
-    y[ITP_S_T4] = out[3];
-    y[ITP_S_P] = out[4];
+    double slp = pk[0].slope, dc = pk[0].c0 - cs0;
+    double a[4] = {fk * base, fk * slp * dc, fd * base, fd * slp * dc};
+    if (n == 1) {
+        step_core(c, ks, y, a, q, qd, y);
+    } else {
+        double out[5];
+        step_core(c, ks, y, a, q, qd, out);
+        for (int i = 1; i < n; i++) {
+            static const double none[5] = {0.0, 0.0, 0.0, 0.0, 0.0};
+            double more[5], ai[4];
+            slp = pk[i].slope;
+            dc = pk[i].c0 - cs[i];
+            ai[0] = 0.0;
+            ai[1] = fk * slp * dc;
+            ai[2] = 0.0;
+            ai[3] = fd * slp * dc;
+            step_core(c, &c->ks[i], none, ai, q, qd, more);
+            for (int j = 0; j < 5; j++)
+                out[j] += more[j];
+        }
+        memcpy(y, out, sizeof out);
+    }
     y[ITP_S_R] = rinf + d0 * c->erho;
 }
 

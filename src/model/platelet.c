@@ -294,7 +294,8 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
                     comp->type->observe(comp->params, &ctx, state[c], count, scheduled);
             }
         }
-        itp_drive drive = none;
+        itp_drive drive;
+        itp_drive_reset(&drive);
         double tpo_dose = 0.0;
         for (int c = 0; c < arm->n_components; c++) {
             const itp_component *comp = &scn->components[arm->component[c]];

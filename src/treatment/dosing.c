@@ -224,8 +224,8 @@ void itp_taper_day(const itp_taper *tp, itp_dose_state *d, itp_taper_state *s,
                    itp_patient_ctx *ctx, int stopped)
 {
     int day = ctx->day;
-    if (!tp->on)
-        return;
+    if (!tp->on || (s->phase != ITP_TAPER_ON && day != 0 && day != tp->start && day != tp->end))
+        return;   /* nothing to do today (the common case) */
     if (day == 0)
         itp_ctx_event(ctx, ITP_EV_TAPER_PLAN, tp->end);
     if (s->phase == ITP_TAPER_BEFORE && day == tp->start && stopped) {

@@ -51,9 +51,10 @@ typedef struct tpo_params {
 } tpo_params;
 
 typedef struct tpo_state {
-    double k, inv_v, slope;  /* the patient's PK/PD */
-    double conc;             /* concentration at the start of today, mg/L */
-    itp_pk_term last;        /* yesterday's, from which conc follows */
+    itp_pk_day pk;           /* the patient's elimination */
+    double inv_v, slope;     /* 1/V and the effect per mg/L */
+    double conc, rate;       /* the last day's concentration at its start
+                                (mg/L) and input (mg/L/day) */
     itp_dose_state dose;
     itp_taper_state taper;
     int stopped;
@@ -113,7 +114,7 @@ static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
     double u_rem = gsl_rng_uniform(r), u_onset = gsl_rng_uniform(r);
     double e_relapse = gsl_ran_exponential(r, 1.0);
     double cl = p->cl * exp(p->cl_logsd * z_cl);
-    s->k = cl / p->volume;
+    itp_pk_day_init(&s->pk, cl / p->volume);
     s->inv_v = 1.0 / p->volume;
     s->slope = u_nr < p->nonresp_prob ? 0.0 : p->slope_median * exp(p->slope_logsd * z_slope);
     itp_dose_start(&p->dose, &s->dose);
@@ -170,9 +171,10 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
     tpo_state *s = vs;
     itp_taper_day(&p->taper, &s->dose, &s->taper, ctx, s->stopped);
     /* the concentration follows from yesterday's input (none before day 0) */
-    s->conc = ctx->day > 0 ? itp_pk_term_end(&s->last) : 0.0;
-    s->last = (itp_pk_term){s->conc, s->dose.dose * s->inv_v, s->k, s->slope};
-    itp_drive_add_pk(drive, &s->last);
+    s->conc = ctx->day > 0 ? itp_pk_day_end(&s->pk, s->conc, s->rate) : 0.0;
+    s->rate = s->dose.dose * s->inv_v;
+    itp_pk_term t = {s->conc, s->rate, s->pk.k, s->slope};
+    itp_drive_add_pk(drive, &t);
     return s->dose.dose;
 }
 
