@@ -93,6 +93,9 @@ struct itp_test_type {
      * r, which is zeroed; r->p_value as the hypothesis's sides say. */
     itp_status (*run)(const itp_scenario *scn, const itp_hypothesis *h, const itp_record *rec,
                       itp_analysis_ws *ws, itp_hyp_result *r);
+    /* What a run shared by a family of tests needs of this one (the two-arm
+     * binary tests: the kernel, binary_tests.c); NULL otherwise. */
+    const void *impl;
 };
 
 /* NULL-terminated. */

@@ -159,8 +159,7 @@ typedef struct itp_new_therapy_rule {
  * tool's own section). Sections are read in the order given, after the
  * design; each may use what the design and the sections before it read. */
 typedef struct itp_scenario_section {
-    const char *name;                   /* what it reads, for the reader of the code
-                                           and of messages: "endpoints", ... */
+    const char *name;                   /* what it reads: "model", "endpoints", ... */
     /* The top-level settings it owns, into keys[0 .. max-1]; returns how
      * many. Its keys are allowed at the top level of the file. */
     size_t (*keys)(const char **keys, size_t max);

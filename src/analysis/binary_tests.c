@@ -79,14 +79,15 @@ static void report(const itp_hypothesis *h, const itp_binary_result *br,
 
 /* ---- two arms ------------------------------------------------------------------ */
 
-/* The experimental arm against control by the kernel test. The kernels
- * test for a higher rate in their experimental slot: when a lower rate is
- * the benefit, the arms trade places, and the risk difference is turned
- * back to experimental minus control. */
-static itp_status two_arm(itp_binary_test_fn test, const itp_scenario *scn,
-                          const itp_hypothesis *h, const itp_record *rec, itp_analysis_ws *ws,
-                          itp_hyp_result *r)
+/* The experimental arm against control by the type's kernel (its impl: an
+ * itp_binary_test_fn). The kernels test for a higher rate in their
+ * experimental slot: when a lower rate is the benefit, the arms trade
+ * places, and the risk difference is turned back to experimental minus
+ * control. */
+static itp_status run_two_arm(const itp_scenario *scn, const itp_hypothesis *h,
+                              const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
 {
+    itp_binary_test_fn test = *(const itp_binary_test_fn *)h->type->impl;
     double conf = scn->plan.conf_level;
     itp_binary_result br, rd;
     itp_status st;
@@ -106,45 +107,20 @@ static itp_status two_arm(itp_binary_test_fn test, const itp_scenario *scn,
     return ITP_OK;
 }
 
-static itp_status run_cmh(const itp_scenario *scn, const itp_hypothesis *h,
-                          const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
-{
-    return two_arm(itp_binary_cmh, scn, h, rec, ws, r);
-}
-
-static itp_status run_chisq(const itp_scenario *scn, const itp_hypothesis *h,
-                            const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
-{
-    return two_arm(itp_binary_chisq, scn, h, rec, ws, r);
-}
-
-static itp_status run_fisher(const itp_scenario *scn, const itp_hypothesis *h,
-                             const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
-{
-    return two_arm(itp_binary_fisher, scn, h, rec, ws, r);
-}
-
-static itp_status run_rd_wald(const itp_scenario *scn, const itp_hypothesis *h,
-                              const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
-{
-    return two_arm(itp_binary_rd_wald, scn, h, rec, ws, r);
-}
-
-static itp_status run_rd_newcombe(const itp_scenario *scn, const itp_hypothesis *h,
-                                  const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
-{
-    return two_arm(itp_binary_rd_newcombe, scn, h, rec, ws, r);
-}
+static const itp_binary_test_fn cmh = itp_binary_cmh, chisq = itp_binary_chisq,
+                                fisher = itp_binary_fisher, rd_wald = itp_binary_rd_wald,
+                                rd_newcombe = itp_binary_rd_newcombe;
 
 /* The two-arm rows differ only in name and kernel. */
-#define TWO_ARM(NAME, RUN)                                                                   \
-    {.name = NAME, .endpoint = ITP_EP_BINARY, .estimate = &itp_est_risk_difference, .run = RUN}
+#define TWO_ARM(NAME, KERNEL)                                                                \
+    {.name = NAME, .endpoint = ITP_EP_BINARY, .estimate = &itp_est_risk_difference,         \
+     .run = run_two_arm, .impl = &KERNEL}
 
-const itp_test_type itp_test_cmh = TWO_ARM("cmh", run_cmh);
-const itp_test_type itp_test_chisq = TWO_ARM("chisq", run_chisq);
-const itp_test_type itp_test_fisher = TWO_ARM("fisher", run_fisher);
-const itp_test_type itp_test_rd_wald = TWO_ARM("rd_wald", run_rd_wald);
-const itp_test_type itp_test_rd_newcombe = TWO_ARM("rd_newcombe", run_rd_newcombe);
+const itp_test_type itp_test_cmh = TWO_ARM("cmh", cmh);
+const itp_test_type itp_test_chisq = TWO_ARM("chisq", chisq);
+const itp_test_type itp_test_fisher = TWO_ARM("fisher", fisher);
+const itp_test_type itp_test_rd_wald = TWO_ARM("rd_wald", rd_wald);
+const itp_test_type itp_test_rd_newcombe = TWO_ARM("rd_newcombe", rd_newcombe);
 
 /* ---- one arm against p0 ------------------------------------------------------------ */
 

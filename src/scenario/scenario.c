@@ -117,6 +117,7 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn,
         (st = itp_rd_string(rd, root, "description", "-", scn->description,
                             sizeof scn->description)) ||
         (st = itp_rd_int(rd, root, NULL, "patients", 1, ITP_MAX_PATIENTS, &scn->n_patients)) ||
+        /* the name only: the patient model's section finds the type */
         (st = itp_rd_string(rd, root, "model", "platelet", scn->model_name,
                             sizeof scn->model_name)))
         return st;
