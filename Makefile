@@ -94,9 +94,11 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	./$(BUILD)/itpsim run $(SCENARIO) -n $(RUN_REPS) -o $(RUN_DIR)
 
-# Every cmocka binary, then the command-line checks; the last line sums up.
+# The modules' include graph has no cycle (tests/scripts/check_layers.sh),
+# then every cmocka binary and the command-line checks; the last line sums up.
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(TOOL_BIN)
+	@sh tests/scripts/check_layers.sh
 	@ITPSIM_ONLY="$(T)" sh tests/scripts/run_tests.sh $(BUILD) $(TEST_RUN)
 
 # ---- sanitizers, valgrind and fuzzing -----------------------------------------

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "itpsim/scenario.h"
+#include "itpsim/trial.h"
 
 /* The defaults file, relative to the project root where the tests run. */
 #define TEST_DEFAULTS "config/defaults.cfg"

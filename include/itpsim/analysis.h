@@ -2,13 +2,15 @@
  * an overall alpha and a multiplicity procedure, read from the scenario's
  * `analysis` section and applied to one replicate's record.
  *
- * Tests: time-to-event endpoints by log-rank (stratified when the plan is
+ * Tests are a table of itp_test_type picked by a hypothesis's `test` among
+ * those for its endpoint's kind (tte_tests.c, binary_tests.c):
+ * time-to-event endpoints by log-rank (stratified when the plan is
  * stratified and the scenario has strata) or by Cox Wald test; the estimate
  * is always the Cox hazard ratio (experimental vs control) with its Wald CI.
- * Binary endpoints by any test of binary.h (cmh, chisq, fisher, rd_wald,
- * rd_newcombe); the estimate is the risk difference (Wald CI). A single arm
- * by the exact binomial test against p0 (estimate: the rate, Clopper-Pearson
- * CI). One-sided p-values are for benefit in the experimental arm: a lower
+ * Binary endpoints by any two-arm test of binary.h (cmh, chisq, fisher,
+ * rd_wald, rd_newcombe); the estimate is the risk difference (Wald CI). A
+ * single arm by the exact binomial test against p0 (estimate: the rate,
+ * Clopper-Pearson CI). One-sided p-values are for benefit in the experimental arm: a lower
  * hazard for ttf, a higher hazard for time_to_response, a higher rate for
  * binary endpoints, unless `benefit` says otherwise.
  *
@@ -60,6 +62,49 @@ typedef struct itp_analysis_ws {
 
 itp_status itp_analysis_ws_create(itp_analysis_ws **out, const itp_scenario *scn, int n_max);
 void itp_analysis_ws_free(itp_analysis_ws *ws);
+
+/* ---- the table of tests ---------------------------------------------------- */
+
+/* What a test estimates: its name in summary.json, its label on a plot's
+ * axis, and the scale of the histogram of its estimates (montecarlo.c) and
+ * of the plots. */
+typedef struct itp_estimate_kind {
+    const char *name;       /* "hazard_ratio", ... */
+    const char *label;      /* "hazard ratio", ... */
+    int log_scale;          /* a ratio: binned and drawn on the log scale */
+    double lo, hi;          /* the histogram's range, on that scale */
+} itp_estimate_kind;
+
+extern const itp_estimate_kind itp_est_hazard_ratio;     /* experimental vs control */
+extern const itp_estimate_kind itp_est_risk_difference;  /* experimental minus control */
+extern const itp_estimate_kind itp_est_rate;             /* a single arm's */
+
+/* A hypothesis test, as named by a hypothesis's `test`. */
+struct itp_test_type {
+    const char *name;
+    itp_ep_kind endpoint;               /* the kind of endpoint it tests */
+    const itp_estimate_kind *estimate;
+    int single_arm;                     /* one arm against a given value: no control */
+    const char *const *keys;            /* its own settings in the hypothesis's
+                                           group, NULL-terminated (NULL: none) */
+    /* Reads those settings into h->params (NULL: it has none). */
+    itp_status (*parse)(itp_reader *rd, const config_setting_t *g, itp_hypothesis *h);
+    /* Tests h on the replicate's outcomes (ws->outcomes, itp_analyse) into
+     * r, which is zeroed; r->p_value as the hypothesis's sides say. */
+    itp_status (*run)(const itp_scenario *scn, const itp_hypothesis *h, const itp_record *rec,
+                      itp_analysis_ws *ws, itp_hyp_result *r);
+    /* What a run shared by a family of tests needs of this one (the two-arm
+     * binary tests: the kernel, binary_tests.c); NULL otherwise. */
+    const void *impl;
+};
+
+/* NULL-terminated. */
+extern const itp_test_type *const itp_test_types[];
+
+/* The test called name for endpoints of this kind, or NULL. */
+const itp_test_type *itp_test_type_find(const char *name, itp_ep_kind kind);
+
+/* ---- the plan ----------------------------------------------------------------- */
 
 /* Reads the scenario's `analysis` section into scn->plan. */
 itp_status itp_analysis_parse(itp_reader *rd, itp_scenario *scn);

@@ -58,8 +58,12 @@ typedef struct itp_cal_spec {
     itp_cal_param p[ITP_CAL_MAX_PARAMS];
 } itp_cal_spec;
 
-/* Reads the scenario's `calibration` section (none: scn->cal NULL). */
-itp_status itp_calibration_parse(itp_reader *rd, itp_scenario *scn);
+/* Loads a scenario as itp_scenario_load does (trial.h), and its
+ * `calibration` section into *spec (all zero, n_targets 0, when it has
+ * none); the scenario does not keep the spec. */
+itp_status itp_cal_load(itp_scenario **out, itp_cal_spec *spec, const char *file,
+                        const char *defaults, const char *const *sets, int n_sets,
+                        FILE *resolved, char *err, size_t errlen);
 
 /* Expected values at one parameter vector. */
 typedef struct itp_cal_eval {

@@ -48,6 +48,9 @@ typedef struct itp_plot_opts {
     int patients;         /* the run's sample size (0: the scenario's) */
     int threads;          /* >= 1 */
     const char *gnuplot;  /* program to run (NULL: "gnuplot", found on PATH) */
+    /* the scenario's calibration targets (calibrate.h: itp_cal_load), whose
+     * landmark points km_published.csv holds; NULL: none */
+    const struct itp_cal_spec *published;
 } itp_plot_opts;
 
 /* Makes DIR/plots/ and DIR/report.html from the run in DIR. scn is the

@@ -1,10 +1,15 @@
 /* A trial scenario: the design and the model, validated and immutable.
  *
- * itp_scenario_load reads a libconfig scenario file together with the
- * defaults file (config/defaults.cfg), checks every value, and builds the
- * plain structs below. After loading, nothing changes them: threads share
- * one scenario read-only. Times are in days unless a name says otherwise;
- * a month is 365.25/12 days. */
+ * itp_scenario_load_sections reads a libconfig scenario file together with
+ * the defaults file (config/defaults.cfg): the design (the scenario's own
+ * settings: arms, components, allocation, strata, enrolment, follow-up,
+ * visits, events), then the sections it is given, which the modules above
+ * the scenario read (the patient model's settings, the endpoints, the
+ * analysis plan: itp_scenario_load in trial.h gives them; a tool such as
+ * the calibrator adds its own). Every value is checked, and the plain
+ * structs below are built. After loading, nothing changes them: threads
+ * share one scenario read-only. Times are in days unless a name says
+ * otherwise; a month is 365.25/12 days. */
 #ifndef ITPSIM_SCENARIO_H
 #define ITPSIM_SCENARIO_H
 
@@ -12,6 +17,7 @@
 #include <stdio.h>
 #include "itpsim/component.h"
 #include "itpsim/error.h"
+#include "itpsim/units.h"
 
 #define ITP_NAME_MAX 64
 #define ITP_MAX_ARMS 8
@@ -29,7 +35,6 @@
  * replicate's visit records (16 bytes each, plus unscheduled checks), so
  * this keeps a thread's record near 320 MB at most. */
 #define ITP_MAX_PATIENT_VISITS 20000000L
-#define ITP_DAYS_PER_MONTH (365.25 / 12.0)
 
 /* A time in months as a whole study day, rounded down as followup.max_months
  * is: every time in the record is a whole day, so "12 months" is day 365
@@ -42,10 +47,13 @@ static inline double itp_months_to_day(double months)
 #define ITP_MAX_ENDPOINTS 16
 #define ITP_MAX_HYPOTHESES 16
 
+#define ITP_MAX_SECTIONS 8
+
 typedef struct itp_model_type itp_model_type;
 typedef struct itp_endpoint_type itp_endpoint_type;
+typedef struct itp_test_type itp_test_type;
+typedef struct itp_scenario itp_scenario;
 struct itp_mult_procedure;
-struct itp_binary_test;
 
 /* A named endpoint: a rule over a patient's record (endpoint.h). */
 typedef struct itp_endpoint {
@@ -54,20 +62,19 @@ typedef struct itp_endpoint {
     void *params;                       /* owned; type->free releases it */
 } itp_endpoint;
 
-typedef enum { ITP_TEST_LOGRANK, ITP_TEST_COX, ITP_TEST_BINARY, ITP_TEST_BINOMIAL } itp_test_kind;
-
 /* One hypothesis of the analysis plan (analysis.h). */
 typedef struct itp_hypothesis {
     char name[ITP_NAME_MAX];
     char test[32];                      /* as named in the scenario */
+    const itp_test_type *type;          /* the test (analysis.h's table) */
+    void *params;                       /* the test's own settings (e.g. the
+                                           binomial test's p0), or NULL; owned,
+                                           released by free() */
     int endpoint;                       /* index into endpoints */
     int arm;                            /* experimental arm */
     int control;                        /* control arm; -1 for a single-arm test */
-    itp_test_kind kind;
-    const struct itp_binary_test *btest;/* ITP_TEST_BINARY */
     int two_sided;
     int benefit_lower;                  /* benefit is a lower hazard / rate */
-    double p0;                          /* ITP_TEST_BINOMIAL: historical rate */
     double true_hr;                     /* hazard model: the design's hazard ratio
                                            when it is constant, else NaN */
 } itp_hypothesis;
@@ -147,7 +154,27 @@ typedef struct itp_new_therapy_rule {
     unsigned stops;          /* bit c: component c stops when it starts */
 } itp_new_therapy_rule;
 
-typedef struct itp_scenario {
+/* A section of the scenario file that a module above the scenario reads
+ * (the patient model's settings, the endpoints, the analysis plan, a
+ * tool's own section). Sections are read in the order given, after the
+ * design; each may use what the design and the sections before it read. */
+typedef struct itp_scenario_section {
+    const char *name;                   /* what it reads: "model", "endpoints", ... */
+    /* The top-level settings it owns, into keys[0 .. max-1]; returns how
+     * many. Its keys are allowed at the top level of the file. */
+    size_t (*keys)(const char **keys, size_t max);
+    /* Reads and checks its settings, into scn or into ctx; NULL: the keys
+     * are accepted and not read (a tool's section other loads leave alone). */
+    itp_status (*parse)(itp_reader *rd, itp_scenario *scn, void *ctx);
+    /* Releases what parse put into scn, also after parse failed part way;
+     * NULL when it allocates nothing in scn. */
+    void (*free)(itp_scenario *scn, void *ctx);
+    void *ctx;                          /* given to parse and free; a section
+                                           with a free keeps it until
+                                           itp_scenario_free */
+} itp_scenario_section;
+
+struct itp_scenario {
     char file[512];
     char name[ITP_NAME_MAX];
     char description[256];
@@ -195,24 +222,32 @@ typedef struct itp_scenario {
     itp_endpoint endpoints[ITP_MAX_ENDPOINTS];
     itp_analysis_plan plan;
 
-    /* the patient model */
+    /* the patient model: named by the design, read by its section */
+    char model_name[32];                /* the `model` setting */
     const itp_model_type *model;
     void *model_params;                 /* owned; model->free releases it */
 
-    struct itp_cal_spec *cal;           /* calibration section, or NULL; owned */
+    /* the sections read with a free, which itp_scenario_free calls */
+    int n_sections;
+    itp_scenario_section sections[ITP_MAX_SECTIONS];
 
     int is_null;                        /* built by itp_scenario_null */
     int borrowed;                       /* params belong to another scenario */
-} itp_scenario;
+};
 
-/* Loads and validates. On failure *out is NULL and err holds one message
- * naming the file, line and setting; the status is ITP_EINPUT (bad input)
- * or ITP_ENOMEM. overrides: n "PATH=VALUE" settings applied first. When
- * resolved is not NULL, every resolved setting is printed to it. */
-itp_status itp_scenario_load(itp_scenario **out, const char *file,
-                             const char *defaults_file,
-                             const char *const *overrides, int n_overrides,
-                             FILE *resolved, char *err, size_t errlen);
+/* Loads and validates the design and then, in order, the n_sections
+ * sections (at most ITP_MAX_SECTIONS). The top-level settings allowed are
+ * the design's, the sections' keys and the groups named after a component
+ * type. On failure *out is NULL and err holds one message naming the file,
+ * line and setting; the status is ITP_EINPUT (bad input) or ITP_ENOMEM.
+ * overrides: n "PATH=VALUE" settings applied first. When resolved is not
+ * NULL, every resolved setting is printed to it. */
+itp_status itp_scenario_load_sections(itp_scenario **out, const char *file,
+                                      const char *defaults_file,
+                                      const char *const *overrides, int n_overrides,
+                                      const itp_scenario_section *sections, int n_sections,
+                                      FILE *resolved, char *err, size_t errlen);
+/* Frees the components and, through their free, the sections read. */
 void itp_scenario_free(itp_scenario *scn);
 
 /* The null version of a design: every study arm is given the control arm's

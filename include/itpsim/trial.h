@@ -10,7 +10,34 @@
 #define ITPSIM_TRIAL_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include "itpsim/model.h"
+
+/* ---- loading a scenario (sections.c) ------------------------------------- */
+
+/* The sections of a scenario file a trial needs, read after the design in
+ * this order: "model" (the patient model the design names, and its group),
+ * "endpoints" (and followup.endpoint, the event-driven cut's endpoint),
+ * "analysis"; then "calibration", allowed and left unread (the calibrator
+ * reads it, calibrate.h). */
+extern const itp_scenario_section itp_trial_sections[];
+extern const int itp_trial_n_sections;
+
+/* Loads and validates a scenario with itp_trial_sections
+ * (itp_scenario_load_sections, scenario.h, says what fails and how). */
+itp_status itp_scenario_load(itp_scenario **out, const char *file,
+                             const char *defaults_file,
+                             const char *const *overrides, int n_overrides,
+                             FILE *resolved, char *err, size_t errlen);
+
+/* The same, followed by the n_extra sections of a tool (its own section). */
+itp_status itp_scenario_load_with(itp_scenario **out, const char *file,
+                                  const char *defaults_file,
+                                  const char *const *overrides, int n_overrides,
+                                  const itp_scenario_section *extra, int n_extra,
+                                  FILE *resolved, char *err, size_t errlen);
+
+/* ---- one replicate ------------------------------------------------------- */
 
 /* Per-thread simulation workspace for this scenario. */
 itp_status itp_sim_ws_create(itp_sim_ws **out, const itp_scenario *scn);

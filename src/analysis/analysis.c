@@ -1,12 +1,32 @@
-/* The analysis plan; see analysis.h. */
+/* The analysis plan: the table of tests, reading the plan, applying it to
+ * a replicate; the tests are in tte_tests.c and binary_tests.c. See
+ * analysis.h. */
 #include "itpsim/analysis.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "itpsim/binary.h"
-#include "itpsim/model.h"
-#include "itpsim/rng.h"
+#include "internal.h"
+
+/* ---- the table of tests ---------------------------------------------------- */
+
+const itp_estimate_kind itp_est_hazard_ratio = {"hazard_ratio", "hazard ratio", 1, -8.0, 8.0};
+const itp_estimate_kind itp_est_risk_difference = {"risk_difference", "risk difference", 0,
+                                                   -1.0, 1.0};
+const itp_estimate_kind itp_est_rate = {"rate", "rate", 0, -1.0, 1.0};
+
+const itp_test_type *const itp_test_types[] = {
+    &itp_test_logrank, &itp_test_cox,     &itp_test_binomial,   &itp_test_cmh,
+    &itp_test_chisq,   &itp_test_fisher,  &itp_test_rd_wald,    &itp_test_rd_newcombe,
+    NULL};
+
+const itp_test_type *itp_test_type_find(const char *name, itp_ep_kind kind)
+{
+    for (int i = 0; itp_test_types[i]; i++)
+        if (itp_test_types[i]->endpoint == kind && strcmp(itp_test_types[i]->name, name) == 0)
+            return itp_test_types[i];
+    return NULL;
+}
 
 /* ---- reading the plan ------------------------------------------------------ */
 
@@ -28,17 +48,65 @@ static int find_name(const char *name, const char *const *names, int n, int *bes
     return -1;
 }
 
+/* The names of the tests for endpoints of this kind, as the message of a
+ * wrong test lists them: two as "a" or "b", more as one of a, b, c. */
+static void test_names(itp_ep_kind kind, char *buf, size_t len)
+{
+    const char *names[16];
+    int n = 0;
+    for (int i = 0; itp_test_types[i] && n < 16; i++)
+        if (itp_test_types[i]->endpoint == kind)
+            names[n++] = itp_test_types[i]->name;
+    size_t l = (size_t)snprintf(buf, len, "%s", n == 2 ? "" : "one of ");
+    for (int i = 0; i < n && l < len; i++)
+        l += (size_t)snprintf(buf + l, len - l, n == 2 ? "%s\"%s\"" : "%s%s",
+                              i == 0 ? "" : n == 2 ? " or " : ", ", names[i]);
+}
+
+/* Is key among keys (NULL-terminated, or NULL)? */
+static int has_key(const char *const *keys, const char *key)
+{
+    for (; keys && *keys; keys++)
+        if (strcmp(*keys, key) == 0)
+            return 1;
+    return 0;
+}
+
+/* A hypothesis's settings: the common ones, then every test's own. */
+#define HYP_KEYS_MAX 32
+
+static const char *const common_keys[] = {"name", "endpoint", "arm", "control", "test",
+                                          "sided", "benefit", NULL};
+
+static void hypothesis_keys(const char **keys)
+{
+    int n = 0;
+    for (int i = 0; common_keys[i]; i++)
+        keys[n++] = common_keys[i];
+    keys[n] = NULL;
+    for (int t = 0; itp_test_types[t]; t++)
+        for (const char *const *k = itp_test_types[t]->keys; k && *k && n < HYP_KEYS_MAX; k++)
+            if (!has_key(keys, *k)) {
+                keys[n++] = *k;
+                keys[n] = NULL;
+            }
+}
+
+/* What the endpoint kinds are called in messages. */
+static const char *const ep_kind_text[] = {[ITP_EP_TIME] = "a time to event",
+                                           [ITP_EP_BINARY] = "binary"};
+
 static itp_status read_hypothesis(itp_reader *rd, itp_scenario *scn, const config_setting_t *g,
                                   itp_hypothesis *h)
 {
-    static const char *const keys[] = {"name", "endpoint", "arm", "control", "test", "sided",
-                                       "benefit", "p0", NULL};
+    const char *keys[HYP_KEYS_MAX + 1];
     char ep[ITP_NAME_MAX], arm[ITP_NAME_MAX], ctrl[ITP_NAME_MAX], sided[16], benefit[16];
     const char *names[ITP_MAX_ENDPOINTS > ITP_MAX_ARMS ? ITP_MAX_ENDPOINTS : ITP_MAX_ARMS];
     int best;
     itp_status st;
     if (!config_setting_is_group(g))
         return itp_rd_fail(rd, g, "expected a group { name = ...; endpoint = ...; ... }");
+    hypothesis_keys(keys);
     if ((st = itp_rd_keys(rd, g, keys, NULL)) ||
         (st = itp_rd_string(rd, g, "name", NULL, h->name, sizeof h->name)) ||
         (st = itp_rd_string(rd, g, "endpoint", NULL, ep, sizeof ep)) ||
@@ -74,40 +142,23 @@ static itp_status read_hypothesis(itp_reader *rd, itp_scenario *scn, const confi
         return itp_rd_fail(rd, itp_member(g, "benefit"),
                            "expected \"lower\" or \"higher\", got \"%s\"", benefit);
     h->benefit_lower = strcmp(benefit, "lower") == 0;
-    h->p0 = NAN;
     h->true_hr = NAN;
-    if (et->kind == ITP_EP_TIME) {
-        if (!strcmp(h->test, "logrank"))
-            h->kind = ITP_TEST_LOGRANK;
-        else if (!strcmp(h->test, "cox"))
-            h->kind = ITP_TEST_COX;
-        else
-            return itp_rd_fail(rd, itp_member(g, "test"),
-                               "endpoint '%s' is a time to event: expected \"logrank\" or "
-                               "\"cox\", got \"%s\"", ep, h->test);
-    } else if (!strcmp(h->test, "binomial")) {
-        h->kind = ITP_TEST_BINOMIAL;
-        if ((st = itp_rd_double(rd, g, NULL, "p0", ITP_CLOSED(0.0, 1.0), &h->p0)))
-            return st;
-        if (h->p0 <= 0.0 || h->p0 >= 1.0)
-            return itp_rd_fail(rd, itp_member(g, "p0"), "expected a rate in (0, 1), got %g", h->p0);
-    } else {
-        h->kind = ITP_TEST_BINARY;
-        h->btest = itp_binary_test_lookup(h->test);
-        if (!h->btest) {
-            char known[160] = "binomial";
-            for (int t = 0; itp_binary_tests[t].name; t++) {
-                size_t l = strlen(known);
-                snprintf(known + l, sizeof known - l, ", %s", itp_binary_tests[t].name);
-            }
-            return itp_rd_fail(rd, itp_member(g, "test"),
-                               "endpoint '%s' is binary: expected one of %s, got \"%s\"", ep,
-                               known, h->test);
-        }
+    h->type = itp_test_type_find(h->test, et->kind);
+    if (!h->type) {
+        char known[256];
+        test_names(et->kind, known, sizeof known);
+        return itp_rd_fail(rd, itp_member(g, "test"), "endpoint '%s' is %s: expected %s, got \"%s\"",
+                           ep, ep_kind_text[et->kind], known, h->test);
     }
-    if (itp_member(g, "p0") && h->kind != ITP_TEST_BINOMIAL)
-        return itp_rd_fail(rd, itp_member(g, "p0"), "p0 is for test = \"binomial\"");
-    if (h->kind == ITP_TEST_BINOMIAL) {
+    if (h->type->parse && (st = h->type->parse(rd, g, h)))
+        return st;
+    /* another test's settings */
+    for (int t = 0; itp_test_types[t]; t++)
+        for (const char *const *k = itp_test_types[t]->keys; k && *k; k++)
+            if (itp_member(g, *k) && !has_key(h->type->keys, *k))
+                return itp_rd_fail(rd, itp_member(g, *k), "%s is for test = \"%s\"", *k,
+                                   itp_test_types[t]->name);
+    if (h->type->single_arm) {
         h->control = -1;
         return ITP_OK;
     }
@@ -245,6 +296,12 @@ itp_status itp_analysis_parse(itp_reader *rd, itp_scenario *scn)
             at = itp_member(g, "transitions");
         return itp_rd_fail(rd, at, "%s", msg);
     }
+    /* Hypothesis names head columns of replicates.csv and rows of the other
+     * CSV files, unquoted, as arm names do. */
+    for (int k = 0; k < m; k++)
+        if (strpbrk(pl->hyp[k].name, ",\"\n\r"))
+            return itp_rd_fail(rd, itp_member(config_setting_get_elem(list, (unsigned)k), "name"),
+                               "hypothesis names may not contain commas, quotes or newlines");
     return ITP_OK;
 }
 
@@ -294,15 +351,7 @@ void itp_analysis_ws_free(itp_analysis_ws *ws)
 
 /* ---- one replicate ---------------------------------------------------------------- */
 
-static double one_sided(double p_lower_or_greater, int flip)
-{
-    return flip ? 1.0 - p_lower_or_greater : p_lower_or_greater;
-}
-
-/* The outcome of patient i when the hypothesis analyses it (its arm or
- * control, evaluable), else NULL; *g 1 for the experimental arm. Counts
- * the patient and its event into r. */
-static const itp_outcome *analysed(const itp_scenario *scn, const itp_hypothesis *h,
+const itp_outcome *itp_an_analysed(const itp_scenario *scn, const itp_hypothesis *h,
                                    const itp_record *rec, const itp_analysis_ws *ws, int i,
                                    itp_hyp_result *r, int *g)
 {
@@ -318,138 +367,6 @@ static const itp_outcome *analysed(const itp_scenario *scn, const itp_hypothesis
     return o;
 }
 
-static itp_status test_time(const itp_scenario *scn, const itp_hypothesis *h,
-                            const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
-{
-    const itp_analysis_plan *pl = &scn->plan;
-    size_t n = 0;
-    int strat = pl->stratified && scn->n_strata > 1;
-    for (int i = 0; i < rec->n_patients; i++) {
-        int g;
-        const itp_outcome *o = analysed(scn, h, rec, ws, i, r, &g);
-        if (!o)
-            continue;
-        ws->time[n] = o->time;
-        ws->event[n] = o->event;
-        ws->group[n] = g;
-        ws->stratum[n] = rec->patients[i].stratum;
-        n++;
-    }
-    itp_surv_data d = {n, ws->time, ws->event, ws->group, strat ? ws->stratum : NULL,
-                       (size_t)scn->n_strata};
-    itp_cox_result cox;
-    itp_logrank_result lr;
-    int st = itp_surv_cox(&d, pl->ties_breslow ? ITP_COX_BRESLOW : ITP_COX_EFRON, pl->conf_level,
-                          ws->surv, &cox);
-    if (st)
-        return (itp_status)st;
-    r->estimate = cox.hr;
-    r->ci_low = cox.hr_lower;
-    r->ci_high = cox.hr_upper;
-    if (cox.monotone)
-        r->flags |= ITP_HYP_MONOTONE;
-    if (cox.not_estimable)
-        r->flags |= ITP_HYP_NOT_ESTIMABLE;
-    if (h->kind == ITP_TEST_LOGRANK) {
-        if ((st = itp_surv_logrank(&d, ws->surv, &lr)))
-            return (itp_status)st;
-        r->statistic = lr.z;
-        r->p_value = h->two_sided ? lr.p_two_sided : one_sided(lr.p_one_sided, !h->benefit_lower);
-        if (lr.not_estimable) {
-            r->flags |= ITP_HYP_NO_TEST;
-            r->p_value = 1.0;
-        }
-    } else {
-        r->statistic = cox.z;
-        if (cox.monotone || cox.not_estimable || !isfinite(cox.z)) {
-            r->flags |= ITP_HYP_NO_TEST;
-            r->p_value = 1.0;
-        } else {
-            r->p_value = h->two_sided ? cox.p_two_sided : one_sided(cox.p_one_sided, !h->benefit_lower);
-        }
-    }
-    return ITP_OK;
-}
-
-/* The null version's response of patient id to a single-arm hypothesis on
- * endpoint e: Bernoulli(p0), from a uniform taken from the 53 high bits of
- * the patient's stream key (the same draw for every hypothesis on e, so
- * hypotheses with different p0 are coupled as common random numbers). */
-static int null_response(const itp_analysis_ws *ws, int id, int e, double p0)
-{
-    uint64_t key = itp_rng_key(ws->seed, ws->replicate, (uint64_t)id,
-                               ITP_STREAM_NULL_RESPONSE + ((uint64_t)e << 32));
-    return (double)(key >> 11) * 0x1.0p-53 < p0;
-}
-
-static itp_status test_binary(const itp_scenario *scn, const itp_hypothesis *h,
-                              const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
-{
-    const itp_analysis_plan *pl = &scn->plan;
-    unsigned x[2][ITP_MAX_STRATA] = {{0}}, nn[2][ITP_MAX_STRATA] = {{0}};
-    unsigned px[2] = {0, 0}, pn[2] = {0, 0};
-    int strat = pl->stratified && scn->n_strata > 1;
-    for (int i = 0; i < rec->n_patients; i++) {
-        int g;
-        const itp_outcome *o = analysed(scn, h, rec, ws, i, r, &g);
-        if (!o)
-            continue;
-        int ev = o->event;
-        /* the null version of a single-arm hypothesis: p0 is the truth */
-        if (h->kind == ITP_TEST_BINOMIAL && scn->is_null) {
-            ev = null_response(ws, rec->patients[i].id, h->endpoint, h->p0);
-            r->events_exp += ev - o->event;
-        }
-        /* a lower rate is the benefit: the arms trade places (a single
-         * arm's test is turned round below instead) */
-        int slot = h->benefit_lower && h->kind != ITP_TEST_BINOMIAL ? !g : g;
-        int s = strat ? rec->patients[i].stratum : 0;
-        x[slot][s] += (unsigned)ev;
-        nn[slot][s]++;
-        px[slot] += (unsigned)ev;
-        pn[slot]++;
-    }
-    itp_binary_result br, rd;
-    itp_status st;
-    if (h->kind == ITP_TEST_BINOMIAL && h->benefit_lower) {
-        /* H1: rate < p0, as the non-events' rate > 1 - p0 */
-        if ((st = itp_binary_binom_test(pn[1] - px[1], pn[1], 1.0 - h->p0, pl->conf_level, &br)))
-            return st;
-        rd = br;
-        rd.estimate = 1.0 - br.estimate;
-        rd.ci_lower = 1.0 - br.ci_upper;
-        rd.ci_upper = 1.0 - br.ci_lower;
-    } else if (h->kind == ITP_TEST_BINOMIAL) {
-        if ((st = itp_binary_binom_test(px[1], pn[1], h->p0, pl->conf_level, &br)))
-            return st;
-        rd = br;
-    } else {
-        itp_binary_counts c = {strat ? (size_t)scn->n_strata : 1, x[0], nn[0], x[1], nn[1]};
-        itp_binary_counts pooled = {1, &px[0], &pn[0], &px[1], &pn[1]};
-        if ((st = h->btest->run(&c, pl->conf_level, &br)) ||
-            (st = itp_binary_rd_wald(&pooled, pl->conf_level, &rd)))
-            return st;
-        if (h->benefit_lower) { /* report experimental minus control */
-            double lo = rd.ci_lower;
-            rd.estimate = -rd.estimate;
-            rd.ci_lower = -rd.ci_upper;
-            rd.ci_upper = -lo;
-        }
-    }
-    r->estimate = rd.estimate;
-    r->ci_low = rd.ci_lower;
-    r->ci_high = rd.ci_upper;
-    if (rd.flags & ITP_BINARY_NOT_ESTIMABLE)
-        r->flags |= ITP_HYP_NOT_ESTIMABLE;
-    r->statistic = br.statistic;
-    r->p_value = h->two_sided ? br.p_two_sided : br.p_greater;
-    if (br.flags & (ITP_BINARY_NO_TEST | ITP_BINARY_NO_DATA)) {
-        r->flags |= ITP_HYP_NO_TEST;
-        r->p_value = 1.0;
-    }
-    return ITP_OK;
-}
-
 itp_status itp_analyse(const itp_scenario *scn, const itp_record *rec, const int *limit,
                        itp_analysis_ws *ws, itp_hyp_result *res)
 {
@@ -463,9 +380,7 @@ itp_status itp_analyse(const itp_scenario *scn, const itp_record *rec, const int
         const itp_hypothesis *h = &pl->hyp[k];
         itp_hyp_result *r = &res[k];
         *r = (itp_hyp_result){0};
-        itp_status st = scn->endpoints[h->endpoint].type->kind == ITP_EP_TIME
-                            ? test_time(scn, h, rec, ws, r)
-                            : test_binary(scn, h, rec, ws, r);
+        itp_status st = h->type->run(scn, h, rec, ws, r);
         if (st)
             return st;
         if (!(r->p_value >= 0.0 && r->p_value <= 1.0)) { /* never pass NaN on */

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include "itpsim/scenario.h"
+#include "itpsim/calibrate.h"
 #include "itpsim/search.h"
 
 #define MAX_SETS 64
@@ -66,12 +66,14 @@ int parse_options(const char *cmd, const char *usage, int argc, char **argv, opt
  * beside the program's folder, or in the current folder. */
 const char *find_defaults(const options *o, char *buf, size_t len);
 
-/* Loads o->scenario (resolved settings to `resolved` when not NULL); 0 or
- * an exit code, the message printed. */
-int load(const options *o, FILE *resolved, itp_scenario **scn);
+/* Loads o->scenario (resolved settings to `resolved` when not NULL) with
+ * its calibration section, which every command checks (and whose settings
+ * are part of the resolved ones) and which goes to *cal (NULL: not kept);
+ * 0 or an exit code, the message printed. */
+int load(const options *o, FILE *resolved, itp_scenario **scn, itp_cal_spec *cal);
 
 /* The same, with the scenario's identifying hash. */
-int load_with_hash(const options *o, itp_scenario **scn, char hash[25]);
+int load_with_hash(const options *o, itp_scenario **scn, itp_cal_spec *cal, char hash[25]);
 
 /* $OMP_NUM_THREADS or the core count. */
 int default_threads(void);

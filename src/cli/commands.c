@@ -120,7 +120,7 @@ static int cmd_check(int argc, char **argv)
     if (rc >= 0)
         return rc;
     itp_scenario *scn;
-    if ((rc = load(&o, stdout, &scn)))
+    if ((rc = load(&o, stdout, &scn, NULL)))
         return rc;
     printf("# %s: valid; %d arms, %d patients, %d scheduled visits, model %s\n",
            o.scenario, scn->n_arms, scn->n_patients, scn->n_visits, scn->model->name);
@@ -208,8 +208,9 @@ static int cmd_run(int argc, char **argv)
         o.outdir = o.resume;
     }
     itp_scenario *scn;
+    itp_cal_spec cal;
     char hash[25];
-    if ((rc = load_with_hash(&o, &scn, hash)))
+    if ((rc = load_with_hash(&o, &scn, &cal, hash)))
         return rc;
     if (scn->plan.n_hyp == 0) {
         fprintf(stderr, "itpsim run: %s: no analysis plan (section analysis): nothing to test\n",
@@ -277,7 +278,8 @@ static int cmd_run(int argc, char **argv)
     }
     if (!st && o.plots) {
         /* the numeric results are complete: pictures and report.html next */
-        itp_plot_opts po = {ro.seed, res.design.reps, ro.patients, ro.threads, NULL};
+        itp_plot_opts po = {ro.seed, res.design.reps, ro.patients, ro.threads, NULL,
+                            cal.n_targets ? &cal : NULL};
         st = itp_plot_run(o.outdir, scn, &po, o.quiet ? NULL : stdout, err, sizeof err);
     }
     if (st == ITP_EIO && rep.f && !err[0])
@@ -304,7 +306,7 @@ static int cmd_samplesize(int argc, char **argv)
     if (!(o.power > 0))
         return usage_error("samplesize", "%s", "--power P is required");
     itp_scenario *scn;
-    if ((rc = load(&o, NULL, &scn)))
+    if ((rc = load(&o, NULL, &scn, NULL)))
         return rc;
     int hyp = -1;
     if (scn->plan.n_hyp == 0) {
@@ -429,7 +431,7 @@ static int cmd_simulate(int argc, char **argv)
     if (rc >= 0)
         return rc;
     itp_scenario *scn;
-    if ((rc = load(&o, NULL, &scn)))
+    if ((rc = load(&o, NULL, &scn, NULL)))
         return rc;
     char err[1024] = "";
     itp_sim_ws *ws = NULL;
@@ -518,6 +520,7 @@ static int cmd_plot(int argc, char **argv)
     char path[PATH_MAX + 32], file[1024] = "", val[64] = "", sets[MAX_SETS][256];
     itp_plot_opts po = {.seed = 1, .threads = o.threads ? o.threads : default_threads()};
     itp_scenario *scn = NULL;
+    itp_cal_spec cal;
     snprintf(path, sizeof path, "%s/summary.json", dir);
     FILE *jf = fopen(path, "rb");
     if (jf) {
@@ -558,9 +561,10 @@ static int cmd_plot(int argc, char **argv)
         }
         free(json);
         o.scenario = file;
-        int rc = load(&o, NULL, &scn);
+        int rc = load(&o, NULL, &scn, &cal);
         if (rc)
             return rc;
+        po.published = cal.n_targets ? &cal : NULL;
         if (po.patients == scn->n_patients)
             po.patients = 0;
     }

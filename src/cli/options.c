@@ -205,12 +205,13 @@ const char *find_defaults(const options *o, char *buf, size_t len)
     return "config/defaults.cfg";
 }
 
-int load(const options *o, FILE *resolved, itp_scenario **scn)
+int load(const options *o, FILE *resolved, itp_scenario **scn, itp_cal_spec *cal)
 {
     char dbuf[PATH_MAX + 32], err[1024];
     const char *defaults = find_defaults(o, dbuf, sizeof dbuf);
-    itp_status st = itp_scenario_load(scn, o->scenario, defaults, o->sets, o->n_sets,
-                                      resolved, err, sizeof err);
+    itp_cal_spec unkept;
+    itp_status st = itp_cal_load(scn, cal ? cal : &unkept, o->scenario, defaults, o->sets,
+                                 o->n_sets, resolved, err, sizeof err);
     if (st) {
         fprintf(stderr, "itpsim: %s\n", err);
         return itp_exit_code(st);
@@ -229,7 +230,7 @@ int default_threads(void)
 
 /* The resolved settings (as `check` prints them) followed by the scenario
  * file's bytes, for itp_run_hash: what identifies a scenario. */
-int load_with_hash(const options *o, itp_scenario **scn, char hash[25])
+int load_with_hash(const options *o, itp_scenario **scn, itp_cal_spec *cal, char hash[25])
 {
     char *text = NULL;
     size_t len = 0;
@@ -238,7 +239,7 @@ int load_with_hash(const options *o, itp_scenario **scn, char hash[25])
         fprintf(stderr, "itpsim: out of memory\n");
         return 1;
     }
-    int rc = load(o, mem, scn);
+    int rc = load(o, mem, scn, cal);
     FILE *f = rc ? NULL : fopen(o->scenario, "rb");
     char buf[4096];
     size_t n;

@@ -133,18 +133,18 @@ static itp_status read_param(itp_reader *rd, const config_setting_t *g, itp_cal_
     return ITP_OK;
 }
 
-itp_status itp_calibration_parse(itp_reader *rd, itp_scenario *scn)
+/* The calibration section, into the spec ctx (zeroed first: n_targets 0
+ * when the scenario has none). */
+static itp_status cal_parse(itp_reader *rd, itp_scenario *scn, void *ctx)
 {
     static const char *const keys[] = {"patients_per_arm", "starts", "max_evaluations",
                                        "power_replicates", "targets", "parameters", NULL};
     const config_setting_t *g, *tl, *pl;
+    itp_cal_spec *s = ctx;
     itp_status st;
+    memset(s, 0, sizeof *s);
     if ((st = itp_rd_child(rd, itp_reader_root(rd), "calibration", CONFIG_TYPE_GROUP, 0, &g)) || !g)
         return st;
-    itp_cal_spec *s = calloc(1, sizeof *s);
-    if (!s)
-        return ITP_ENOMEM;
-    scn->cal = s;
     if ((st = itp_rd_keys(rd, g, keys, NULL)) ||
         (st = itp_rd_int_or(rd, g, "patients_per_arm", 100, 1000000, 20000, &s->per_arm)) ||
         (st = itp_rd_int_or(rd, g, "starts", 1, 20, 3, &s->starts)) ||
@@ -173,6 +173,23 @@ itp_status itp_calibration_parse(itp_reader *rd, itp_scenario *scn)
         if ((st = read_param(rd, config_setting_get_elem(pl, (unsigned)i), &s->p[i])))
             return st;
     return ITP_OK;
+}
+
+static size_t cal_keys(const char **keys, size_t max)
+{
+    if (max < 1)
+        return 0;
+    keys[0] = "calibration";
+    return 1;
+}
+
+itp_status itp_cal_load(itp_scenario **out, itp_cal_spec *spec, const char *file,
+                        const char *defaults, const char *const *sets, int n_sets,
+                        FILE *resolved, char *err, size_t errlen)
+{
+    const itp_scenario_section cal = {"calibration", cal_keys, cal_parse, NULL, spec};
+    return itp_scenario_load_with(out, file, defaults, sets, n_sets, &cal, 1, resolved, err,
+                                  errlen);
 }
 
 /* ---- the calibrator -------------------------------------------------------------- */
@@ -236,8 +253,9 @@ itp_status itp_calibrator_create(itp_calibrator **out, const char *file, const c
         snprintf(c->sets[i], sizeof c->sets[i], "%s", sets[i]);
     c->seed = seed;
     c->threads = threads > 0 ? threads : 1;
-    itp_status st = itp_scenario_load(&c->scn, file, defaults, sets, n_sets, NULL, err, errlen);
-    if (!st && !c->scn->cal) {
+    itp_status st = itp_cal_load(&c->scn, &c->spec, file, defaults, sets, n_sets, NULL, err,
+                                 errlen);
+    if (!st && c->spec.n_targets == 0) {
         snprintf(err, errlen, "%s: no calibration section: nothing to fit", file);
         st = ITP_EINPUT;
     }
@@ -245,7 +263,6 @@ itp_status itp_calibrator_create(itp_calibrator **out, const char *file, const c
         itp_calibrator_free(c);
         return st;
     }
-    c->spec = *c->scn->cal;
     *out = c;
     return ITP_OK;
 }

@@ -87,7 +87,6 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     fputs(",\n  \"hypotheses\": [\n", f);
     for (int k = 0; k < pl->n_hyp; k++) {
         const itp_hypothesis *h = &pl->hyp[k];
-        int tte = scn->endpoints[h->endpoint].type->kind == ITP_EP_TIME;
         fputs("    {\"name\": ", f);
         json_str(f, h->name);
         fputs(", \"endpoint\": ", f);
@@ -111,7 +110,7 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
         else
             fputs("\"type1_error\": null, \"type1_mcse\": null, \"type1_error_ci\": null, ", f);
         fputs("\n     \"estimate\": ", f);
-        json_str(f, tte ? "hazard_ratio" : h->kind == ITP_TEST_BINOMIAL ? "rate" : "risk_difference");
+        json_str(f, h->type->estimate->name);
         fputs(", \"median_estimate\": ", f);
         itp_fmt_json(f, itp_mc_median_estimate(d, scn, k), 10);
         fputs(", \"ci_coverage\": ", f);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "itpsim/report.h"
+#include "itpsim/trial.h"
 
 static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int hyp, int n,
                            itp_ss_result *res, double *crit)

@@ -236,21 +236,15 @@ void itp_mc_summary_free(itp_mc_summary *s)
     s->median_hist = NULL;
 }
 
-static int is_time_hyp(const itp_scenario *scn, int k)
-{
-    return scn->endpoints[scn->plan.hyp[k].endpoint].type->kind == ITP_EP_TIME;
-}
-
-/* Estimates are binned on the log scale for hazard ratios (0 and inf at the
- * ends) and on the natural scale for rates and risk differences. */
+/* Estimates are binned on their kind's scale (analysis.h): the log scale
+ * for hazard ratios (0 and inf at the ends), the natural scale for rates
+ * and risk differences. */
 static long est_bin(const itp_scenario *scn, int k, double x)
 {
-    double lo = -1.0, hi = 1.0;
-    if (is_time_hyp(scn, k)) {
+    const itp_estimate_kind *ek = scn->plan.hyp[k].type->estimate;
+    double lo = ek->lo, hi = ek->hi;
+    if (ek->log_scale)
         x = log(x);
-        lo = -8.0;
-        hi = 8.0;
-    }
     double b = floor((x - lo) / (hi - lo) * ITP_MC_BINS);
     return b < 0 ? 0 : b >= ITP_MC_BINS ? ITP_MC_BINS - 1 : (long)b;
 }
@@ -322,11 +316,9 @@ static double hist_median(const unsigned *h, long nb, long n, double lo, double 
 double itp_mc_median_estimate(const itp_mc_summary *s, const itp_scenario *scn, int k)
 {
     const unsigned *h = s->est_hist + (size_t)k * ITP_MC_BINS;
-    if (is_time_hyp(scn, k)) {
-        double m = hist_median(h, ITP_MC_BINS, s->est_n[k], -8.0, 8.0);
-        return isnan(m) ? m : exp(m);
-    }
-    return hist_median(h, ITP_MC_BINS, s->est_n[k], -1.0, 1.0);
+    const itp_estimate_kind *ek = scn->plan.hyp[k].type->estimate;
+    double m = hist_median(h, ITP_MC_BINS, s->est_n[k], ek->lo, ek->hi);
+    return ek->log_scale && !isnan(m) ? exp(m) : m;
 }
 
 double itp_mc_median_time(const itp_mc_summary *s, int a)

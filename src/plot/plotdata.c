@@ -54,11 +54,9 @@ itp_status plotdata_replicates(const char *dir, const char *pdir, const itp_scen
                 const itp_hypothesis *hy = &scn->plan.hyp[k];
                 if (strcmp(hy->name, info->hyp[h]))
                     continue;
-                int tte = scn->endpoints[hy->endpoint].type->kind == ITP_EP_TIME;
-                info->hyp_log[h] = tte;
+                info->hyp_log[h] = hy->type->estimate->log_scale;
                 snprintf(info->hyp_what[h], sizeof info->hyp_what[h], "%s",
-                         tte ? "hazard ratio" : hy->kind == ITP_TEST_BINOMIAL ? "rate"
-                                                                              : "risk difference");
+                         hy->type->estimate->label);
             }
         }
     }

@@ -189,8 +189,9 @@ static itp_status simulate_one(const itp_scenario *scn, const itp_plot_opts *o, 
     return ITP_OK;
 }
 
-static itp_status write_km(const char *pdir, const itp_scenario *scn, int e0, long R, int n_grid,
-                           const rep_data *rd, plot_info *info, char *err, size_t errlen)
+static itp_status write_km(const char *pdir, const itp_scenario *scn, const itp_cal_spec *cal,
+                           int e0, long R, int n_grid, const rep_data *rd, plot_info *info,
+                           char *err, size_t errlen)
 {
     itp_out out;
     itp_status st = itp_out_open(&out, pdir, "km.csv", err, errlen);
@@ -231,9 +232,9 @@ static itp_status write_km(const char *pdir, const itp_scenario *scn, int e0, lo
         return st;
     fputs("arm,arm_index,target,month,value,ci_low,ci_high\n", out.f);
     info->has_published = 0;
-    if (scn->cal)
-        for (int k = 0; k < scn->cal->n_targets; k++) {
-            const itp_cal_target *t = &scn->cal->t[k];
+    if (cal)
+        for (int k = 0; k < cal->n_targets; k++) {
+            const itp_cal_target *t = &cal->t[k];
             if (t->quantity != ITP_Q_LANDMARK || t->endpoint != e0 || t->arm < 0)
                 continue;
             fprintf(out.f, "%s,%d,%s,%.6g,%.6g,", scn->arms[t->arm].name, t->arm, t->name,
@@ -429,7 +430,7 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
     if (!st)
         st = itp_engine_run(&task, &eo);
     if (!st && e0 >= 0)
-        st = write_km(pdir, scn, e0, R, n_grid, rd, info, err, errlen);
+        st = write_km(pdir, scn, o->published, e0, R, n_grid, rd, info, err, errlen);
     if (!st && traj)
         st = write_traj(pdir, scn, Rt, pcap, rd, info, err, errlen);
     if (st && !err[0])

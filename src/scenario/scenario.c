@@ -1,43 +1,48 @@
-/* Scenario loading and validation: the sections in order (design.c,
- * schedule.c, events.c read the scenario's own; the patient model, the
- * treatment components, the endpoints and the analysis plan read theirs)
- * and the checks of the whole. */
+/* Scenario loading and validation: the design's sections in order
+ * (design.c, schedule.c, events.c), the checks of the whole, then the
+ * sections of the modules above, which the caller gives (trial.h:
+ * itp_scenario_load), and the null version. */
 #include "itpsim/scenario.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "itpsim/analysis.h"
-#include "itpsim/calibrate.h"
-#include "itpsim/endpoint.h"
-#include "itpsim/model.h"
 #include "internal.h"
 
-#define DPM ITP_DAYS_PER_MONTH
-
-/* The top-level settings: the design's, then a group per patient model
- * and per component type (their tables say which), then the sections of
- * the endpoints, the analysis plan and the calibration. */
+/* The top-level settings: the design's, then the given sections' keys
+ * (the patient models' groups, the endpoints, the analysis plan, ...),
+ * then a group per component type (its table says which); a key two
+ * sections name is listed once. */
 static const char *const design_keys[] = {
     "name", "description", "model", "patients", "arms", "control",
     "allocation", "strata", "enrolment", "followup", "visits", "components",
     "events", "rescue", "new_therapy", NULL};
-static const char *const section_keys[] = {"endpoints", "analysis", "calibration", NULL};
 
 #define MAX_TOP_KEYS 64
 
-static itp_status check_top_keys(itp_reader *rd, const config_setting_t *root)
+static void add_key(const char **keys, int *n, const char *key)
 {
-    const char *keys[MAX_TOP_KEYS + 1];
+    for (int i = 0; i < *n; i++)
+        if (strcmp(keys[i], key) == 0)
+            return;
+    if (*n < MAX_TOP_KEYS)
+        keys[(*n)++] = key;
+}
+
+static itp_status check_top_keys(itp_reader *rd, const config_setting_t *root,
+                                 const itp_scenario_section *sections, int n_sections)
+{
+    const char *keys[MAX_TOP_KEYS + 1], *own[MAX_TOP_KEYS];
     int n = 0;
-    for (int i = 0; design_keys[i] && n < MAX_TOP_KEYS; i++)
-        keys[n++] = design_keys[i];
-    for (int i = 0; itp_model_types[i] && n < MAX_TOP_KEYS; i++)
-        keys[n++] = itp_model_types[i]->name;
-    for (int i = 0; section_keys[i] && n < MAX_TOP_KEYS; i++)
-        keys[n++] = section_keys[i];
-    for (int i = 0; itp_component_types[i] && n < MAX_TOP_KEYS; i++)
-        keys[n++] = itp_component_types[i]->name;
+    for (int i = 0; design_keys[i]; i++)
+        add_key(keys, &n, design_keys[i]);
+    for (int s = 0; s < n_sections; s++) {
+        size_t m = sections[s].keys(own, MAX_TOP_KEYS);
+        for (size_t i = 0; i < m; i++)
+            add_key(keys, &n, own[i]);
+    }
+    for (int i = 0; itp_component_types[i]; i++)
+        add_key(keys, &n, itp_component_types[i]->name);
     keys[n] = NULL;
     return itp_rd_keys(rd, root, keys, NULL);
 }
@@ -61,30 +66,6 @@ static itp_status check_component_visits(itp_reader *rd, itp_scenario *scn,
                                    weeks[i]);
             }
     }
-    return ITP_OK;
-}
-
-/* The endpoint whose events drive an event-driven cut: named, or the
- * first time-to-event endpoint. */
-static itp_status read_cut_endpoint(itp_reader *rd, itp_scenario *scn,
-                                    const config_setting_t *root)
-{
-    const config_setting_t *g = itp_member(root, "followup");
-    char name[ITP_NAME_MAX] = "";
-    itp_status st;
-    if (scn->cut_kind != ITP_CUT_EVENTS)
-        return ITP_OK;
-    if ((st = itp_rd_string(rd, g, "endpoint", "-", name, sizeof name)))
-        return st;
-    scn->cut_endpoint = -1;
-    for (int e = 0; e < scn->n_endpoints && scn->cut_endpoint < 0; e++)
-        if (scn->endpoints[e].type->kind == ITP_EP_TIME &&
-            (!strcmp(name, "-") || !strcmp(name, scn->endpoints[e].name)))
-            scn->cut_endpoint = e;
-    if (scn->cut_endpoint < 0)
-        return itp_rd_fail(rd, itp_member(g, "endpoint") ? itp_member(g, "endpoint") : g,
-                           strcmp(name, "-") ? "no time-to-event endpoint of that name"
-                                             : "an event-driven cut needs a time-to-event endpoint");
     return ITP_OK;
 }
 
@@ -126,53 +107,47 @@ static const section_reader design_sections[] = {
     itp_scn_read_followup, itp_scn_read_visits,    itp_scn_check_size,
     itp_scn_read_events,  check_component_visits,  NULL};
 
-static itp_status read_all(itp_reader *rd, itp_scenario *scn)
+static itp_status read_all(itp_reader *rd, itp_scenario *scn,
+                           const itp_scenario_section *sections, int n_sections)
 {
     const config_setting_t *root = itp_reader_root(rd);
-    char model[32];
     itp_status st;
-    if ((st = check_top_keys(rd, root)) ||
+    if ((st = check_top_keys(rd, root, sections, n_sections)) ||
         (st = itp_rd_string(rd, root, "name", "scenario", scn->name, sizeof scn->name)) ||
         (st = itp_rd_string(rd, root, "description", "-", scn->description,
                             sizeof scn->description)) ||
         (st = itp_rd_int(rd, root, NULL, "patients", 1, ITP_MAX_PATIENTS, &scn->n_patients)) ||
-        (st = itp_rd_string(rd, root, "model", "platelet", model, sizeof model)))
+        /* the name only: the patient model's section finds the type */
+        (st = itp_rd_string(rd, root, "model", "platelet", scn->model_name,
+                            sizeof scn->model_name)))
         return st;
-    scn->model = itp_model_type_find(model);
-    if (!scn->model) {
-        char names[256] = "";
-        for (int i = 0; itp_model_types[i]; i++) {
-            size_t l = strlen(names);
-            const char *sep = i == 0 ? "" : itp_model_types[i + 1] ? ", " : " or ";
-            snprintf(names + l, sizeof names - l, "%s\"%s\"", sep, itp_model_types[i]->name);
-        }
-        return itp_rd_fail(rd, itp_member(root, "model"), "expected %s, got \"%s\"", names, model);
-    }
     for (const section_reader *r = design_sections; *r; r++)
         if ((st = (*r)(rd, scn, root)))
             return st;
-    if ((st = scn->model->parse(rd, scn, &scn->model_params)) ||
-        (st = itp_endpoints_parse(rd, scn)) || (st = read_cut_endpoint(rd, scn, root)))
-        return st;
-    if ((st = itp_analysis_parse(rd, scn)))
-        return st;
-    /* Hypothesis names head columns of replicates.csv and rows of the other
-     * CSV files, unquoted, as arm names do. */
-    const config_setting_t *hl = itp_member(itp_member(root, "analysis"), "hypotheses");
-    for (int k = 0; k < scn->plan.n_hyp; k++)
-        if (strpbrk(scn->plan.hyp[k].name, ",\"\n\r"))
-            return itp_rd_fail(rd, itp_member(hl ? config_setting_get_elem(hl, (unsigned)k) : NULL,
-                                               "name"),
-                               "hypothesis names may not contain commas, quotes or newlines");
-    return itp_calibration_parse(rd, scn);
+    for (int s = 0; s < n_sections; s++) {
+        const itp_scenario_section *sec = &sections[s];
+        if (!sec->parse)
+            continue;
+        /* remembered first: what a failed parse allocated is freed too */
+        if (sec->free)
+            scn->sections[scn->n_sections++] = *sec;
+        if ((st = sec->parse(rd, scn, sec->ctx)))
+            return st;
+    }
+    return ITP_OK;
 }
 
-itp_status itp_scenario_load(itp_scenario **out, const char *file,
-                             const char *defaults_file,
-                             const char *const *overrides, int n_overrides,
-                             FILE *resolved, char *err, size_t errlen)
+itp_status itp_scenario_load_sections(itp_scenario **out, const char *file,
+                                      const char *defaults_file,
+                                      const char *const *overrides, int n_overrides,
+                                      const itp_scenario_section *sections, int n_sections,
+                                      FILE *resolved, char *err, size_t errlen)
 {
     *out = NULL;
+    if (n_sections < 0 || n_sections > ITP_MAX_SECTIONS) {
+        snprintf(err, errlen, "%d scenario sections: at most %d", n_sections, ITP_MAX_SECTIONS);
+        return ITP_EINPUT;
+    }
     itp_reader *rd;
     itp_status st = itp_reader_open(&rd, file, defaults_file, overrides, n_overrides,
                                     err, errlen);
@@ -185,7 +160,7 @@ itp_status itp_scenario_load(itp_scenario **out, const char *file,
         return ITP_ENOMEM;
     }
     snprintf(scn->file, sizeof scn->file, "%s", file);
-    st = read_all(rd, scn);
+    st = read_all(rd, scn, sections, n_sections);
     if (st) {
         snprintf(err, errlen, "%s", st == ITP_ENOMEM ? "out of memory" : itp_reader_error(rd));
         itp_scenario_free(scn);
@@ -230,14 +205,11 @@ void itp_scenario_free(itp_scenario *scn)
         free(scn);
         return;
     }
+    for (int s = scn->n_sections - 1; s >= 0; s--)
+        scn->sections[s].free(scn, scn->sections[s].ctx);
     for (int c = 0; c < scn->n_components; c++)
         if (scn->components[c].type && scn->components[c].params)
             scn->components[c].type->free(scn->components[c].params);
-    if (scn->model && scn->model_params)
-        scn->model->free(scn->model_params);
-    for (int e = 0; e < scn->n_endpoints; e++)
-        free(scn->endpoints[e].params);
-    free(scn->cal);
     free(scn);
 }
 

@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "itpsim/model.h"
 #include "internal.h"
 
 #define DPM ITP_DAYS_PER_MONTH

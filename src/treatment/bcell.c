@@ -28,7 +28,7 @@
 #include <gsl/gsl_randist.h>
 #include "itpsim/component.h"
 #include "itpsim/record.h"
-#include "itpsim/scenario.h"
+#include "itpsim/units.h"
 
 #define MAX_INFUSIONS 52
 #define MIN_RECOVERY_DAYS 14.0

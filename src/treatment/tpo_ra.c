@@ -39,7 +39,7 @@
 #include "itpsim/component.h"
 #include "itpsim/dosing.h"
 #include "itpsim/record.h"
-#include "itpsim/scenario.h"
+#include "itpsim/units.h"
 
 typedef struct tpo_params {
     double cl, cl_logsd, volume, nonresp_prob, slope_median, slope_logsd;

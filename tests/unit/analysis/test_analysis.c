@@ -166,11 +166,42 @@ static void test_binary_plumbing(void **state)
     itp_scenario_free(scn);
 }
 
+/* The table of tests: every row complete, names unique per kind of
+ * endpoint, found only for its kind, and what each family estimates. */
+static void test_table(void **state)
+{
+    (void)state;
+    int n = 0;
+    for (int i = 0; itp_test_types[i]; i++, n++) {
+        const itp_test_type *t = itp_test_types[i];
+        assert_true(t->name && t->name[0] && t->run && t->estimate && t->estimate->name);
+        assert_true(t->estimate->lo < t->estimate->hi);
+        assert_ptr_equal(itp_test_type_find(t->name, t->endpoint), t);
+        for (int j = 0; j < i; j++)
+            assert_false(itp_test_types[j]->endpoint == t->endpoint &&
+                         !strcmp(itp_test_types[j]->name, t->name));
+    }
+    assert_int_equal(n, 8);
+    const itp_test_type *lr = itp_test_type_find("logrank", ITP_EP_TIME);
+    const itp_test_type *bin = itp_test_type_find("binomial", ITP_EP_BINARY);
+    const itp_test_type *cmh = itp_test_type_find("cmh", ITP_EP_BINARY);
+    assert_true(lr && bin && cmh);
+    assert_null(itp_test_type_find("cox", ITP_EP_BINARY));
+    assert_null(itp_test_type_find("cmh", ITP_EP_TIME));
+    assert_ptr_equal(lr->estimate, &itp_est_hazard_ratio);
+    assert_true(lr->estimate->log_scale && !lr->single_arm);
+    assert_ptr_equal(cmh->estimate, &itp_est_risk_difference);
+    assert_ptr_equal(bin->estimate, &itp_est_rate);
+    assert_true(bin->single_arm && !bin->estimate->log_scale);
+    assert_string_equal(bin->keys[0], "p0");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_to_event_plumbing),
         cmocka_unit_test(test_binary_plumbing),
+        cmocka_unit_test(test_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

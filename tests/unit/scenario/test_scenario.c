@@ -99,6 +99,73 @@ static void test_overrides(void **state)
     assert_non_null(strstr(err, "set on the command line"));
 }
 
+/* A section of a tool above the scenario: owns the top-level group `toy`,
+ * reads toy.x into its context and counts the calls of its free. */
+typedef struct toy_ctx {
+    int x, freed;
+} toy_ctx;
+
+static size_t toy_keys(const char **keys, size_t max)
+{
+    if (max < 1)
+        return 0;
+    keys[0] = "toy";
+    return 1;
+}
+
+static itp_status toy_parse(itp_reader *rd, itp_scenario *scn, void *ctx)
+{
+    toy_ctx *t = ctx;
+    const config_setting_t *g;
+    itp_status st;
+    (void)scn;
+    if ((st = itp_rd_child(rd, itp_reader_root(rd), "toy", CONFIG_TYPE_GROUP, 1, &g)))
+        return st;
+    return itp_rd_int(rd, g, NULL, "x", 0, 9, &t->x);
+}
+
+static void toy_free(itp_scenario *scn, void *ctx)
+{
+    (void)scn;
+    ((toy_ctx *)ctx)->freed++;
+}
+
+static void test_sections(void **state)
+{
+    (void)state;
+    char path[64], err[1024];
+    itp_scenario *scn, *null;
+    toy_ctx t = {0, 0};
+    const itp_scenario_section toy = {"toy", toy_keys, toy_parse, toy_free, &t};
+    /* the standard sections do not know the group */
+    test_write_file(TEST_BASE_SCENARIO "toy = { x = 3; };\n", path);
+    assert_int_equal(itp_scenario_load(&scn, path, TEST_DEFAULTS, NULL, 0, NULL, err, sizeof err),
+                     ITP_EINPUT);
+    assert_non_null(strstr(err, "toy: unknown setting"));
+    /* given the section, the group is read into its context, and freeing the
+     * scenario (not its null version, which borrows) calls its free once */
+    assert_int_equal(itp_scenario_load_with(&scn, path, TEST_DEFAULTS, NULL, 0, &toy, 1, NULL, err,
+                                            sizeof err), ITP_OK);
+    assert_int_equal(t.x, 3);
+    assert_int_equal(itp_scenario_null(scn, &null), ITP_OK);
+    itp_scenario_free(null);
+    assert_int_equal(t.freed, 0);
+    itp_scenario_free(scn);
+    assert_int_equal(t.freed, 1);
+    /* a refused value names the setting; the section is freed all the same */
+    const char *bad[] = {"toy.x=12"};
+    assert_int_equal(itp_scenario_load_with(&scn, path, TEST_DEFAULTS, bad, 1, &toy, 1, NULL, err,
+                                            sizeof err), ITP_EINPUT);
+    assert_null(scn);
+    assert_non_null(strstr(err, "toy.x"));
+    assert_int_equal(t.freed, 2);
+    unlink(path);
+    /* a calibration section is allowed and left unread by a plain load */
+    assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, NULL, 0, NULL,
+                                       err, sizeof err), ITP_OK);
+    itp_scenario_free(scn);
+}
+
 static void test_edit_distance(void **state)
 {
     (void)state;
@@ -114,6 +181,7 @@ int main(void)
         cmocka_unit_test(test_vayhit2_design),
         cmocka_unit_test(test_defaults_have_unit_and_source),
         cmocka_unit_test(test_overrides),
+        cmocka_unit_test(test_sections),
         cmocka_unit_test(test_edit_distance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,27 @@
+/* What the files of the analysis layer share (analysis.c, tte_tests.c,
+ * binary_tests.c): the rows of the table of tests and the selection of a
+ * hypothesis's patients. */
+#ifndef ITPSIM_ANALYSIS_INTERNAL_H
+#define ITPSIM_ANALYSIS_INTERNAL_H
+
+#include "itpsim/analysis.h"
+
+/* tte_tests.c */
+extern const itp_test_type itp_test_logrank;
+extern const itp_test_type itp_test_cox;
+/* binary_tests.c */
+extern const itp_test_type itp_test_binomial;
+extern const itp_test_type itp_test_cmh;
+extern const itp_test_type itp_test_chisq;
+extern const itp_test_type itp_test_fisher;
+extern const itp_test_type itp_test_rd_wald;
+extern const itp_test_type itp_test_rd_newcombe;
+
+/* The outcome of patient i (ws->outcomes) when hypothesis h analyses it
+ * (in its arm or control, evaluable), else NULL; *g is 1 for the
+ * experimental arm. Counts the patient and its event into r. */
+const itp_outcome *itp_an_analysed(const itp_scenario *scn, const itp_hypothesis *h,
+                                   const itp_record *rec, const itp_analysis_ws *ws, int i,
+                                   itp_hyp_result *r, int *g);
+
+#endif
