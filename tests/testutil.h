@@ -38,6 +38,19 @@ static inline itp_scenario *test_load(const char *text, char *err, size_t errlen
     return scn;
 }
 
+/* Simulates replicate 0 of scn with its own size into rec (initialised by
+ * the caller), with a workspace of its own. */
+static inline itp_status test_simulate(const itp_scenario *scn, uint64_t seed, itp_record *rec)
+{
+    itp_sim_ws *ws;
+    itp_status st = itp_sim_ws_create(&ws, scn);
+    if (st)
+        return st;
+    st = itp_trial_simulate(scn, seed, 0, 0, ws, rec);
+    itp_sim_ws_free(ws);
+    return st;
+}
+
 /* A compact two-arm platelet scenario; extra settings are appended. */
 #define TEST_BASE_SCENARIO                                                            \
     "patients = 60;\n"                                                                \

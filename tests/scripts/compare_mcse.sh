@@ -19,12 +19,8 @@ rev=${1:-HEAD}
 reps=${2:-20000}
 . "$(dirname "$0")/compare_common.sh"
 compare_setup "$rev"
-status=0
-for scn in scenarios/*.cfg; do
-  name=$(basename "$scn" .cfg)
-  [ -f "$tmp/$scn" ] || { echo "$name: not in $rev"; continue; }
-  run_pair "$scn" "$reps"
-  awk -F, -v name="$name" -v reps="$reps" '
+within() {
+  awk -F, -v name="$1" -v reps="$reps" '
     function check(what, a, sa, b, sb,   se, z) {
       se = sqrt(sa * sa + sb * sb)
       z = se > 0 ? (b - a) / se : (a == b ? 0 : 99)
@@ -60,7 +56,8 @@ for scn in scenarios/*.cfg; do
         }
       exit bad
     }
-  ' "$tmp/old-$name/summary.csv" "$tmp/new-$name/summary.csv" \
-    "$tmp/old-$name/arms.csv" "$tmp/new-$name/arms.csv" || status=1
-done
+  ' "$tmp/old-$1/summary.csv" "$tmp/new-$1/summary.csv" \
+    "$tmp/old-$1/arms.csv" "$tmp/new-$1/arms.csv"
+}
+each_scenario "$reps" within
 exit $status

@@ -14,20 +14,17 @@ rev=${1:-HEAD}
 reps=${2:-4000}
 . "$(dirname "$0")/compare_common.sh"
 compare_setup "$rev"
-status=0
-for scn in scenarios/*.cfg; do
-  name=$(basename "$scn" .cfg)
-  [ -f "$tmp/$scn" ] || { echo "$name: not in $rev"; continue; }
-  run_pair "$scn" "$reps"
+same() {
   diffs=""
-  for f in "$tmp/new-$name"/*; do
+  for f in "$tmp/new-$1"/*; do
     b=$(basename "$f")
-    cmp -s "$f" "$tmp/old-$name/$b" || diffs="$diffs $b"
+    cmp -s "$f" "$tmp/old-$1/$b" || diffs="$diffs $b"
   done
   if [ -z "$diffs" ]; then
-    echo "$name: same ($reps replicates and as many under the null)"
+    echo "$1: same ($reps replicates and as many under the null)"
   else
-    echo "$name: DIFFERENT:$diffs"; status=1
+    echo "$1: DIFFERENT:$diffs"; return 1
   fi
-done
+}
+each_scenario "$reps" same
 exit $status

@@ -353,11 +353,9 @@ static void test_patient_without_drug_or_noise(void **state)
         "new_therapy = { prob = 0.0; };\n",
         err, sizeof err);
     assert_non_null(scn);
-    itp_sim_ws *ws;
     itp_record rec;
     itp_record_init(&rec);
-    assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
-    assert_int_equal(itp_trial_simulate(scn, 1, 0, 0, ws, &rec), ITP_OK);
+    assert_int_equal(test_simulate(scn, 1, &rec), ITP_OK);
     for (int i = 0; i < rec.n_patients; i++) {
         const itp_patient *p = &rec.patients[i];
         assert_true(p->baseline <= 30.0); /* a rounded count */
@@ -368,7 +366,6 @@ static void test_patient_without_drug_or_noise(void **state)
         assert_int_equal(p->last_day, p->followup_days);
     }
     itp_record_free(&rec);
-    itp_sim_ws_free(ws);
     itp_scenario_free(scn);
 }
 

@@ -52,11 +52,9 @@ static const itp_component_type toy_cut = {
 /* The counts of the first patient at the visits of weeks 0..n-1. */
 static void first_counts(const itp_scenario *scn, int n, double *count)
 {
-    itp_sim_ws *ws;
     itp_record rec;
     itp_record_init(&rec);
-    assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
-    assert_int_equal(itp_trial_simulate(scn, 1, 0, 0, ws, &rec), ITP_OK);
+    assert_int_equal(test_simulate(scn, 1, &rec), ITP_OK);
     const itp_patient *p = &rec.patients[0];
     assert_true(p->n_visits >= n);
     for (int v = 0; v < n; v++) {
@@ -65,7 +63,6 @@ static void first_counts(const itp_scenario *scn, int n, double *count)
         count[v] = (double)vi->count;
     }
     itp_record_free(&rec);
-    itp_sim_ws_free(ws);
 }
 
 /* Production stays kin = 20 x 0.5 = 10/day (the transit is at its steady
@@ -127,11 +124,9 @@ static void test_two_tpo_ra(void **state)
         FIXED_TPO("slow", 4.0, 100.0, 0.5, 20.0) "};\n",
         err, sizeof err);
     assert_non_null(scn);
-    itp_sim_ws *ws;
     itp_record rec;
     itp_record_init(&rec);
-    assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
-    assert_int_equal(itp_trial_simulate(scn, 1, 0, 0, ws, &rec), ITP_OK);
+    assert_int_equal(test_simulate(scn, 1, &rec), ITP_OK);
     const double want[3] = {101, 70, 151};
     int seen[3] = {0, 0, 0};
     for (int i = 0; i < rec.n_patients; i++) {
@@ -147,7 +142,6 @@ static void test_two_tpo_ra(void **state)
     }
     assert_true(seen[0] && seen[1] && seen[2]);
     itp_record_free(&rec);
-    itp_sim_ws_free(ws);
     itp_scenario_free(scn);
 }
 
