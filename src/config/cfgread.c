@@ -12,16 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-struct itp_reader {
-    config_t scn;
-    config_t defs;
-    int scn_ok, defs_ok;
-    char file[512];
-    char incdir[512];  /* libconfig's folder for the scenario's @include names */
-    char err[1024];
-    char **resolved; /* one line per resolved setting, in reading order */
-    size_t n_resolved, cap_resolved;
-};
 
 const char *itp_reader_error(const itp_reader *rd) { return rd->err; }
 const char *itp_reader_file(const itp_reader *rd) { return rd->file; }
@@ -85,28 +75,6 @@ const char *itp_reader_unit(const itp_reader *rd, const char *path)
     return unit;
 }
 
-int itp_edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    int row[65];
-    if (la > 64 || lb > 64)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int prev = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int cur = row[j];
-            int sub = prev + (a[i - 1] != b[j - 1]);
-            int del = row[j] + 1, ins = row[j - 1] + 1;
-            row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 const char *itp_cfg_type_name(const config_setting_t *s)
 {
     switch (config_setting_type(s)) {
@@ -124,7 +92,7 @@ const char *itp_cfg_type_name(const config_setting_t *s)
 /* The file to name in a message: libconfig gives an included file by its
  * @include name, which is relative to the include folder; NULL is the
  * scenario itself. */
-static const char *shown_file(const itp_reader *rd, const char *f, char *buf, size_t len)
+const char *itp_cfg_shown_file(const itp_reader *rd, const char *f, char *buf, size_t len)
 {
     if (!f || !*f)
         return rd->file;
@@ -142,7 +110,7 @@ static void vfail(itp_reader *rd, const config_setting_t *s, const char *fmt,
     size_t used = 0;
     int w;
     if (s) {
-        const char *f = shown_file(rd, config_setting_source_file(s), fbuf, sizeof fbuf);
+        const char *f = itp_cfg_shown_file(rd, config_setting_source_file(s), fbuf, sizeof fbuf);
         unsigned line = config_setting_source_line(s);
         itp_setting_path(s, path, sizeof path);
         if (line)
@@ -532,130 +500,4 @@ itp_status itp_rd_child(itp_reader *rd, const config_setting_t *g,
         return itp_rd_fail(rd, c, "expected %s, got %s", want, itp_cfg_type_name(c));
     *out = c;
     return ITP_OK;
-}
-
-itp_status itp_rd_keys(itp_reader *rd, const config_setting_t *g,
-                       const char *const *known, const char *defpath)
-{
-    if (!g)
-        return ITP_OK;
-    const config_setting_t *dg = NULL;
-    if (defpath && rd->defs_ok)
-        dg = config_lookup(&rd->defs, defpath);
-    int len = config_setting_length(g);
-    for (int i = 0; i < len; i++) {
-        const config_setting_t *c = config_setting_get_elem(g, (unsigned)i);
-        const char *name = config_setting_name(c);
-        if (!name)
-            continue;
-        int ok = 0;
-        for (const char *const *k = known; k && *k && !ok; k++)
-            ok = strcmp(*k, name) == 0;
-        if (!ok && dg)
-            ok = config_setting_get_member(dg, name) != NULL;
-        if (ok)
-            continue;
-        const char *best = NULL;
-        int bestd = 1 << 20;
-        for (const char *const *k = known; k && *k; k++) {
-            int d = itp_edit_distance(name, *k);
-            if (d < bestd) { bestd = d; best = *k; }
-        }
-        for (int j = 0; dg && j < config_setting_length(dg); j++) {
-            const char *kn = config_setting_name(config_setting_get_elem(dg, (unsigned)j));
-            int d = itp_edit_distance(name, kn);
-            if (d < bestd) { bestd = d; best = kn; }
-        }
-        int limit = (int)strlen(name) / 3 > 2 ? (int)strlen(name) / 3 : 2;
-        if (best && bestd <= limit)
-            return itp_rd_fail(rd, c, "unknown setting; did you mean '%s'?", best);
-        return itp_rd_fail(rd, c, "unknown setting");
-    }
-    return ITP_OK;
-}
-
-/* ---- opening, with overrides ---------------------------------------------- */
-
-void itp_cfg_folder_of(const char *file, char *dir, size_t len)
-{
-    snprintf(dir, len, "%s", file);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, len, ".");
-}
-
-static itp_status parse_file(itp_reader *rd, config_t *c, const char *file,
-                             const char *what)
-{
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        snprintf(rd->err, sizeof rd->err, "%s: cannot open %s: %s", file, what,
-                 strerror(errno));
-        return ITP_EINPUT;
-    }
-    /* Relative @include paths are taken from the including file's folder. */
-    char dir[512];
-    itp_cfg_folder_of(file, dir, sizeof dir);
-    config_set_include_dir(c, dir);
-    if (c == &rd->scn)
-        snprintf(rd->incdir, sizeof rd->incdir, "%s", dir);
-    fclose(f);
-    /* By name, so that every setting knows its file: an error in the
-     * defaults file names the defaults file. */
-    int ok = config_read_file(c, file);
-    if (!ok) {
-        char fbuf[1100];
-        const char *ef = config_error_file(c);
-        snprintf(rd->err, sizeof rd->err, "%s:%d: syntax error: %s",
-                 ef && c == &rd->scn ? shown_file(rd, ef, fbuf, sizeof fbuf) : ef ? ef : file,
-                 config_error_line(c),
-                 config_error_text(c));
-        return ITP_EINPUT;
-    }
-    return ITP_OK;
-}
-
-itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
-                           const char *defaults_file,
-                           const char *const *overrides, int n_overrides,
-                           char *err, size_t errlen)
-{
-    *out = NULL;
-    itp_reader *rd = calloc(1, sizeof *rd);
-    if (!rd) {
-        snprintf(err, errlen, "out of memory");
-        return ITP_ENOMEM;
-    }
-    snprintf(rd->file, sizeof rd->file, "%s", scenario_file);
-    config_init(&rd->scn);
-    config_init(&rd->defs);
-    rd->scn_ok = rd->defs_ok = 1;
-    itp_status st = itp_cfg_prescan(scenario_file, rd->err, sizeof rd->err);
-    if (!st)
-        st = parse_file(rd, &rd->scn, scenario_file, "scenario");
-    if (!st && defaults_file)
-        st = parse_file(rd, &rd->defs, defaults_file, "defaults");
-    for (int i = 0; !st && i < n_overrides; i++)
-        st = itp_cfg_override(&rd->scn, overrides[i], rd->err, sizeof rd->err);
-    if (st) {
-        snprintf(err, errlen, "%s", rd->err);
-        itp_reader_free(rd);
-        return st;
-    }
-    *out = rd;
-    return ITP_OK;
-}
-
-void itp_reader_free(itp_reader *rd)
-{
-    if (!rd)
-        return;
-    config_destroy(&rd->scn);
-    config_destroy(&rd->defs);
-    for (size_t i = 0; i < rd->n_resolved; i++)
-        free(rd->resolved[i]);
-    free(rd->resolved);
-    free(rd);
 }

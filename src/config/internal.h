@@ -5,7 +5,25 @@
 
 #include <stddef.h>
 #include <libconfig.h>
+#include "itpsim/cfgread.h"
 #include "itpsim/error.h"
+
+/* The reader (cfgread.h): the scenario and its defaults as parsed, and
+ * what has been resolved from them. */
+struct itp_reader {
+    config_t scn;
+    config_t defs;
+    int scn_ok, defs_ok;
+    char file[512];
+    char incdir[512];  /* libconfig's folder for the scenario's @include names */
+    char err[1024];
+    char **resolved; /* one line per resolved setting, in reading order */
+    size_t n_resolved, cap_resolved;
+};
+
+/* The file to name in a message: libconfig gives an included file by its
+ * @include name, relative to the include folder; NULL is the scenario. */
+const char *itp_cfg_shown_file(const itp_reader *rd, const char *f, char *buf, size_t len);
 
 /* The folder of a file's path ("." for a bare name). */
 void itp_cfg_folder_of(const char *file, char *dir, size_t len);

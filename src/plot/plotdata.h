@@ -59,4 +59,22 @@ double plot_parse_num(const char *s);
 /* The first time-to-event endpoint of a scenario, or -1. */
 int plot_first_time_endpoint(const itp_scenario *scn);
 
+/* The body of a picture's gnuplot script (plot.c). */
+typedef void (*gp_body_fn)(FILE *f, const plot_info *in);
+
+/* One picture. */
+typedef struct picture {
+    const char *name;        /* base name: NAME.png, NAME.svg, NAME.gp */
+    const char *csv;         /* the data behind it */
+    const char *caption;
+    gp_body_fn body;
+    int width, height;
+} picture;
+
+/* DIR/report.html (html.c): the run's settings and results, and the
+ * pictures drawn (drawn[i] for pics[i]) embedded as PNG data URIs. */
+itp_status plot_write_report(const char *dir, const char *pdir, const itp_scenario *scn,
+                             const itp_plot_opts *o, const picture *pics, const int *drawn,
+                             int npics, char *err, size_t errlen);
+
 #endif

@@ -1,0 +1,93 @@
+/* Opening a scenario and its defaults (after the pre-scan), with the
+ * overrides of --set applied; see cfgread.h. */
+#include "itpsim/cfgread.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void itp_cfg_folder_of(const char *file, char *dir, size_t len)
+{
+    snprintf(dir, len, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, len, ".");
+}
+
+static itp_status parse_file(itp_reader *rd, config_t *c, const char *file,
+                             const char *what)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        snprintf(rd->err, sizeof rd->err, "%s: cannot open %s: %s", file, what,
+                 strerror(errno));
+        return ITP_EINPUT;
+    }
+    /* Relative @include paths are taken from the including file's folder. */
+    char dir[512];
+    itp_cfg_folder_of(file, dir, sizeof dir);
+    config_set_include_dir(c, dir);
+    if (c == &rd->scn)
+        snprintf(rd->incdir, sizeof rd->incdir, "%s", dir);
+    fclose(f);
+    /* By name, so that every setting knows its file: an error in the
+     * defaults file names the defaults file. */
+    int ok = config_read_file(c, file);
+    if (!ok) {
+        char fbuf[1100];
+        const char *ef = config_error_file(c);
+        snprintf(rd->err, sizeof rd->err, "%s:%d: syntax error: %s",
+                 ef && c == &rd->scn ? itp_cfg_shown_file(rd, ef, fbuf, sizeof fbuf) : ef ? ef : file,
+                 config_error_line(c),
+                 config_error_text(c));
+        return ITP_EINPUT;
+    }
+    return ITP_OK;
+}
+
+itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
+                           const char *defaults_file,
+                           const char *const *overrides, int n_overrides,
+                           char *err, size_t errlen)
+{
+    *out = NULL;
+    itp_reader *rd = calloc(1, sizeof *rd);
+    if (!rd) {
+        snprintf(err, errlen, "out of memory");
+        return ITP_ENOMEM;
+    }
+    snprintf(rd->file, sizeof rd->file, "%s", scenario_file);
+    config_init(&rd->scn);
+    config_init(&rd->defs);
+    rd->scn_ok = rd->defs_ok = 1;
+    itp_status st = itp_cfg_prescan(scenario_file, rd->err, sizeof rd->err);
+    if (!st)
+        st = parse_file(rd, &rd->scn, scenario_file, "scenario");
+    if (!st && defaults_file)
+        st = parse_file(rd, &rd->defs, defaults_file, "defaults");
+    for (int i = 0; !st && i < n_overrides; i++)
+        st = itp_cfg_override(&rd->scn, overrides[i], rd->err, sizeof rd->err);
+    if (st) {
+        snprintf(err, errlen, "%s", rd->err);
+        itp_reader_free(rd);
+        return st;
+    }
+    *out = rd;
+    return ITP_OK;
+}
+
+void itp_reader_free(itp_reader *rd)
+{
+    if (!rd)
+        return;
+    config_destroy(&rd->scn);
+    config_destroy(&rd->defs);
+    for (size_t i = 0; i < rd->n_resolved; i++)
+        free(rd->resolved[i]);
+    free(rd->resolved);
+    free(rd);
+}
