@@ -1,6 +1,13 @@
 /* Reading back the JSON files itpsim writes (summary.json): a small reader
  * of top-level values, enough for the folder checks of run and for plot.
- * It is not a general JSON parser: nested objects are skipped, not read. */
+ * It is not a general JSON parser: nested objects are skipped, not read.
+ *
+ * Why not a library (Debian has jansson and cJSON): a run's seed is an
+ * unsigned 64-bit integer, written as a JSON number (up to 2^64 - 1), and
+ * must come back exactly for `run --resume` and `plot`. jansson's integers
+ * are signed 64-bit (a larger one fails to parse), cJSON's numbers are
+ * doubles (rounded above 2^53); this reader returns every value as
+ * written, for the caller to convert. */
 #ifndef ITPSIM_JSON_H
 #define ITPSIM_JSON_H
 
