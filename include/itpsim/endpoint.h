@@ -56,7 +56,20 @@ struct itp_endpoint_type {
     /* Judges the patient on information up to study day `limit`. */
     void (*eval)(const void *params, const itp_scenario *scn, const itp_record *rec,
                  const itp_patient *pt, int limit, itp_outcome *out);
+    /* A binary rule: the last study day whose information can change the
+     * outcome (NULL: any day of the follow-up). A time-to-event outcome is
+     * settled once its event is seen: information after it changes
+     * nothing. */
+    int (*horizon)(const void *params);
 };
+
+/* Is every endpoint's outcome of pt settled by study day `day`, the
+ * patient's record being complete up to that day (a binary one past its
+ * horizon, a time-to-event one with its event on or before it)? Nothing
+ * recorded after `day` can then change an outcome, whatever the data cut
+ * at or after it: a replicate may stop simulating the patient there. */
+int itp_endpoints_settled(const itp_scenario *scn, const itp_record *rec, const itp_patient *pt,
+                          int day);
 
 extern const itp_endpoint_type *const itp_endpoint_types[];
 const itp_endpoint_type *itp_endpoint_type_find(const char *name);

@@ -248,7 +248,7 @@ static itp_status log_value(itp_reader *rd, const config_setting_t *g,
                             const char *value, const config_setting_t *meta,
                             const char *origin)
 {
-    char path[256], line[768];
+    char path[512], line[1024];   /* a group path (< 256) and a name */
     const char *unit = NULL, *source = NULL;
     member_path(g, defpath, name, path, sizeof path);
     if (meta) {

@@ -16,6 +16,11 @@ int itp_ep_end_of_info(const itp_patient *pt, int limit)
     return pt->last_day < limit ? pt->last_day : limit;
 }
 
+int itp_ep_window_horizon(const void *params)
+{
+    return ((const resp_params *)params)->to;
+}
+
 /* Died or withdrew on or before `day` (within the information). */
 int itp_ep_gone_by(const itp_patient *pt, int day, int end)
 {
@@ -159,4 +164,28 @@ void itp_endpoints_eval(const itp_scenario *scn, const itp_record *rec, const in
                            &out[(size_t)i * (size_t)scn->n_endpoints + (size_t)e]);
         }
     }
+}
+
+int itp_endpoints_settled(const itp_scenario *scn, const itp_record *rec, const itp_patient *pt,
+                          int day)
+{
+    for (int e = 0; e < scn->n_endpoints; e++) {
+        const itp_endpoint *ep = &scn->endpoints[e];
+        if (ep->type->kind == ITP_EP_BINARY &&
+            !(ep->type->horizon && day >= ep->type->horizon(ep->params)))
+            return 0;
+    }
+    /* the record as it is: its information ends today */
+    itp_patient now = *pt;
+    now.last_day = day;
+    for (int e = 0; e < scn->n_endpoints; e++) {
+        const itp_endpoint *ep = &scn->endpoints[e];
+        itp_outcome o;
+        if (ep->type->kind != ITP_EP_TIME)
+            continue;
+        ep->type->eval(ep->params, scn, rec, &now, day, &o);
+        if (!(o.included && o.event && o.time <= day))
+            return 0;
+    }
+    return 1;
 }

@@ -19,6 +19,10 @@ typedef struct resp_params {
 /* A rule's settings, zeroed, as *out; NULL when out of memory. */
 resp_params *itp_ep_resp_new(void **out);
 
+/* The horizon of the rules judged on their window [from, to] (counts,
+ * rescues and new therapy up to its end, evaluable at it): its end. */
+int itp_ep_window_horizon(const void *params);
+
 /* The information of a patient: the last day known, at most limit. */
 int itp_ep_end_of_info(const itp_patient *pt, int limit);
 /* Died or withdrew on or before day (within the information end). */

@@ -238,11 +238,17 @@ static void iwg_eval(const void *vp, const itp_scenario *scn, const itp_record *
     *out = (itp_outcome){hit || itp_ep_evaluable(pt, p->to, end), hit, 0, -1};
 }
 
+/* response_at is settled at its visit. */
+static int ra_horizon(const void *vp)
+{
+    return ((const resp_params *)vp)->week_day;
+}
+
 const itp_endpoint_type itp_ep_time_to_response = {"time_to_response", ITP_EP_TIME, 0, ttr_keys,
-                                                   ttr_causes, ttr_parse, ttr_eval};
+                                                   ttr_causes, ttr_parse, ttr_eval, NULL};
 const itp_endpoint_type itp_ep_confirmed_response = {"confirmed_response", ITP_EP_BINARY, 0, cr_keys,
-                                                     NULL, cr_parse, cr_eval};
+                                                     NULL, cr_parse, cr_eval, itp_ep_window_horizon};
 const itp_endpoint_type itp_ep_response_at = {"response_at", ITP_EP_BINARY, 0, ra_keys, NULL,
-                                              ra_parse, ra_eval};
+                                              ra_parse, ra_eval, ra_horizon};
 const itp_endpoint_type itp_ep_iwg_response = {"iwg_response", ITP_EP_BINARY, 0, iwg_keys, NULL,
-                                               iwg_parse, iwg_eval};
+                                               iwg_parse, iwg_eval, itp_ep_window_horizon};

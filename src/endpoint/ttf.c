@@ -141,4 +141,4 @@ static void ttf_eval(const void *vp, const itp_scenario *scn, const itp_record *
 }
 
 const itp_endpoint_type itp_ep_ttf = {"ttf", ITP_EP_TIME, 1, ttf_keys, ttf_causes,
-                                      ttf_parse, ttf_eval};
+                                      ttf_parse, ttf_eval, NULL};

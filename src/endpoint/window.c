@@ -120,6 +120,8 @@ static void sro_eval(const void *vp, const itp_scenario *scn, const itp_record *
 }
 
 const itp_endpoint_type itp_ep_stable_response = {"stable_response", ITP_EP_BINARY, 0, sr_keys, NULL,
-                                                  sr_parse, sr_eval};
+                                                  sr_parse, sr_eval,
+                                                  itp_ep_window_horizon};
 const itp_endpoint_type itp_ep_sustained_remission = {"sustained_remission", ITP_EP_BINARY, 0, sro_keys,
-                                                      NULL, sro_parse, sro_eval};
+                                                      NULL, sro_parse, sro_eval,
+                                                      itp_ep_window_horizon};

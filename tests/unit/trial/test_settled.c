@@ -1,0 +1,146 @@
+/* Stopping a patient once its outcomes are settled (itp_endpoints_settled,
+ * used by the replicates of run, samplesize and sweep): every endpoint's
+ * outcome, for every patient, is the same as with the whole follow-up
+ * simulated, for rules of every family (window rules at their horizon,
+ * time-to-event rules once their event is seen, one rule that looks at the
+ * whole follow-up), while fewer visits are simulated. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "itpsim/endpoint.h"
+#include "itpsim/model.h"
+#include "itpsim/trial.h"
+#include "testutil.h"
+
+#define ENDPOINTS                                                                            \
+    "endpoints = {\n"                                                                        \
+    "  ttf = { type = \"ttf\"; count = { below = 30.0; after_week = 8.0; };\n"               \
+    "          rescue = { after_week = 8.0; }; new_therapy = true; taper = { }; death = true; };\n" \
+    "  sr6 = { type = \"stable_response\"; threshold = 50.0; fraction = 0.75;\n"             \
+    "          from_week = 19.0; to_week = 25.0; rescue_from_week = 8.0; };\n"               \
+    "  cr = { type = \"confirmed_response\"; threshold = 50.0; consecutive = 2; to_week = 25.0; };\n" \
+    "  ra = { type = \"response_at\"; threshold = 50.0; week = 6.0; };\n"                     \
+    "  iwg = { type = \"iwg_response\"; level = \"response\"; to_week = 25.0; };\n"           \
+    "  ttr = { type = \"time_to_response\"; threshold = 50.0; consecutive = 2; };\n"          \
+    "  sro = { type = \"sustained_remission\"; threshold = 30.0; from_week = 29.0; to_week = 45.0; };\n" \
+    "};\n"
+
+static int settled(const void *ctx, const itp_record *rec, const itp_patient *pt, int day)
+{
+    return itp_endpoints_settled(ctx, rec, pt, day);
+}
+
+/* The outcomes of replicates 0..reps-1, simulated whole and stopped when
+ * settled, must agree; returns the share of visits the stop saved. */
+static double compare(const char *text, int reps)
+{
+    char err[1024];
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    itp_sim_ws *ws;
+    itp_record whole, part;
+    itp_record_init(&whole);
+    itp_record_init(&part);
+    assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
+    size_t n = (size_t)scn->n_patients * (size_t)scn->n_endpoints, all = 0, kept = 0;
+    itp_outcome *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (int r = 0; r < reps; r++) {
+        ws->settled = NULL;
+        assert_int_equal(itp_trial_simulate(scn, 3, (uint64_t)r, 0, ws, &whole), ITP_OK);
+        ws->settled = settled;
+        ws->settled_ctx = scn;
+        assert_int_equal(itp_trial_simulate(scn, 3, (uint64_t)r, 0, ws, &part), ITP_OK);
+        itp_endpoints_eval(scn, &whole, NULL, a);
+        itp_endpoints_eval(scn, &part, NULL, b);
+        for (size_t k = 0; k < n; k++) {
+            int i = (int)(k / (size_t)scn->n_endpoints), e = (int)(k % (size_t)scn->n_endpoints);
+            if (a[k].included != b[k].included || a[k].event != b[k].event ||
+                a[k].time != b[k].time || a[k].cause != b[k].cause)
+                fail_msg("replicate %d patient %d endpoint %s: (%d %d %d %d) whole, (%d %d %d %d) "
+                         "stopped on day %d", r, i, scn->endpoints[e].name, a[k].included,
+                         a[k].event, a[k].time, a[k].cause, b[k].included, b[k].event, b[k].time,
+                         b[k].cause, part.patients[i].last_day);
+        }
+        all += whole.n_visits;
+        kept += part.n_visits;
+    }
+    free(a);
+    free(b);
+    itp_record_free(&whole);
+    itp_record_free(&part);
+    itp_sim_ws_free(ws);
+    itp_scenario_free(scn);
+    return 1.0 - (double)kept / (double)all;
+}
+
+static void test_every_rule_family(void **state)
+{
+    (void)state;
+    double saved = compare(TEST_BASE_SCENARIO ENDPOINTS, 20);
+    print_message("every rule family: %.1f%% of the visits not simulated\n", 100 * saved);
+    assert_true(saved > 0.0);
+}
+
+/* VAYHIT2's endpoints (TTF and SR6) on its design. */
+static void test_vayhit2(void **state)
+{
+    (void)state;
+    char err[1024];
+    itp_scenario *scn = NULL;
+    assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, NULL, 0, NULL,
+                                       err, sizeof err), ITP_OK);
+    itp_sim_ws *ws;
+    itp_record whole, part;
+    itp_record_init(&whole);
+    itp_record_init(&part);
+    assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
+    size_t n = (size_t)scn->n_patients * (size_t)scn->n_endpoints, all = 0, kept = 0;
+    itp_outcome *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (int r = 0; r < 20; r++) {
+        ws->settled = NULL;
+        assert_int_equal(itp_trial_simulate(scn, 5, (uint64_t)r, 0, ws, &whole), ITP_OK);
+        ws->settled = settled;
+        ws->settled_ctx = scn;
+        assert_int_equal(itp_trial_simulate(scn, 5, (uint64_t)r, 0, ws, &part), ITP_OK);
+        itp_endpoints_eval(scn, &whole, NULL, a);
+        itp_endpoints_eval(scn, &part, NULL, b);
+        assert_memory_equal(a, b, n * sizeof *a);
+        all += whole.n_visits;
+        kept += part.n_visits;
+    }
+    print_message("VAYHIT2: %.1f%% of the visits not simulated\n",
+                  100 * (1.0 - (double)kept / (double)all));
+    assert_true(kept < all);
+    free(a);
+    free(b);
+    itp_record_free(&whole);
+    itp_record_free(&part);
+    itp_sim_ws_free(ws);
+    itp_scenario_free(scn);
+}
+
+/* A rule that looks at the whole follow-up (IWG response to week 100)
+ * settles nothing early: no visit is saved. */
+static void test_whole_follow_up_rule(void **state)
+{
+    (void)state;
+    double saved = compare(TEST_BASE_SCENARIO
+                           "endpoints = { iwg = { type = \"iwg_response\"; level = \"response\"; to_week = 100.0; }; };\n",
+                           5);
+    assert_true(saved == 0.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_rule_family),
+        cmocka_unit_test(test_vayhit2),
+        cmocka_unit_test(test_whole_follow_up_rule),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
