@@ -205,8 +205,9 @@ const itp_component_type *itp_component_type_find(const char *name);
 /* The key of a component's random stream: a hash of its type's name and
  * its place among the arm's components of that type (0 for the first), so
  * that a patient's draws for a drug are the same in every arm that gives
- * it (common random numbers), two of a kind in one arm differ, and adding
- * a type to the table changes no existing stream. */
+ * it in the same place among its kind (common random numbers: the only
+ * B-cell antibody of each arm, say), two of a kind in one arm differ, and
+ * adding a type to the table changes no existing stream. */
 uint64_t itp_component_stream_key(const itp_component_type *t, int occurrence);
 
 /* The component types, defined in their own files. */

@@ -57,17 +57,18 @@ struct itp_endpoint_type {
     void (*eval)(const void *params, const itp_scenario *scn, const itp_record *rec,
                  const itp_patient *pt, int limit, itp_outcome *out);
     /* A binary rule: the last study day whose information can change the
-     * outcome (NULL: any day of the follow-up). A time-to-event outcome is
-     * settled once its event is seen: information after it changes
-     * nothing. */
+     * outcome (NULL: any day of the follow-up). A time-to-event rule: the
+     * day from which an event seen is final (NULL: at once; information
+     * after an event changes nothing). */
     int (*horizon)(const void *params);
 };
 
 /* Is every endpoint's outcome of pt settled by study day `day`, the
  * patient's record being complete up to that day (a binary one past its
  * horizon, a time-to-event one with its event on or before it)? Nothing
- * recorded after `day` can then change an outcome, whatever the data cut
- * at or after it: a replicate may stop simulating the patient there. */
+ * (and past its horizon) recorded after `day` can then change an outcome,
+ * whatever the data cut at or after it: a replicate may stop simulating
+ * the patient there. */
 int itp_endpoints_settled(const itp_scenario *scn, const itp_record *rec, const itp_patient *pt,
                           int day);
 

@@ -63,7 +63,8 @@ typedef struct itp_event {
 typedef struct itp_visit {
     int day;          /* day of the count */
     float count;      /* observed platelet count, 10^9/L (rounded) */
-    float tpo_dose;   /* TPO-RA dose given that day, mg */
+    float tpo_dose;   /* the arm's first TPO-RA's dose that day, in its unit */
+    unsigned char on_tpo;    /* on any TPO-RA that day (a dose given) */
     unsigned char rescue;    /* a rescue started after the previous visit, up to this day */
     unsigned char scheduled; /* 1 scheduled visit, 0 unscheduled check */
     unsigned char new_therapy; /* on new ITP therapy that day */
@@ -97,8 +98,8 @@ int itp_record_add_event(itp_record *rec, const itp_event *e);
 /* The day of a patient's first event of a kind (ITP_EV_*) on or after day
  * `from`, or ITP_NEVER. */
 int itp_patient_event(const itp_record *rec, const itp_patient *pt, int kind, int from);
-/* The day a taper was completed (off the drug) and not failed after, or
- * ITP_NEVER. */
+/* The day of the first taper completed (off the drug) and not failed
+ * after (a failure of the same component), or ITP_NEVER. */
 int itp_patient_taper_end(const itp_record *rec, const itp_patient *pt);
 /* Marks every event of a patient as not happened, keeping id, arm,
  * stratum, enrolment and follow-up. */

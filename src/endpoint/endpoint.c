@@ -183,6 +183,8 @@ int itp_endpoints_settled(const itp_scenario *scn, const itp_record *rec, const 
         itp_outcome o;
         if (ep->type->kind != ITP_EP_TIME)
             continue;
+        if (ep->type->horizon && day < ep->type->horizon(ep->params))
+            return 0;
         ep->type->eval(ep->params, scn, rec, &now, day, &o);
         if (!(o.included && o.event && o.time <= day))
             return 0;

@@ -121,10 +121,10 @@ static void ttf_eval(const void *vp, const itp_scenario *scn, const itp_record *
         if (p->taper_by == ITP_NEVER) {
             candidate(itp_patient_event(rec, pt, ITP_EV_TAPER_UNABLE, 0), C_TAPER, &best, &why);
         } else if (done == ITP_NEVER || done > p->taper_by) {
-            double dose = 0.0;
+            int on = 0;
             for (int i = 0; i < pt->n_visits && v[i].day <= p->taper_by; i++)
-                dose = (double)v[i].tpo_dose;
-            if (dose > 0.0)
+                on = v[i].on_tpo;
+            if (on)
                 candidate(p->taper_by, C_TAPER, &best, &why);
         }
     }
@@ -140,5 +140,15 @@ static void ttf_eval(const void *vp, const itp_scenario *scn, const itp_record *
     }
 }
 
+/* An event seen is final at once, except with a taper judged by a week of
+ * the endpoint's own: a taper completed before it counts only if it does
+ * not fail later, which may be seen up to the component's own taper end
+ * (after the event), so the rule is judged on the whole follow-up. */
+static int ttf_horizon(const void *vp)
+{
+    const ttf_params *p = vp;
+    return p->taper_on && p->taper_by != ITP_NEVER ? ITP_FAR_DAY : 0;
+}
+
 const itp_endpoint_type itp_ep_ttf = {"ttf", ITP_EP_TIME, 1, ttf_keys, ttf_causes,
-                                      ttf_parse, ttf_eval, NULL};
+                                      ttf_parse, ttf_eval, ttf_horizon};

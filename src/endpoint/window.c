@@ -47,7 +47,7 @@ int itp_ep_window_hits(const resp_params *p, const itp_record *rec, const itp_pa
     int hits = 0;
     for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to; i++)
         hits += v[i].scheduled && v[i].day >= p->from && (double)v[i].count >= p->threshold &&
-                (!off_tpo || v[i].tpo_dose == 0.0f);
+                (!off_tpo || !v[i].on_tpo);
     return hits;
 }
 

@@ -297,6 +297,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
         itp_drive drive;
         itp_drive_reset(&drive);
         double tpo_dose = 0.0;
+        int on_tpo = 0;
         for (int c = 0; c < arm->n_components; c++) {
             const itp_component *comp = &scn->components[arm->component[c]];
             ctx.comp = c;
@@ -304,6 +305,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
                 double dose = comp->type->day(comp->params, &ctx, state[c], &drive);
                 if (c == tpo)
                     tpo_dose = dose;
+                on_tpo |= comp->type->is_tpo_ra && dose > 0.0;
             }
         }
         if (ctx.status)
@@ -329,7 +331,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
         if (pt->new_therapy != ITP_NEVER)
             drive.prod_factor *= nt->prod_factor;
         if (observed) {
-            itp_visit v = {day, (float)count, (float)tpo_dose,
+            itp_visit v = {day, (float)count, (float)tpo_dose, (unsigned char)on_tpo,
                            (unsigned char)ev.rescue_pending, (unsigned char)scheduled,
                            (unsigned char)(pt->new_therapy != ITP_NEVER)};
             if (itp_record_add_visit(rec, &v))

@@ -111,10 +111,17 @@ int itp_patient_event(const itp_record *rec, const itp_patient *pt, int kind, in
 
 int itp_patient_taper_end(const itp_record *rec, const itp_patient *pt)
 {
-    int end = itp_patient_event(rec, pt, ITP_EV_TAPER_END, 0);
-    if (end != ITP_NEVER && itp_patient_event(rec, pt, ITP_EV_TAPER_FAIL, end) != ITP_NEVER)
-        return ITP_NEVER;
-    return end;
+    const itp_event *e = rec->events + pt->event_first;
+    for (int i = 0; i < pt->n_events; i++) {
+        if (e[i].kind != ITP_EV_TAPER_END)
+            continue;
+        int failed = 0;   /* the same drug's taper failed after it */
+        for (int j = i + 1; j < pt->n_events && !failed; j++)
+            failed = e[j].kind == ITP_EV_TAPER_FAIL && e[j].comp == e[i].comp;
+        if (!failed)
+            return e[i].day;
+    }
+    return ITP_NEVER;
 }
 
 void itp_patient_clear_events(itp_patient *pt)

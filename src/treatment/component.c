@@ -60,6 +60,9 @@ itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g,
             return itp_rd_fail(rd, itp_member(g, "infusion_weeks"),
                                "expected increasing weeks");
         days[i] = (int)lround(w[i] * 7);
+        if (i && days[i] == days[i - 1])
+            return itp_rd_fail(rd, itp_member(g, "infusion_weeks"),
+                               "weeks %g and %g fall on the same day", w[i - 1], w[i]);
     }
     return ITP_OK;
 }

@@ -226,6 +226,12 @@ void itp_taper_day(const itp_taper *tp, itp_dose_state *d, itp_taper_state *s,
     int day = ctx->day;
     if (!tp->on || (s->phase != ITP_TAPER_ON && day != 0 && day != tp->start && day != tp->end))
         return;   /* nothing to do today (the common case) */
+    if (stopped && s->phase == ITP_TAPER_ON) {
+        /* stopped for good during the taper (new therapy): no more steps,
+         * and no completed taper */
+        s->phase = ITP_TAPER_AFTER;
+        return;
+    }
     if (day == 0)
         itp_ctx_event(ctx, ITP_EV_TAPER_PLAN, tp->end);
     if (s->phase == ITP_TAPER_BEFORE && day == tp->start && stopped) {

@@ -86,6 +86,7 @@ static itp_patient *patient(fixture *f, int fu, count_fn count, double dose, int
         itp_visit v = {.day = d,
                        .count = (float)count(d),
                        .tpo_dose = (float)(d < off_day ? dose : 0.0),
+                       .on_tpo = (unsigned char)(d < off_day && dose > 0.0),
                        .scheduled = 1};
         assert_int_equal(itp_record_add_visit(rec, &v), ITP_OK);
         p->n_visits++;

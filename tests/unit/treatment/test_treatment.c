@@ -323,6 +323,32 @@ static void test_new_therapy_stops(void **state)
     itp_record_free(&r.rec);
 }
 
+/* New therapy during the taper (after its first step on day 119, down to
+ * 25 mg): the drug stops there; the step due on day 133 is not taken, so
+ * no completed taper is recorded, nor an inability to taper at its end. */
+static void test_new_therapy_during_taper(void **state)
+{
+    (void)state;
+    run r;
+    run_start(&r, TAPER);
+    for (int day = 0; day < 119; day++)
+        step(&r, day, day % 7 ? -1 : 100);
+    assert_true(step(&r, 119, 100) == 25.0);
+    assert_int_equal(EV(r, TAPER_START), 119);
+    r.ctx.day = 125;
+    r.elt->type->stop(r.elt->params, &r.ctx, r.st);
+    for (int day = 125; day < 250; day++)
+        assert_true(step(&r, day, day % 7 ? -1 : 100) == 0.0);
+    assert_int_equal(EV(r, STOP), 125);
+    assert_int_equal(EV(r, TAPER_STEP), 119);
+    assert_int_equal(itp_patient_event(&r.rec, &r.pt, ITP_EV_TAPER_STEP, 120), ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_END), ITP_NEVER);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_UNABLE), ITP_NEVER);
+    itp_scenario_free(r.scn);
+    itp_record_free(&r.rec);
+}
+
 /* Stopped for no response before the taper: nothing to taper, so neither
  * eligible nor ineligible, and low counts later are no taper failure. */
 static void test_stopped_before_taper(void **state)
@@ -448,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_stop_without_response),
         cmocka_unit_test(test_no_stop_after_response),
         cmocka_unit_test(test_taper_unable),
+        cmocka_unit_test(test_new_therapy_during_taper),
         cmocka_unit_test(test_new_therapy_stops),
         cmocka_unit_test(test_bcell_exposure),
         cmocka_unit_test(test_bcell_onset_and_recovery),
