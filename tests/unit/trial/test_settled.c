@@ -31,13 +31,11 @@ static int settled(const void *ctx, const itp_record *rec, const itp_patient *pt
     return itp_endpoints_settled(ctx, rec, pt, day);
 }
 
-/* The outcomes of replicates 0..reps-1, simulated whole and stopped when
- * settled, must agree; returns the share of visits the stop saved. */
-static double compare(const char *text, int reps)
+/* The outcomes of replicates 0..reps-1 of scn (freed here), simulated
+ * whole and stopped when settled, must agree; returns the share of visits
+ * the stop spared. */
+static double compare_scn(itp_scenario *scn, uint64_t seed, int reps)
 {
-    char err[1024];
-    itp_scenario *scn = test_load(text, err, sizeof err);
-    assert_non_null(scn);
     itp_sim_ws *ws;
     itp_record whole, part;
     itp_record_init(&whole);
@@ -49,10 +47,10 @@ static double compare(const char *text, int reps)
     assert_non_null(b);
     for (int r = 0; r < reps; r++) {
         ws->settled = NULL;
-        assert_int_equal(itp_trial_simulate(scn, 3, (uint64_t)r, 0, ws, &whole), ITP_OK);
+        assert_int_equal(itp_trial_simulate(scn, seed, (uint64_t)r, 0, ws, &whole), ITP_OK);
         ws->settled = settled;
         ws->settled_ctx = scn;
-        assert_int_equal(itp_trial_simulate(scn, 3, (uint64_t)r, 0, ws, &part), ITP_OK);
+        assert_int_equal(itp_trial_simulate(scn, seed, (uint64_t)r, 0, ws, &part), ITP_OK);
         itp_endpoints_eval(scn, &whole, NULL, a);
         itp_endpoints_eval(scn, &part, NULL, b);
         for (size_t k = 0; k < n; k++) {
@@ -76,51 +74,31 @@ static double compare(const char *text, int reps)
     return 1.0 - (double)kept / (double)all;
 }
 
-static void test_every_rule_family(void **state)
+/* The same for a scenario given as text. */
+static double compare(const char *text, int reps)
 {
-    (void)state;
-    double saved = compare(TEST_BASE_SCENARIO ENDPOINTS, 20);
-    print_message("every rule family: %.1f%% of the visits not simulated\n", 100 * saved);
-    assert_true(saved > 0.0);
+    char err[1024];
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    return compare_scn(scn, 3, reps);
 }
 
-/* VAYHIT2 (with settings changed by sets), its outcomes whole and
- * stopped compared over `reps` replicates; returns the share of visits
- * spared. */
+/* VAYHIT2 (with settings changed by sets). */
 static double vayhit2(const char *const *sets, int n_sets, int reps)
 {
     char err[1024];
     itp_scenario *scn = NULL;
     assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, sets, n_sets,
                                        NULL, err, sizeof err), ITP_OK);
-    itp_sim_ws *ws;
-    itp_record whole, part;
-    itp_record_init(&whole);
-    itp_record_init(&part);
-    assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
-    size_t n = (size_t)scn->n_patients * (size_t)scn->n_endpoints, all = 0, kept = 0;
-    itp_outcome *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
-    assert_non_null(a);
-    assert_non_null(b);
-    for (int r = 0; r < reps; r++) {
-        ws->settled = NULL;
-        assert_int_equal(itp_trial_simulate(scn, 5, (uint64_t)r, 0, ws, &whole), ITP_OK);
-        ws->settled = settled;
-        ws->settled_ctx = scn;
-        assert_int_equal(itp_trial_simulate(scn, 5, (uint64_t)r, 0, ws, &part), ITP_OK);
-        itp_endpoints_eval(scn, &whole, NULL, a);
-        itp_endpoints_eval(scn, &part, NULL, b);
-        assert_memory_equal(a, b, n * sizeof *a);
-        all += whole.n_visits;
-        kept += part.n_visits;
-    }
-    free(a);
-    free(b);
-    itp_record_free(&whole);
-    itp_record_free(&part);
-    itp_sim_ws_free(ws);
-    itp_scenario_free(scn);
-    return 1.0 - (double)kept / (double)all;
+    return compare_scn(scn, 5, reps);
+}
+
+static void test_every_rule_family(void **state)
+{
+    (void)state;
+    double saved = compare(TEST_BASE_SCENARIO ENDPOINTS, 20);
+    print_message("every rule family: %.1f%% of the visits not simulated\n", 100 * saved);
+    assert_true(saved > 0.0);
 }
 
 /* VAYHIT2's endpoints (TTF and SR6) on its design. */
