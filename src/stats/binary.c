@@ -121,6 +121,21 @@ void itp_bin_clear_result(itp_binary_result *out)
     out->flags = 0;
 }
 
+itp_status itp_bin_begin(const itp_binary_counts *cnt, double conf_level,
+                         itp_binary_result *out, pooled *pt, int *done)
+{
+    itp_status st = itp_bin_check_input(cnt, conf_level, out, pt);
+    *done = 0;
+    if (st != ITP_OK)
+        return st;
+    itp_bin_clear_result(out);
+    if (pt->n == 0.0) {
+        itp_bin_set_no_data(out);
+        *done = 1;
+    }
+    return ITP_OK;
+}
+
 /* Upper standard normal quantile for a two-sided interval. */
 static double two_sided_quantile(double conf_level)
 {
@@ -227,15 +242,11 @@ itp_status itp_binary_chisq(const itp_binary_counts *cnt, double conf_level,
                             itp_binary_result *out)
 {
     pooled pt;
-    itp_status st = itp_bin_check_input(cnt, conf_level, out, &pt);
+    int done;
+    itp_status st = itp_bin_begin(cnt, conf_level, out, &pt, &done);
 
-    if (st != ITP_OK)
+    if (st != ITP_OK || done)
         return st;
-    itp_bin_clear_result(out);
-    if (pt.n == 0.0) {
-        itp_bin_set_no_data(out);
-        return ITP_OK;
-    }
     if (pt.n1 > 0.0 && pt.n0 > 0.0 && pt.m1 > 0.0 && pt.m0 > 0.0) {
         double cross = pt.a * pt.d - pt.b * pt.c;
         /* z first, so that the statistic is z^2 exactly */
@@ -257,15 +268,11 @@ static itp_status rd_common(const itp_binary_counts *cnt, double conf_level,
                             itp_binary_result *out, pooled *pt)
 {
     double se;
-    itp_status st = itp_bin_check_input(cnt, conf_level, out, pt);
+    int done;
+    itp_status st = itp_bin_begin(cnt, conf_level, out, pt, &done);
 
-    if (st != ITP_OK)
+    if (st != ITP_OK || done)
         return st;
-    itp_bin_clear_result(out);
-    if (pt->n == 0.0) {
-        itp_bin_set_no_data(out);
-        return ITP_OK;
-    }
     se = rd_wald_estimate(pt, conf_level, out);
     if (se > 0.0) {
         out->z = out->estimate / se;

@@ -29,5 +29,10 @@ void itp_bin_set_not_estimable(itp_binary_result *out);
 void itp_bin_set_no_data(itp_binary_result *out);
 /* Zeroes a result before a test fills it. */
 void itp_bin_clear_result(itp_binary_result *out);
+/* The start of a test on the pooled table: checks and pools the counts
+ * (itp_bin_check_input) and clears out; with no patient at all it writes
+ * the no-data result and sets *done. */
+itp_status itp_bin_begin(const itp_binary_counts *cnt, double conf_level,
+                         itp_binary_result *out, pooled *pt, int *done);
 
 #endif

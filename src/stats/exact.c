@@ -183,15 +183,11 @@ itp_status itp_binary_fisher(const itp_binary_counts *cnt, double conf_level,
     nchg h;
     unsigned int i;
     double p_obs, sum, start, theta;
-    itp_status st = itp_bin_check_input(cnt, conf_level, out, &pt);
+    int done;
+    itp_status st = itp_bin_begin(cnt, conf_level, out, &pt, &done);
 
-    if (st != ITP_OK)
+    if (st != ITP_OK || done)
         return st;
-    itp_bin_clear_result(out);
-    if (pt.n == 0.0) {
-        itp_bin_set_no_data(out);
-        return ITP_OK;
-    }
     h.m1 = (unsigned int)pt.m1;
     h.m0 = (unsigned int)pt.m0;
     h.t = (unsigned int)pt.n1;
