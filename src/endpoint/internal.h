@@ -14,6 +14,7 @@ typedef struct resp_params {
     int consecutive, from, to, rescue_excl, level_cr, week_day;
     double fraction;
     int rescue_from;
+    int off_tpo;        /* window rules: only counts off the TPO-RA qualify */
 } resp_params;
 
 /* A rule's settings, zeroed, as *out; NULL when out of memory. */

@@ -77,8 +77,11 @@ static itp_status sr_parse(itp_reader *rd, const config_setting_t *g, const itp_
     return ITP_OK;
 }
 
-static void sr_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
-                    const itp_patient *pt, int limit, itp_outcome *out)
+/* The share `fraction` of the window's scheduled visits with a qualifying
+ * count (off the TPO-RA too, for sustained_remission), no rescue from
+ * rescue_from_week to the window's end and no new therapy up to it. */
+static void window_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
+                        const itp_patient *pt, int limit, itp_outcome *out)
 {
     const resp_params *p = vp;
     int end = itp_ep_end_of_info(pt, limit);
@@ -86,7 +89,7 @@ static void sr_eval(const void *vp, const itp_scenario *scn, const itp_record *r
     if (!out->included)
         return;
     int denom = itp_ep_scheduled_in(scn, p->from, p->to);
-    out->event = itp_ep_window_hits(p, rec, pt, end, 0) >= p->fraction * denom - 1e-9 &&
+    out->event = itp_ep_window_hits(p, rec, pt, end, p->off_tpo) >= p->fraction * denom - 1e-9 &&
                  itp_ep_untreated(p, rec, pt);
 }
 
@@ -101,27 +104,16 @@ static itp_status sro_parse(itp_reader *rd, const config_setting_t *g, const itp
     resp_params *p = itp_ep_resp_new(out);
     if (!p)
         return ITP_ENOMEM;
+    /* off the TPO-RA and >= threshold at every scheduled visit */
+    p->fraction = 1.0;
+    p->off_tpo = 1;
     return itp_ep_read_window(rd, g, scn, p);
 }
 
-/* Off the TPO-RA (dose 0) and >= threshold at every scheduled visit of the
- * window, no rescue from rescue_from_week (default 0) and no new therapy up
- * to its end. */
-static void sro_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
-                     const itp_patient *pt, int limit, itp_outcome *out)
-{
-    const resp_params *p = vp;
-    int end = itp_ep_end_of_info(pt, limit);
-    *out = (itp_outcome){itp_ep_evaluable(pt, p->to, end), 0, 0, -1};
-    if (!out->included)
-        return;
-    out->event = itp_ep_window_hits(p, rec, pt, end, 1) == itp_ep_scheduled_in(scn, p->from, p->to) &&
-                 itp_ep_untreated(p, rec, pt);
-}
 
 const itp_endpoint_type itp_ep_stable_response = {"stable_response", ITP_EP_BINARY, 0, sr_keys, NULL,
-                                                  sr_parse, sr_eval,
+                                                  sr_parse, window_eval,
                                                   itp_ep_window_horizon};
 const itp_endpoint_type itp_ep_sustained_remission = {"sustained_remission", ITP_EP_BINARY, 0, sro_keys,
-                                                      NULL, sro_parse, sro_eval,
+                                                      NULL, sro_parse, window_eval,
                                                       itp_ep_window_horizon};
