@@ -118,4 +118,9 @@ void itp_setting_path(const config_setting_t *s, char *buf, size_t len);
 /* Levenshtein distance between two short strings (for suggestions). */
 int itp_edit_distance(const char *a, const char *b);
 
+/* The names of a NULL-terminated table of types whose first member is
+ * their name (const char *), for "unknown type" messages: joined by ", "
+ * into buf, or, quoted, each in double quotes and the last after " or ". */
+void itp_type_names(const void *const *table, int quoted, char *buf, size_t len);
+
 #endif

@@ -3,7 +3,20 @@
 #include "itpsim/cfgread.h"
 #include "internal.h"
 
+#include <stdio.h>
 #include <string.h>
+
+void itp_type_names(const void *const *table, int quoted, char *buf, size_t len)
+{
+    if (len)
+        buf[0] = '\0';
+    for (int i = 0; table[i]; i++) {
+        const char *name = *(const char *const *)table[i];
+        const char *sep = i == 0 ? "" : !quoted || table[i + 1] ? ", " : " or ";
+        size_t l = strlen(buf);
+        snprintf(buf + l, len - l, quoted ? "%s\"%s\"" : "%s%s", sep, name);
+    }
+}
 
 int itp_edit_distance(const char *a, const char *b)
 {

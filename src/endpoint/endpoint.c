@@ -126,12 +126,8 @@ itp_status itp_endpoints_parse(itp_reader *rd, itp_scenario *scn)
             return st;
         ep->type = itp_endpoint_type_find(type);
         if (!ep->type) {
-            char names[256] = "";
-            for (int t = 0; itp_endpoint_types[t]; t++) {
-                size_t l = strlen(names);
-                snprintf(names + l, sizeof names - l, "%s%s", t ? ", " : "",
-                         itp_endpoint_types[t]->name);
-            }
+            char names[256];
+            itp_type_names((const void *const *)itp_endpoint_types, 0, names, sizeof names);
             return itp_rd_fail(rd, itp_member(e, "type"), "unknown endpoint type '%s' (known: %s)",
                                type, names);
         }

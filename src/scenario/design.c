@@ -107,12 +107,8 @@ itp_status itp_scn_read_components(itp_reader *rd, itp_scenario *scn,
             return st;
         comp->type = itp_component_type_find(type);
         if (!comp->type) {
-            char names[256] = "";
-            for (int t = 0; itp_component_types[t]; t++) {
-                size_t l = strlen(names);
-                snprintf(names + l, sizeof names - l, "%s%s", t ? ", " : "",
-                         itp_component_types[t]->name);
-            }
+            char names[256];
+            itp_type_names((const void *const *)itp_component_types, 0, names, sizeof names);
             return itp_rd_fail(rd, itp_member(c, "type"),
                                "unknown component type '%s' (known: %s)", type, names);
         }

@@ -33,12 +33,8 @@ static itp_status model_parse(itp_reader *rd, itp_scenario *scn, void *ctx)
     (void)ctx;
     scn->model = itp_model_type_find(scn->model_name);
     if (!scn->model) {
-        char names[256] = "";
-        for (int i = 0; itp_model_types[i]; i++) {
-            size_t l = strlen(names);
-            const char *sep = i == 0 ? "" : itp_model_types[i + 1] ? ", " : " or ";
-            snprintf(names + l, sizeof names - l, "%s\"%s\"", sep, itp_model_types[i]->name);
-        }
+        char names[256];
+        itp_type_names((const void *const *)itp_model_types, 1, names, sizeof names);
         return itp_rd_fail(rd, itp_member(itp_reader_root(rd), "model"), "expected %s, got \"%s\"",
                            names, scn->model_name);
     }
