@@ -21,12 +21,12 @@ typedef struct itp_sim_ws {
     unsigned char *comp_state;   /* [ITP_MAX_ARM_COMPONENTS * state_stride] */
     size_t state_stride;
     void *model_patient;         /* the model's per-patient draws */
-    /* NULL, or: is every outcome of pt settled by `day` (endpoint.h's
-     * itp_endpoints_settled)? A model may then stop simulating the patient
+    /* NULL, or: is every outcome of pt settled by `day`? (endpoint.h's
+     * itp_endpoints_settled.) A model may then stop simulating the patient
      * after that day's visit (its last_day is that day). Set by a replicate
      * that only analyses; simulate and the plots leave it NULL. */
-    int (*settled)(const void *ctx, const itp_record *rec, const itp_patient *pt, int day);
-    const void *settled_ctx;
+    int (*settled)(const itp_scenario *scn, const itp_record *rec, const itp_patient *pt,
+                   int day);
 } itp_sim_ws;
 
 struct itp_model_type {

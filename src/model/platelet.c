@@ -340,7 +340,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
             ev.rescue_pending = 0;
             /* every outcome known: nothing after today is analysed */
             if (scheduled && ws->settled && day < pt->followup_days &&
-                ws->settled(ws->settled_ctx, rec, pt, day)) {
+                ws->settled(scn, rec, pt, day)) {
                 pt->last_day = day;
                 break;
             }

@@ -22,15 +22,6 @@ struct itp_mc_ws {
     int *group;        /* [cap] */
 };
 
-/* A replicate only analyses: a patient whose outcomes are all settled
- * need not be simulated further. Not with an event-driven cut, whose day
- * may rest on the end of every patient's follow-up. */
-static int outcomes_settled(const void *ctx, const itp_record *rec, const itp_patient *pt,
-                            int day)
-{
-    return itp_endpoints_settled(ctx, rec, pt, day);
-}
-
 itp_status itp_mc_ws_create(itp_mc_ws **out, const itp_scenario *scn, int n_patients)
 {
     itp_mc_ws *ws = calloc(1, sizeof *ws);
@@ -47,10 +38,11 @@ itp_status itp_mc_ws_create(itp_mc_ws **out, const itp_scenario *scn, int n_pati
     itp_status st = ws->limit && ws->times && ws->event && ws->group ? ITP_OK : ITP_ENOMEM;
     if (!st)
         st = itp_sim_ws_create(&ws->sim, scn);
-    if (!st && scn->n_endpoints > 0 && scn->cut_kind != ITP_CUT_EVENTS) {
-        ws->sim->settled = outcomes_settled;
-        ws->sim->settled_ctx = scn;
-    }
+    /* A replicate only analyses: a patient whose outcomes are all settled
+     * need not be simulated further. Not with an event-driven cut, whose
+     * day may rest on the end of every patient's follow-up. */
+    if (!st && scn->n_endpoints > 0 && scn->cut_kind != ITP_CUT_EVENTS)
+        ws->sim->settled = itp_endpoints_settled;
     if (!st)
         st = itp_analysis_ws_create(&ws->an, scn, n);
     if (!st)
