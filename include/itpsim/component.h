@@ -39,17 +39,9 @@ typedef struct itp_pk_term {
     double slope;   /* production increase per mg/L */
 } itp_pk_term;
 
-/* The concentration at the end of the day under term t. */
-static inline double itp_pk_term_end(const itp_pk_term *t)
-{
-    if (t->k > 0.0)
-        return t->c0 * exp(-t->k) + t->rate * (1.0 / t->k) * -expm1(-t->k);
-    return t->c0 + t->rate;
-}
-
 /* A patient's one-compartment elimination, with the day's factors
- * computed once: the same values as itp_pk_term_end, without its two
- * exponentials a day. */
+ * computed once per patient (a component keeps it), not two exponentials a
+ * day. */
 typedef struct itp_pk_day {
     double k, inv_k, ek, one_ek;   /* k, 1/k, e^-k, 1 - e^-k (k > 0) */
 } itp_pk_day;
@@ -71,6 +63,15 @@ static inline double itp_pk_day_end(const itp_pk_day *p, double c0, double rate)
     return c0 + rate;
 }
 
+/* The concentration at the end of the day under term t (the same, its
+ * factors computed on the spot). */
+static inline double itp_pk_term_end(const itp_pk_term *t)
+{
+    itp_pk_day p;
+    itp_pk_day_init(&p, t->k);
+    return itp_pk_day_end(&p, t->c0, t->rate);
+}
+
 /* What treatments and events impose on the patient model for one day.
  * Every component adds to it or multiplies into it, never assigns, so that
  * an arm may hold several treatments at once (itp_drive_none, then each
@@ -82,22 +83,20 @@ typedef struct itp_drive {
     double prod_factor;  /* multiplies platelet production (new therapy: > 1) */
 } itp_drive;
 
-/* No treatment: no concentration, factors 1. */
-static inline itp_drive itp_drive_none(void)
-{
-    itp_drive d;
-    d.n_pk = 0;
-    d.kdeg_factor = 1.0;
-    d.prod_factor = 1.0;
-    return d;
-}
-
-/* Empties d (as itp_drive_none, without copying the unused terms). */
+/* Empties d: no concentration, factors 1 (the unused terms untouched). */
 static inline void itp_drive_reset(itp_drive *d)
 {
     d->n_pk = 0;
     d->kdeg_factor = 1.0;
     d->prod_factor = 1.0;
+}
+
+/* An empty drive, as a value. */
+static inline itp_drive itp_drive_none(void)
+{
+    itp_drive d = {0};
+    itp_drive_reset(&d);
+    return d;
 }
 
 /* Adds a concentration acting on production. The limit is checked when
