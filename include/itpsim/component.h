@@ -39,11 +39,16 @@ typedef struct itp_pk_term {
     double slope;   /* production increase per mg/L */
 } itp_pk_term;
 
-/* A patient's one-compartment elimination, with the day's factors
- * computed once per patient (a component keeps it), not two exponentials a
- * day. */
+/* e^{-k 2^j} is kept for j < ITP_PK_LEVELS: a stretch of n < 2^12 days
+ * decays by the product over the bits of n, with no exponential. */
+#define ITP_PK_LEVELS 12
+
+/* A patient's one-compartment elimination, with the factors of a day and
+ * of stretches of days computed once per patient (a component keeps it),
+ * not exponentials each day. */
 typedef struct itp_pk_day {
     double k, inv_k, ek, one_ek;   /* k, 1/k, e^-k, 1 - e^-k (k > 0) */
+    double ek2[ITP_PK_LEVELS];     /* e^{-k 2^j}, by squaring e^-k */
 } itp_pk_day;
 
 static inline void itp_pk_day_init(itp_pk_day *p, double k)
@@ -52,6 +57,21 @@ static inline void itp_pk_day_init(itp_pk_day *p, double k)
     p->inv_k = k > 0.0 ? 1.0 / k : 0.0;
     p->ek = exp(-k);
     p->one_ek = -expm1(-k);
+    p->ek2[0] = p->ek;
+    for (int j = 1; j < ITP_PK_LEVELS; j++)
+        p->ek2[j] = p->ek2[j - 1] * p->ek2[j - 1];
+}
+
+/* e^{-k n} for n >= 0 days (from the squares; exp() beyond them). */
+static inline double itp_pk_decay(const itp_pk_day *p, int n)
+{
+    if (n >= 1 << ITP_PK_LEVELS)
+        return exp(-p->k * n);
+    double e = 1.0;
+    for (int j = 0; n; j++, n >>= 1)
+        if (n & 1)
+            e *= p->ek2[j];
+    return e;
 }
 
 /* The concentration at the end of a day that started at c0 with input
@@ -63,6 +83,17 @@ static inline double itp_pk_day_end(const itp_pk_day *p, double c0, double rate)
     return c0 + rate;
 }
 
+/* The concentration n >= 0 days after c0 under a constant input rate (for
+ * n = 1 the same as itp_pk_day_end up to rounding). */
+static inline double itp_pk_after(const itp_pk_day *p, double c0, double rate, int n)
+{
+    if (p->k > 0.0) {
+        double cs = rate * p->inv_k;
+        return cs + (c0 - cs) * itp_pk_decay(p, n);
+    }
+    return c0 + rate * n;
+}
+
 /* The concentration at the end of the day under term t (the same, its
  * factors computed on the spot). */
 static inline double itp_pk_term_end(const itp_pk_term *t)
@@ -72,7 +103,8 @@ static inline double itp_pk_term_end(const itp_pk_term *t)
     return itp_pk_day_end(&p, t->c0, t->rate);
 }
 
-/* What treatments and events impose on the patient model for one day.
+/* What treatments and events impose on the patient model from one day on
+ * (until the next event: see itp_patient_ctx.wake).
  * Every component adds to it or multiplies into it, never assigns, so that
  * an arm may hold several treatments at once (itp_drive_none, then each
  * component's day hook, then the events). */
@@ -120,6 +152,14 @@ typedef struct itp_patient_ctx {
     int comp;                 /* the component being called (its place in the arm) */
     int status;               /* ITP_ENOMEM once an event could not be logged */
     int day;                  /* current day since randomisation */
+    /* The next day the called component's day hook must run: set to
+     * day + 1 before each call; a hook whose drive stays as it is until a
+     * later day (no dose change, infusion or taper step before it, and its
+     * concentrations following their input) sets that day, and the model
+     * may then advance to it in one step. Every event (a visit, a rescue,
+     * a bleed, a remission's onset or end, new therapy) calls the hooks
+     * again whatever they set. */
+    int wake;
     int max_day;              /* the protocol's last day of follow-up */
     int recheck_day;          /* earliest unscheduled count check requested */
     int rescue_until;         /* a rescue given before acts until this day
@@ -167,9 +207,12 @@ typedef struct itp_component_type {
     /* At randomisation: draws from the component's own stream r. */
     void (*start)(const void *params, itp_patient_ctx *ctx, gsl_rng *r,
                   void *state);
-    /* Each day, before the model advances: adds to the drive (may be NULL:
-     * no daily effect). Returns the dose given today in the component's
-     * unit (0 when none). */
+    /* On day 0, on each event day and on the day ctx->wake it set last,
+     * before the model advances: adds to the drive that holds until the
+     * next such day (may be NULL: no effect). Returns the dose given today
+     * in the component's unit (0 when none). A concentration's c0 is its
+     * value at the start of ctx->day: a hook not called every day brings
+     * it forward over the days since its last call (itp_pk_after). */
     double (*day)(const void *params, itp_patient_ctx *ctx, void *state,
                   itp_drive *drive);
     /* At each observed count (scheduled or not), before the day's drive

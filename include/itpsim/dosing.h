@@ -102,9 +102,15 @@ int itp_taper_observe(const itp_titration *t, const itp_taper *tp, itp_dose_stat
                       itp_taper_state *s, itp_patient_ctx *ctx, double count, int scheduled,
                       int stopped);
 
-/* Each day, before the dose is given: the taper's start, steps and end. */
+/* Each day, before the dose is given: the taper's start, steps and end.
+ * Need not be called on other days than day 0, those of events and the
+ * one itp_taper_next gives. */
 void itp_taper_day(const itp_taper *tp, itp_dose_state *d, itp_taper_state *s,
                    itp_patient_ctx *ctx, int stopped);
+
+/* The first day after `day` on which itp_taper_day may act (ITP_FAR_DAY:
+ * none). */
+int itp_taper_next(const itp_taper *tp, const itp_taper_state *s, int day);
 
 /* The scheduled-visit weeks the taper's eligibility needs. */
 int itp_taper_needs_visits(const itp_taper *tp, int *weeks, int max);

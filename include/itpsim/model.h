@@ -119,6 +119,7 @@ typedef struct itp_kin_qcoef {
 typedef struct itp_kin_kslot {
     int have_k;                   /* the mode tables below are for elimination rate k */
     double k, inv_k;              /* k, 1/k (0 for k = 0) */
+    double ek, one_ek;            /* e^-k, 1 - e^-k */
     double lam[4];                /* input modes e^{-lam t}: 0, k, krem, k + krem */
     double phil[4][5];            /* phi_0..phi_4 at ktr - lam_m */
     double gt[4][4];              /* T_i(1) per unit amplitude of mode m, [i][m] */
@@ -128,13 +129,40 @@ typedef struct itp_kin_kslot {
     itp_kin_qcoef qc[ITP_KIN_QCACHE];
 } itp_kin_kslot;
 
+/* Stretches of whole days under one drive are taken in steps of 2^j days,
+ * j < ITP_KIN_LEVELS (longer ones in several). */
+#define ITP_KIN_LEVELS 10
+/* Orders of the series in the remission transient's destruction rate over
+ * a stretch (see kinetics.c): a stretch is taken whole once the series
+ * to this order errs below 1e-13, else day by day. */
+#define ITP_KIN_ORDERS 8
+
+/* The exact map over 2^j days under one drive: the chain's own response
+ * (lower-triangular Toeplitz, jt[i - j]), its response to the four input
+ * modes (gt[m][i]) and their factors over the stretch, and for each order
+ * n of the transient's series the platelets' response at destruction rate
+ * q - n krem: per P0 (pe), per T_j(0) (pw) and per mode amplitude (pv). */
+typedef struct itp_kin_jump {
+    int n_order;   /* orders 0..n_order-1 are filled */
+    double jt[4], gt[4][4], em[4];
+    double pe[ITP_KIN_ORDERS + 1], pw[ITP_KIN_ORDERS + 1][4], pv[ITP_KIN_ORDERS + 1][4];
+} itp_kin_jump;
+
+/* The maps of one destruction rate, filled as stretches need them:
+ * levels 0..n_level-1. */
+typedef struct itp_kin_jumps {
+    double q;
+    int n_level;
+    itp_kin_jump lv[ITP_KIN_LEVELS];
+} itp_kin_jumps;
+
 /* Per-patient cache of the exact step's coefficients: they depend on the
  * patient's rate constants and on the few values the drive's elimination
  * rates and destruction factor take, so each is computed once and reused
  * on every day with the same values (a value not in the cache replaces the
  * oldest: results never depend on the cache, only the time). Plain memory,
- * no allocation (about 12 KB: keep it on the stack); itp_kinetics_prop_init
- * before each patient. */
+ * no allocation (about 40 KB: keep it in a workspace or on the stack);
+ * itp_kinetics_prop_init before each patient. */
 typedef struct itp_kin_prop {
     itp_kinetics kin;             /* the patient the cache is for */
     double ektr;                  /* e^-ktr */
@@ -145,6 +173,8 @@ typedef struct itp_kin_prop {
     double g[ITP_KIN_NODES + 1];  /* (e^{-krem s_i} - e^-krem) / krem; last: (1 - e^-krem) / krem */
     double bn[ITP_KIN_NODES][4];  /* T4(s_i) per unit T_j(0) */
     itp_kin_kslot ks[ITP_MAX_PK_TERMS]; /* one per concentration of the drive */
+    int njq;                            /* destruction rates of jq met so far */
+    itp_kin_jumps jq[ITP_KIN_QCACHE];   /* stretches, for slot 0's rates */
 } itp_kin_prop;
 
 /* Makes c ready for a patient with kinetics k. */
@@ -161,5 +191,16 @@ void itp_kinetics_prop_init(itp_kin_prop *c, const itp_kinetics *k);
  * `steps_per_day`). */
 void itp_kinetics_advance(const itp_kinetics *k, const itp_drive *d, int in_remission,
                           int fallback_steps, itp_kin_prop *c, double *y);
+
+/* Advances y by n >= 1 days under a drive that holds over them (its
+ * concentrations follow their constant input from c0, which d's terms hold
+ * at the end: their values at the start of the day after). With at most
+ * one concentration the days are taken together: the exact map over 2^j
+ * days, built by squaring the day's (rounding about 1e-15 relative per
+ * doubling), once per patient, destruction rate and j; in a remission
+ * transient once its series converges fast (kinetics.c). Otherwise day by
+ * day as itp_kinetics_advance. */
+void itp_kinetics_advance_days(const itp_kinetics *k, itp_drive *d, int in_remission, int n,
+                               int fallback_steps, itp_kin_prop *c, double *y);
 
 #endif

@@ -19,6 +19,9 @@
  * window, exponential relapse) and those the components add. Bleeding: a
  * hazard bmax / (1 + (P / c50)^hill) per day; a bleed while the latest
  * count is below rescue.bleed_below is rescued.
+ * The days between two events (a visit, a dose change, an infusion, a
+ * rescue's start or end, a remission's onset or end, a candidate bleed)
+ * hold the drive and are advanced together (itp_kinetics_advance_days).
  *
  * The kinetics and their exact day step are in kinetics.c. */
 #include <limits.h>
@@ -172,7 +175,7 @@ static double draw(const itp_scenario *scn, const void *vp, gsl_rng *r, void *vp
 typedef struct events_state {
     int rescue_works;     /* the running rescue lowers destruction */
     int rescue_pending;   /* a rescue since the last recorded visit */
-    double bleed_cum, bleed_next;
+    double bleed_next;    /* the next candidate bleed (days; thinning) */
     int low_run;
 } events_state;
 
@@ -241,7 +244,13 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
     }
     itp_rng_stream(ws->r_visit, ws->seed, ws->replicate, (uint64_t)pt->id, ITP_STREAM_VISIT);
     itp_rng_stream(ws->r_events, ws->seed, ws->replicate, (uint64_t)pt->id, ITP_STREAM_EVENTS);
-    ev.bleed_next = gsl_ran_exponential(ws->r_events, 1.0);
+    /* Bleeds: a Poisson process of rate h(P) = bmax / (1 + (P / c50)^hill)
+     * per day, P the count at the start of the day, by thinning (Lewis and
+     * Shedler, Naval Res Logist Q 1979): candidates at the bound bmax, one
+     * on day d kept with probability h(P(d)) / bmax. Only the candidates'
+     * days need P, so the days between events are stepped together. */
+    double bmax = rr->bleed_max_per_day;
+    ev.bleed_next = bmax > 0.0 ? gsl_ran_exponential(ws->r_events, 1.0) / bmax : 1e18;
 
     double y[ITP_NSTATE];
     itp_drive none = itp_drive_none();
@@ -253,7 +262,8 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
     /* the day-0 count was drawn with the baseline (inclusion on it) */
     double eta = pp->eta0;
     int eta_day = p->fl_sd > 0.0 ? 0 : -1, vi = 0;
-    for (int day = 0;; day++) {
+    itp_drive drive = none;
+    for (int day = 0;;) {
         ctx.day = day;
         if (day == death && day <= pt->followup_days) {
             pt->death = pt->last_day = day;
@@ -294,37 +304,39 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
                     comp->type->observe(comp->params, &ctx, state[c], count, scheduled);
             }
         }
-        itp_drive drive;
+        /* the drive from today to the next event */
         itp_drive_reset(&drive);
         double tpo_dose = 0.0;
-        int on_tpo = 0;
+        int on_tpo = 0, next = ITP_FAR_DAY;
         for (int c = 0; c < arm->n_components; c++) {
             const itp_component *comp = &scn->components[arm->component[c]];
             ctx.comp = c;
             if (comp->type->day) {
+                ctx.wake = day + 1;
                 double dose = comp->type->day(comp->params, &ctx, state[c], &drive);
                 if (c == tpo)
                     tpo_dose = dose;
                 on_tpo |= comp->type->is_tpo_ra && dose > 0.0;
+                if (ctx.wake < next)
+                    next = ctx.wake > day ? ctx.wake : day + 1;
             }
         }
         if (ctx.status)
             return ctx.status;
-        if (rr->bleed_max_per_day > 0.0) {
+        while (ev.bleed_next < day + 1.0) {   /* today's candidates */
             double x = (y[ITP_S_P] > 0.0 ? y[ITP_S_P] : 0.0) * inv_c50;
-            /* the default Hill coefficient 2 without pow(), a tenth of a
-             * day's cost */
+            /* the default Hill coefficient 2 without pow() */
             double xh = rr->bleed_hill == 2.0 ? x * x : pow(x, rr->bleed_hill);
-            ev.bleed_cum += rr->bleed_max_per_day / (1.0 + xh);
-            if (ev.bleed_cum >= ev.bleed_next) {
-                pt->n_bleed++;
-                ev.bleed_next += gsl_ran_exponential(ws->r_events, 1.0);
-                /* treated when the latest count is low enough */
-                int rescue = (rr->trigger & ITP_RESCUE_BLEED) && ctx.last_count_day >= 0 &&
-                             ctx.last_count < rr->bleed_below;
-                if (rescue && day >= ctx.rescue_until && start_rescue(scn, ws, rec, &ctx, &ev))
-                    return ITP_ENOMEM;
-            }
+            int bleed = gsl_rng_uniform(ws->r_events) * (1.0 + xh) < 1.0;
+            ev.bleed_next += gsl_ran_exponential(ws->r_events, 1.0) / bmax;
+            if (!bleed)
+                continue;
+            pt->n_bleed++;
+            /* treated when the latest count is low enough */
+            int rescue = (rr->trigger & ITP_RESCUE_BLEED) && ctx.last_count_day >= 0 &&
+                         ctx.last_count < rr->bleed_below;
+            if (rescue && day >= ctx.rescue_until && start_rescue(scn, ws, rec, &ctx, &ev))
+                return ITP_ENOMEM;
         }
         if (day < ctx.rescue_until && ev.rescue_works)
             drive.kdeg_factor *= rr->kdeg_factor;
@@ -349,10 +361,35 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
             pt->last_day = day;
             break;
         }
+        /* The next event: a visit, a component's next change, the end of a
+         * rescue, a remission's onset or end, a candidate bleed, death,
+         * dropout or the end of follow-up. Nothing changes the drive or
+         * the remission before it. */
         int in_rem = 0;
-        for (int m = 0; m < ctx.n_mech; m++)
-            in_rem |= day >= ctx.mech[m].onset && day < ctx.mech[m].end;
-        itp_kinetics_advance(&k, &drive, in_rem, p->nsub, &prop, y);
+        if (next > pt->followup_days)
+            next = pt->followup_days;
+        if (vi < scn->n_visits && scn->visit_day[vi] < next)
+            next = scn->visit_day[vi];
+        if (ctx.recheck_day > day && ctx.recheck_day < next)
+            next = ctx.recheck_day;
+        if (ctx.rescue_until > day && ctx.rescue_until < next)
+            next = ctx.rescue_until;
+        if (death > day && death < next)
+            next = death;
+        if (dropout > day && dropout < next)
+            next = dropout;
+        if (ev.bleed_next < next)
+            next = (int)ev.bleed_next;   /* > day: today's are past */
+        for (int m = 0; m < ctx.n_mech; m++) {
+            const itp_mechanism *mc = &ctx.mech[m];
+            in_rem |= day >= mc->onset && day < mc->end;
+            if (mc->onset > day && mc->onset < next)
+                next = mc->onset;
+            if (mc->end > day && mc->end < next)
+                next = mc->end;
+        }
+        itp_kinetics_advance_days(&k, &drive, in_rem, next - day, p->nsub, &prop, y);
+        day = next;
     }
     /* the latent remission as it came (components may have moved it) */
     for (int m = 0; m < ctx.n_mech; m++) {

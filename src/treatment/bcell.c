@@ -164,11 +164,13 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
     const bcell_params *p = vp;
     bcell_state *s = vs;
     (void)drive;
-    if (s->stopped || s->next_inf >= p->n_inf || p->inf_day[s->next_inf] != ctx->day)
-        return 0.0;
-    s->next_inf++;
-    itp_ctx_event(ctx, ITP_EV_INFUSION, p->dose);
-    return p->dose;
+    int given = !s->stopped && s->next_inf < p->n_inf && p->inf_day[s->next_inf] == ctx->day;
+    if (given) {
+        s->next_inf++;
+        itp_ctx_event(ctx, ITP_EV_INFUSION, p->dose);
+    }
+    ctx->wake = s->stopped || s->next_inf >= p->n_inf ? ITP_FAR_DAY : p->inf_day[s->next_inf];
+    return given ? p->dose : 0.0;
 }
 
 const itp_component_type itp_bcell_antibody_type = {

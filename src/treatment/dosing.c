@@ -268,6 +268,20 @@ void itp_taper_day(const itp_taper *tp, itp_dose_state *d, itp_taper_state *s,
         itp_ctx_event(ctx, ITP_EV_TAPER_UNABLE, d->dose);
 }
 
+int itp_taper_next(const itp_taper *tp, const itp_taper_state *s, int day)
+{
+    int next = ITP_FAR_DAY;
+    if (!tp->on)
+        return next;
+    if (tp->start > day)
+        next = tp->start;
+    if (tp->end > day && tp->end < next)
+        next = tp->end;
+    if (s->phase == ITP_TAPER_ON && s->next_step > day && s->next_step < next)
+        next = s->next_step;
+    return next;
+}
+
 int itp_taper_needs_visits(const itp_taper *tp, int *weeks, int max)
 {
     int n = 0;

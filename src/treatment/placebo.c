@@ -32,6 +32,7 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
         ++*next;
         itp_ctx_event(ctx, ITP_EV_INFUSION, 0.0);
     }
+    ctx->wake = *next < p->n_inf ? p->inf_day[*next] : ITP_FAR_DAY;
     return 0.0;
 }
 

@@ -53,8 +53,10 @@ typedef struct tpo_params {
 typedef struct tpo_state {
     itp_pk_day pk;           /* the patient's elimination */
     double inv_v, slope;     /* 1/V and the effect per mg/L */
-    double conc, rate;       /* the last day's concentration at its start
-                                (mg/L) and input (mg/L/day) */
+    double conc, rate;       /* the concentration at the start of the day of
+                                the last call (mg/L) and the input since
+                                (mg/L/day) */
+    int conc_day;            /* that day */
     itp_dose_state dose;
     itp_taper_state taper;
     int stopped;
@@ -170,9 +172,12 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
     const tpo_params *p = vp;
     tpo_state *s = vs;
     itp_taper_day(&p->taper, &s->dose, &s->taper, ctx, s->stopped);
-    /* the concentration follows from yesterday's input (none before day 0) */
-    s->conc = ctx->day > 0 ? itp_pk_day_end(&s->pk, s->conc, s->rate) : 0.0;
+    /* the concentration follows from the input since the last call (none
+     * before day 0); the dose changes only at events and taper days */
+    s->conc = ctx->day > 0 ? itp_pk_after(&s->pk, s->conc, s->rate, ctx->day - s->conc_day) : 0.0;
+    s->conc_day = ctx->day;
     s->rate = s->dose.dose * s->inv_v;
+    ctx->wake = itp_taper_next(&p->taper, &s->taper, ctx->day);
     itp_pk_term t = {s->conc, s->rate, s->pk.k, s->slope};
     itp_drive_add_pk(drive, &t);
     return s->dose.dose;
