@@ -178,11 +178,20 @@ BENCH_OPT   ?= -O3 -march=native
 BENCH_BIN   := $(BENCH_BUILD)/bench/bench_trial $(BENCH_BUILD)/bench/bench_kinetics \
                $(BENCH_BUILD)/bench/runstat
 
-.PHONY: bench
+# Figures 1-3 come with their ratio to the reference commit BENCH_REF
+# (built from git archive in the same run); section 6 runs against rpact
+# when Rscript and r-cran-rpact are installed (`make bench-peers`: that
+# section alone, written to results/bench/peers.txt).
+.PHONY: bench bench-peers
 
 bench: deps
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) OPT="$(BENCH_OPT)" all $(BENCH_BIN)
 	@BENCH_OPT="$(BENCH_OPT)" CC="$(CC)" sh tests/bench/bench.sh $(BENCH_BUILD)
+
+bench-peers: deps
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) OPT="$(BENCH_OPT)" all $(BENCH_BIN)
+	@BENCH_SECTIONS=6 BENCH_OUT=results/bench/peers.txt BENCH_OPT="$(BENCH_OPT)" CC="$(CC)" \
+	  sh tests/bench/bench.sh $(BENCH_BUILD)
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libitpsim.a $(HEADERS)
 	@mkdir -p $(@D)

@@ -117,6 +117,10 @@ typedef struct itp_logrank_result {
 int itp_surv_logrank(const itp_surv_data *d, itp_surv_workspace *w,
                      itp_logrank_result *res);
 
+/* The same from a table itp_surv_tabulate made (d, ITP_SURV_ALL, strata):
+ * a Cox fit and a log-rank test of one hypothesis share one tabulation. */
+void itp_surv_logrank_table(const itp_surv_table *tab, itp_logrank_result *res);
+
 /* ---- Cox proportional hazards ------------------------------------------ */
 
 typedef enum itp_cox_ties {
@@ -170,6 +174,10 @@ typedef struct itp_cox_result {
 int itp_surv_cox(const itp_surv_data *d, itp_cox_ties ties, double conf_level,
                  itp_surv_workspace *w, itp_cox_result *res);
 
+/* The same from a table itp_surv_tabulate made (all subjects, strata). */
+int itp_surv_cox_table(const itp_surv_table *tab, itp_cox_ties ties, double conf_level,
+                       itp_cox_result *res);
+
 /* ---- Kaplan-Meier ------------------------------------------------------ */
 
 /* Kaplan-Meier estimate for one group (group_value 0 or 1) or all subjects
@@ -216,5 +224,11 @@ typedef struct itp_km_result {
 /* group_value 0, 1 or ITP_SURV_ALL; t finite; conf_level in (0, 1). */
 int itp_surv_km(const itp_surv_data *d, int group_value, double t,
                 double conf_level, itp_surv_workspace *w, itp_km_result *res);
+
+/* The estimate at t and the median only (se included), for a replicate
+ * that reports no interval: lower, upper and the median's limits NaN,
+ * ci_not_estimable set. The same values otherwise. */
+int itp_surv_km_point(const itp_surv_data *d, int group_value, double t,
+                      itp_surv_workspace *w, itp_km_result *res);
 
 #endif

@@ -13,7 +13,8 @@ static double one_sided(double p_lower_or_greater, int flip)
 }
 
 /* The analysed patients' times, events, groups and strata into ws and d,
- * and the Cox fit into cox and r (estimate, CI, flags). */
+ * and the Cox fit into cox and r (estimate, CI, flags); the risk-set
+ * table stays in ws->surv for the log-rank test. */
 static itp_status fit_cox(const itp_scenario *scn, const itp_hypothesis *h,
                           const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r,
                           itp_surv_data *d, itp_cox_result *cox)
@@ -55,8 +56,9 @@ static itp_status run_logrank(const itp_scenario *scn, const itp_hypothesis *h,
     itp_cox_result cox;
     itp_logrank_result lr;
     int st = fit_cox(scn, h, rec, ws, r, &d, &cox);
-    if (st || (st = itp_surv_logrank(&d, ws->surv, &lr)))
+    if (st)
         return (itp_status)st;
+    itp_surv_logrank_table(&ws->surv->tab, &lr);   /* the Cox fit's table */
     r->statistic = lr.z;
     r->p_value = h->two_sided ? lr.p_two_sided : one_sided(lr.p_one_sided, !h->benefit_lower);
     if (lr.not_estimable) {

@@ -209,8 +209,7 @@ itp_status itp_mc_replicate(const itp_scenario *scn, uint64_t seed, uint64_t rep
             continue;
         itp_surv_data d = {m, ws->times, ws->event, ws->group, NULL, 1};
         itp_km_result km;
-        if (itp_surv_km(&d, ITP_SURV_ALL, scn->plan.landmark_days, scn->plan.conf_level,
-                        ws->an->surv, &km))
+        if (itp_surv_km_point(&d, ITP_SURV_ALL, scn->plan.landmark_days, ws->an->surv, &km))
             return ITP_EINTERNAL;
         out->landmark[a] = km.surv_not_estimable ? (double)NA_D : km.surv;
         out->median_days[a] = km.median_not_reached ? HUGE_VAL : km.median;

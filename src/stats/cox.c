@@ -111,11 +111,7 @@ static void cox_set_nan(itp_cox_result *res)
 int itp_surv_cox(const itp_surv_data *d, itp_cox_ties ties, double conf_level,
                  itp_surv_workspace *w, itp_cox_result *res)
 {
-    const itp_surv_table *tab;
-    double u_lo = 0.0, u_hi = 0.0;   /* U(-inf) and -U(+inf) */
-    double beta, newbeta, ll, newll, u, im, zq;
-    size_t row;
-    int status, iter, halving = 0;
+    int status;
 
     if (res == NULL || (ties != ITP_COX_EFRON && ties != ITP_COX_BRESLOW)
         || !(conf_level > 0.0 && conf_level < 1.0))
@@ -123,7 +119,16 @@ int itp_surv_cox(const itp_surv_data *d, itp_cox_ties ties, double conf_level,
     status = itp_surv_tabulate(d, ITP_SURV_ALL, 1, w);
     if (status != ITP_OK)
         return status;
-    tab = &w->tab;
+    return itp_surv_cox_table(&w->tab, ties, conf_level, res);
+}
+
+int itp_surv_cox_table(const itp_surv_table *tab, itp_cox_ties ties, double conf_level,
+                       itp_cox_result *res)
+{
+    double u_lo = 0.0, u_hi = 0.0;   /* U(-inf) and -U(+inf) */
+    double beta, newbeta, ll, newll, u, im, zq;
+    size_t row;
+    int iter, halving = 0;
 
     for (row = 0; row < tab->nrows; row++) {
         if (tab->nrisk[0][row] > 0.0)

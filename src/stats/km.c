@@ -86,8 +86,10 @@ static double km_quantile(const itp_surv_table *tab, int which, double zq,
     return 0.5 * (x1 + x2);   /* NaN when x2 does not exist */
 }
 
-int itp_surv_km(const itp_surv_data *d, int group_value, double t,
-                double conf_level, itp_surv_workspace *w, itp_km_result *res)
+/* The estimate at t and the median, with their intervals when with_ci
+ * (else the intervals NaN and flagged not estimable). */
+static int km(const itp_surv_data *d, int group_value, double t, double conf_level,
+              int with_ci, itp_surv_workspace *w, itp_km_result *res)
 {
     const itp_surv_table *tab;
     double s = 1.0, gw = 0.0, zq;
@@ -100,7 +102,7 @@ int itp_surv_km(const itp_surv_data *d, int group_value, double t,
     if (status != ITP_OK)
         return status;
     tab = &w->tab;
-    zq = gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * conf_level);
+    zq = with_ci ? gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * conf_level) : (double)NAN;
 
     res->n = (double)tab->nsubjects;
     res->nevents = tab->nevents[0] + tab->nevents[1];
@@ -125,15 +127,30 @@ int itp_surv_km(const itp_surv_data *d, int group_value, double t,
     } else {
         res->surv = s;
         res->se = s > 0.0 ? s * sqrt(gw) : (double)NAN;
-        loglog_band(s, sqrt(gw), zq, &res->lower, &res->upper);
+        if (with_ci)
+            loglog_band(s, sqrt(gw), zq, &res->lower, &res->upper);
+        else
+            res->lower = res->upper = NAN;
         res->ci_not_estimable = isnan(res->lower);
     }
 
     res->median = km_quantile(tab, 0, zq, 0.5);
-    res->median_lower = km_quantile(tab, 1, zq, 0.5);
-    res->median_upper = km_quantile(tab, 2, zq, 0.5);
+    res->median_lower = with_ci ? km_quantile(tab, 1, zq, 0.5) : (double)NAN;
+    res->median_upper = with_ci ? km_quantile(tab, 2, zq, 0.5) : (double)NAN;
     res->median_not_reached = isnan(res->median);
     res->median_lower_not_reached = isnan(res->median_lower);
     res->median_upper_not_reached = isnan(res->median_upper);
     return ITP_OK;
+}
+
+int itp_surv_km(const itp_surv_data *d, int group_value, double t,
+                double conf_level, itp_surv_workspace *w, itp_km_result *res)
+{
+    return km(d, group_value, t, conf_level, 1, w, res);
+}
+
+int itp_surv_km_point(const itp_surv_data *d, int group_value, double t,
+                      itp_surv_workspace *w, itp_km_result *res)
+{
+    return km(d, group_value, t, 0.95, 0, w, res);
 }

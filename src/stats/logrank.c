@@ -311,9 +311,6 @@ int itp_surv_tabulate(const itp_surv_data *d, int group_value, int use_strata,
 int itp_surv_logrank(const itp_surv_data *d, itp_surv_workspace *w,
                      itp_logrank_result *res)
 {
-    const itp_surv_table *tab;
-    double o = 0.0, e = 0.0, v = 0.0;
-    size_t r;
     int status;
 
     if (res == NULL)
@@ -321,7 +318,15 @@ int itp_surv_logrank(const itp_surv_data *d, itp_surv_workspace *w,
     status = itp_surv_tabulate(d, ITP_SURV_ALL, 1, w);
     if (status != ITP_OK)
         return status;
-    tab = &w->tab;
+    itp_surv_logrank_table(&w->tab, res);
+    return ITP_OK;
+}
+
+void itp_surv_logrank_table(const itp_surv_table *tab, itp_logrank_result *res)
+{
+    double o = 0.0, e = 0.0, v = 0.0;
+    size_t r;
+
     for (r = 0; r < tab->nrows; r++) {
         double n1 = tab->nrisk[1][r], n = tab->nrisk[0][r] + n1;
         double d1 = tab->nevent[1][r], dd = tab->nevent[0][r] + d1;
@@ -346,5 +351,4 @@ int itp_surv_logrank(const itp_surv_data *d, itp_surv_workspace *w,
         res->p_two_sided = 1.0;
         res->not_estimable = 1;
     }
-    return ITP_OK;
 }

@@ -180,6 +180,38 @@ static void test_gehan_km(void **state)
     assert_int_equal(k.median_upper_not_reached, 0);
 }
 
+/* The kernels a replicate uses: the point estimate and median without
+ * intervals are those of the full estimate; the log-rank test and the
+ * Cox fit from one shared table are those that tabulate for themselves
+ * (stratified Gehan data, strata by the parity of the subject). */
+static void test_shared_table_and_point(void **state)
+{
+    itp_surv_data d = data_of(NGEHAN, gehan_time, gehan_event, gehan_group, NULL, 0);
+    itp_km_result k, kp;
+    for (int g = 0; g < 2; g++) {
+        assert_int_equal(itp_surv_km(&d, g, 10.0, 0.95, *state, &k), ITP_OK);
+        assert_int_equal(itp_surv_km_point(&d, g, 10.0, *state, &kp), ITP_OK);
+        assert_true(kp.surv == k.surv && kp.se == k.se && kp.median == k.median);
+        assert_int_equal(kp.median_not_reached, k.median_not_reached);
+        assert_nan(kp.lower);
+        assert_nan(kp.median_lower);
+        assert_int_equal(kp.ci_not_estimable, 1);
+    }
+    int strata[NGEHAN];
+    for (int i = 0; i < NGEHAN; i++)
+        strata[i] = i % 2;
+    itp_surv_data ds = data_of(NGEHAN, gehan_time, gehan_event, gehan_group, strata, 2);
+    itp_logrank_result lr, lt;
+    itp_cox_result cx, ct;
+    itp_surv_workspace *w = *state;
+    assert_int_equal(itp_surv_logrank(&ds, w, &lr), ITP_OK);
+    assert_int_equal(itp_surv_cox(&ds, ITP_COX_EFRON, 0.95, w, &cx), ITP_OK);
+    itp_surv_logrank_table(&w->tab, &lt);   /* the table the Cox fit left */
+    assert_int_equal(itp_surv_cox_table(&w->tab, ITP_COX_EFRON, 0.95, &ct), ITP_OK);
+    assert_true(lt.z == lr.z && lt.variance == lr.variance && lt.p_one_sided == lr.p_one_sided);
+    assert_true(ct.beta == cx.beta && ct.se == cx.se && ct.iterations == cx.iterations);
+}
+
 /* ---- degenerate data with exact answers --------------------------------- */
 
 /* Controls die at 1, 2, 3 with all three experimental subjects (censored at
@@ -593,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_gehan_logrank),
         cmocka_unit_test(test_gehan_cox),
         cmocka_unit_test(test_gehan_km),
+        cmocka_unit_test(test_shared_table_and_point),
         cmocka_unit_test(test_cox_monotone),
         cmocka_unit_test(test_no_information),
         cmocka_unit_test(test_all_times_tied),
