@@ -171,8 +171,8 @@ clean:
 # ---- benchmarks ---------------------------------------------------------------
 # `make bench`: a release build in its own folder (BENCH_OPT, tuned for this
 # machine, so its figures are not those of the portable build), then
-# tests/bench/bench.sh prints the figures of issue 7 with the machine's
-# cores and CPU and writes results/bench/latest.txt (about 2 minutes on 2
+# tests/bench/bench.sh prints the performance figures with the machine's
+# cores and CPU and writes results/bench/latest.txt (about 8 minutes on 2
 # cores; BENCH_RUNS=3 for a quicker, noisier run; BENCH_WAIT_IDLE=600 to
 # wait up to 10 minutes for a quiet machine first).
 BENCH_BUILD := build-bench

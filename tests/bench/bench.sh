@@ -1,7 +1,7 @@
 #!/bin/sh
 # The benchmark suite (`make bench`): runs the release build in folder $1
-# (default build-bench) and prints, for this machine, the figures of issue 7;
-# the same text goes to results/bench/latest.txt. Each figure is the median
+# (default build-bench) and prints, for this machine, the performance figures;
+# the same text goes to results/bench/latest.txt (or BENCH_OUT). Each figure is the median
 # of BENCH_RUNS runs (default 5) with the smallest and largest in brackets.
 #
 #   1. VAYHIT2 (scenarios/vayhit2.cfg): `itpsim run`, design and null
@@ -25,8 +25,8 @@
 #      Monte Carlo SE.
 #
 # Figures 1-3 are also measured, in the same rounds, for the reference
-# commit BENCH_REF (default 473825b, the code before the speed work of
-# issue 13; BENCH_REF=none skips it), built from `git archive` with the
+# commit BENCH_REF (default 473825b, the code before the event-to-event
+# stepping; BENCH_REF=none skips it), built from `git archive` with the
 # same flags, and printed as ratios to it. BENCH_SECTIONS (default
 # "1 2 3 4 5 6") picks the sections; `make bench-peers` runs section 6.
 #
