@@ -52,17 +52,32 @@ static void run_start(run *r, const char *taper)
     gsl_rng_free(g);
 }
 
-/* Day `day`: an observed count (count < 0: none), then the day's dose. */
-static double step(run *r, int day, double count)
+static void run_end(run *r)
 {
-    itp_drive d = itp_drive_none();
+    itp_scenario_free(r->scn);
+    itp_record_free(&r->rec);
+}
+
+/* Day `day`: an observed count (count < 0: none), then the day's hook as
+ * the model calls it (ctx.wake the next day unless the hook names a later
+ * one): its drive into d, its dose returned. */
+static double step_drive(run *r, int day, double count, itp_drive *d)
+{
+    *d = itp_drive_none();
     r->ctx.day = day;
     if (count >= 0) {
         if (day == r->ctx.recheck_day)
             r->ctx.recheck_day = INT_MAX;
         r->elt->type->observe(r->elt->params, &r->ctx, r->st, count, 1);
     }
-    return r->elt->type->day(r->elt->params, &r->ctx, r->st, &d);
+    r->ctx.wake = day + 1;
+    return r->elt->type->day(r->elt->params, &r->ctx, r->st, d);
+}
+
+static double step(run *r, int day, double count)
+{
+    itp_drive d;
+    return step_drive(r, day, count, &d);
 }
 
 static void test_label_titration(void **state)
@@ -92,8 +107,7 @@ static void test_label_titration(void **state)
     assert_true(step(&r, 112, 40) == 25.0); /* the ladder up: 12.5, 25, 50, 75 */
     assert_true(step(&r, 126, 40) == 50.0);
     assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 }
 
 static void test_stop_without_response(void **state)
@@ -107,8 +121,7 @@ static void test_stop_without_response(void **state)
     assert_true(step(&r, 42, 10) == 0.0);   /* 4 weeks at 75, no response */
     assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
     assert_true(step(&r, 56, 10) == 0.0);   /* stays stopped */
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 }
 
 /* The no-response rule is about a first response: a patient who reached
@@ -126,8 +139,7 @@ static void test_no_stop_after_response(void **state)
     for (int day = 28; day <= 140; day += 7)
         assert_true(step(&r, day, 20) == 75.0);  /* lost it: stays at 75 */
     assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 
     run_start(&r, "");
     step(&r, 0, 10);
@@ -139,8 +151,7 @@ static void test_no_stop_after_response(void **state)
     assert_true(step(&r, 35, 20) == 75.0);
     assert_true(step(&r, 42, 20) == 0.0);   /* never responded to the drug */
     assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 
     /* A response is the IWG's: >= 30 and double the baseline. From 9 to 46
      * is one (kept on the drug); from 25 to 45 is not (stopped). */
@@ -153,8 +164,7 @@ static void test_no_stop_after_response(void **state)
     assert_true(step(&r, 42, 46) == 75.0);
     assert_true(step(&r, 70, 29) == 75.0);
     assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
     run_start(&r, "");
     step(&r, 0, 25);
     assert_true(step(&r, 14, 30) == 75.0);
@@ -163,8 +173,7 @@ static void test_no_stop_after_response(void **state)
     step(&r, 35, 49);
     assert_true(step(&r, 42, 45) == 0.0);
     assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 }
 
 #define TAPER "taper = { start_week = 17.0; end_week = 24.0; eligible_weeks = [15, 17]; };"
@@ -187,8 +196,7 @@ static void test_taper_steps_on_schedule(void **state)
     for (int day = 134; day < 200; day++)
         assert_true(step(&r, day, day % 7 ? -1 : 60) == 0.0);
     assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 }
 
 /* From 75 mg: 50 on day 119, 25 on day 133, off on day 147. */
@@ -206,8 +214,7 @@ static void test_taper_from_maximum(void **state)
     assert_true(step(&r, 133, 120) == 25.0);
     assert_true(step(&r, 147, 120) == 0.0);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 147);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 }
 
 static void test_taper_ineligible(void **state)
@@ -222,8 +229,67 @@ static void test_taper_ineligible(void **state)
     assert_int_equal(EV(r, TAPER_INELIGIBLE), 119);
     assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
     assert_true(step(&r, 140, 250) == 50.0); /* titration goes on */
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
+}
+
+/* The counts of a course that tapers (eligible at weeks 15 and 17, steps
+ * on days 119 and 133), fails the taper on day 140 (20, one step back up),
+ * is titrated down on day 154 (250) and held on day 161 (450, rechecked
+ * twice weekly with 100: restarted one level lower). */
+static double wake_course(int day)
+{
+    return day == 140 ? 20 : day == 154 ? 250 : day == 161 ? 450 : 100;
+}
+
+/* The model calls a day hook only on day 0, on event days and on the day
+ * the hook named in ctx.wake: called so (B), the TPO-RA gives the doses,
+ * concentrations and events of a patient whose hook runs every day (A),
+ * and its dose does not change between two of B's calls. */
+static void test_wake_days_suffice(void **state)
+{
+    (void)state;
+    run a, b;
+    run_start(&a, TAPER);
+    run_start(&b, TAPER);
+    double dose_a[250], conc_a[250];
+    for (int day = 0; day < 250; day++) {
+        int seen = day % 7 == 0 || day == a.ctx.recheck_day;
+        itp_drive d;
+        dose_a[day] = step_drive(&a, day, seen ? wake_course(day) : -1, &d);
+        conc_a[day] = d.pk[0].c0;
+    }
+    int calls = 0, last = -1;
+    for (int day = 0; day < 250;) {
+        int seen = day % 7 == 0 || day == b.ctx.recheck_day;
+        itp_drive d;
+        double dose = step_drive(&b, day, seen ? wake_course(day) : -1, &d);
+        assert_true(dose == dose_a[day]);
+        assert_true(fabs(d.pk[0].c0 - conc_a[day]) <= 1e-12 * (1.0 + conc_a[day]));
+        for (int k = last + 1; k < day; k++)   /* the drive held between calls */
+            assert_true(dose_a[k] == dose_a[last]);
+        last = day;
+        calls++;
+        int next = b.ctx.wake, visit = day + 7 - day % 7;
+        if (visit < next)
+            next = visit;
+        if (b.ctx.recheck_day > day && b.ctx.recheck_day < next)
+            next = b.ctx.recheck_day;
+        day = next;
+    }
+    /* weekly visits, the rechecks and the taper's days, not every day */
+    assert_true(calls < 60);
+    assert_int_equal(b.rec.n_events, a.rec.n_events);
+    for (size_t k = 0; k < a.rec.n_events; k++) {
+        assert_int_equal(b.rec.events[k].day, a.rec.events[k].day);
+        assert_int_equal(b.rec.events[k].kind, a.rec.events[k].kind);
+        assert_true(b.rec.events[k].value == a.rec.events[k].value);
+    }
+    assert_int_equal(EV(a, TAPER_START), 119);
+    assert_int_equal(EV(a, TAPER_FAIL), 140);
+    assert_int_equal(EV(a, HOLD), 161);
+    assert_int_equal(EV(a, RESUME), 164);
+    run_end(&a);
+    run_end(&b);
 }
 
 /* A count below 30 during the taper ends it: one step back up. After the
@@ -240,8 +306,7 @@ static void test_taper_failure(void **state)
     assert_true(step(&r, 126, 29) == 50.0);
     assert_int_equal(EV(r, TAPER_FAIL), 126);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), ITP_NEVER);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 
     run_start(&r, TAPER);
     for (int day = 0; day < 134; day++)
@@ -254,8 +319,7 @@ static void test_taper_failure(void **state)
     assert_int_equal(EV(r, RESTART), 175);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 133);
     assert_true(step(&r, 189, 30) == 75.0); /* titrated from there */
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 
     /* From 12.5 mg the taper is one step (off at once); a failure goes
      * back to 12.5, not to 25. */
@@ -269,8 +333,7 @@ static void test_taper_failure(void **state)
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 119);
     assert_true(step(&r, 133, 25) == 12.5);
     assert_int_equal(EV(r, TAPER_FAIL), 133);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 }
 
 /* Still on the drug at the end of the taper (week 24, day 168): unable to
@@ -285,8 +348,7 @@ static void test_taper_unable(void **state)
     assert_int_equal(EV(r, TAPER_INELIGIBLE), 119);
     assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
     assert_int_equal(EV(r, TAPER_UNABLE), 168);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 
     run_start(&r, TAPER);
     for (int day = 0; day < 126; day++)
@@ -297,8 +359,7 @@ static void test_taper_unable(void **state)
     assert_true(step(&r, 168, -1) == 0.0);
     assert_int_equal(EV(r, TAPER_FAIL), 126);
     assert_int_equal(EV(r, TAPER_UNABLE), 168);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 }
 
 /* New ITP therapy stops the drug for good: no dose from that day, nothing
@@ -319,8 +380,7 @@ static void test_new_therapy_stops(void **state)
     assert_int_equal(EV(r, TAPER_UNABLE), ITP_NEVER);
     assert_int_equal(EV(r, RESTART), ITP_NEVER);
     assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 }
 
 /* New therapy during the taper (after its first step on day 119, down to
@@ -345,8 +405,7 @@ static void test_new_therapy_during_taper(void **state)
     assert_int_equal(EV(r, TAPER_END), ITP_NEVER);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), ITP_NEVER);
     assert_int_equal(EV(r, TAPER_UNABLE), ITP_NEVER);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 }
 
 /* Stopped for no response before the taper: nothing to taper, so neither
@@ -365,8 +424,7 @@ static void test_stopped_before_taper(void **state)
     assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
     assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
     assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
-    itp_scenario_free(r.scn);
-    itp_record_free(&r.rec);
+    run_end(&r);
 }
 
 /* ---- the B-cell antibody ---------------------------------------------------- */
@@ -482,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_taper_from_maximum),
         cmocka_unit_test(test_taper_ineligible),
         cmocka_unit_test(test_taper_failure),
+        cmocka_unit_test(test_wake_days_suffice),
         cmocka_unit_test(test_stopped_before_taper),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
