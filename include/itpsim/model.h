@@ -118,8 +118,7 @@ typedef struct itp_kin_qcoef {
  * concentration (one per concentration of the drive). */
 typedef struct itp_kin_kslot {
     int have_k;                   /* the mode tables below are for elimination rate k */
-    double k, inv_k;              /* k, 1/k (0 for k = 0) */
-    double ek, one_ek;            /* e^-k, 1 - e^-k */
+    itp_pk_day pk;                /* k and its day's factors */
     double lam[4];                /* input modes e^{-lam t}: 0, k, krem, k + krem */
     double phil[4][5];            /* phi_0..phi_4 at ktr - lam_m */
     double gt[4][4];              /* T_i(1) per unit amplitude of mode m, [i][m] */
@@ -193,14 +192,14 @@ void itp_kinetics_advance(const itp_kinetics *k, const itp_drive *d, int in_remi
                           int fallback_steps, itp_kin_prop *c, double *y);
 
 /* Advances y by n >= 1 days under a drive that holds over them (its
- * concentrations follow their constant input from c0, which d's terms hold
- * at the end: their values at the start of the day after). With at most
+ * concentrations follow their constant input from c0; the components
+ * bring their own forward, itp_pk_after). With at most
  * one concentration the days are taken together: the exact map over 2^j
  * days, built by squaring the day's (rounding about 1e-15 relative per
  * doubling), once per patient, destruction rate and j; in a remission
  * transient once its series converges fast (kinetics.c). Otherwise day by
  * day as itp_kinetics_advance. */
-void itp_kinetics_advance_days(const itp_kinetics *k, itp_drive *d, int in_remission, int n,
-                               int fallback_steps, itp_kin_prop *c, double *y);
+void itp_kinetics_advance_days(const itp_kinetics *k, const itp_drive *d, int in_remission,
+                               int n, int fallback_steps, itp_kin_prop *c, double *y);
 
 #endif

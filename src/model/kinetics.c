@@ -198,10 +198,7 @@ COLD void itp_kin_set_k(itp_kin_prop *c, itp_kin_kslot *ks, double k)
             c->jq[i].n_level = 0;
     }
     ks->have_k = 1;
-    ks->k = k;
-    ks->inv_k = k > 0.0 ? 1.0 / k : 0.0;
-    ks->ek = exp(-k);
-    ks->one_ek = -expm1(-k);
+    itp_pk_day_init(&ks->pk, k);
     ks->lam[0] = 0.0;
     ks->lam[1] = k;
     ks->lam[2] = c->kin.krem;
@@ -406,37 +403,25 @@ void itp_kinetics_advance(const itp_kinetics *kp, const itp_drive *d, int in_rem
     static const itp_pk_term zero = {0.0, 0.0, 0.0, 0.0};
     int n = d->n_pk > 0 ? d->n_pk : 1;
     const itp_pk_term *pk = d->n_pk > 0 ? d->pk : &zero;
-    for (int i = 0; i < n; i++)
-        if (pk[i].rate != 0.0 && !(pk[i].k >= 1e-3)) {
-            itp_kinetics_day(kp, d, in_remission, fallback_steps, y);
-            return;
-        }
+    if (itp_kin_needs_fallback(d)) {
+        itp_kinetics_day(kp, d, in_remission, fallback_steps, y);
+        return;
+    }
     double rinf = in_remission ? 1.0 : 0.0;
-    double d0 = y[ITP_S_R] - rinf;
-    if (fabs(d0) < 1e-10)
-        d0 = 0.0;
-    double dkin = kp->kin_r - kp->kin_a, kin_inf = kp->kin_a + rinf * dkin;
-    double dkdeg = kp->kdeg_r - kp->kdeg_a;
-    double q = d->kdeg_factor * (kp->kdeg_a + rinf * dkdeg);
-    double qd = d->kdeg_factor * dkdeg * d0;
-    double fp = d->prod_factor, fk = fp * kin_inf, fd = fp * dkin * d0;
+    double d0 = itp_kin_gap(y, rinf);
+    itp_kin_rates rt = itp_kin_rates_of(kp, d, rinf, d0);
+    double q = rt.q, qd = rt.qd, fk = rt.fk, fd = rt.fd;
 
-    /* Each C(t) = cs + dc e^{-kt}; with no elimination (and so no input)
-     * C stays put. The first concentration is stepped with the state and
-     * the constant input (T1..T4, P are y[0..4]), the others by
-     * superposition from zero (the kinetics are linear in the input for a
-     * given remission course). */
-    itp_kin_kslot *ks = &c->ks[0];
-    if (!ks->have_k || ks->k != pk[0].k)
-        itp_kin_set_k(c, ks, pk[0].k);
-    double cs0 = pk[0].k > 0.0 ? pk[0].rate * ks->inv_k : pk[0].c0;
+    /* Each C(t) = cs + dc e^{-kt}. The first concentration is stepped with
+     * the state and the constant input (T1..T4, P are y[0..4]), the others
+     * by superposition from zero (the kinetics are linear in the input for
+     * a given remission course). */
+    itp_kin_kslot *ks = itp_kin_slot(c, 0, pk[0].k);
+    double cs0 = itp_kin_conc_limit(&pk[0], ks);
     double base = 1.0 + pk[0].slope * cs0;
     double cs[ITP_MAX_PK_TERMS];
     for (int i = 1; i < n; i++) {
-        itp_kin_kslot *ki = &c->ks[i];
-        if (!ki->have_k || ki->k != pk[i].k)
-            itp_kin_set_k(c, ki, pk[i].k);
-        cs[i] = pk[i].k > 0.0 ? pk[i].rate * ki->inv_k : pk[i].c0;
+        cs[i] = itp_kin_conc_limit(&pk[i], itp_kin_slot(c, i, pk[i].k));
         base += pk[i].slope * cs[i];
     }
     double slp = pk[0].slope, dc = pk[0].c0 - cs0;

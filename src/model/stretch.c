@@ -74,9 +74,9 @@ COLD static void jumps_fill(const itp_kin_prop *c, const itp_kin_kslot *ks, itp_
                 j0->gt[m][i] = ks->gt[i][m];
         }
         j0->em[0] = 1.0;
-        j0->em[1] = ks->ek;
+        j0->em[1] = ks->pk.ek;
         j0->em[2] = c->erho;
-        j0->em[3] = ks->ek * c->erho;
+        j0->em[3] = ks->pk.ek * c->erho;
         j0->n_order = 0;
         jq->n_level = 1;
     }
@@ -122,25 +122,34 @@ static int series_order(double x)
     return -1;
 }
 
-/* n >= 1 days with at most one concentration, series order `order`. */
-static void advance_jump(const itp_kinetics *kp, itp_drive *d, double rinf, int n, int order,
-                         itp_kin_prop *c, double *y)
+/* The largest level whose maps stay finite at series order `order`: the
+ * order-n rows grow like e^{(n krem - q) t} over t days (their weight
+ * y^n = x^n e^{-n krem t} takes it back), so a stretch is cut into powers
+ * of two over which that growth stays below e^600. */
+static int top_level(const itp_kinetics *kp, double q, int order)
 {
-    itp_pk_term zero = {0.0, 0.0, 0.0, 0.0};
-    itp_pk_term *pk = d->n_pk > 0 ? &d->pk[0] : &zero;
-    itp_kin_kslot *ks = &c->ks[0];
-    if (!ks->have_k || ks->k != pk->k)
-        itp_kin_set_k(c, ks, pk->k);
-    double dkin = kp->kin_r - kp->kin_a, dkdeg = kp->kdeg_r - kp->kdeg_a;
-    double d0 = y[ITP_S_R] - rinf;
-    double q = d->kdeg_factor * (kp->kdeg_a + rinf * dkdeg);
-    double x = -d->kdeg_factor * dkdeg * d0 / kp->krem;
-    double fp = d->prod_factor, fk = fp * (kp->kin_a + rinf * dkin), fd = fp * dkin * d0;
-    double cs = pk->k > 0.0 ? pk->rate * ks->inv_k : pk->c0, dc = pk->c0 - cs;
-    double base = 1.0 + pk->slope * cs, slp = pk->slope;
-    double a[4] = {fk * base, fk * slp * dc, fd * base, fd * slp * dc};
-    itp_kin_jumps *jq = jumps_for(c, q);
+    double grow = order * kp->krem - q;
     int top = ITP_KIN_LEVELS - 1;
+    while (top > 0 && grow * (double)(1 << top) > 600.0)
+        top--;
+    return top;
+}
+
+/* n >= 1 days with at most one concentration, series order `order`. */
+static void advance_jump(const itp_kinetics *kp, const itp_drive *d, double rinf, int n,
+                         int order, itp_kin_prop *c, double *y)
+{
+    static const itp_pk_term zero = {0.0, 0.0, 0.0, 0.0};
+    const itp_pk_term *pk = d->n_pk > 0 ? &d->pk[0] : &zero;
+    itp_kin_kslot *ks = itp_kin_slot(c, 0, pk->k);
+    double d0 = itp_kin_gap(y, rinf);
+    itp_kin_rates rt = itp_kin_rates_of(kp, d, rinf, d0);
+    double x = -rt.qd / kp->krem;
+    double cs = itp_kin_conc_limit(pk, ks), dc = pk->c0 - cs;
+    double base = 1.0 + pk->slope * cs, slp = pk->slope;
+    double a[4] = {rt.fk * base, rt.fk * slp * dc, rt.fd * base, rt.fd * slp * dc};
+    itp_kin_jumps *jq = jumps_for(c, rt.q);
+    int top = top_level(kp, rt.q, order);
     while (n > 0) {
         int j = top;
         if (n < 1 << top)
@@ -180,37 +189,33 @@ static void advance_jump(const itp_kinetics *kp, itp_drive *d, double rinf, int 
         for (int m = 1; m < 4; m++)
             a[m] *= jm->em[m];
         d0 *= jm->em[2];
-        dc *= jm->em[1];
         n -= 1 << j;
     }
-    pk->c0 = cs + dc;
-    y[ITP_S_R] = fabs(d0) < 1e-10 ? rinf : rinf + d0;
+    y[ITP_S_R] = rinf + d0;   /* ended below 1e-10 at the next start */
 }
 
-void itp_kinetics_advance_days(const itp_kinetics *kp, itp_drive *d, int in_remission, int n,
-                               int fallback_steps, itp_kin_prop *c, double *y)
+void itp_kinetics_advance_days(const itp_kinetics *kp, const itp_drive *d, int in_remission,
+                               int n, int fallback_steps, itp_kin_prop *c, double *y)
 {
     double rinf = in_remission ? 1.0 : 0.0;
-    int together = d->n_pk <= 1 && kp->krem > 0.0;
-    for (int i = 0; i < d->n_pk; i++)
-        together &= !(d->pk[i].rate != 0.0 && !(d->pk[i].k >= 1e-3));
+    int together = d->n_pk <= 1 && kp->krem > 0.0 && !itp_kin_needs_fallback(d);
+    itp_drive day = *d;   /* by day: its concentrations move on each day */
     while (n > 0) {
         int order = 0;
-        if (together && y[ITP_S_R] != rinf)
-            order = series_order(d->kdeg_factor * (kp->kdeg_r - kp->kdeg_a) *
-                                 (y[ITP_S_R] - rinf) / kp->krem);
+        if (together)
+            order = series_order(itp_kin_rates_of(kp, &day, rinf, itp_kin_gap(y, rinf)).qd /
+                                 kp->krem);
         if (together && n > 1 && order >= 0) {
-            advance_jump(kp, d, rinf, n, order, c, y);
+            advance_jump(kp, &day, rinf, n, order, c, y);
             return;
         }
-        itp_kinetics_advance(kp, d, in_remission, fallback_steps, c, y);
-        for (int i = 0; i < d->n_pk; i++) {
-            itp_pk_term *t = &d->pk[i];
-            const itp_kin_kslot *ks = &c->ks[i];
-            if (ks->have_k && ks->k == t->k && t->k > 0.0)
-                t->c0 = t->c0 * ks->ek + t->rate * ks->inv_k * ks->one_ek;
+        itp_kinetics_advance(kp, &day, in_remission, fallback_steps, c, y);
+        for (int i = 0; i < day.n_pk; i++) {
+            itp_pk_term *t = &day.pk[i];
+            if (c->ks[i].have_k && c->ks[i].pk.k == t->k)
+                t->c0 = itp_pk_day_end(&c->ks[i].pk, t->c0, t->rate);
             else
-                t->c0 = itp_pk_term_end(t);
+                t->c0 = itp_pk_term_end(t);   /* the fallback's */
         }
         n--;
     }

@@ -31,6 +31,8 @@ static double course(int method, int transient, int days, double *sink)
     itp_drive none = itp_drive_none(), d = itp_drive_none();
     itp_pk_term term = {0.0, 2.0, 0.64, 1.3};
     itp_drive_add_pk(&d, &term);
+    itp_pk_day pd;   /* the concentration over a stretch, as the component brings it */
+    itp_pk_day_init(&pd, term.k);
     double y[ITP_NSTATE];
     itp_kin_prop prop;
     itp_kinetics_steady(&k, &none, y);
@@ -46,6 +48,7 @@ static double course(int method, int transient, int days, double *sink)
             if (day + n > days)
                 n = days - day;
             itp_kinetics_advance_days(&k, &d, rem, n, 4, &prop, y);
+            d.pk[0].c0 = itp_pk_after(&pd, d.pk[0].c0, d.pk[0].rate, n);
             day += n - 1;
             continue;
         }
