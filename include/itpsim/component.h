@@ -62,10 +62,11 @@ static inline void itp_pk_day_init(itp_pk_day *p, double k)
         p->ek2[j] = p->ek2[j - 1] * p->ek2[j - 1];
 }
 
-/* e^{-k n} for n >= 0 days (from the squares; exp() beyond them). */
+/* e^{-k n} for n days (from the squares for 0 <= n < 2^ITP_PK_LEVELS;
+ * exp() otherwise). */
 static inline double itp_pk_decay(const itp_pk_day *p, int n)
 {
-    if (n >= 1 << ITP_PK_LEVELS)
+    if (n < 0 || n >= 1 << ITP_PK_LEVELS)
         return exp(-p->k * n);
     double e = 1.0;
     for (int j = 0; n; j++, n >>= 1)
@@ -169,6 +170,14 @@ typedef struct itp_patient_ctx {
     int last_count_day;       /* day of the latest observed count */
     double last_count;        /* its value */
 } itp_patient_ctx;
+
+/* Asks for an unscheduled count on `day` (the earliest of the requests
+ * stands: two components of an arm may ask). */
+static inline void itp_ctx_recheck(itp_patient_ctx *ctx, int day)
+{
+    if (day < ctx->recheck_day)
+        ctx->recheck_day = day;
+}
 
 /* Logs an event of the calling component today (record.h's ITP_EV_*). */
 void itp_ctx_event(itp_patient_ctx *ctx, int kind, double value);

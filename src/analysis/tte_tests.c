@@ -17,7 +17,7 @@ static double one_sided(double p_lower_or_greater, int flip)
  * table stays in ws->surv for the log-rank test. */
 static itp_status fit_cox(const itp_scenario *scn, const itp_hypothesis *h,
                           const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r,
-                          itp_surv_data *d, itp_cox_result *cox)
+                          itp_cox_result *cox)
 {
     const itp_analysis_plan *pl = &scn->plan;
     size_t n = 0;
@@ -33,9 +33,9 @@ static itp_status fit_cox(const itp_scenario *scn, const itp_hypothesis *h,
         ws->stratum[n] = rec->patients[i].stratum;
         n++;
     }
-    *d = (itp_surv_data){n, ws->time, ws->event, ws->group, strat ? ws->stratum : NULL,
-                         (size_t)scn->n_strata};
-    int st = itp_surv_cox(d, pl->ties_breslow ? ITP_COX_BRESLOW : ITP_COX_EFRON, pl->conf_level,
+    itp_surv_data d = {n, ws->time, ws->event, ws->group, strat ? ws->stratum : NULL,
+                       (size_t)scn->n_strata};
+    int st = itp_surv_cox(&d, pl->ties_breslow ? ITP_COX_BRESLOW : ITP_COX_EFRON, pl->conf_level,
                           ws->surv, cox);
     if (st)
         return (itp_status)st;
@@ -52,10 +52,9 @@ static itp_status fit_cox(const itp_scenario *scn, const itp_hypothesis *h,
 static itp_status run_logrank(const itp_scenario *scn, const itp_hypothesis *h,
                               const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
 {
-    itp_surv_data d;
     itp_cox_result cox;
     itp_logrank_result lr;
-    int st = fit_cox(scn, h, rec, ws, r, &d, &cox);
+    int st = fit_cox(scn, h, rec, ws, r, &cox);
     if (st)
         return (itp_status)st;
     itp_surv_logrank_table(&ws->surv->tab, &lr);   /* the Cox fit's table */
@@ -71,9 +70,8 @@ static itp_status run_logrank(const itp_scenario *scn, const itp_hypothesis *h,
 static itp_status run_cox(const itp_scenario *scn, const itp_hypothesis *h,
                           const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
 {
-    itp_surv_data d;
     itp_cox_result cox;
-    itp_status st = fit_cox(scn, h, rec, ws, r, &d, &cox);
+    itp_status st = fit_cox(scn, h, rec, ws, r, &cox);
     if (st)
         return st;
     r->statistic = cox.z;

@@ -52,9 +52,9 @@ int itp_ep_first_run(const resp_params *p, const itp_record *rec, const itp_pati
 /* threshold, from_week, to_week and rescue_from_week of a window rule. */
 itp_status itp_ep_read_window(itp_reader *rd, const config_setting_t *g,
                               const itp_scenario *scn, resp_params *p);
-/* Scheduled counts >= threshold in the window (off_tpo: without TPO-RA). */
+/* Scheduled counts >= threshold in the window (p->off_tpo: without TPO-RA). */
 int itp_ep_window_hits(const resp_params *p, const itp_record *rec, const itp_patient *pt,
-                       int end, int off_tpo);
+                       int end);
 /* No rescue from rescue_from and no new therapy up to the window's end. */
 int itp_ep_untreated(const resp_params *p, const itp_record *rec, const itp_patient *pt);
 

@@ -39,15 +39,15 @@ itp_status itp_ep_read_window(itp_reader *rd, const config_setting_t *g, const i
 }
 
 /* Scheduled counts >= threshold in the window, within the information;
- * off_tpo: only those on a day without TPO-RA. */
+ * p->off_tpo: only those on a day without TPO-RA. */
 int itp_ep_window_hits(const resp_params *p, const itp_record *rec, const itp_patient *pt,
-                       int end, int off_tpo)
+                       int end)
 {
     const itp_visit *v = itp_ep_visits_of(rec, pt);
     int hits = 0;
     for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to; i++)
         hits += v[i].scheduled && v[i].day >= p->from && (double)v[i].count >= p->threshold &&
-                (!off_tpo || !v[i].on_tpo);
+                (!p->off_tpo || !v[i].on_tpo);
     return hits;
 }
 
@@ -89,7 +89,7 @@ static void window_eval(const void *vp, const itp_scenario *scn, const itp_recor
     if (!out->included)
         return;
     int denom = itp_ep_scheduled_in(scn, p->from, p->to);
-    out->event = itp_ep_window_hits(p, rec, pt, end, p->off_tpo) >= p->fraction * denom - 1e-9 &&
+    out->event = itp_ep_window_hits(p, rec, pt, end) >= p->fraction * denom - 1e-9 &&
                  itp_ep_untreated(p, rec, pt);
 }
 

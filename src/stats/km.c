@@ -96,7 +96,7 @@ static int km(const itp_surv_data *d, int group_value, double t, double conf_lev
     size_t r;
     int status;
 
-    if (res == NULL || !isfinite(t) || !(conf_level > 0.0 && conf_level < 1.0))
+    if (res == NULL || !isfinite(t) || (with_ci && !(conf_level > 0.0 && conf_level < 1.0)))
         return ITP_EINPUT;
     status = itp_surv_tabulate(d, group_value, 0, w);
     if (status != ITP_OK)
@@ -123,7 +123,8 @@ static int km(const itp_surv_data *d, int group_value, double t, double conf_lev
     } else if (t < tab->tmin) {
         res->surv = 1.0;
         res->se = 0.0;
-        res->lower = res->upper = 1.0;
+        res->lower = res->upper = with_ci ? 1.0 : (double)NAN;
+        res->ci_not_estimable = !with_ci;
     } else {
         res->surv = s;
         res->se = s > 0.0 ? s * sqrt(gw) : (double)NAN;
@@ -152,5 +153,5 @@ int itp_surv_km(const itp_surv_data *d, int group_value, double t,
 int itp_surv_km_point(const itp_surv_data *d, int group_value, double t,
                       itp_surv_workspace *w, itp_km_result *res)
 {
-    return km(d, group_value, t, 0.95, 0, w, res);
+    return km(d, group_value, t, NAN, 0, w, res);
 }

@@ -86,6 +86,11 @@ itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char
     tp->start = (int)lround(start_w * 7);
     tp->end = (int)lround(end_w * 7);
     tp->step_days = (int)lround(step_w * 7);
+    if (tp->step_days < 1) {   /* a step each day at the most */
+        const config_setting_t *w = itp_member(t, "step_weeks");
+        return itp_rd_fail(rd, w ? w : t, "expected step_weeks of at least one day (%g weeks), "
+                           "got %g", 1.0 / 7, step_w);
+    }
     if (tp->end < tp->start)
         return itp_rd_fail(rd, itp_member(t, "end_week"),
                            "expected end_week >= start_week (%g), got %g", start_w, end_w);
@@ -166,7 +171,7 @@ void itp_dose_titrate(const itp_titration *t, itp_dose_state *s, itp_patient_ctx
             s->dose = s->dose_before_hold;
             itp_dose_set(t, s, ctx, ITP_EV_RESUME, level_down(t, s->dose_before_hold));
         } else {
-            ctx->recheck_day = day + t->recheck_days;
+            itp_ctx_recheck(ctx, day + t->recheck_days);
         }
         return;
     }
@@ -176,7 +181,7 @@ void itp_dose_titrate(const itp_titration *t, itp_dose_state *s, itp_patient_ctx
         s->dose = 0.0;
         s->last_change = day;
         s->at_max_since = -1;
-        ctx->recheck_day = day + t->recheck_days;
+        itp_ctx_recheck(ctx, day + t->recheck_days);
         itp_ctx_event(ctx, ITP_EV_HOLD, 0.0);
         return;
     }

@@ -181,33 +181,44 @@ static void test_gehan_km(void **state)
 }
 
 /* The kernels a replicate uses: the point estimate and median without
- * intervals are those of the full estimate; the log-rank test and the
- * Cox fit from one shared table are those that tabulate for themselves
- * (stratified Gehan data, strata by the parity of the subject). */
+ * intervals are those of the full estimate (before the first time too);
+ * the log-rank test on the table a Cox fit left, and a Cox fit on the
+ * table a log-rank test left, equal those that tabulate in a workspace of
+ * their own (stratified Gehan data, strata by the parity of the subject:
+ * a Cox fit that tabulated otherwise would show here). */
 static void test_shared_table_and_point(void **state)
 {
     itp_surv_data d = data_of(NGEHAN, gehan_time, gehan_event, gehan_group, NULL, 0);
     itp_km_result k, kp;
-    for (int g = 0; g < 2; g++) {
-        assert_int_equal(itp_surv_km(&d, g, 10.0, 0.95, *state, &k), ITP_OK);
-        assert_int_equal(itp_surv_km_point(&d, g, 10.0, *state, &kp), ITP_OK);
-        assert_true(kp.surv == k.surv && kp.se == k.se && kp.median == k.median);
-        assert_int_equal(kp.median_not_reached, k.median_not_reached);
-        assert_nan(kp.lower);
-        assert_nan(kp.median_lower);
-        assert_int_equal(kp.ci_not_estimable, 1);
-    }
+    static const double at[] = {0.5, 10.0, 22.0};   /* before the first time, within */
+    for (int g = 0; g < 2; g++)
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(itp_surv_km(&d, g, at[i], 0.95, *state, &k), ITP_OK);
+            assert_int_equal(itp_surv_km_point(&d, g, at[i], *state, &kp), ITP_OK);
+            assert_true(kp.surv == k.surv && kp.se == k.se && kp.median == k.median);
+            assert_int_equal(kp.median_not_reached, k.median_not_reached);
+            assert_int_equal(kp.surv_not_estimable, k.surv_not_estimable);
+            assert_nan(kp.lower);
+            assert_nan(kp.upper);
+            assert_nan(kp.median_lower);
+            assert_nan(kp.median_upper);
+            assert_int_equal(kp.ci_not_estimable, 1);
+        }
     int strata[NGEHAN];
     for (int i = 0; i < NGEHAN; i++)
         strata[i] = i % 2;
     itp_surv_data ds = data_of(NGEHAN, gehan_time, gehan_event, gehan_group, strata, 2);
     itp_logrank_result lr, lt;
     itp_cox_result cx, ct;
-    itp_surv_workspace *w = *state;
-    assert_int_equal(itp_surv_logrank(&ds, w, &lr), ITP_OK);
+    /* each from its own workspace, then the log-rank test and a second
+     * fit from the table the Cox fit left behind, as a replicate does */
+    itp_surv_workspace *w = *state, *w2;
+    assert_int_equal(itp_surv_workspace_create(&w2, NGEHAN), ITP_OK);
+    assert_int_equal(itp_surv_logrank(&ds, w2, &lr), ITP_OK);
     assert_int_equal(itp_surv_cox(&ds, ITP_COX_EFRON, 0.95, w, &cx), ITP_OK);
-    itp_surv_logrank_table(&w->tab, &lt);   /* the table the Cox fit left */
-    assert_int_equal(itp_surv_cox_table(&w->tab, ITP_COX_EFRON, 0.95, &ct), ITP_OK);
+    itp_surv_logrank_table(&w->tab, &lt);
+    assert_int_equal(itp_surv_cox_table(&w2->tab, ITP_COX_EFRON, 0.95, &ct), ITP_OK);
+    itp_surv_workspace_free(w2);
     assert_true(lt.z == lr.z && lt.variance == lr.variance && lt.p_one_sided == lr.p_one_sided);
     assert_true(ct.beta == cx.beta && ct.se == cx.se && ct.iterations == cx.iterations);
 }

@@ -288,6 +288,14 @@ static void test_wake_days_suffice(void **state)
     assert_int_equal(EV(a, TAPER_FAIL), 140);
     assert_int_equal(EV(a, HOLD), 161);
     assert_int_equal(EV(a, RESUME), 164);
+    /* a hold asks for a recheck; an earlier request (another TPO-RA's)
+     * stands */
+    a.ctx.recheck_day = 260;
+    step(&a, 252, 450);
+    assert_int_equal(a.ctx.recheck_day, 255);
+    a.ctx.recheck_day = 257;
+    step(&a, 255, 450);   /* still high: a recheck in 3 days, after 257 */
+    assert_int_equal(a.ctx.recheck_day, 257);
     run_end(&a);
     run_end(&b);
 }
