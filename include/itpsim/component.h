@@ -26,6 +26,8 @@
  * more is refused when it is loaded, so nothing is ever dropped. */
 #define ITP_MAX_MECHANISMS 8
 #define ITP_MAX_PK_TERMS 4
+/* The components of one arm, at most. */
+#define ITP_MAX_ARM_COMPONENTS 6
 
 /* A drug concentration over one day, from a one-compartment PK with
  * zero-order input: C(t) = c0 e^{-kt} + rate (1 - e^{-kt}) / k for t in
@@ -162,7 +164,9 @@ typedef struct itp_patient_ctx {
      * again whatever they set. */
     int wake;
     int max_day;              /* the protocol's last day of follow-up */
-    int recheck_day;          /* earliest unscheduled count check requested */
+    int recheck_day;          /* earliest unscheduled count check requested
+                                 (INT_MAX: none); itp_ctx_recheck keeps it */
+    int recheck[ITP_MAX_ARM_COMPONENTS]; /* each component's own request (0: none) */
     int rescue_until;         /* a rescue given before acts until this day
                                  (counts before it are not the treatment's) */
     int n_mech;
@@ -171,13 +175,14 @@ typedef struct itp_patient_ctx {
     double last_count;        /* its value */
 } itp_patient_ctx;
 
-/* Asks for an unscheduled count on `day` (the earliest of the requests
- * stands: two components of an arm may ask). */
-static inline void itp_ctx_recheck(itp_patient_ctx *ctx, int day)
-{
-    if (day < ctx->recheck_day)
-        ctx->recheck_day = day;
-}
+/* The calling component asks for an unscheduled count on `day` (> today),
+ * in place of its earlier request; the count is taken on the earliest
+ * day any component asks for (two TPO-RAs of an arm do not move each
+ * other's). */
+void itp_ctx_recheck(itp_patient_ctx *ctx, int day);
+
+/* A count was taken on `day`: the requests up to it are met. */
+void itp_ctx_recheck_done(itp_patient_ctx *ctx, int day);
 
 /* Logs an event of the calling component today (record.h's ITP_EV_*). */
 void itp_ctx_event(itp_patient_ctx *ctx, int kind, double value);

@@ -279,7 +279,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
         double count = 0.0;
         if (observed) {
             if (day == ctx.recheck_day)
-                ctx.recheck_day = INT_MAX;
+                itp_ctx_recheck_done(&ctx, day);
             count = day == 0 ? pp->count0
                              : observe_count(p, ws->r_visit, y[ITP_S_P], &eta, &eta_day, day);
             if (day == 0)

@@ -1,6 +1,7 @@
 /* The table of treatment component types, and helpers they share. */
 #include "itpsim/component.h"
 
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -27,6 +28,29 @@ uint64_t itp_component_stream_key(const itp_component_type *t, int occurrence)
         h = (h ^ *c) * 1099511628211ull;
     h ^= (uint64_t)occurrence * 0x9e3779b97f4a7c15ull;
     return h | 1ull << 63;
+}
+
+/* The earliest of the components' requests. */
+static void recheck_earliest(itp_patient_ctx *ctx)
+{
+    ctx->recheck_day = INT_MAX;
+    for (int c = 0; c < ITP_MAX_ARM_COMPONENTS; c++)
+        if (ctx->recheck[c] > 0 && ctx->recheck[c] < ctx->recheck_day)
+            ctx->recheck_day = ctx->recheck[c];
+}
+
+void itp_ctx_recheck(itp_patient_ctx *ctx, int day)
+{
+    ctx->recheck[ctx->comp] = day;
+    recheck_earliest(ctx);
+}
+
+void itp_ctx_recheck_done(itp_patient_ctx *ctx, int day)
+{
+    for (int c = 0; c < ITP_MAX_ARM_COMPONENTS; c++)
+        if (ctx->recheck[c] > 0 && ctx->recheck[c] <= day)
+            ctx->recheck[c] = 0;
+    recheck_earliest(ctx);
 }
 
 void itp_ctx_event(itp_patient_ctx *ctx, int kind, double value)

@@ -67,7 +67,7 @@ static double step_drive(run *r, int day, double count, itp_drive *d)
     r->ctx.day = day;
     if (count >= 0) {
         if (day == r->ctx.recheck_day)
-            r->ctx.recheck_day = INT_MAX;
+            itp_ctx_recheck_done(&r->ctx, day);
         r->elt->type->observe(r->elt->params, &r->ctx, r->st, count, 1);
     }
     r->ctx.wake = day + 1;
@@ -288,14 +288,18 @@ static void test_wake_days_suffice(void **state)
     assert_int_equal(EV(a, TAPER_FAIL), 140);
     assert_int_equal(EV(a, HOLD), 161);
     assert_int_equal(EV(a, RESUME), 164);
-    /* a hold asks for a recheck; an earlier request (another TPO-RA's)
-     * stands */
-    a.ctx.recheck_day = 260;
+    /* Another component of the arm (place 1) asks for a count on day
+     * 257: the drug's own hold (day 252, rechecks on 255 and 258) neither
+     * moves nor drops it, and a count on 255 leaves it standing. */
+    a.ctx.comp = 1;
+    itp_ctx_recheck(&a.ctx, 257);
+    a.ctx.comp = 0;
     step(&a, 252, 450);
     assert_int_equal(a.ctx.recheck_day, 255);
-    a.ctx.recheck_day = 257;
-    step(&a, 255, 450);   /* still high: a recheck in 3 days, after 257 */
+    step(&a, 255, 450);   /* still high: its own recheck moves to 258 */
     assert_int_equal(a.ctx.recheck_day, 257);
+    step(&a, 257, 450);   /* the other's count, seen by the drug too: 260 */
+    assert_int_equal(a.ctx.recheck_day, 260);
     run_end(&a);
     run_end(&b);
 }
