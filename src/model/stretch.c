@@ -150,6 +150,7 @@ static void advance_jump(const itp_kinetics *kp, const itp_drive *d, double rinf
     double a[4] = {rt.fk * base, rt.fk * slp * dc, rt.fd * base, rt.fd * slp * dc};
     itp_kin_jumps *jq = jumps_for(c, rt.q);
     int top = top_level(kp, rt.q, order);
+    double ex = order > 0 ? exp(x) : 1.0;
     while (n > 0) {
         int j = top;
         if (n < 1 << top)
@@ -173,8 +174,10 @@ static void advance_jump(const itp_kinetics *kp, const itp_drive *d, double rinf
                            ((v[0] * a[0] + v[1] * a[1]) + (v[2] * a[2] + v[3] * a[3]));
                 acc = z + ye * acc / (o + 1);
             }
-            p = exp(x - ye) * jm->pe[0] * p0 + exp(-ye) * acc;
+            double eny = exp(-ye);   /* e^{x - y} = e^x e^{-y}: one exp a step */
+            p = ex * eny * jm->pe[0] * p0 + eny * acc;
             x = ye;
+            ex = 1.0 / eny;
         }
         y[0] = t[0] * t1 + (jm->gt[0][0] * a[0] + jm->gt[1][0] * a[1]) +
                (jm->gt[2][0] * a[2] + jm->gt[3][0] * a[3]);
