@@ -160,7 +160,8 @@ typedef struct itp_new_therapy_rule {
 typedef struct itp_scenario_section {
     const char *name;                   /* what it reads: "model", "endpoints", ... */
     /* The top-level settings it owns, into keys[0 .. max-1]; returns how
-     * many. Its keys are allowed at the top level of the file. */
+     * many. Its keys are allowed at the top level of the file. NULL: its
+     * one key is its name (a group "endpoints", "analysis", ...). */
     size_t (*keys)(const char **keys, size_t max);
     /* Reads and checks its settings, into scn or into ctx; NULL: the keys
      * are accepted and not read (a tool's section other loads leave alone). */

@@ -52,15 +52,15 @@ static int find_name(const char *name, const char *const *names, int n, int *bes
  * wrong test lists them: two as "a" or "b", more as one of a, b, c. */
 static void test_names(itp_ep_kind kind, char *buf, size_t len)
 {
-    const char *names[16];
+    const void *kinds[17];
     int n = 0;
     for (int i = 0; itp_test_types[i] && n < 16; i++)
         if (itp_test_types[i]->endpoint == kind)
-            names[n++] = itp_test_types[i]->name;
+            kinds[n++] = itp_test_types[i];
+    kinds[n] = NULL;
     size_t l = (size_t)snprintf(buf, len, "%s", n == 2 ? "" : "one of ");
-    for (int i = 0; i < n && l < len; i++)
-        l += (size_t)snprintf(buf + l, len - l, n == 2 ? "%s\"%s\"" : "%s%s",
-                              i == 0 ? "" : n == 2 ? " or " : ", ", names[i]);
+    if (l < len)
+        itp_type_names(kinds, n == 2, buf + l, len - l);
 }
 
 /* Is key among keys (NULL-terminated, or NULL)? */

@@ -175,19 +175,11 @@ static itp_status cal_parse(itp_reader *rd, itp_scenario *scn, void *ctx)
     return ITP_OK;
 }
 
-static size_t cal_keys(const char **keys, size_t max)
-{
-    if (max < 1)
-        return 0;
-    keys[0] = "calibration";
-    return 1;
-}
-
 itp_status itp_cal_load(itp_scenario **out, itp_cal_spec *spec, const char *file,
                         const char *defaults, const char *const *sets, int n_sets,
                         FILE *resolved, char *err, size_t errlen)
 {
-    const itp_scenario_section cal = {"calibration", cal_keys, cal_parse, NULL, spec};
+    const itp_scenario_section cal = {"calibration", NULL, cal_parse, NULL, spec};
     return itp_scenario_load_with(out, file, defaults, sets, n_sets, &cal, 1, resolved, err,
                                   errlen);
 }

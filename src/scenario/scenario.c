@@ -37,7 +37,11 @@ static itp_status check_top_keys(itp_reader *rd, const config_setting_t *root,
     for (int i = 0; design_keys[i]; i++)
         add_key(keys, &n, design_keys[i]);
     for (int s = 0; s < n_sections; s++) {
-        size_t m = sections[s].keys(own, MAX_TOP_KEYS);
+        size_t m = 1;
+        if (sections[s].keys)
+            m = sections[s].keys(own, MAX_TOP_KEYS);
+        else
+            own[0] = sections[s].name;
         for (size_t i = 0; i < m; i++)
             add_key(keys, &n, own[i]);
     }

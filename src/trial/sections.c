@@ -10,13 +10,6 @@
 #include "itpsim/analysis.h"
 #include "itpsim/endpoint.h"
 
-static size_t one_key(const char **keys, size_t max, const char *key)
-{
-    if (max < 1)
-        return 0;
-    keys[0] = key;
-    return 1;
-}
 
 /* ---- the patient model: the type the design names, its settings' group ---- */
 
@@ -49,11 +42,6 @@ static void model_free(itp_scenario *scn, void *ctx)
 }
 
 /* ---- the endpoints ------------------------------------------------------------ */
-
-static size_t endpoints_keys(const char **keys, size_t max)
-{
-    return one_key(keys, max, "endpoints");
-}
 
 /* The endpoint whose events drive an event-driven cut: named
  * (followup.endpoint), or the first time-to-event endpoint. */
@@ -94,11 +82,6 @@ static void endpoints_free(itp_scenario *scn, void *ctx)
 
 /* ---- the analysis plan ------------------------------------------------------------ */
 
-static size_t analysis_keys(const char **keys, size_t max)
-{
-    return one_key(keys, max, "analysis");
-}
-
 static itp_status analysis_parse(itp_reader *rd, itp_scenario *scn, void *ctx)
 {
     (void)ctx;
@@ -116,18 +99,14 @@ static void analysis_free(itp_scenario *scn, void *ctx)
 
 /* ---- the tools' sections ------------------------------------------------------------ */
 
-/* `itpsim calibrate` reads its section itself (calibrate.h); every other
- * load allows it and leaves it unread. */
-static size_t calibration_keys(const char **keys, size_t max)
-{
-    return one_key(keys, max, "calibration");
-}
 
 const itp_scenario_section itp_trial_sections[] = {
     {"model", model_keys, model_parse, model_free, NULL},
-    {"endpoints", endpoints_keys, endpoints_parse, endpoints_free, NULL},
-    {"analysis", analysis_keys, analysis_parse, analysis_free, NULL},
-    {"calibration", calibration_keys, NULL, NULL, NULL},
+    {"endpoints", NULL, endpoints_parse, endpoints_free, NULL},
+    {"analysis", NULL, analysis_parse, analysis_free, NULL},
+    /* `itpsim calibrate` reads its section itself (calibrate.h); every
+     * other load allows it and leaves it unread */
+    {"calibration", NULL, NULL, NULL, NULL},
 };
 const int itp_trial_n_sections = (int)(sizeof itp_trial_sections / sizeof itp_trial_sections[0]);
 
