@@ -76,7 +76,10 @@ $(BUILD)/obj/%.o: src/%.c
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
+# Made afresh each time, so that the object of a removed or moved source
+# does not stay in the archive.
 $(BUILD)/libitpsim.a: $(LIB_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/itpsim: $(CLI_OBJ) $(BUILD)/libitpsim.a
