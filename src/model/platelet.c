@@ -159,8 +159,8 @@ static double draw(const itp_scenario *scn, const void *vp, gsl_rng *r, void *vp
     pt->lsa = p->lsa_med * exp(p->lsa_logsd * gsl_ran_gaussian_ziggurat(r, 1.0));
     pt->prem = p->prem_med * exp(p->prem_logsd * gsl_ran_gaussian_ziggurat(r, 1.0));
     double u = gsl_rng_uniform(r), u_onset = gsl_rng_uniform(r);
-    double e_relapse = gsl_ran_exponential(r, 1.0);
-    double e_death = gsl_ran_exponential(r, 1.0), e_drop = gsl_ran_exponential(r, 1.0);
+    double e_relapse = itp_rng_exp1(r);
+    double e_death = itp_rng_exp1(r), e_drop = itp_rng_exp1(r);
     pt->bg_remits = u < p->bg_prob;
     pt->bg_onset = 7.0 * (p->bg_from_w + u_onset * (p->bg_to_w - p->bg_from_w));
     pt->bg_end = p->bg_relapse_per_day > 0.0 ? pt->bg_onset + e_relapse / p->bg_relapse_per_day
@@ -250,7 +250,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
      * on day d kept with probability h(P(d)) / bmax. Only the candidates'
      * days need P, so the days between events are stepped together. */
     double bmax = rr->bleed_max_per_day;
-    ev.bleed_next = bmax > 0.0 ? gsl_ran_exponential(ws->r_events, 1.0) / bmax : 1e18;
+    ev.bleed_next = bmax > 0.0 ? itp_rng_exp1(ws->r_events) / bmax : 1e18;
 
     double y[ITP_NSTATE];
     itp_drive none = itp_drive_none();
@@ -328,7 +328,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
             /* the default Hill coefficient 2 without pow() */
             double xh = rr->bleed_hill == 2.0 ? x * x : pow(x, rr->bleed_hill);
             int bleed = gsl_rng_uniform(ws->r_events) * (1.0 + xh) < 1.0;
-            ev.bleed_next += gsl_ran_exponential(ws->r_events, 1.0) / bmax;
+            ev.bleed_next += itp_rng_exp1(ws->r_events) / bmax;
             if (!bleed)
                 continue;
             pt->n_bleed++;

@@ -28,6 +28,7 @@
 #include <gsl/gsl_randist.h>
 #include "itpsim/component.h"
 #include "itpsim/record.h"
+#include "itpsim/rng.h"
 #include "itpsim/units.h"
 
 #define MAX_INFUSIONS 52
@@ -122,7 +123,7 @@ static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
     s->u = gsl_rng_uniform(r);
     s->u_onset = gsl_rng_uniform(r);
     s->rec_factor = exp(p->recovery_logsd * gsl_ran_gaussian_ziggurat(r, 1.0));
-    s->e_relapse = gsl_ran_exponential(r, 1.0);
+    s->e_relapse = itp_rng_exp1(r);
     s->mech = -1;
     int last = 0, n = given_before(p, ctx->max_day + 1, &last);
     if (n == 0 || s->u >= remission_prob(p, n))

@@ -39,6 +39,7 @@
 #include "itpsim/component.h"
 #include "itpsim/dosing.h"
 #include "itpsim/record.h"
+#include "itpsim/rng.h"
 #include "itpsim/units.h"
 
 typedef struct tpo_params {
@@ -114,7 +115,7 @@ static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
     double u_nr = gsl_rng_uniform(r);
     double z_slope = gsl_ran_gaussian_ziggurat(r, 1.0);
     double u_rem = gsl_rng_uniform(r), u_onset = gsl_rng_uniform(r);
-    double e_relapse = gsl_ran_exponential(r, 1.0);
+    double e_relapse = itp_rng_exp1(r);
     double cl = p->cl * exp(p->cl_logsd * z_cl);
     itp_pk_day_init(&s->pk, cl / p->volume);
     s->inv_v = 1.0 / p->volume;

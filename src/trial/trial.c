@@ -89,17 +89,17 @@ void itp_enrol_days(const itp_scenario *scn, gsl_rng *r, itp_patient *pts, int n
     if (scn->enrol_duration_days > 0.0 || scn->n_rate_pieces == 0) {
         double sum = 0.0;
         for (int i = 0; i < n; i++) {
-            sum += gsl_ran_exponential(r, 1.0);
+            sum += itp_rng_exp1(r);
             pts[i].enrol_day = sum;
         }
-        sum += gsl_ran_exponential(r, 1.0);
+        sum += itp_rng_exp1(r);
         for (int i = 0; i < n; i++)
             pts[i].enrol_day *= scn->enrol_duration_days / sum;
         return;
     }
     double e = 0.0;
     for (int i = 0; i < n; i++) {
-        e += gsl_ran_exponential(r, 1.0);
+        e += itp_rng_exp1(r);
         double cum = 0.0, t = 0.0;
         for (int j = 0; j < scn->n_rate_pieces; j++) {
             double end = j + 1 < scn->n_rate_pieces ? scn->rate_from_day[j + 1] : HUGE_VAL;
