@@ -109,6 +109,17 @@ const config_setting_t *itp_root_elem(const itp_reader *rd, const char *name, in
  * number or a group with `value`). */
 int itp_reader_has_number(const itp_reader *rd, const char *path);
 
+/* The scenario's setting that gave `name` (looked up as itp_rd_double
+ * does: in g, else at defpath.name in the scenario), for a message about a
+ * value checked against another; g when the value came from the defaults
+ * file. */
+const config_setting_t *itp_rd_where(const itp_reader *rd, const config_setting_t *g,
+                                     const char *defpath, const char *name);
+
+/* Whether path names a group: 1 in the defaults file, 2 in the scenario,
+ * 3 in both, 0 in neither. */
+int itp_reader_has_group(const itp_reader *rd, const char *path);
+
 /* The unit of the defaults parameter at path, or "". */
 const char *itp_reader_unit(const itp_reader *rd, const char *path);
 

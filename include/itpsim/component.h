@@ -206,14 +206,24 @@ int itp_ctx_add_mechanism(itp_patient_ctx *ctx, int onset, int end);
 typedef struct itp_component_type {
     const char *name;           /* as written in the scenario's `type` */
     const char *description;
-    const char *const *keys;    /* settings a component group may hold */
-    /* groups of parameters inside the type's defaults group (NULL-terminated,
+    const char *const *keys;    /* settings a component group may hold
+                                   (besides "type", "drug" and the drug's
+                                   parameters) */
+    /* Drugs: a type with drugs (default_drug not NULL) keeps each drug's
+     * parameters in its own group of the defaults file, TYPE.DRUG (e.g.
+     * tpo_ra.eltrombopag), which a component picks with `drug` (default
+     * default_drug); a drug the defaults file does not have may be given
+     * whole in the scenario's own TYPE.DRUG group. A type without drugs
+     * (NULL) keeps its parameters in the group TYPE. */
+    const char *default_drug;
+    /* groups of parameters inside a drug's defaults group (NULL-terminated,
      * or NULL: none), e.g. the TPO-RA's taper */
     const char *const *subgroups;
-    /* Reads the component group g (its defaults come from the defaults
-     * file's group named after the type) into a newly allocated params. */
+    /* Reads the component group g into a newly allocated params; its
+     * defaults are at defpath (TYPE.DRUG, or TYPE for a type without
+     * drugs). */
     itp_status (*parse)(itp_reader *rd, const config_setting_t *g,
-                        void **params);
+                        const char *defpath, void **params);
     void (*free)(void *params);
     size_t state_size;          /* per-patient state, zeroed before start */
     int mechanisms;             /* remission mechanisms it adds, at most */

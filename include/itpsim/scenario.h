@@ -97,6 +97,7 @@ typedef struct itp_analysis_plan {
 typedef struct itp_component {
     char name[ITP_NAME_MAX];
     const itp_component_type *type;
+    char drug[ITP_NAME_MAX];            /* the drug, for a type with drugs ("" else) */
     void *params;                       /* owned; type->free releases it */
 } itp_component;
 

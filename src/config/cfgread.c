@@ -66,6 +66,25 @@ int itp_reader_has_number(const itp_reader *rd, const char *path)
     return number_at(&rd->scn, path) || number_at(&rd->defs, path);
 }
 
+const config_setting_t *itp_rd_where(const itp_reader *rd, const config_setting_t *g,
+                                     const char *defpath, const char *name)
+{
+    const config_setting_t *s = itp_member(g, name);
+    if (!s && defpath) {
+        char p[256];
+        snprintf(p, sizeof p, "%s.%s", defpath, name);
+        s = config_lookup((config_t *)(uintptr_t)&rd->scn, p);
+    }
+    return s ? s : g;
+}
+
+int itp_reader_has_group(const itp_reader *rd, const char *path)
+{
+    const config_setting_t *d = rd->defs_ok ? config_lookup((config_t *)(uintptr_t)&rd->defs, path) : NULL;
+    const config_setting_t *s = config_lookup((config_t *)(uintptr_t)&rd->scn, path);
+    return (d && config_setting_is_group(d) ? 1 : 0) | (s && config_setting_is_group(s) ? 2 : 0);
+}
+
 const char *itp_reader_unit(const itp_reader *rd, const char *path)
 {
     const char *unit = "";

@@ -2,6 +2,7 @@
  * allocation, strata; see internal.h. */
 #include "itpsim/scenario.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,54 @@ itp_status itp_scn_read_arms(itp_reader *rd, itp_scenario *scn,
     return ITP_OK;
 }
 
+#define ITP_MAX_TYPE_KEYS 30
+
+/* A drug's name is a group's name in the defaults file: a letter, then
+ * letters, digits and '_'. */
+static int drug_name_ok(const char *s)
+{
+    if (!isalpha((unsigned char)s[0]))
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            return 0;
+    return 1;
+}
+
+/* The drug of component group c (for a type with drugs) and the paths of
+ * its defaults (TYPE.DRUG) and of the group whose parameters its keys may
+ * name (the same, or the default drug's for a drug given whole in the
+ * scenario). */
+static itp_status component_drug(itp_reader *rd, const config_setting_t *c, itp_component *comp,
+                                 char *defpath, char *keypath)
+{
+    const itp_component_type *t = comp->type;
+    size_t len = 2 * ITP_NAME_MAX + 2;
+    comp->drug[0] = '\0';
+    if (!t->default_drug) {
+        snprintf(defpath, len, "%s", t->name);
+        snprintf(keypath, len, "%s", t->name);
+        return ITP_OK;
+    }
+    itp_status st = itp_rd_string(rd, c, "drug", t->default_drug, comp->drug, sizeof comp->drug);
+    if (st)
+        return st;
+    if (!drug_name_ok(comp->drug))
+        return itp_rd_fail(rd, itp_member(c, "drug"),
+                           "expected a drug name of letters, digits and '_'");
+    snprintf(defpath, len, "%s.%s", t->name, comp->drug);
+    int where = itp_reader_has_group(rd, defpath);
+    if (!where)
+        return itp_rd_fail(rd, itp_member(c, "drug"),
+                           "unknown %s drug '%s': no group %s in the defaults file or the "
+                           "scenario", t->name, comp->drug, defpath);
+    if (where & 1)
+        snprintf(keypath, len, "%s", defpath);
+    else
+        snprintf(keypath, len, "%s.%s", t->name, t->default_drug);
+    return ITP_OK;
+}
+
 itp_status itp_scn_read_components(itp_reader *rd, itp_scenario *scn,
                                    const config_setting_t *root)
 {
@@ -112,10 +161,20 @@ itp_status itp_scn_read_components(itp_reader *rd, itp_scenario *scn,
             return itp_rd_fail(rd, itp_member(c, "type"),
                                "unknown component type '%s' (known: %s)", type, names);
         }
-        if ((st = itp_rd_keys(rd, c, comp->type->keys, comp->type->name)))
+        char defpath[2 * ITP_NAME_MAX + 2], keypath[2 * ITP_NAME_MAX + 2];
+        if ((st = component_drug(rd, c, comp, defpath, keypath)))
+            return st;
+        const char *known[ITP_MAX_TYPE_KEYS + 2];
+        int nk = 0;
+        for (const char *const *k = comp->type->keys; k && *k && nk < ITP_MAX_TYPE_KEYS; k++)
+            known[nk++] = *k;
+        if (comp->type->default_drug)
+            known[nk++] = "drug";
+        known[nk] = NULL;
+        if ((st = itp_rd_keys(rd, c, known, keypath)))
             return st;
         scn->n_components = i + 1;
-        if ((st = comp->type->parse(rd, c, &comp->params)))
+        if ((st = comp->type->parse(rd, c, defpath, &comp->params)))
             return st;
     }
     return ITP_OK;

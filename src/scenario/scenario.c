@@ -73,21 +73,50 @@ static itp_status check_component_visits(itp_reader *rd, itp_scenario *scn,
     return ITP_OK;
 }
 
+/* The parameters of one drug's (or a drugless type's) group g of the
+ * scenario against the defaults group at defpath, and its subgroups. */
+static itp_status check_param_group(itp_reader *rd, const itp_component_type *t,
+                                    const config_setting_t *g, const char *defpath)
+{
+    itp_status st = itp_rd_keys(rd, g, t->subgroups, defpath);
+    for (int k = 0; !st && t->subgroups && t->subgroups[k]; k++) {
+        char path[3 * ITP_NAME_MAX];
+        snprintf(path, sizeof path, "%s.%s", defpath, t->subgroups[k]);
+        st = itp_rd_keys(rd, itp_member(g, t->subgroups[k]), NULL, path);
+    }
+    return st;
+}
+
 /* Scenario-wide defaults of component types (top-level groups named after
- * a type) hold only that type's parameters. */
+ * a type) hold only that type's parameters: for a type with drugs, one
+ * group per drug, each with that drug's parameters (a drug the defaults
+ * file does not have, those of the type's default drug). */
 static itp_status check_type_groups(itp_reader *rd, const config_setting_t *root)
 {
     itp_status st;
     for (int i = 0; itp_component_types[i]; i++) {
         const itp_component_type *t = itp_component_types[i];
         const config_setting_t *g;
-        if ((st = itp_rd_child(rd, root, t->name, CONFIG_TYPE_GROUP, 0, &g)) ||
-            (st = itp_rd_keys(rd, g, t->subgroups, t->name)))
+        if ((st = itp_rd_child(rd, root, t->name, CONFIG_TYPE_GROUP, 0, &g)))
             return st;
-        for (int k = 0; t->subgroups && t->subgroups[k]; k++) {
-            char path[2 * ITP_NAME_MAX];
-            snprintf(path, sizeof path, "%s.%s", t->name, t->subgroups[k]);
-            if ((st = itp_rd_keys(rd, itp_member(g, t->subgroups[k]), NULL, path)))
+        if (!g)
+            continue;
+        if (!t->default_drug) {
+            if ((st = check_param_group(rd, t, g, t->name)))
+                return st;
+            continue;
+        }
+        for (int j = 0; j < config_setting_length(g); j++) {
+            const config_setting_t *d = config_setting_get_elem(g, (unsigned)j);
+            char path[3 * ITP_NAME_MAX];
+            snprintf(path, sizeof path, "%s.%s", t->name, config_setting_name(d));
+            if (!config_setting_is_group(d) || config_setting_get_member(d, "value"))
+                return itp_rd_fail(rd, d, "expected a drug's group of parameters (%s = { "
+                                   "%s = { ... }; }): the parameters of %s are per drug",
+                                   t->name, t->default_drug, t->name);
+            if (!(itp_reader_has_group(rd, path) & 1))
+                snprintf(path, sizeof path, "%s.%s", t->name, t->default_drug);
+            if ((st = check_param_group(rd, t, d, path)))
                 return st;
         }
     }

@@ -50,10 +50,10 @@ typedef struct bcell_state {
 
 static const char *const keys[] = {"type", "dose_mg_kg", "infusion_weeks", NULL};
 
-static itp_status parse(itp_reader *rd, const config_setting_t *g, void **out)
+static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d,
+                        void **out)
 {
     bcell_params *p = calloc(1, sizeof *p);
-    const char *d = "bcell_antibody";
     double relapse;
     itp_status st;
     *out = p;
@@ -74,7 +74,8 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, void **out)
         (st = itp_rd_double(rd, g, d, "relapse_per_month", ITP_CLOSED(0, 100), &relapse)))
         return st;
     if (p->onset_to < p->onset_from)
-        return itp_rd_fail(rd, g, "expected onset_to_week >= onset_from_week (%g), got %g",
+        return itp_rd_fail(rd, itp_rd_where(rd, g, d, "onset_to_week"),
+                           "expected onset_to_week >= onset_from_week (%g), got %g",
                            p->onset_from, p->onset_to);
     p->relapse_per_day = relapse / ITP_DAYS_PER_MONTH;
     return ITP_OK;
@@ -178,6 +179,7 @@ const itp_component_type itp_bcell_antibody_type = {
     .name = "bcell_antibody",
     .description = "B-cell depleting antibody: Emax in the total dose on a protected remission",
     .keys = keys,
+    .default_drug = "ianalumab",
     .parse = parse,
     .free = free,
     .state_size = sizeof(bcell_state),

@@ -13,9 +13,11 @@ typedef struct placebo_params {
 
 static const char *const keys[] = {"type", "infusion_weeks", NULL};
 
-static itp_status parse(itp_reader *rd, const config_setting_t *g, void **out)
+static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *defpath,
+                        void **out)
 {
     placebo_params *p = calloc(1, sizeof *p);
+    (void)defpath;
     *out = p;
     if (!p)
         return ITP_ENOMEM;

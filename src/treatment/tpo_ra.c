@@ -70,10 +70,11 @@ typedef struct tpo_state {
 static const char *const keys[] = {"type", "taper", NULL};
 static const char *const taper_group[] = {"taper", NULL};
 
-static itp_status parse(itp_reader *rd, const config_setting_t *g, void **out)
+static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d,
+                        void **out)
 {
     tpo_params *p = calloc(1, sizeof *p);
-    const char *d = "tpo_ra";
+    char taper_path[160];
     double relapse;
     itp_status st;
     *out = p;
@@ -94,16 +95,13 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, void **out)
         (st = itp_rd_double(rd, g, d, "remission_relapse_per_month", ITP_CLOSED(0, 100), &relapse)))
         return st;
     if (p->rem_to_w < p->rem_from_w) {
-        /* in the component, else in the scenario's tpo_ra group */
-        const config_setting_t *w = itp_member(g, "remission_onset_to_week");
-        if (!w)
-            w = itp_member(itp_member(itp_reader_root(rd), "tpo_ra"), "remission_onset_to_week");
-        return itp_rd_fail(rd, w ? w : g,
+        return itp_rd_fail(rd, itp_rd_where(rd, g, d, "remission_onset_to_week"),
                            "expected remission_onset_to_week >= remission_onset_from_week (%g), "
                            "got %g", p->rem_from_w, p->rem_to_w);
     }
     p->rem_relapse_per_day = relapse / ITP_DAYS_PER_MONTH;
-    return itp_taper_parse(rd, g, "tpo_ra.taper", "mg", p->dose.max, &p->taper);
+    snprintf(taper_path, sizeof taper_path, "%s.taper", d);
+    return itp_taper_parse(rd, g, taper_path, "mg", p->dose.max, &p->taper);
 }
 
 static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
@@ -202,6 +200,7 @@ const itp_component_type itp_tpo_ra_type = {
     .description = "thrombopoietin-receptor agonist with label titration, taper and "
                    "remission on treatment",
     .keys = keys,
+    .default_drug = "eltrombopag",
     .subgroups = taper_group,
     .parse = parse,
     .free = free,

@@ -43,7 +43,7 @@ bad=$(mktemp)
 sed 's/value = 0.19; unit = "probability"/value = 1.9; unit = "probability"/' config/defaults.cfg > "$bad"
 err=$("$ITPSIM" check scenarios/vayhit2.cfg --defaults "$bad" 2>&1); rc=$?
 rm -f "$bad"
-case "$err" in *"$bad":[0-9]*": tpo_ra.nonresponder_prob"*) ;; *) rc=99 ;; esac
+case "$err" in *"$bad":[0-9]*": tpo_ra.eltrombopag.nonresponder_prob"*) ;; *) rc=99 ;; esac
 [ "$rc" -eq 2 ] || { echo "FAIL bad defaults value: exit $rc: $err"; fail=1; }
 # Not a scenario file at all: a folder, a device, a file over 16 MiB.
 big=$(mktemp); trap 'rm -f "$big"' EXIT

@@ -55,7 +55,7 @@ static itp_calibrator *make(const double *targets, double s1, double s2, char *p
              "    { name = \"e\"; arm = \"ab\"; quantity = \"hazard_ratio\"; endpoint = \"ttf\"; value = %.17g; } );\n"
              "  parameters = (\n"
              "    { path = \"platelet.background_remission_prob\"; min = 0.05; max = 0.95; start = %g; },\n"
-             "    { path = \"bcell_antibody.emax\"; min = 0.05; max = 0.95; start = %g; } );\n"
+             "    { path = \"bcell_antibody.ianalumab.emax\"; min = 0.05; max = 0.95; start = %g; } );\n"
              "};\n",
              BODY, targets[0], targets[1], targets[2], targets[3], targets[4], s1, s2);
     test_write_file(text, path);

@@ -460,9 +460,9 @@ static void test_component_draws(void **state)
     (void)state;
     char err[1024];
     itp_scenario *scn = test_load(TEST_BASE_SCENARIO
-                                  "tpo_ra = { remission_prob = 0.4; };\n"
-                                  "bcell_antibody = { emax = 0.45; ed50_total_mg_kg = 5.4;"
-                                  " hill = 1.0; };\n", err, sizeof err);
+                                  "tpo_ra = { eltrombopag = { remission_prob = 0.4; }; };\n"
+                                  "bcell_antibody = { ianalumab = { emax = 0.45;"
+                                  " ed50_total_mg_kg = 5.4; hill = 1.0; }; };\n", err, sizeof err);
     assert_non_null(scn);
     const itp_component *elt = &scn->components[0], *ab = &scn->components[1];
     assert_string_equal(elt->type->name, "tpo_ra");

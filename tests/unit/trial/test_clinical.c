@@ -85,8 +85,8 @@ static void test_stopped_only_if_never_responded(void **state)
      * death or dropout: the only patients who never reach 50 are the drug
      * non-responders */
     static const char *const set[] = {
-        "tpo_ra.slope_median=3.0", "tpo_ra.slope_logsd=0.0", "tpo_ra.remission_prob=0.0",
-        "platelet.background_remission_prob=0.0", "bcell_antibody.emax=0.0",
+        "tpo_ra.eltrombopag.slope_median=3.0", "tpo_ra.eltrombopag.slope_logsd=0.0", "tpo_ra.eltrombopag.remission_prob=0.0",
+        "platelet.background_remission_prob=0.0", "bcell_antibody.ianalumab.emax=0.0",
         "platelet.fluctuation_sd=0.0", "platelet.measurement_sd=0.0",
         "rescue.bleed_max_per_day=0.0", "events.death_per_year=0.0",
         "events.dropout_per_year=0.0"};
@@ -235,7 +235,7 @@ static void test_new_therapy_stops_setting(void **state)
 static void test_failures_are_counted(void **state)
 {
     (void)state;
-    static const char *const set[] = {"tpo_ra.remission_prob=0.0", "bcell_antibody.emax=0.0",
+    static const char *const set[] = {"tpo_ra.eltrombopag.remission_prob=0.0", "bcell_antibody.ianalumab.emax=0.0",
                                       "platelet.background_remission_prob=0.0"};
     cohort c;
     const int n = cohort_size();
