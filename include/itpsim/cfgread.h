@@ -109,6 +109,17 @@ const config_setting_t *itp_root_elem(const itp_reader *rd, const char *name, in
  * number or a group with `value`). */
 int itp_reader_has_number(const itp_reader *rd, const char *path);
 
+/* The scenario's population (its root setting `population`, a group of
+ * the defaults file's `populations`), or "" when it names none. A
+ * population's values of parameters come between the scenario's and the
+ * defaults file's: a parameter at PATH is looked up in the scenario, then
+ * at populations.NAME.PATH, then at PATH in the defaults file. */
+const char *itp_reader_population(const itp_reader *rd);
+
+/* The string or number at path of the defaults file (a parameter's
+ * value), as text into buf; 0 when there is none. */
+int itp_reader_text(const itp_reader *rd, const char *path, char *buf, size_t len);
+
 /* The scenario's setting that gave `name` (looked up as itp_rd_double
  * does: in g, else at defpath.name in the scenario), for a message about a
  * value checked against another; g when the value came from the defaults

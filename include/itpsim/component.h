@@ -173,7 +173,23 @@ typedef struct itp_patient_ctx {
     itp_mechanism mech[ITP_MAX_MECHANISMS];
     int last_count_day;       /* day of the latest observed count */
     double last_count;        /* its value */
+    /* The population's propensity to remit on treatment: the log of the
+     * odds ratio by which it multiplies the odds of every treatment's
+     * remission (platelet.remission_odds; 0, the reference population of
+     * pretreated adults, changes nothing). */
+    double remission_log_odds;
 } itp_patient_ctx;
+
+/* A treatment's remission probability p in the patient's population: its
+ * odds times the population's odds ratio (p itself in the reference
+ * population, and 0 and 1 stay as they are). */
+static inline double itp_ctx_remission_prob(const itp_patient_ctx *ctx, double p)
+{
+    if (ctx->remission_log_odds == 0.0 || !(p > 0.0 && p < 1.0))
+        return p;
+    double o = p / (1.0 - p) * exp(ctx->remission_log_odds);
+    return o / (1.0 + o);
+}
 
 /* The calling component asks for an unscheduled count on `day` (> today),
  * in place of its earlier request; the count is taken on the earliest

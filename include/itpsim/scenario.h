@@ -179,6 +179,8 @@ struct itp_scenario {
     char file[512];
     char name[ITP_NAME_MAX];
     char description[256];
+    char population[ITP_NAME_MAX];      /* the population named ("" none): its
+                                           parameters' values (cfgread.h) */
 
     /* design */
     int n_patients;

@@ -66,6 +66,29 @@ int itp_reader_has_number(const itp_reader *rd, const char *path)
     return number_at(&rd->scn, path) || number_at(&rd->defs, path);
 }
 
+int itp_reader_text(const itp_reader *rd, const char *path, char *buf, size_t len)
+{
+    const config_setting_t *s = rd->defs_ok ? config_lookup((config_t *)(uintptr_t)&rd->defs, path) : NULL;
+    if (s && config_setting_is_group(s))
+        s = config_setting_get_member(s, "value");
+    if (!s)
+        return 0;
+    if (config_setting_type(s) == CONFIG_TYPE_STRING)
+        snprintf(buf, len, "\"%s\"", config_setting_get_string(s));
+    else if (itp_cfg_is_number(s))
+        snprintf(buf, len, "%g", config_setting_type(s) == CONFIG_TYPE_FLOAT
+                                     ? config_setting_get_float(s)
+                                     : (double)config_setting_get_int64(s));
+    else
+        return 0;
+    return 1;
+}
+
+const char *itp_reader_population(const itp_reader *rd)
+{
+    return rd->population;
+}
+
 const config_setting_t *itp_rd_where(const itp_reader *rd, const config_setting_t *g,
                                      const char *defpath, const char *name)
 {
@@ -239,6 +262,14 @@ static itp_status find_value(itp_reader *rd, const config_setting_t *g,
         char p[256];
         snprintf(p, sizeof p, "%s.%s", defpath, name);
         s = config_lookup(&rd->scn, p);
+    }
+    if (!s && defpath && rd->pop) {
+        /* the population's value of the parameter (populations.NAME.PATH) */
+        char p[256];
+        snprintf(p, sizeof p, "%s.%s", defpath, name);
+        s = config_setting_lookup((config_setting_t *)(uintptr_t)rd->pop, p);
+        if (s)
+            *origin = rd->pop_origin;
     }
     if (!s) {
         s = d;

@@ -17,6 +17,9 @@ struct itp_reader {
     char file[512];
     char incdir[512];  /* libconfig's folder for the scenario's @include names */
     char err[1024];
+    char population[64];       /* the scenario's population ("" none) */
+    char pop_origin[80];       /* "population NAME", the origin it logs */
+    const config_setting_t *pop; /* its group in the defaults file */
     char **resolved; /* one line per resolved setting, in reading order */
     size_t n_resolved, cap_resolved;
 };

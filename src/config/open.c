@@ -49,6 +49,38 @@ static itp_status parse_file(itp_reader *rd, config_t *c, const char *file,
     return ITP_OK;
 }
 
+/* The population the scenario names, as a group of the defaults file's
+ * `populations` (before anything is read: its values are defaults). */
+static itp_status open_population(itp_reader *rd)
+{
+    const config_setting_t *s = config_lookup(&rd->scn, "population");
+    if (!s)
+        return ITP_OK;
+    const char *name = config_setting_get_string(s);
+    if (!name)
+        return itp_rd_fail(rd, s, "expected the name of a population (a string)");
+    const config_setting_t *all = rd->defs_ok ? config_lookup(&rd->defs, "populations") : NULL;
+    const config_setting_t *g = all ? config_setting_get_member(all, name) : NULL;
+    if (strlen(name) >= sizeof rd->population)
+        return itp_rd_fail(rd, s, "expected a population name of at most %zu characters",
+                           sizeof rd->population - 1);
+    if (!g || !config_setting_is_group(g)) {
+        char names[512] = "";
+        size_t used = 0;
+        for (int i = 0; all && i < config_setting_length(all) && used + 2 < sizeof names; i++) {
+            int w = snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                             config_setting_name(config_setting_get_elem(all, (unsigned)i)));
+            used += w > 0 ? (size_t)w : 0;
+        }
+        return itp_rd_fail(rd, s, "unknown population '%s' (the defaults file has: %s)", name,
+                           names[0] ? names : "none");
+    }
+    snprintf(rd->population, sizeof rd->population, "%s", name);
+    snprintf(rd->pop_origin, sizeof rd->pop_origin, "population %s", name);
+    rd->pop = g;
+    return ITP_OK;
+}
+
 itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
                            const char *defaults_file,
                            const char *const *overrides, int n_overrides,
@@ -71,6 +103,8 @@ itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
         st = parse_file(rd, &rd->defs, defaults_file, "defaults");
     for (int i = 0; !st && i < n_overrides; i++)
         st = itp_cfg_override(&rd->scn, overrides[i], rd->err, sizeof rd->err);
+    if (!st)
+        st = open_population(rd);
     if (st) {
         snprintf(err, errlen, "%s", rd->err);
         itp_reader_free(rd);

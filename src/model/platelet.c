@@ -37,6 +37,7 @@ typedef struct platelet_params {
     double lsa_med, lsa_logsd, ls_norm, mtt;
     double krem, prem_med, prem_logsd;
     double bg_prob, bg_from_w, bg_to_w, bg_relapse_per_day;
+    double rem_log_odds;   /* the population's log odds ratio of remission on treatment */
     double fl_sd, fl_tau, meas_sd;
     int nsub;
 } platelet_params;
@@ -58,7 +59,7 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
     platelet_params *p = calloc(1, sizeof *p);
     const config_setting_t *g;
     const char *d = "platelet";
-    double relapse;
+    double relapse, odds;
     itp_status st;
     *out = p;
     if (!p)
@@ -83,6 +84,7 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
         (st = itp_rd_double(rd, g, d, "background_onset_from_week", ITP_CLOSED(0, 520), &p->bg_from_w)) ||
         (st = itp_rd_double(rd, g, d, "background_onset_to_week", ITP_CLOSED(0, 520), &p->bg_to_w)) ||
         (st = itp_rd_double(rd, g, d, "background_relapse_per_month", ITP_CLOSED(0, 100), &relapse)) ||
+        (st = itp_rd_double(rd, g, d, "remission_odds", ITP_POSITIVE(1e3), &odds)) ||
         (st = itp_rd_double(rd, g, d, "fluctuation_sd", ITP_CLOSED(0, 3), &p->fl_sd)) ||
         (st = itp_rd_double(rd, g, d, "fluctuation_corr_days", ITP_POSITIVE(1e4), &p->fl_tau)) ||
         (st = itp_rd_double(rd, g, d, "measurement_sd", ITP_CLOSED(0, 3), &p->meas_sd)) ||
@@ -91,6 +93,7 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
     if (p->bg_to_w < p->bg_from_w)
         return itp_rd_fail(rd, g, "expected background_onset_to_week >= background_onset_from_week");
     p->bg_relapse_per_day = relapse / ITP_DAYS_PER_MONTH;
+    p->rem_log_odds = log(odds);
     /* The fixed arrays a patient's simulation uses hold what the arm's
      * components may add (the background remission is one mechanism). */
     for (int a = 0; a < scn->n_arms; a++) {
@@ -216,7 +219,8 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
     const itp_rescue_rule *rr = &scn->rescue;
     const itp_new_therapy_rule *nt = &scn->new_therapy;
     itp_patient_ctx ctx = {.pt = pt, .rec = rec, .max_day = scn->max_followup_days,
-                           .recheck_day = INT_MAX, .rescue_until = -1, .last_count_day = -1};
+                           .recheck_day = INT_MAX, .rescue_until = -1, .last_count_day = -1,
+                           .remission_log_odds = p->rem_log_odds};
     itp_kinetics k = {pp->b0 / pp->lsa, 1.0 / pp->lsa, pp->prem / p->ls_norm,
                       1.0 / p->ls_norm, 4.0 / p->mtt, p->krem};
     events_state ev = {0};

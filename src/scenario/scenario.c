@@ -16,7 +16,7 @@
 static const char *const design_keys[] = {
     "name", "description", "model", "patients", "arms", "control",
     "allocation", "strata", "enrolment", "followup", "visits", "components",
-    "events", "rescue", "new_therapy", NULL};
+    "events", "rescue", "new_therapy", "population", NULL};
 
 #define MAX_TOP_KEYS 64
 
@@ -140,6 +140,22 @@ static const section_reader design_sections[] = {
     itp_scn_read_followup, itp_scn_read_visits,    itp_scn_check_size,
     itp_scn_read_events,  check_component_visits,  NULL};
 
+/* The population's description, phase and prior lines, for `check`
+ * (they describe it; its parameters act through the model's reads). */
+static itp_status log_population(itp_reader *rd, const itp_scenario *scn)
+{
+    static const char *const what[] = {"description", "phase", "prior_lines"};
+    char path[2 * ITP_NAME_MAX], value[256];
+    itp_status st = ITP_OK;
+    for (size_t i = 0; scn->population[0] && !st && i < sizeof what / sizeof *what; i++) {
+        snprintf(path, sizeof path, "populations.%s.%s", scn->population, what[i]);
+        if (!itp_reader_text(rd, path, value, sizeof value))
+            continue;
+        st = itp_rd_log(rd, path, value, "defaults");
+    }
+    return st;
+}
+
 static itp_status read_all(itp_reader *rd, itp_scenario *scn,
                            const itp_scenario_section *sections, int n_sections)
 {
@@ -149,6 +165,9 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn,
         (st = itp_rd_string(rd, root, "name", "scenario", scn->name, sizeof scn->name)) ||
         (st = itp_rd_string(rd, root, "description", "-", scn->description,
                             sizeof scn->description)) ||
+        (st = itp_rd_string(rd, root, "population", "", scn->population,
+                            sizeof scn->population)) ||
+        (st = log_population(rd, scn)) ||
         (st = itp_rd_int(rd, root, NULL, "patients", 1, ITP_MAX_PATIENTS, &scn->n_patients)) ||
         /* the name only: the patient model's section finds the type */
         (st = itp_rd_string(rd, root, "model", "platelet", scn->model_name,

@@ -127,7 +127,7 @@ static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
     s->e_relapse = itp_rng_exp1(r);
     s->mech = -1;
     int last = 0, n = given_before(p, ctx->max_day + 1, &last);
-    if (n == 0 || s->u >= remission_prob(p, n))
+    if (n == 0 || s->u >= itp_ctx_remission_prob(ctx, remission_prob(p, n)))
         return;
     double onset = p->inf_day[0] +
                    7.0 * (p->onset_from + s->u_onset * (p->onset_to - p->onset_from));
@@ -150,7 +150,7 @@ static void stop(const void *vp, itp_patient_ctx *ctx, void *vs)
     if (m->end <= day)   /* over already */
         return;
     int n = given_before(p, day, &last);   /* day <= max_day while simulated */
-    if (m->onset > day && (n == 0 || s->u >= remission_prob(p, n))) {
+    if (m->onset > day && (n == 0 || s->u >= itp_ctx_remission_prob(ctx, remission_prob(p, n)))) {
         m->end = m->onset;
         return;
     }

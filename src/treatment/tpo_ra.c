@@ -121,7 +121,7 @@ static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
     itp_dose_start(&p->dose, &s->dose);
     s->taper.phase = ITP_TAPER_BEFORE;
     s->mech = -1;
-    if (s->slope > 0.0 && p->dose.start > 0.0 && u_rem < p->rem_prob) {
+    if (s->slope > 0.0 && p->dose.start > 0.0 && u_rem < itp_ctx_remission_prob(ctx, p->rem_prob)) {
         double onset = 7.0 * (p->rem_from_w + u_onset * (p->rem_to_w - p->rem_from_w));
         double end = p->rem_relapse_per_day > 0.0 ? onset + e_relapse / p->rem_relapse_per_day
                                                    : 1e9;

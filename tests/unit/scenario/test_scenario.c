@@ -33,22 +33,34 @@ static void test_vayhit2_design(void **state)
 }
 
 /* Every leaf of config/defaults.cfg is a group with a numeric value and
- * non-empty unit and source strings. */
-static void check_params(const config_setting_t *g, int *n)
+ * non-empty unit and source strings; a population (a group of
+ * `populations`) may also hold its description and phase as strings. */
+static void check_params(const config_setting_t *g, int population, int *n)
 {
     for (int i = 0; i < config_setting_length(g); i++) {
         const config_setting_t *c = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(c);
+        if (population && (strcmp(name, "description") == 0 || strcmp(name, "phase") == 0)) {
+            assert_non_null(config_setting_get_string(c));
+            continue;
+        }
         assert_true(config_setting_is_group(c));
         const config_setting_t *v = config_setting_get_member(c, "value");
         if (!v) {
-            check_params(c, n); /* a subgroup such as tpo_ra.taper */
+            /* a drug (tpo_ra.eltrombopag), a subgroup (its taper), a population */
+            int is_pop = config_setting_parent(c) == config_root_setting(c->config) &&
+                         strcmp(name, "populations") == 0;
+            for (int j = 0; is_pop && j < config_setting_length(c); j++)
+                check_params(config_setting_get_elem(c, (unsigned)j), 1, n);
+            if (!is_pop)
+                check_params(c, 0, n);
             continue;
         }
         const char *unit = NULL, *source = NULL;
         assert_true(config_setting_is_number(v));
         if (!config_setting_lookup_string(c, "unit", &unit) ||
             !config_setting_lookup_string(c, "source", &source) || !unit[0] || !source[0])
-            fail_msg("%s: missing unit or source", config_setting_name(c));
+            fail_msg("%s: missing unit or source", name);
         assert_int_equal(config_setting_length(c), 3);
         (*n)++;
     }
@@ -61,9 +73,84 @@ static void test_defaults_have_unit_and_source(void **state)
     config_init(&c);
     assert_true(config_read_file(&c, TEST_DEFAULTS));
     int n = 0;
-    check_params(config_root_setting(&c), &n);
+    check_params(config_root_setting(&c), 0, &n);
     assert_true(n > 50);
     config_destroy(&c);
+}
+
+/* Every parameter a population sets, under populations.NAME.PATH, is a
+ * parameter of the defaults at PATH, in the same unit (prior_lines is
+ * the population's own). */
+static void check_population_paths(const config_t *c, const config_setting_t *g,
+                                   const char *path, int *n)
+{
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+        char p[256];
+        snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", config_setting_name(s));
+        if (!config_setting_is_group(s) || strcmp(p, "prior_lines") == 0)
+            continue;
+        if (!config_setting_get_member(s, "value")) {
+            check_population_paths(c, s, p, n);
+            continue;
+        }
+        const config_setting_t *d = config_lookup(c, p);
+        if (!d || !config_setting_get_member(d, "value"))
+            fail_msg("a population sets %s, which the defaults do not have", p);
+        const char *u1 = "", *u2 = "";
+        config_setting_lookup_string(s, "unit", &u1);
+        config_setting_lookup_string(d, "unit", &u2);
+        if (strcmp(u1, u2) != 0)
+            fail_msg("%s: unit '%s' in a population, '%s' in the defaults", p, u1, u2);
+        (*n)++;
+    }
+}
+
+static void test_populations(void **state)
+{
+    (void)state;
+    config_t c;
+    config_init(&c);
+    assert_true(config_read_file(&c, TEST_DEFAULTS));
+    const config_setting_t *all = config_lookup(&c, "populations");
+    assert_non_null(all);
+    int n = 0;
+    for (int i = 0; i < config_setting_length(all); i++)
+        check_population_paths(&c, config_setting_get_elem(all, (unsigned)i), "", &n);
+    assert_true(n >= 4);
+    config_destroy(&c);
+
+    /* A population's value comes between the scenario's and the defaults'. */
+    char err[1024];
+    itp_reader *rd;
+    char path[64];
+    test_write_file("population = \"newly_diagnosed\";\nplatelet = { baseline_below = 20.0; };\n",
+                    path);
+    assert_int_equal(itp_reader_open(&rd, path, TEST_DEFAULTS, NULL, 0, err, sizeof err), ITP_OK);
+    unlink(path);
+    assert_string_equal(itp_reader_population(rd), "newly_diagnosed");
+    const config_setting_t *g = itp_member(itp_reader_root(rd), "platelet");
+    double med, below, logsd, odds;
+    assert_int_equal(itp_rd_double(rd, g, "platelet", "baseline_median", ITP_POSITIVE(1e4), &med), ITP_OK);
+    assert_int_equal(itp_rd_double(rd, g, "platelet", "baseline_below", ITP_POSITIVE(1e4), &below), ITP_OK);
+    assert_int_equal(itp_rd_double(rd, g, "platelet", "baseline_logsd", ITP_CLOSED(0, 3), &logsd), ITP_OK);
+    assert_int_equal(itp_rd_double(rd, g, "platelet", "remission_odds", ITP_POSITIVE(1e3), &odds), ITP_OK);
+    assert_true(med == 12.0);     /* the population's */
+    assert_true(below == 20.0);   /* the scenario's, over the defaults' 30 */
+    assert_true(logsd == 0.5);    /* the defaults' (the population leaves it) */
+    assert_true(odds == 4.0);
+    itp_reader_free(rd);
+
+    /* An unknown population is refused with its file, line and the names. */
+    test_write_file("name = \"x\";\npopulation = \"newly_diagnossed\";\n", path);
+    assert_int_equal(itp_reader_open(&rd, path, TEST_DEFAULTS, NULL, 0, err, sizeof err),
+                     ITP_EINPUT);
+    unlink(path);
+    char at[80];
+    snprintf(at, sizeof at, "%s:2", path);
+    assert_non_null(strstr(err, at));
+    assert_non_null(strstr(err, "unknown population 'newly_diagnossed'"));
+    assert_non_null(strstr(err, "newly_diagnosed"));
 }
 
 static void test_overrides(void **state)
@@ -180,6 +267,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vayhit2_design),
         cmocka_unit_test(test_defaults_have_unit_and_source),
+        cmocka_unit_test(test_populations),
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_sections),
         cmocka_unit_test(test_edit_distance),

@@ -445,6 +445,8 @@ static void test_stopped_before_taper(void **state)
  * that component text; stop_day >= 0 stops it (new therapy) on that day.
  * Counts the patients with a remission (a mechanism with end > onset), and
  * gives the first patient's mechanism. */
+static double ab_log_odds;   /* the cohort's population (0: the reference) */
+
 static int ab_cohort(const char *ab, int n, int stop_day, itp_mechanism *first)
 {
     char text[2048], err[1024];
@@ -467,7 +469,8 @@ static int ab_cohort(const char *ab, int n, int stop_day, itp_mechanism *first)
         itp_patient pt;
         itp_patient_clear_events(&pt);
         pt.event_first = rec.n_events;
-        itp_patient_ctx ctx = {.pt = &pt, .rec = &rec, .max_day = scn->max_followup_days};
+        itp_patient_ctx ctx = {.pt = &pt, .rec = &rec, .max_day = scn->max_followup_days,
+                               .remission_log_odds = ab_log_odds};
         memset(st, 0, sizeof st);
         itp_rng_stream(g, 5, 0, (uint64_t)i, itp_component_stream_key(c->type, 0));
         c->type->start(c->params, &ctx, g, st);
@@ -537,6 +540,34 @@ static void test_bcell_onset_and_recovery(void **state)
     assert_true(m3.end - 84 >= 195 && m3.end - 84 <= 197);
 }
 
+/* A population's odds ratio multiplies the odds of a treatment's
+ * remission: p = 0.5 at odds ratio 4 gives 0.8, at 1/4 gives 0.2; 0 and 1
+ * stay. In a cohort of 40,000 on 4 x 9 mg/kg (p = 9/28 in the reference
+ * population) the share at odds ratio 4 is 36/55 within 5 Monte Carlo
+ * SE. */
+static void test_population_odds(void **state)
+{
+    (void)state;
+    itp_patient_ctx ctx = {.remission_log_odds = log(4.0)};
+    assert_true(fabs(itp_ctx_remission_prob(&ctx, 0.5) - 0.8) < 1e-12);
+    assert_true(itp_ctx_remission_prob(&ctx, 0.0) == 0.0);
+    assert_true(itp_ctx_remission_prob(&ctx, 1.0) == 1.0);
+    ctx.remission_log_odds = -log(4.0);
+    assert_true(fabs(itp_ctx_remission_prob(&ctx, 0.5) - 0.2) < 1e-12);
+    ctx.remission_log_odds = 0.0;
+    assert_true(itp_ctx_remission_prob(&ctx, 0.3) == 0.3);
+
+    const int n = 40000;
+    int r1 = ab_cohort(AB_PARAMS "dose_mg_kg = 9.0; infusion_weeks = [0, 4, 8, 12];", n, -1, NULL);
+    ab_log_odds = log(4.0);
+    int r4 = ab_cohort(AB_PARAMS "dose_mg_kg = 9.0; infusion_weeks = [0, 4, 8, 12];", n, -1, NULL);
+    ab_log_odds = 0.0;
+    double p1 = emax_prob(36.0), p4 = 36.0 / 55.0;
+    assert_true(fabs(p1 - 9.0 / 28.0) < 1e-12);
+    assert_true(fabs((double)r1 / n - p1) < 5 * sqrt(p1 * (1 - p1) / n));
+    assert_true(fabs((double)r4 / n - p4) < 5 * sqrt(p4 * (1 - p4) / n));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -548,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_new_therapy_stops),
         cmocka_unit_test(test_bcell_exposure),
         cmocka_unit_test(test_bcell_onset_and_recovery),
+        cmocka_unit_test(test_population_odds),
         cmocka_unit_test(test_taper_steps_on_schedule),
         cmocka_unit_test(test_taper_from_maximum),
         cmocka_unit_test(test_taper_ineligible),
