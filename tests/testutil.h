@@ -51,6 +51,24 @@ static inline itp_status test_simulate(const itp_scenario *scn, uint64_t seed, i
     return st;
 }
 
+/* A degenerate platelet scenario without noise (no fluctuation, measurement
+ * error, random effects, remission, rescue, new therapy, death or
+ * dropout), where a course can be worked out by hand: baseline 20 for
+ * everyone, active platelet lifespan 2 days (destruction 0.5/day),
+ * transit 7.1 days; weekly visits for a year. */
+#define TEST_QUIET_SCENARIO                                                             \
+    "patients = 4;\n"                                                                   \
+    "enrolment = { duration_months = 1.0; };\n"                                         \
+    "followup = { max_months = 12.0; cut_months = 12.0; };\n"                           \
+    "visits = ( { from_week = 0; every_weeks = 1; } );\n"                               \
+    "platelet = { baseline_median = 20.0; baseline_logsd = 0.0;\n"                      \
+    "  lifespan_active_median = 2.0; lifespan_active_logsd = 0.0;\n"                    \
+    "  remission_count_logsd = 0.0; background_remission_prob = 0.0;\n"                 \
+    "  fluctuation_sd = 0.0; measurement_sd = 0.0; };\n"                                \
+    "events = { death_per_year = 0.0; dropout_per_year = 0.0; };\n"                     \
+    "rescue = { below = 0.0; bleed_max_per_day = 0.0; };\n"                             \
+    "new_therapy = { prob = 0.0; };\n"
+
 /* A compact two-arm platelet scenario; extra settings are appended. */
 #define TEST_BASE_SCENARIO                                                            \
     "patients = 60;\n"                                                                \

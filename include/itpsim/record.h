@@ -47,6 +47,8 @@ enum {
     ITP_EV_TAPER_UNABLE,     /* still on the drug (dosed or held) at the taper's end */
     ITP_EV_RESTART,          /* restarted after a relapse off it (value: the dose) */
     ITP_EV_INFUSION,         /* an infusion given (value: its dose) */
+    ITP_EV_COURSE,           /* a course started (value: its daily dose) */
+    ITP_EV_COURSE_SKIPPED,   /* a repeat course not given (the count high enough) */
     ITP_EV_KINDS
 };
 

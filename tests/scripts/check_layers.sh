@@ -21,6 +21,7 @@ calibrate design
 cfgread config
 component treatment
 dosing treatment
+courses treatment
 endpoint endpoint
 engine montecarlo
 error core

@@ -16,20 +16,6 @@
 #include "itpsim/trial.h"
 #include "testutil.h"
 
-/* Baseline 20 for everyone, active platelet lifespan 2 days (destruction
- * 0.5/day), transit 7.1 days; weekly visits for a year. */
-#define QUIET_SCENARIO                                                                  \
-    "patients = 4;\n"                                                                   \
-    "enrolment = { duration_months = 1.0; };\n"                                         \
-    "followup = { max_months = 12.0; cut_months = 12.0; };\n"                           \
-    "visits = ( { from_week = 0; every_weeks = 1; } );\n"                               \
-    "platelet = { baseline_median = 20.0; baseline_logsd = 0.0;\n"                      \
-    "  lifespan_active_median = 2.0; lifespan_active_logsd = 0.0;\n"                    \
-    "  remission_count_logsd = 0.0; background_remission_prob = 0.0;\n"                 \
-    "  fluctuation_sd = 0.0; measurement_sd = 0.0; };\n"                                \
-    "events = { death_per_year = 0.0; dropout_per_year = 0.0; };\n"                     \
-    "rescue = { below = 0.0; bleed_max_per_day = 0.0; };\n"                             \
-    "new_therapy = { prob = 0.0; };\n"
 
 /* ---- a toy component: destruction x 0.5 on days 0-13 ---------------------- */
 
@@ -74,7 +60,7 @@ static void test_destruction_cut(void **state)
 {
     (void)state;
     char err[1024];
-    itp_scenario *scn = test_load(QUIET_SCENARIO
+    itp_scenario *scn = test_load(TEST_QUIET_SCENARIO
         "arms = ( { name = \"a\"; treatments = [\"cut\"]; } );\n"
         "components = { cut = { type = \"placebo\"; infusion_weeks = [0]; }; };\n",
         err, sizeof err);
@@ -115,7 +101,7 @@ static void test_two_tpo_ra(void **state)
 {
     (void)state;
     char err[1024];
-    itp_scenario *scn = test_load(QUIET_SCENARIO
+    itp_scenario *scn = test_load(TEST_QUIET_SCENARIO
         "arms = ( { name = \"first\"; treatments = [\"elt\"]; },\n"
         "         { name = \"second\"; treatments = [\"slow\"]; },\n"
         "         { name = \"both\"; treatments = [\"elt\", \"slow\"]; } );\n"
@@ -153,7 +139,7 @@ static void test_limit_refused(void **state)
 {
     (void)state;
     char err[1024] = "";
-    itp_scenario *scn = test_load(QUIET_SCENARIO
+    itp_scenario *scn = test_load(TEST_QUIET_SCENARIO
         "arms = ( { name = \"a\"; treatments = [\"t1\", \"t2\", \"t3\", \"t4\", \"t5\"]; } );\n"
         "components = { t1 = { type = \"tpo_ra\"; }; t2 = { type = \"tpo_ra\"; };\n"
         "  t3 = { type = \"tpo_ra\"; }; t4 = { type = \"tpo_ra\"; }; t5 = { type = \"tpo_ra\"; }; };\n",

@@ -1,0 +1,90 @@
+/* Drugs given in courses of daily doses, acting on platelet destruction
+ * while they act and with a chance of a lasting remission per course: the
+ * corticosteroids (dexamethasone pulses, prednisone courses with their
+ * taper) and the sialidase inhibitor oseltamivir share this machinery
+ * (corticosteroid.c, sialidase.c give the types).
+ *
+ * Schedule: courses start on the days of `course_weeks` (default [0]);
+ * each gives `days_per_course` daily doses of D mg (dose_mg, or dose_mg_kg
+ * x weight_kg), then, when taper_weeks > 0, falls in weekly steps over
+ * taper_weeks weeks: in taper week j (1..taper_weeks) the dose is
+ * D (1 - j / (taper_weeks + 1)). A course after the first is given only
+ * when the latest observed count on its first day is below repeat_below
+ * (default: always), as HD-DXM's second course in Wei, Blood 2016.
+ *
+ * Effect on destruction: a dose d on day t acts on day t + onset_days, by
+ *   kdeg factor 1 - e(d),   e(d) = emax x / (ed50_mg + x),   x = potency d
+ * (potency in reference-drug mg per mg: prednisone equivalents for the
+ * steroids), and the last dose of a course goes on acting for offset_days
+ * more days; overlapping courses act by the larger e, not the sum.
+ *
+ * Remission: each course given brings a lasting remission with probability
+ * remission_prob (then the population's odds, itp_ctx_remission_prob),
+ * with onset uniform over remission_onset_from_days..remission_onset_to_days
+ * after the course's first day and an exponential relapse at
+ * relapse_per_month; a patient keeps the first course's remission that
+ * comes (one mechanism per component). Each course has its own uniforms,
+ * drawn at randomisation in a fixed order: the patient is the same in every
+ * arm and for every number of courses (common random numbers).
+ *
+ * New ITP therapy stops the drug: no dose from that day on (the last dose
+ * given acts for offset_days); remissions of courses given stay. */
+#ifndef ITPSIM_COURSES_H
+#define ITPSIM_COURSES_H
+
+#include "itpsim/cfgread.h"
+#include "itpsim/component.h"
+
+#define ITP_MAX_COURSES 12
+
+typedef struct itp_course_params {
+    int n;                          /* courses planned */
+    int start[ITP_MAX_COURSES];     /* their first days */
+    int days;                       /* full-dose days per course */
+    int taper_weeks;                /* weekly steps down after them */
+    double dose;                    /* mg/day */
+    double repeat_below;            /* a later course only below this count */
+    double potency, emax, ed50, onset, offset;
+    double rem_prob, rem_from, rem_to, relapse_per_day;
+} itp_course_params;
+
+typedef struct itp_course_state {
+    double u[ITP_MAX_COURSES], u_onset[ITP_MAX_COURSES];
+    double e_relapse;
+    int decided;                    /* courses decided (given or skipped) */
+    int given[ITP_MAX_COURSES];     /* 1 given, 0 skipped */
+    int stop_day;                   /* no dose from this day (ITP_FAR_DAY: none) */
+    int mech;                       /* the remission mechanism, or -1 */
+} itp_course_state;
+
+/* The keys a course-given component group may hold besides its drug's
+ * parameters: type, drug, dose_mg, dose_mg_kg, course_weeks,
+ * repeat_below. */
+extern const char *const itp_course_keys[];
+
+/* Reads the schedule and the drug's parameters (defaults at defpath). */
+itp_status itp_course_parse(itp_reader *rd, const config_setting_t *g, const char *defpath,
+                            itp_course_params *p);
+
+/* The dose on study day `day` of course k given (0 outside it), mg/day. */
+double itp_course_dose(const itp_course_params *p, int k, int day);
+
+/* The last dosing day of course k (before a stop on stop_day). */
+int itp_course_last_day(const itp_course_params *p, int k, int stop_day);
+
+/* The destruction lowering e on `day` from the courses given (or to be
+ * given, as decided so far), and the next day it may change (> day). */
+double itp_course_effect(const itp_course_params *p, const itp_course_state *s, int day,
+                         int *next);
+
+/* The component hooks of a type built on these rules (its vtable's
+ * parse, start, day and stop; params an itp_course_params, state an
+ * itp_course_state). */
+itp_status itp_course_type_parse(itp_reader *rd, const config_setting_t *g, const char *defpath,
+                                 void **params);
+void itp_course_type_start(const void *params, itp_patient_ctx *ctx, gsl_rng *r, void *state);
+double itp_course_type_day(const void *params, itp_patient_ctx *ctx, void *state,
+                           itp_drive *drive);
+void itp_course_type_stop(const void *params, itp_patient_ctx *ctx, void *state);
+
+#endif
