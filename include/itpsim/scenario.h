@@ -59,6 +59,8 @@ typedef struct itp_endpoint {
     char name[ITP_NAME_MAX];
     const itp_endpoint_type *type;
     void *params;                       /* owned; type->free releases it */
+    int among;                          /* judged only among the patients who met
+                                           this (earlier, binary) endpoint; -1 all */
 } itp_endpoint;
 
 /* One hypothesis of the analysis plan (analysis.h). */

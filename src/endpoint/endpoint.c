@@ -96,7 +96,8 @@ resp_params *itp_ep_resp_new(void **out)
 
 const itp_endpoint_type *const itp_endpoint_types[] = {
     &itp_ep_ttf, &itp_ep_time_to_response, &itp_ep_stable_response, &itp_ep_confirmed_response,
-    &itp_ep_response_at, &itp_ep_iwg_response, &itp_ep_sustained_remission, NULL};
+    &itp_ep_response_at, &itp_ep_iwg_response, &itp_ep_sustained_remission, &itp_ep_occasions,
+    &itp_ep_cumulative_days, NULL};
 
 const itp_endpoint_type *itp_endpoint_type_find(const char *name)
 {
@@ -104,6 +105,30 @@ const itp_endpoint_type *itp_endpoint_type_find(const char *name)
         if (strcmp(itp_endpoint_types[i]->name, name) == 0)
             return itp_endpoint_types[i];
     return NULL;
+}
+
+/* `among`: a binary endpoint judged only among the patients who met an
+ * earlier binary endpoint (VAYHIT3's stable response among responders;
+ * remission off treatment among those who began the taper). */
+static itp_status read_among(itp_reader *rd, const config_setting_t *e, itp_scenario *scn,
+                             int i)
+{
+    itp_endpoint *ep = &scn->endpoints[i];
+    char name[ITP_NAME_MAX];
+    itp_status st = itp_rd_string(rd, e, "among", "", name, sizeof name);
+    ep->among = -1;
+    if (st || !name[0])
+        return st;
+    for (int j = 0; j < i; j++)
+        if (strcmp(scn->endpoints[j].name, name) == 0) {
+            if (ep->type->kind != ITP_EP_BINARY || scn->endpoints[j].type->kind != ITP_EP_BINARY)
+                return itp_rd_fail(rd, itp_member(e, "among"),
+                                   "among: both endpoints must be binary");
+            ep->among = j;
+            return ITP_OK;
+        }
+    return itp_rd_fail(rd, itp_member(e, "among"),
+                       "among: no binary endpoint '%s' listed before this one", name);
 }
 
 itp_status itp_endpoints_parse(itp_reader *rd, itp_scenario *scn)
@@ -134,10 +159,16 @@ itp_status itp_endpoints_parse(itp_reader *rd, itp_scenario *scn)
         if (ep->type->kind == ITP_EP_BINARY && !scn->model->has_visits)
             return itp_rd_fail(rd, e, "a %s endpoint needs visits; model \"%s\" has none",
                                type, scn->model->name);
-        if ((st = itp_rd_keys(rd, e, ep->type->keys, NULL)))
+        const char *known[32];
+        int nk = 0;
+        for (const char *const *k = ep->type->keys; *k && nk < 30; k++)
+            known[nk++] = *k;
+        known[nk++] = "among";
+        known[nk] = NULL;
+        if ((st = itp_rd_keys(rd, e, known, NULL)))
             return st;
         scn->n_endpoints = i + 1;
-        if ((st = ep->type->parse(rd, e, scn, &ep->params)))
+        if ((st = ep->type->parse(rd, e, scn, &ep->params)) || (st = read_among(rd, e, scn, i)))
             return st;
     }
     return ITP_OK;
@@ -154,10 +185,12 @@ void itp_endpoints_eval(const itp_scenario *scn, const itp_record *rec, const in
                 out[(size_t)i * (size_t)scn->n_endpoints + (size_t)e] = (itp_outcome){0, 0, 0, -1};
             continue;
         }
+        itp_outcome *o = &out[(size_t)i * (size_t)scn->n_endpoints];
         for (int e = 0; e < scn->n_endpoints; e++) {
             const itp_endpoint *ep = &scn->endpoints[e];
-            ep->type->eval(ep->params, scn, rec, pt, lim,
-                           &out[(size_t)i * (size_t)scn->n_endpoints + (size_t)e]);
+            ep->type->eval(ep->params, scn, rec, pt, lim, &o[e]);
+            if (ep->among >= 0 && !(o[ep->among].included && o[ep->among].event))
+                o[e].included = 0;
         }
     }
 }

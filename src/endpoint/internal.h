@@ -11,6 +11,7 @@
 /* The settings of the response and window rules. */
 typedef struct resp_params {
     double threshold;
+    double times_baseline;  /* the level is also at least this x the baseline (0: not) */
     int consecutive, from, to, rescue_excl, level_cr, week_day;
     double fraction;
     int rescue_from;
@@ -43,7 +44,15 @@ itp_status itp_ep_read_week(itp_reader *rd, const config_setting_t *g, const cha
                             double dflt_week, int *day);
 /* Refuses to_week before from_week. */
 itp_status itp_ep_window_order(itp_reader *rd, const config_setting_t *g, int from, int to);
-/* A scheduled count >= threshold with no rescue in the exclusion days. */
+/* threshold and times_baseline (default 0) of a rule. */
+itp_status itp_ep_read_threshold(itp_reader *rd, const config_setting_t *g, resp_params *p);
+/* The level a count must reach: threshold, and times_baseline x baseline. */
+static inline double itp_ep_level(const resp_params *p, const itp_patient *pt)
+{
+    double b = p->times_baseline * pt->baseline;
+    return b > p->threshold ? b : p->threshold;
+}
+/* A scheduled count >= the level with no rescue in the exclusion days. */
 int itp_ep_qualifies(const resp_params *p, const itp_record *rec, const itp_patient *pt,
                      const itp_visit *v);
 /* The day of the first of `consecutive` qualifying counts, or -1. */
@@ -61,6 +70,6 @@ int itp_ep_untreated(const resp_params *p, const itp_record *rec, const itp_pati
 /* The rule types, one object each, in the table of endpoint.c. */
 extern const itp_endpoint_type itp_ep_ttf, itp_ep_time_to_response, itp_ep_stable_response,
     itp_ep_confirmed_response, itp_ep_response_at, itp_ep_iwg_response,
-    itp_ep_sustained_remission;
+    itp_ep_sustained_remission, itp_ep_occasions, itp_ep_cumulative_days;
 
 #endif

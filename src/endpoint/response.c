@@ -12,7 +12,7 @@
 /* ---- time_to_response ------------------------------------------------------ */
 
 
-static const char *const ttr_keys[] = {"type", "threshold", "consecutive", "to_week",
+static const char *const ttr_keys[] = {"type", "threshold", "times_baseline", "consecutive", "to_week",
                                        "rescue_exclusion_days", NULL};
 static const char *const ttr_causes[] = {"response", NULL};
 
@@ -23,7 +23,7 @@ static itp_status ttr_parse(itp_reader *rd, const config_setting_t *g, const itp
     itp_status st;
     if (!p)
         return ITP_ENOMEM;
-    if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
+    if ((st = itp_ep_read_threshold(rd, g, p)) ||
         (st = itp_rd_int_or(rd, g, "consecutive", 1, 52, 1, &p->consecutive)) ||
         (st = itp_ep_read_week(rd, g, "to_week", scn->max_followup_days / 7.0, &p->to)) ||
         (st = itp_rd_int_or(rd, g, "rescue_exclusion_days", 0, 365, 28, &p->rescue_excl)))
@@ -31,12 +31,20 @@ static itp_status ttr_parse(itp_reader *rd, const config_setting_t *g, const itp
     return ITP_OK;
 }
 
-/* A scheduled count qualifies when >= threshold with no rescue in the
- * exclusion days before it (the day itself included). */
+itp_status itp_ep_read_threshold(itp_reader *rd, const config_setting_t *g, resp_params *p)
+{
+    itp_status st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold);
+    return st ? st : itp_rd_double_or(rd, g, "times_baseline", ITP_CLOSED(0, 100), 0.0,
+                                      &p->times_baseline);
+}
+
+/* A scheduled count qualifies when it reaches the level (threshold, and
+ * times_baseline x the baseline: "at least doubling" with 2) with no
+ * rescue in the exclusion days before it (the day itself included). */
 int itp_ep_qualifies(const resp_params *p, const itp_record *rec, const itp_patient *pt,
                      const itp_visit *v)
 {
-    return v->scheduled && (double)v->count >= p->threshold &&
+    return v->scheduled && (double)v->count >= itp_ep_level(p, pt) &&
            !(p->rescue_excl > 0 && itp_ep_rescue_between(rec, pt, v->day - p->rescue_excl, v->day));
 }
 
@@ -85,7 +93,7 @@ static void ttr_eval(const void *vp, const itp_scenario *scn, const itp_record *
 
 /* ---- binary: confirmed_response --------------------------------------------- */
 
-static const char *const cr_keys[] = {"type", "threshold", "consecutive", "from_week",
+static const char *const cr_keys[] = {"type", "threshold", "times_baseline", "consecutive", "from_week",
                                       "to_week", "rescue_exclusion_days", NULL};
 
 static itp_status cr_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
@@ -96,7 +104,7 @@ static itp_status cr_parse(itp_reader *rd, const config_setting_t *g, const itp_
     (void)scn;
     if (!p)
         return ITP_ENOMEM;
-    if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
+    if ((st = itp_ep_read_threshold(rd, g, p)) ||
         (st = itp_rd_int_or(rd, g, "consecutive", 1, 52, 2, &p->consecutive)) ||
         (st = itp_ep_read_week(rd, g, "from_week", 0.0, &p->from)) ||
         (st = itp_ep_read_week(rd, g, "to_week", -1, &p->to)) ||
@@ -119,7 +127,7 @@ static void cr_eval(const void *vp, const itp_scenario *scn, const itp_record *r
 
 /* ---- binary: response_at ----------------------------------------------------- */
 
-static const char *const ra_keys[] = {"type", "threshold", "week", "rescue_exclusion_days",
+static const char *const ra_keys[] = {"type", "threshold", "times_baseline", "week", "rescue_exclusion_days",
                                       NULL};
 
 static itp_status ra_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
@@ -129,7 +137,7 @@ static itp_status ra_parse(itp_reader *rd, const config_setting_t *g, const itp_
     itp_status st;
     if (!p)
         return ITP_ENOMEM;
-    if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
+    if ((st = itp_ep_read_threshold(rd, g, p)) ||
         (st = itp_ep_read_week(rd, g, "week", -1, &p->week_day)) ||
         (st = itp_rd_int_or(rd, g, "rescue_exclusion_days", 0, 365, 28, &p->rescue_excl)))
         return st;
@@ -238,6 +246,108 @@ static void iwg_eval(const void *vp, const itp_scenario *scn, const itp_record *
     *out = (itp_outcome){hit || itp_ep_evaluable(pt, p->to, end), hit, 0, -1};
 }
 
+/* ---- binary: occasions and cumulative_days --------------------------------------- */
+
+/* Counts reaching the level on at least `at_least` scheduled visits of the
+ * window, consecutive or not (the efgartigimod phase 2's ">= 50 on at least
+ * 2 occasions", Newland, Am J Hematol 2019); and the days at or above it
+ * at least `days` in total, each qualifying scheduled count standing for
+ * the days to the next scheduled count (or the window's end): the same
+ * trial's ">= 50 for at least 10 cumulative days". */
+static const char *const occ_keys[] = {"type", "threshold", "times_baseline", "at_least",
+                                       "from_week", "to_week", "rescue_exclusion_days", NULL};
+static const char *const cum_keys[] = {"type", "threshold", "times_baseline", "days",
+                                       "from_week", "to_week", "rescue_exclusion_days", NULL};
+
+static itp_status occ_parse_common(itp_reader *rd, const config_setting_t *g, resp_params *p)
+{
+    itp_status st;
+    if ((st = itp_ep_read_threshold(rd, g, p)) ||
+        (st = itp_ep_read_week(rd, g, "from_week", 0.0, &p->from)) ||
+        (st = itp_ep_read_week(rd, g, "to_week", -1, &p->to)) ||
+        (st = itp_ep_window_order(rd, g, p->from, p->to)) ||
+        (st = itp_rd_int_or(rd, g, "rescue_exclusion_days", 0, 365, 28, &p->rescue_excl)))
+        return st;
+    return ITP_OK;
+}
+
+static itp_status occ_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                            void **out)
+{
+    resp_params *p = itp_ep_resp_new(out);
+    itp_status st;
+    (void)scn;
+    if (!p)
+        return ITP_ENOMEM;
+    if ((st = occ_parse_common(rd, g, p)) ||
+        (st = itp_rd_int_or(rd, g, "at_least", 1, 520, 2, &p->consecutive)))
+        return st;
+    return ITP_OK;
+}
+
+static itp_status cum_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                            void **out)
+{
+    resp_params *p = itp_ep_resp_new(out);
+    itp_status st;
+    (void)scn;
+    if (!p)
+        return ITP_ENOMEM;
+    if ((st = occ_parse_common(rd, g, p)) ||
+        (st = itp_rd_int(rd, g, NULL, "days", 1, 3650, &p->consecutive)))
+        return st;
+    return ITP_OK;
+}
+
+/* Over the scheduled counts of the window within the information: the
+ * qualifying ones, and the days they stand for. */
+static void occ_count(const resp_params *p, const itp_record *rec, const itp_patient *pt,
+                      int end, int *hits, int *days)
+{
+    const itp_visit *v = itp_ep_visits_of(rec, pt);
+    int prev = -1;   /* the last qualifying count's day, until the next count */
+    *hits = *days = 0;
+    for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to; i++) {
+        if (!v[i].scheduled || v[i].day < p->from)
+            continue;
+        if (prev >= 0)
+            *days += v[i].day - prev;
+        prev = -1;
+        if (itp_ep_qualifies(p, rec, pt, &v[i])) {
+            ++*hits;
+            prev = v[i].day;
+        }
+    }
+    /* the last one stands for the days to the window's end, within the
+     * information */
+    if (prev >= 0)
+        *days += (p->to < end ? p->to : end) + 1 - prev;
+}
+
+static void occ_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
+                     const itp_patient *pt, int limit, itp_outcome *out)
+{
+    const resp_params *p = vp;
+    int end = itp_ep_end_of_info(pt, limit), hits = 0, days = 0;
+    (void)scn;
+    if (pt->followup_days >= 0)
+        occ_count(p, rec, pt, end, &hits, &days);
+    int hit = hits >= p->consecutive;
+    *out = (itp_outcome){hit || itp_ep_evaluable(pt, p->to, end), hit, 0, -1};
+}
+
+static void cum_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
+                     const itp_patient *pt, int limit, itp_outcome *out)
+{
+    const resp_params *p = vp;
+    int end = itp_ep_end_of_info(pt, limit), hits = 0, days = 0;
+    (void)scn;
+    if (pt->followup_days >= 0)
+        occ_count(p, rec, pt, end, &hits, &days);
+    int hit = days >= p->consecutive;
+    *out = (itp_outcome){hit || itp_ep_evaluable(pt, p->to, end), hit, 0, -1};
+}
+
 /* response_at is settled at its visit. */
 static int ra_horizon(const void *vp)
 {
@@ -252,3 +362,8 @@ const itp_endpoint_type itp_ep_response_at = {"response_at", ITP_EP_BINARY, 0, r
                                               ra_parse, ra_eval, ra_horizon};
 const itp_endpoint_type itp_ep_iwg_response = {"iwg_response", ITP_EP_BINARY, 0, iwg_keys, NULL,
                                                iwg_parse, iwg_eval, itp_ep_window_horizon};
+const itp_endpoint_type itp_ep_occasions = {"occasions", ITP_EP_BINARY, 0, occ_keys, NULL,
+                                            occ_parse, occ_eval, itp_ep_window_horizon};
+const itp_endpoint_type itp_ep_cumulative_days = {"cumulative_days", ITP_EP_BINARY, 0, cum_keys,
+                                                  NULL, cum_parse, cum_eval,
+                                                  itp_ep_window_horizon};

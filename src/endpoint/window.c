@@ -23,7 +23,7 @@ itp_status itp_ep_read_window(itp_reader *rd, const config_setting_t *g, const i
                               resp_params *p)
 {
     itp_status st;
-    if ((st = itp_rd_double(rd, g, NULL, "threshold", ITP_CLOSED(0, 1e4), &p->threshold)) ||
+    if ((st = itp_ep_read_threshold(rd, g, p)) ||
         (st = itp_ep_read_week(rd, g, "from_week", -1, &p->from)) ||
         (st = itp_ep_read_week(rd, g, "to_week", -1, &p->to)) ||
         (st = itp_ep_window_order(rd, g, p->from, p->to)) ||
@@ -46,7 +46,7 @@ int itp_ep_window_hits(const resp_params *p, const itp_record *rec, const itp_pa
     const itp_visit *v = itp_ep_visits_of(rec, pt);
     int hits = 0;
     for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to; i++)
-        hits += v[i].scheduled && v[i].day >= p->from && (double)v[i].count >= p->threshold &&
+        hits += v[i].scheduled && v[i].day >= p->from && (double)v[i].count >= itp_ep_level(p, pt) &&
                 (!p->off_tpo || !v[i].on_tpo);
     return hits;
 }
@@ -61,7 +61,7 @@ int itp_ep_untreated(const resp_params *p, const itp_record *rec, const itp_pati
 
 /* ---- binary: stable_response ---------------------------------------------- */
 
-static const char *const sr_keys[] = {"type", "threshold", "fraction", "from_week", "to_week",
+static const char *const sr_keys[] = {"type", "threshold", "times_baseline", "fraction", "from_week", "to_week",
                                       "rescue_from_week", NULL};
 
 static itp_status sr_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
@@ -95,7 +95,7 @@ static void window_eval(const void *vp, const itp_scenario *scn, const itp_recor
 
 /* ---- binary: sustained_remission ------------------------------------------------ */
 
-static const char *const sro_keys[] = {"type", "threshold", "from_week", "to_week",
+static const char *const sro_keys[] = {"type", "threshold", "times_baseline", "from_week", "to_week",
                                        "rescue_from_week", NULL};
 
 static itp_status sro_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,

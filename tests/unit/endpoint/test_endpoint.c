@@ -35,9 +35,15 @@ static const char *SCN =
     "           from_week = 19.0; to_week = 25.0; rescue_from_week = 8.0; };\n"
     "  sro29 = { type = \"sustained_remission\"; threshold = 30.0; from_week = 29.0; to_week = 53.0;\n"
     "            rescue_from_week = 29.0; };\n"
+    "  occ = { type = \"occasions\"; threshold = 50.0; at_least = 2; to_week = 8.0; };\n"
+    "  cum = { type = \"cumulative_days\"; threshold = 50.0; days = 10; to_week = 8.0; };\n"
+    "  dbl = { type = \"response_at\"; threshold = 30.0; times_baseline = 2.0; week = 2.0; };\n"
+    "  sr6r = { type = \"stable_response\"; threshold = 50.0; fraction = 0.75;\n"
+    "           from_week = 19.0; to_week = 25.0; among = \"cr\"; };\n"
     "};\n";
 
-enum { E_TTF, E_SR6, E_CR, E_RA, E_IWG, E_ICR, E_TTR, E_SRO, E_SR6G, E_SRO29, NE };
+enum { E_TTF, E_SR6, E_CR, E_RA, E_IWG, E_ICR, E_TTR, E_SRO, E_SR6G, E_SRO29, E_OCC, E_CUM,
+       E_DBL, E_SR6R, NE };
 
 typedef struct fixture {
     itp_scenario *scn;
@@ -505,6 +511,76 @@ static void test_limit(void **state)
     assert_int_equal(f->out[E_TTF].time, 77);
 }
 
+/* Occasions and cumulative days over weeks 0-8 (weekly visits): counts >=
+ * 50 on days 7 and 21 only are 2 occasions (not in a row) and stand for
+ * 7 + 7 = 14 days; on day 56 only, one occasion standing for day 56 alone
+ * (the window ends there): 1 day; on days 49 and 56: 2 occasions, 7 + 1 =
+ * 8 days, under 10. A rescue on day 20 excludes the day-21 count. */
+static void test_occasions_and_days(void **state)
+{
+    fixture *f = *state;
+    static const day_count two[] = {{0, 15}, {7, 60}, {14, 20}, {21, 55}, {28, 20}, {35, 20},
+                                    {42, 20}, {49, 20}, {56, 20}};
+    scripted(f, two, N_OF(two), NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_OCC].event, 1);
+    assert_int_equal(f->out[E_CUM].event, 1);
+    assert_int_equal(f->out[E_CR].event, 0);   /* not two in a row */
+    static const day_count last[] = {{0, 15}, {7, 20}, {14, 20}, {21, 20}, {28, 20}, {35, 20},
+                                     {42, 20}, {49, 20}, {56, 80}};
+    scripted(f, last, N_OF(last), NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_OCC].event, 0);
+    assert_int_equal(f->out[E_CUM].event, 0);
+    static const day_count late2[] = {{0, 15}, {7, 20}, {14, 20}, {21, 20}, {28, 20}, {35, 20},
+                                      {42, 20}, {49, 50}, {56, 80}};
+    scripted(f, late2, N_OF(late2), NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_OCC].event, 1);
+    assert_int_equal(f->out[E_CUM].event, 0);   /* 8 days */
+    int r[] = {20};
+    scripted(f, two, N_OF(two), r, 1);
+    eval(f);
+    assert_int_equal(f->out[E_OCC].event, 0);
+    assert_int_equal(f->out[E_CUM].event, 0);   /* day 7 alone: 7 days */
+}
+
+/* times_baseline: at least 30 and double the baseline 20 at week 2: 39 is
+ * not, 40 is. */
+static void test_times_baseline(void **state)
+{
+    fixture *f = *state;
+    static const day_count b39[] = {{0, 20}, {7, 39}, {14, 39}};
+    scripted(f, b39, N_OF(b39), NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_DBL].event, 0);
+    static const day_count b40[] = {{0, 20}, {7, 40}, {14, 40}};
+    scripted(f, b40, N_OF(b40), NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_DBL].event, 1);
+    static const day_count b10[] = {{0, 10}, {7, 29}, {14, 29}};   /* double, under 30 */
+    scripted(f, b10, N_OF(b10), NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_DBL].event, 0);
+}
+
+/* among: SR6 judged only among confirmed responders; a non-responder is
+ * not evaluable for it, a responder is judged as SR6 is. */
+static void test_among(void **state)
+{
+    fixture *f = *state;
+    patient(f, 400, c_at50, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_CR].event, 1);
+    assert_int_equal(f->out[E_SR6R].included, 1);
+    assert_int_equal(f->out[E_SR6R].event, f->out[E_SR6].event);
+    patient(f, 400, c_49, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_CR].event, 0);
+    assert_int_equal(f->out[E_SR6].included, 1);
+    assert_int_equal(f->out[E_SR6R].included, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,6 +598,9 @@ int main(void)
         cmocka_unit_test(test_iwg_rescue),
         cmocka_unit_test(test_sustained_remission),
         cmocka_unit_test(test_limit),
+        cmocka_unit_test(test_occasions_and_days),
+        cmocka_unit_test(test_times_baseline),
+        cmocka_unit_test(test_among),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -24,6 +24,9 @@
     "  iwg = { type = \"iwg_response\"; level = \"response\"; to_week = 25.0; };\n"           \
     "  ttr = { type = \"time_to_response\"; threshold = 50.0; consecutive = 2; };\n"          \
     "  sro = { type = \"sustained_remission\"; threshold = 30.0; from_week = 29.0; to_week = 45.0; };\n" \
+    "  occ = { type = \"occasions\"; threshold = 50.0; at_least = 2; to_week = 12.0; };\n"       \
+    "  cum = { type = \"cumulative_days\"; threshold = 50.0; days = 10; to_week = 12.0;\n"       \
+    "          among = \"cr\"; };\n"                                                          \
     "};\n"
 
 /* The outcomes of replicates 0..reps-1 of scn (freed here), simulated
