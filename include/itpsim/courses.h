@@ -87,4 +87,11 @@ double itp_course_type_day(const void *params, itp_patient_ctx *ctx, void *state
                            itp_drive *drive);
 void itp_course_type_stop(const void *params, itp_patient_ctx *ctx, void *state);
 
+/* The vtable members every course-given type shares (after its name,
+ * description and default drug). */
+#define ITP_COURSE_TYPE_HOOKS                                                       \
+    .keys = itp_course_keys, .parse = itp_course_type_parse, .free = free,          \
+    .state_size = sizeof(itp_course_state), .mechanisms = 1,                        \
+    .start = itp_course_type_start, .day = itp_course_type_day, .stop = itp_course_type_stop
+
 #endif

@@ -16,6 +16,7 @@ typedef struct resp_params {
     double fraction;
     int rescue_from;
     int off_tpo;        /* window rules: only counts off the TPO-RA qualify */
+    int by_days;        /* occasions / cumulative_days: which of the two */
 } resp_params;
 
 /* A rule's settings, zeroed, as *out; NULL when out of memory. */

@@ -259,44 +259,37 @@ static const char *const occ_keys[] = {"type", "threshold", "times_baseline", "a
 static const char *const cum_keys[] = {"type", "threshold", "times_baseline", "days",
                                        "from_week", "to_week", "rescue_exclusion_days", NULL};
 
-static itp_status occ_parse_common(itp_reader *rd, const config_setting_t *g, resp_params *p)
+/* The settings of either rule: by_days, cumulative_days' `days`; else
+ * occasions' `at_least` (both kept in p->consecutive). */
+static itp_status occ_read(itp_reader *rd, const config_setting_t *g, void **out, int by_days)
 {
+    resp_params *p = itp_ep_resp_new(out);
     itp_status st;
+    if (!p)
+        return ITP_ENOMEM;
+    p->by_days = by_days;
     if ((st = itp_ep_read_threshold(rd, g, p)) ||
         (st = itp_ep_read_week(rd, g, "from_week", 0.0, &p->from)) ||
         (st = itp_ep_read_week(rd, g, "to_week", -1, &p->to)) ||
         (st = itp_ep_window_order(rd, g, p->from, p->to)) ||
         (st = itp_rd_int_or(rd, g, "rescue_exclusion_days", 0, 365, 28, &p->rescue_excl)))
         return st;
-    return ITP_OK;
+    return by_days ? itp_rd_int(rd, g, NULL, "days", 1, 3650, &p->consecutive)
+                   : itp_rd_int_or(rd, g, "at_least", 1, 520, 2, &p->consecutive);
 }
 
 static itp_status occ_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                             void **out)
 {
-    resp_params *p = itp_ep_resp_new(out);
-    itp_status st;
     (void)scn;
-    if (!p)
-        return ITP_ENOMEM;
-    if ((st = occ_parse_common(rd, g, p)) ||
-        (st = itp_rd_int_or(rd, g, "at_least", 1, 520, 2, &p->consecutive)))
-        return st;
-    return ITP_OK;
+    return occ_read(rd, g, out, 0);
 }
 
 static itp_status cum_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                             void **out)
 {
-    resp_params *p = itp_ep_resp_new(out);
-    itp_status st;
     (void)scn;
-    if (!p)
-        return ITP_ENOMEM;
-    if ((st = occ_parse_common(rd, g, p)) ||
-        (st = itp_rd_int(rd, g, NULL, "days", 1, 3650, &p->consecutive)))
-        return st;
-    return ITP_OK;
+    return occ_read(rd, g, out, 1);
 }
 
 /* Over the scheduled counts of the window within the information: the
@@ -332,19 +325,7 @@ static void occ_eval(const void *vp, const itp_scenario *scn, const itp_record *
     (void)scn;
     if (pt->followup_days >= 0)
         occ_count(p, rec, pt, end, &hits, &days);
-    int hit = hits >= p->consecutive;
-    *out = (itp_outcome){hit || itp_ep_evaluable(pt, p->to, end), hit, 0, -1};
-}
-
-static void cum_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
-                     const itp_patient *pt, int limit, itp_outcome *out)
-{
-    const resp_params *p = vp;
-    int end = itp_ep_end_of_info(pt, limit), hits = 0, days = 0;
-    (void)scn;
-    if (pt->followup_days >= 0)
-        occ_count(p, rec, pt, end, &hits, &days);
-    int hit = days >= p->consecutive;
+    int hit = (p->by_days ? days : hits) >= p->consecutive;
     *out = (itp_outcome){hit || itp_ep_evaluable(pt, p->to, end), hit, 0, -1};
 }
 
@@ -365,5 +346,5 @@ const itp_endpoint_type itp_ep_iwg_response = {"iwg_response", ITP_EP_BINARY, 0,
 const itp_endpoint_type itp_ep_occasions = {"occasions", ITP_EP_BINARY, 0, occ_keys, NULL,
                                             occ_parse, occ_eval, itp_ep_window_horizon};
 const itp_endpoint_type itp_ep_cumulative_days = {"cumulative_days", ITP_EP_BINARY, 0, cum_keys,
-                                                  NULL, cum_parse, cum_eval,
+                                                  NULL, cum_parse, occ_eval,
                                                   itp_ep_window_horizon};

@@ -14,13 +14,6 @@
 const itp_component_type itp_sialidase_inhibitor_type = {
     .name = "sialidase_inhibitor",
     .description = "sialidase inhibitor: destruction lowered while taken, a chance of remission",
-    .keys = itp_course_keys,
     .default_drug = "oseltamivir",
-    .parse = itp_course_type_parse,
-    .free = free,
-    .state_size = sizeof(itp_course_state),
-    .mechanisms = 1,
-    .start = itp_course_type_start,
-    .day = itp_course_type_day,
-    .stop = itp_course_type_stop,
+    ITP_COURSE_TYPE_HOOKS,
 };
