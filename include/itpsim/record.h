@@ -47,6 +47,8 @@ enum {
     ITP_EV_TAPER_UNABLE,     /* still on the drug (dosed or held) at the taper's end */
     ITP_EV_RESTART,          /* restarted after a relapse off it (value: the dose) */
     ITP_EV_INFUSION,         /* an infusion given (value: its dose) */
+    ITP_EV_COURSE_START,     /* first day of a daily course (value: the daily dose) */
+    ITP_EV_COURSE_END,       /* a course ended as planned: off the drug from this day */
     ITP_EV_KINDS
 };
 

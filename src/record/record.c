@@ -96,6 +96,8 @@ const char *itp_event_name(int kind)
         [ITP_EV_TAPER_UNABLE] = "taper_unable",
         [ITP_EV_RESTART] = "restart",
         [ITP_EV_INFUSION] = "infusion",
+        [ITP_EV_COURSE_START] = "course_start",
+        [ITP_EV_COURSE_END] = "course_end",
     };
     return kind >= 0 && kind < ITP_EV_KINDS && names[kind] ? names[kind] : "unknown";
 }
