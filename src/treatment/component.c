@@ -8,7 +8,7 @@
 #define MAX_INFUSION_WEEKS 52
 
 const itp_component_type *const itp_component_types[] = {
-    &itp_tpo_ra_type, &itp_bcell_antibody_type, &itp_placebo_type, NULL};
+    &itp_tpo_ra_type, &itp_bcell_antibody_type, &itp_fcrn_blocker_type, &itp_placebo_type, NULL};
 
 const itp_component_type *itp_component_type_find(const char *name)
 {
