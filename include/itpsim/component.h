@@ -296,6 +296,7 @@ uint64_t itp_component_stream_key(const itp_component_type *t, int occurrence);
 extern const itp_component_type itp_tpo_ra_type;
 extern const itp_component_type itp_bcell_antibody_type;
 extern const itp_component_type itp_immunosuppressant_type;
+extern const itp_component_type itp_fcrn_blocker_type;
 extern const itp_component_type itp_placebo_type;
 extern const itp_component_type itp_corticosteroid_type;
 extern const itp_component_type itp_sialidase_inhibitor_type;

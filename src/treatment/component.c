@@ -9,7 +9,7 @@
 
 const itp_component_type *const itp_component_types[] = {
     &itp_tpo_ra_type, &itp_bcell_antibody_type, &itp_immunosuppressant_type, &itp_placebo_type,
-    &itp_corticosteroid_type, &itp_sialidase_inhibitor_type, NULL};
+    &itp_corticosteroid_type, &itp_sialidase_inhibitor_type, &itp_fcrn_blocker_type, NULL};
 
 const itp_component_type *itp_component_type_find(const char *name)
 {
