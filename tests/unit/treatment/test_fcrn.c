@@ -114,22 +114,9 @@ static int event_days(const hook *h, int kind, int *days, int max)
 
 /* ---- a degenerate trial: the closed form ------------------------------------ */
 
-/* Baseline 20 for everyone, active platelet lifespan 2 days (destruction
- * 0.5/day, production 20 x 0.5 = 10/day), no fluctuation, measurement
- * error, random effects, remission, rescue, new therapy, death or dropout;
- * weekly visits. */
-#define QUIET_SCENARIO                                                                  \
-    "patients = 4;\n"                                                                   \
-    "enrolment = { duration_months = 1.0; };\n"                                         \
-    "followup = { max_months = 12.0; cut_months = 12.0; };\n"                           \
-    "visits = ( { from_week = 0; every_weeks = 1; } );\n"                               \
-    "platelet = { baseline_median = 20.0; baseline_logsd = 0.0;\n"                      \
-    "  lifespan_active_median = 2.0; lifespan_active_logsd = 0.0;\n"                    \
-    "  remission_count_logsd = 0.0; background_remission_prob = 0.0;\n"                 \
-    "  fluctuation_sd = 0.0; measurement_sd = 0.0; };\n"                                \
-    "events = { death_per_year = 0.0; dropout_per_year = 0.0; };\n"                     \
-    "rescue = { below = 0.0; bleed_max_per_day = 0.0; };\n"                             \
-    "new_therapy = { prob = 0.0; };\n"
+/* testutil.h's scenario without noise: baseline 20, destruction 0.5/day,
+ * production 10/day, weekly visits. */
+#define QUIET_SCENARIO TEST_QUIET_SCENARIO
 
 /* IgG falls and returns within a millionth of a day, and the drug stays
  * (half-life 10^4 days), so from each infusion L is at its target:
