@@ -2,10 +2,13 @@
 #ifndef ITPSIM_TESTUTIL_H
 #define ITPSIM_TESTUTIL_H
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "itpsim/component.h"
+#include "itpsim/rng.h"
 #include "itpsim/trial.h"
 
 /* The defaults file, relative to the project root where the tests run. */
@@ -68,6 +71,71 @@ static inline itp_status test_simulate(const itp_scenario *scn, uint64_t seed, i
     "events = { death_per_year = 0.0; dropout_per_year = 0.0; };\n"                     \
     "rescue = { below = 0.0; bleed_max_per_day = 0.0; };\n"                             \
     "new_therapy = { prob = 0.0; };\n"
+
+/* How test_cohort treats its patients. */
+typedef struct test_cohort_opts {
+    uint64_t seed;        /* patient i draws from stream (seed, 0, i, the type's key) */
+    double log_odds;      /* the population's log odds ratio of remission */
+    int stop_day;         /* new therapy stops the component on that day (< 0: never) */
+    int hook_days;        /* the day hook runs, from day to ctx.wake, up to this day
+                             (0: not at all, for types whose remission is drawn at start) */
+    double last_count;    /* the latest count the hooks see (on day 0) */
+} test_cohort_opts;
+
+/* n patients started, one by one, on the component c alone (outside the
+ * platelet model): each patient's first remission mechanism into mech[i]
+ * when mech is not NULL ({0, 0}: none); returns the number in remission
+ * (a mechanism with end > onset). The same seed gives the same patients,
+ * so two cohorts compare patient by patient. */
+static inline int test_cohort(const itp_scenario *scn, const itp_component *c, int n,
+                              const test_cohort_opts *o, itp_mechanism *mech)
+{
+    gsl_rng *g = gsl_rng_alloc(itp_rng_xoshiro256pp);
+    unsigned char st[1024];
+    itp_record rec;
+    int remit = 0;
+    if (!g || c->type->state_size > sizeof st) {
+        fprintf(stderr, "test_cohort: no generator, or a state over %zu bytes\n", sizeof st);
+        exit(1);
+    }
+    itp_record_init(&rec);
+    for (int i = 0; i < n; i++) {
+        itp_patient pt;
+        itp_patient_clear_events(&pt);
+        pt.event_first = rec.n_events;
+        itp_patient_ctx ctx = {.pt = &pt, .rec = &rec, .max_day = scn->max_followup_days,
+                               .recheck_day = INT_MAX, .last_count_day = 0,
+                               .last_count = o->last_count,
+                               .remission_log_odds = o->log_odds};
+        memset(st, 0, sizeof st);
+        itp_rng_stream(g, o->seed, 0, (uint64_t)i, itp_component_stream_key(c->type, 0));
+        c->type->start(c->params, &ctx, g, st);
+        for (ctx.day = 0; ctx.day < o->hook_days; ctx.day = ctx.wake) {
+            itp_drive d = itp_drive_none();
+            if (ctx.day == o->stop_day && c->type->stop)
+                c->type->stop(c->params, &ctx, st);
+            ctx.wake = ctx.day + 1;
+            c->type->day(c->params, &ctx, st, &d);
+            if (o->stop_day > ctx.day && o->stop_day < ctx.wake)
+                ctx.wake = o->stop_day;
+        }
+        if (o->stop_day >= o->hook_days && o->stop_day >= 0 && c->type->stop) {
+            ctx.day = o->stop_day;
+            c->type->stop(c->params, &ctx, st);
+        }
+        if (ctx.n_mech > c->type->mechanisms) {
+            fprintf(stderr, "test_cohort: %d mechanisms from a type declaring %d\n", ctx.n_mech,
+                    c->type->mechanisms);
+            exit(1);
+        }
+        remit += ctx.n_mech && ctx.mech[0].end > ctx.mech[0].onset;
+        if (mech)
+            mech[i] = ctx.n_mech ? ctx.mech[0] : (itp_mechanism){0, 0};
+    }
+    itp_record_free(&rec);
+    gsl_rng_free(g);
+    return remit;
+}
 
 /* A compact two-arm platelet scenario; extra settings are appended. */
 #define TEST_BASE_SCENARIO                                                            \

@@ -151,44 +151,22 @@ static void test_monotone(void **state)
     itp_scenario_free(hi);
 }
 
-/* Remissions: n patients started on the component and every course given
- * (the count is never observed high); the share with a remission, and the
- * first patient's mechanism. */
-static int cohort(const char *comp, int n, double log_odds, itp_mechanism *first)
+/* Remissions: n patients started on the component, its day hook run to day
+ * 200 with the latest count low (every course given); each patient's
+ * mechanism into mech[i] when mech is not NULL. */
+static int cohort(const char *comp, int n, double log_odds, itp_mechanism *mech)
 {
     itp_scenario *scn = load_comp("", comp);
-    const itp_component *c = &scn->components[0];
-    gsl_rng *g = gsl_rng_alloc(itp_rng_xoshiro256pp);
-    itp_course_state st;
-    itp_record rec;
-    itp_record_init(&rec);
-    int remit = 0;
-    for (int i = 0; i < n; i++) {
-        itp_patient pt;
-        itp_patient_clear_events(&pt);
-        pt.event_first = rec.n_events;
-        itp_patient_ctx ctx = {.pt = &pt, .rec = &rec, .max_day = scn->max_followup_days,
-                               .last_count_day = 0, .last_count = 10.0,
-                               .remission_log_odds = log_odds};
-        memset(&st, 0, sizeof st);
-        itp_rng_stream(g, 9, 0, (uint64_t)i, itp_component_stream_key(c->type, 0));
-        c->type->start(c->params, &ctx, g, &st);
-        itp_drive d = itp_drive_none();
-        for (ctx.day = 0; ctx.day < 200; ctx.day = ctx.wake)
-            c->type->day(c->params, &ctx, &st, &d);
-        remit += ctx.n_mech && ctx.mech[0].end > ctx.mech[0].onset;
-        if (i == 0 && first)
-            *first = ctx.n_mech ? ctx.mech[0] : (itp_mechanism){0, 0};
-    }
-    itp_record_free(&rec);
-    gsl_rng_free(g);
+    test_cohort_opts o = {.seed = 9, .log_odds = log_odds, .stop_day = -1, .hook_days = 200,
+                          .last_count = 10.0};
+    int remit = test_cohort(scn, &scn->components[0], n, &o, mech);
     itp_scenario_free(scn);
     return remit;
 }
 
 /* One course: the share is remission_prob; three courses: 1 - (1 - p)^3;
  * at the population odds ratio 4, one course gives 4p / (1 - p + 4p);
- * each within 5 Monte Carlo SE. The onset falls in its window after the
+ * each within 5 Monte Carlo SE. Every onset falls in its window after the
  * course that brings it. */
 static void test_remission_per_course(void **state)
 {
@@ -197,16 +175,21 @@ static void test_remission_per_course(void **state)
     const double p = 0.3;
 #define REM "type = \"corticosteroid\"; remission_prob = 0.3; remission_onset_from_days = 3.0; " \
             "remission_onset_to_days = 14.0; "
-    itp_mechanism m;
-    int r1 = cohort(REM, n, 0.0, &m);
+    static itp_mechanism m[20000];
+    int r1 = cohort(REM, n, 0.0, m);
     int r3 = cohort(REM "course_weeks = [0, 4, 8];", n, 0.0, NULL);
     int r1_odds = cohort(REM, n, log(4.0), NULL);
     double p3 = 1.0 - pow(1.0 - p, 3.0), po = 4.0 * p / (1.0 - p + 4.0 * p);
     assert_true(fabs((double)r1 / n - p) < 5.0 * sqrt(p * (1.0 - p) / n));
     assert_true(fabs((double)r3 / n - p3) < 5.0 * sqrt(p3 * (1.0 - p3) / n));
     assert_true(fabs((double)r1_odds / n - po) < 5.0 * sqrt(po * (1.0 - po) / n));
-    if (m.end > m.onset)
-        assert_true(m.onset >= 3 && m.onset <= 14);
+    int checked = 0;
+    for (int i = 0; i < n; i++)
+        if (m[i].end > m[i].onset) {   /* one course on day 0: onset in days 3-14 */
+            assert_true(m[i].onset >= 3 && m[i].onset <= 14);
+            checked++;
+        }
+    assert_int_equal(checked, r1);
 }
 
 /* New therapy on day 2 stops the drug: doses on days 0-1 only, and the

@@ -52,34 +52,8 @@ static int cohort(const char *settings, int n, int stop_day, double log_odds,
                   itp_mechanism *mech)
 {
     itp_scenario *scn = load(settings);
-    const itp_component *c = &scn->components[0];
-    gsl_rng *g = gsl_rng_alloc(itp_rng_xoshiro256pp);
-    unsigned char st[256];
-    assert_true(c->type->state_size <= sizeof st);
-    int remit = 0;
-    itp_record rec;
-    itp_record_init(&rec);
-    for (int i = 0; i < n; i++) {
-        itp_patient pt;
-        itp_patient_clear_events(&pt);
-        pt.event_first = rec.n_events;
-        itp_patient_ctx ctx = {.pt = &pt, .rec = &rec, .max_day = scn->max_followup_days,
-                               .recheck_day = INT_MAX, .remission_log_odds = log_odds};
-        memset(st, 0, sizeof st);
-        itp_rng_stream(g, 7, 0, (uint64_t)i, itp_component_stream_key(c->type, 0));
-        c->type->start(c->params, &ctx, g, st);
-        assert_true(ctx.n_mech <= c->type->mechanisms);
-        if (stop_day >= 0) {
-            ctx.day = stop_day;
-            c->type->stop(c->params, &ctx, st);
-        }
-        int in = ctx.n_mech && ctx.mech[0].end > ctx.mech[0].onset;
-        remit += in;
-        if (mech)
-            mech[i] = ctx.n_mech ? ctx.mech[0] : (itp_mechanism){0, 0};
-    }
-    gsl_rng_free(g);
-    itp_record_free(&rec);
+    test_cohort_opts o = {.seed = 7, .log_odds = log_odds, .stop_day = stop_day};
+    int remit = test_cohort(scn, &scn->components[0], n, &o, mech);
     itp_scenario_free(scn);
     return remit;
 }

@@ -444,7 +444,7 @@ static void test_stopped_before_taper(void **state)
 /* A cohort of n patients started on the antibody `ab` of a scenario with
  * that component text; stop_day >= 0 stops it (new therapy) on that day.
  * Counts the patients with a remission (a mechanism with end > onset), and
- * gives the first patient's mechanism. */
+ * gives the patient's mechanism when first is not NULL (n = 1). */
 static double ab_log_odds;   /* the cohort's population (0: the reference) */
 
 static int ab_cohort(const char *ab, int n, int stop_day, itp_mechanism *first)
@@ -459,32 +459,10 @@ static int ab_cohort(const char *ab, int n, int stop_day, itp_mechanism *first)
              "components = { ab = { type = \"bcell_antibody\"; %s }; };\n", ab);
     itp_scenario *scn = test_load(text, err, sizeof err);
     assert_non_null(scn);
-    const itp_component *c = &scn->components[0];
-    gsl_rng *g = gsl_rng_alloc(itp_rng_xoshiro256pp);
-    unsigned char st[256];
-    int remit = 0;
-    itp_record rec;
-    itp_record_init(&rec);
-    for (int i = 0; i < n; i++) {
-        itp_patient pt;
-        itp_patient_clear_events(&pt);
-        pt.event_first = rec.n_events;
-        itp_patient_ctx ctx = {.pt = &pt, .rec = &rec, .max_day = scn->max_followup_days,
-                               .remission_log_odds = ab_log_odds};
-        memset(st, 0, sizeof st);
-        itp_rng_stream(g, 5, 0, (uint64_t)i, itp_component_stream_key(c->type, 0));
-        c->type->start(c->params, &ctx, g, st);
-        if (stop_day >= 0) {
-            ctx.day = stop_day;
-            c->type->stop(c->params, &ctx, st);
-        }
-        remit += ctx.n_mech && ctx.mech[0].end > ctx.mech[0].onset;
-        if (i == 0 && first)
-            *first = ctx.n_mech ? ctx.mech[0] : (itp_mechanism){0, 0};
-    }
-    gsl_rng_free(g);
+    assert_true(first == NULL || n == 1);
+    test_cohort_opts o = {.seed = 5, .log_odds = ab_log_odds, .stop_day = stop_day};
+    int remit = test_cohort(scn, &scn->components[0], n, &o, first);
     itp_scenario_free(scn);
-    itp_record_free(&rec);
     return remit;
 }
 
