@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "itpsim/analysis.h"
+#include "itpsim/model.h"
 
 #define ITP_MC_CHUNK 256
 #define ITP_MAX_REPLICATES 10000000L
@@ -71,6 +72,11 @@ double itp_mc_median_time(const itp_mc_summary *s, int a);
 typedef struct itp_mc_ws itp_mc_ws;
 itp_status itp_mc_ws_create(itp_mc_ws **out, const itp_scenario *scn, int n_patients);
 void itp_mc_ws_free(itp_mc_ws *ws);
+
+/* Lets the simulations of ws stop each patient once all its outcomes are
+ * settled (itp_endpoints_settled), as a replicate does, when the scenario
+ * allows it: it has endpoints and its data cut is not event-driven. */
+void itp_mc_stop_settled(const itp_scenario *scn, itp_sim_ws *ws);
 
 /* Simulates and analyses replicate `rep` with n patients (0: the
  * scenario's). */

@@ -22,6 +22,15 @@ struct itp_mc_ws {
     int *group;        /* [cap] */
 };
 
+/* A replicate only analyses: a patient whose outcomes are all settled
+ * need not be simulated further. Not with an event-driven cut, whose day
+ * may rest on the end of every patient's follow-up. */
+void itp_mc_stop_settled(const itp_scenario *scn, itp_sim_ws *ws)
+{
+    ws->settled = scn->n_endpoints > 0 && scn->cut_kind != ITP_CUT_EVENTS ? itp_endpoints_settled
+                                                                          : NULL;
+}
+
 itp_status itp_mc_ws_create(itp_mc_ws **out, const itp_scenario *scn, int n_patients)
 {
     itp_mc_ws *ws = calloc(1, sizeof *ws);
@@ -38,11 +47,8 @@ itp_status itp_mc_ws_create(itp_mc_ws **out, const itp_scenario *scn, int n_pati
     itp_status st = ws->limit && ws->times && ws->event && ws->group ? ITP_OK : ITP_ENOMEM;
     if (!st)
         st = itp_sim_ws_create(&ws->sim, scn);
-    /* A replicate only analyses: a patient whose outcomes are all settled
-     * need not be simulated further. Not with an event-driven cut, whose
-     * day may rest on the end of every patient's follow-up. */
-    if (!st && scn->n_endpoints > 0 && scn->cut_kind != ITP_CUT_EVENTS)
-        ws->sim->settled = itp_endpoints_settled;
+    if (!st)
+        itp_mc_stop_settled(scn, ws->sim);
     if (!st)
         st = itp_analysis_ws_create(&ws->an, scn, n);
     if (!st)

@@ -61,8 +61,10 @@ int main(int argc, char **argv)
         fputs("bench_trial: out of memory\n", stderr);
         return 1;
     }
-    /* Patient-days from the simulation alone (identical in both modes: a
-     * replicate simulates exactly this record). */
+    /* Patient-days simulated: in "replicate" mode a patient stops once its
+     * outcomes are settled, and the days counted are those. */
+    if (whole)
+        itp_mc_stop_settled(scn, sws);
     double days = 0.0;
     for (long r = 0; r < reps; r++) {
         if (itp_trial_simulate(scn, 1, (uint64_t)r, 0, sws, &rec))

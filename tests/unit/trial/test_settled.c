@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include "itpsim/endpoint.h"
 #include "itpsim/model.h"
+#include "itpsim/montecarlo.h"
 #include "itpsim/trial.h"
 #include "testutil.h"
 
@@ -137,6 +138,35 @@ static void test_whole_follow_up_rule(void **state)
     assert_true(saved == 0.0);
 }
 
+/* Replicates stop settled patients with a calendar data cut, and not with
+ * an event-driven one (whose day may rest on every patient's follow-up). */
+static void test_event_cut_simulates_all(void **state)
+{
+    (void)state;
+    char err[1024];
+    const char *base = TEST_BASE_SCENARIO ENDPOINTS;
+    const char *line = strstr(base, "followup = {");
+    assert_non_null(line);
+    const char *rest = strchr(line, '\n') + 1;
+    const char *cuts[] = {"followup = { max_months = 24.0; cut_months = 24.0; };\n",
+                          "followup = { max_months = 24.0; data_cut = \"events\"; events = 30; };\n"};
+    for (int k = 0; k < 2; k++) {
+        char text[8192];
+        snprintf(text, sizeof text, "%.*s%s%s", (int)(line - base), base, cuts[k], rest);
+        itp_scenario *scn = test_load(text, err, sizeof err);
+        assert_non_null(scn);
+        itp_sim_ws *ws;
+        assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
+        itp_mc_stop_settled(scn, ws);
+        if (k == 0)
+            assert_true(ws->settled == itp_endpoints_settled);
+        else
+            assert_null(ws->settled);
+        itp_sim_ws_free(ws);
+        itp_scenario_free(scn);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_vayhit2),
         cmocka_unit_test(test_taper_by_week),
         cmocka_unit_test(test_whole_follow_up_rule),
+        cmocka_unit_test(test_event_cut_simulates_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
