@@ -102,7 +102,7 @@ run: deps
 # The benchmark programs are built too (not run), so they keep compiling.
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(TOOL_BIN) \
-	  $(addprefix $(BUILD)/bench/,bench_trial bench_kinetics runstat)
+	  $(addprefix $(BUILD)/bench/,$(BENCH_PROGS))
 	@sh tests/scripts/check_layers.sh
 	@ITPSIM_ONLY="$(T)" sh tests/scripts/run_tests.sh $(BUILD) $(TEST_RUN)
 
@@ -180,8 +180,8 @@ clean:
 # wait up to 10 minutes for a quiet machine first).
 BENCH_BUILD := build-bench
 BENCH_OPT   ?= -O3 -march=native
-BENCH_BIN   := $(BENCH_BUILD)/bench/bench_trial $(BENCH_BUILD)/bench/bench_kinetics \
-               $(BENCH_BUILD)/bench/runstat
+BENCH_PROGS := bench_trial bench_kinetics runstat
+BENCH_BIN   := $(addprefix $(BENCH_BUILD)/bench/,$(BENCH_PROGS))
 
 # Figures 1-3 come with their ratio to the reference commit BENCH_REF
 # (built from git archive in the same run); section 6 runs against rpact
@@ -189,14 +189,10 @@ BENCH_BIN   := $(BENCH_BUILD)/bench/bench_trial $(BENCH_BUILD)/bench/bench_kinet
 # section alone, written to results/bench/peers.txt).
 .PHONY: bench bench-peers
 
-bench: deps
+bench bench-peers: deps
 	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) OPT="$(BENCH_OPT)" all $(BENCH_BIN)
-	@BENCH_OPT="$(BENCH_OPT)" CC="$(CC)" sh tests/bench/bench.sh $(BENCH_BUILD)
-
-bench-peers: deps
-	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) OPT="$(BENCH_OPT)" all $(BENCH_BIN)
-	@BENCH_SECTIONS=6 BENCH_OUT=results/bench/peers.txt BENCH_OPT="$(BENCH_OPT)" CC="$(CC)" \
-	  sh tests/bench/bench.sh $(BENCH_BUILD)
+	@$(if $(filter bench-peers,$@),BENCH_SECTIONS=6 BENCH_OUT=results/bench/peers.txt) \
+	  BENCH_OPT="$(BENCH_OPT)" CC="$(CC)" sh tests/bench/bench.sh $(BENCH_BUILD)
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libitpsim.a $(HEADERS)
 	@mkdir -p $(@D)

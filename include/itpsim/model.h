@@ -132,7 +132,7 @@ typedef struct itp_kin_kslot {
  * j < ITP_KIN_LEVELS (longer ones in several). */
 #define ITP_KIN_LEVELS 10
 /* Orders of the series in the remission transient's destruction rate over
- * a stretch (see kinetics.c): a stretch is taken whole once the series
+ * a stretch (see stretch.c): a stretch is taken whole once the series
  * to this order errs below 1e-13, else day by day. */
 #define ITP_KIN_ORDERS 8
 
@@ -197,7 +197,7 @@ void itp_kinetics_advance(const itp_kinetics *k, const itp_drive *d, int in_remi
  * one concentration the days are taken together: the exact map over 2^j
  * days, built by squaring the day's (rounding about 1e-15 relative per
  * doubling), once per patient, destruction rate and j; in a remission
- * transient once its series converges fast (kinetics.c). Otherwise day by
+ * transient once its series converges fast (stretch.c). Otherwise day by
  * day as itp_kinetics_advance. */
 void itp_kinetics_advance_days(const itp_kinetics *k, const itp_drive *d, int in_remission,
                                int n, int fallback_steps, itp_kin_prop *c, double *y);

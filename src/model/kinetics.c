@@ -182,11 +182,8 @@ void itp_kinetics_prop_init(itp_kin_prop *c, const itp_kinetics *k)
         c->jt[n] = c->ektr * c->ktr_pow[n] * inv_fact[n];
     c->erho = exp(-rho);
     c->have_nodes = 0;
-    for (int i = 0; i < ITP_MAX_PK_TERMS; i++)
+    for (int i = 0; i < ITP_MAX_PK_TERMS; i++)   /* the stretches' maps go with slot 0 */
         c->ks[i].have_k = 0;
-    c->njq = 0;
-    for (int i = 0; i < ITP_KIN_QCACHE; i++)
-        c->jq[i].n_level = 0;
 }
 
 COLD void itp_kin_set_k(itp_kin_prop *c, itp_kin_kslot *ks, double k)

@@ -23,7 +23,8 @@
  * rescue's start or end, a remission's onset or end, a candidate bleed)
  * hold the drive and are advanced together (itp_kinetics_advance_days).
  *
- * The kinetics and their exact day step are in kinetics.c. */
+ * The kinetics and their exact day step are in kinetics.c, stretches of
+ * days in stretch.c. */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>

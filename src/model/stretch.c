@@ -16,8 +16,10 @@
  * e^{-q t}); a transient whose |x| is larger (in its first weeks) is
  * stepped day by day until it is not. Each Z_n is time-invariant, so its
  * map over 2^(j+1) days follows from that over 2^j by squaring, from the
- * day's; a stretch is then the sum of at most ITP_KIN_LEVELS powers of
- * two, the mode amplitudes and x carried from one to the next. */
+ * day's; a stretch is then taken as a sum of powers of two (the largest
+ * at most 2^(ITP_KIN_LEVELS-1), or lower where its exponentials would
+ * overflow, repeated as often as needed), the mode amplitudes and x
+ * carried from one to the next. */
 #include <math.h>
 #include "itpsim/model.h"
 #include "kinetics_internal.h"
@@ -135,15 +137,14 @@ static int top_level(const itp_kinetics *kp, double q, int order)
     return top;
 }
 
-/* n >= 1 days with at most one concentration, series order `order`. */
+/* n >= 1 days with at most one concentration, series order `order`; the
+ * day's rates rt at the gap d0 of the remission state from rinf. */
 static void advance_jump(const itp_kinetics *kp, const itp_drive *d, double rinf, int n,
-                         int order, itp_kin_prop *c, double *y)
+                         int order, itp_kin_rates rt, double d0, itp_kin_prop *c, double *y)
 {
     static const itp_pk_term zero = {0.0, 0.0, 0.0, 0.0};
     const itp_pk_term *pk = d->n_pk > 0 ? &d->pk[0] : &zero;
     itp_kin_kslot *ks = itp_kin_slot(c, 0, pk->k);
-    double d0 = itp_kin_gap(y, rinf);
-    itp_kin_rates rt = itp_kin_rates_of(kp, d, rinf, d0);
     double x = -rt.qd / kp->krem;
     double cs = itp_kin_conc_limit(pk, ks), dc = pk->c0 - cs;
     double base = 1.0 + pk->slope * cs, slp = pk->slope;
@@ -204,13 +205,14 @@ void itp_kinetics_advance_days(const itp_kinetics *kp, const itp_drive *d, int i
     int together = d->n_pk <= 1 && kp->krem > 0.0 && !itp_kin_needs_fallback(d);
     itp_drive day = *d;   /* by day: its concentrations move on each day */
     while (n > 0) {
-        int order = 0;
-        if (together)
-            order = series_order(itp_kin_rates_of(kp, &day, rinf, itp_kin_gap(y, rinf)).qd /
-                                 kp->krem);
-        if (together && n > 1 && order >= 0) {
-            advance_jump(kp, &day, rinf, n, order, c, y);
-            return;
+        if (together && n > 1) {
+            double d0 = itp_kin_gap(y, rinf);
+            itp_kin_rates rt = itp_kin_rates_of(kp, &day, rinf, d0);
+            int order = series_order(rt.qd / kp->krem);
+            if (order >= 0) {
+                advance_jump(kp, &day, rinf, n, order, rt, d0, c, y);
+                return;
+            }
         }
         itp_kinetics_advance(kp, &day, in_remission, fallback_steps, c, y);
         for (int i = 0; i < day.n_pk; i++) {

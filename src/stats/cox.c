@@ -111,15 +111,10 @@ static void cox_set_nan(itp_cox_result *res)
 int itp_surv_cox(const itp_surv_data *d, itp_cox_ties ties, double conf_level,
                  itp_surv_workspace *w, itp_cox_result *res)
 {
-    int status;
-
-    if (res == NULL || (ties != ITP_COX_EFRON && ties != ITP_COX_BRESLOW)
-        || !(conf_level > 0.0 && conf_level < 1.0))
+    if (res == NULL)
         return ITP_EINPUT;
-    status = itp_surv_tabulate(d, ITP_SURV_ALL, 1, w);
-    if (status != ITP_OK)
-        return status;
-    return itp_surv_cox_table(&w->tab, ties, conf_level, res);
+    int status = itp_surv_tabulate(d, ITP_SURV_ALL, 1, w);
+    return status != ITP_OK ? status : itp_surv_cox_table(&w->tab, ties, conf_level, res);
 }
 
 int itp_surv_cox_table(const itp_surv_table *tab, itp_cox_ties ties, double conf_level,
@@ -130,6 +125,9 @@ int itp_surv_cox_table(const itp_surv_table *tab, itp_cox_ties ties, double conf
     size_t row;
     int iter, halving = 0;
 
+    if (tab == NULL || res == NULL || (ties != ITP_COX_EFRON && ties != ITP_COX_BRESLOW)
+        || !(conf_level > 0.0 && conf_level < 1.0))
+        return ITP_EINPUT;
     for (row = 0; row < tab->nrows; row++) {
         if (tab->nrisk[0][row] > 0.0)
             u_lo += tab->nevent[1][row];

@@ -56,7 +56,7 @@ static double course(int method, int transient, int days, double *sink)
             itp_kinetics_day(&k, &d, rem, method, y);
         else
             itp_kinetics_advance(&k, &d, rem, 4, &prop, y);
-        d.pk[0].c0 = itp_pk_term_end(&d.pk[0]);   /* as the component does */
+        d.pk[0].c0 = itp_pk_day_end(&pd, d.pk[0].c0, d.pk[0].rate);   /* as the component does */
     }
     double t = now() - t0;
     *sink += y[ITP_S_P];
