@@ -29,10 +29,15 @@
  *   f(t) = 1 - g_T exp(-(t - T) / tau),   g_T = 1 - f(T),
  * the effect fading from its value at the stop with the same time constant
  * (an assumption: the lymphocyte suppression builds and wanes over the same
- * weeks). The day hook gives the factor at the start of its day for the
- * days until it runs again: it asks to run daily while f changes by more
- * than KDEG_DAY_TOL a day, then not before the day its formula changes
- * (the end of the course; after it, never); the model also runs it on
+ * weeks). The day hook holds one factor for the days [d, d + n) until it
+ * runs again: the mean of f over those days' starts, with n the most days
+ * (at most to the end of the course) over which f moves by at most
+ * KDEG_TOL, so the factor held is within KDEG_TOL of f on each of them;
+ * once after the course f is within KDEG_TOL of 1 it is dropped. Since
+ * the distance of f from its limit decays as e^{-t/tau}, a course asks for
+ * about kdeg_emax / KDEG_TOL calls while the factor builds and as many
+ * while it fades, whatever tau (daily calls would take about tau
+ * ln(kdeg_emax / tolerance) days each); the model also runs the hook on
  * every event day.
  *
  * The parameters are those of the drug's usual dose in ITP; dose_mg only
@@ -61,15 +66,16 @@
 #include "itpsim/rng.h"
 #include "itpsim/units.h"
 
-/* The destruction factor is held between calls; a change smaller than this
- * a day is not worth a model step of its own (the counts are measured to
- * about 9%: platelet.measurement_sd). */
-#define KDEG_DAY_TOL 1e-4
+/* The destruction factor is held between calls, within this of its closed
+ * form on every day it is held (the counts are measured to about 9%:
+ * platelet.measurement_sd). */
+#define KDEG_TOL 0.01
 
 typedef struct immuno_params {
     double dose, rem_prob, onset_median, onset_logsd;
     double relapse_on, relapse_off;   /* per day */
     double kdeg_emax, kdeg_tau;
+    double kdeg_day;                  /* e^{-1/tau}: a day's decay of the factor's gap */
     int start_day, end_day;           /* end_day ITP_FAR_DAY: to the end of follow-up */
 } immuno_params;
 
@@ -118,6 +124,7 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d
         return itp_rd_fail(rd, itp_rd_where(rd, g, d, "relapse_off_per_month"),
                            "expected relapse_off_per_month >= relapse_on_per_month (%g), got %g",
                            on, off);
+    p->kdeg_day = exp(-1.0 / p->kdeg_tau);
     p->relapse_on = on / ITP_DAYS_PER_MONTH;
     p->relapse_off = off / ITP_DAYS_PER_MONTH;
     p->start_day = (int)lround(start_w * 7.0);
@@ -191,29 +198,23 @@ static void stop(const void *vp, itp_patient_ctx *ctx, void *vs)
     m->end = end > day ? end : day;   /* H(day) < E, so only rounding could */
 }
 
-/* The destruction factor at the start of `day`, and the change to the
- * next day's (its absolute value). */
-static double kdeg_factor(const immuno_params *p, const immuno_state *s, int day, double *step)
+/* The destruction factor's limit on `day` (1 - kdeg_emax while taken, 1
+ * after) and its gap from it at the start of the day: f = limit + gap
+ * (gap < 0 after the course). */
+static double kdeg_limit(const immuno_params *p, const immuno_state *s, int day, double *gap)
 {
-    double decay = -expm1(-1.0 / p->kdeg_tau);   /* 1 - e^{-1/tau} */
-    double gap;   /* the distance to the factor's limit */
     if (day < s->end) {
-        double t = (double)(day - p->start_day);
-        double g = p->kdeg_emax * -expm1(-t / p->kdeg_tau);
-        gap = p->kdeg_emax - g;
-        *step = gap * decay;
-        return 1.0 - g;
+        *gap = p->kdeg_emax * exp(-(double)(day - p->start_day) / p->kdeg_tau);
+        return 1.0 - p->kdeg_emax;
     }
     double given = (double)(s->end - p->start_day);   /* 0: never taken */
-    gap = p->kdeg_emax * -expm1(-given / p->kdeg_tau) *
-          exp(-(double)(day - s->end) / p->kdeg_tau);
-    *step = gap * decay;
-    return 1.0 - gap;
+    *gap = -p->kdeg_emax * -expm1(-given / p->kdeg_tau) *
+           exp(-(double)(day - s->end) / p->kdeg_tau);
+    return 1.0;
 }
 
 /* The course as it is taken (its start and planned end logged) and the
- * destruction factor, held until the next day it changes by more than
- * KDEG_DAY_TOL. */
+ * destruction factor, held over the days it stays within KDEG_TOL. */
 static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *drive)
 {
     const immuno_params *p = vp;
@@ -232,14 +233,21 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
         s->ended_logged = 1;
         itp_ctx_event(ctx, ITP_EV_COURSE_END, 0.0);
     }
-    double step;
-    double f = kdeg_factor(p, s, day, &step);
-    if (f < 1.0)
-        drive->kdeg_factor *= f;
-    if (step > KDEG_DAY_TOL)
-        ctx->wake = day + 1;
-    else
-        ctx->wake = taken ? s->end : ITP_FAR_DAY;
+    double gap, limit = kdeg_limit(p, s, day, &gap), a = fabs(gap);
+    if (!taken && a <= KDEG_TOL) {   /* faded: no factor any more */
+        ctx->wake = ITP_FAR_DAY;
+        return 0.0;
+    }
+    /* n days from today: the gap falls by a (1 - e^{-(n-1)/tau}) <= KDEG_TOL */
+    int cap = taken ? s->end - day : ITP_FAR_DAY - day, n = cap;
+    if (a > KDEG_TOL) {
+        double m = 1.0 - p->kdeg_tau * log1p(-KDEG_TOL / a);
+        n = m < (double)cap ? (int)m : cap;
+    }
+    /* the mean of e^{-i/tau} over i = 0..n-1 (1 for one day) */
+    double mean = n == 1 ? 1.0 : -expm1(n * log(p->kdeg_day)) / (n * (1.0 - p->kdeg_day));
+    drive->kdeg_factor *= limit + gap * mean;
+    ctx->wake = day + n;
     return taken ? p->dose : 0.0;
 }
 

@@ -288,11 +288,14 @@ static double factor(int day, int s, int stop, double emax, double tau)
 
 /* A course from week 2 for 8 weeks (days 14-69), emax 0.4, tau 10 days,
  * called as the model calls it: on the days it names and on weekly visit
- * days. The factor is the closed form's on every call; it asks for the
- * next day exactly while the factor moves by more than 1e-4 a day, else
- * for the end of the course (day 70) or never; the dose is given on days
- * 14-69; the course's start and end are logged on days 14 and 70. Then
- * the same course stopped by new therapy on day 35. */
+ * days. The factor it holds is within 0.01 (the component's tolerance) of
+ * the closed form on every day until its next call; it never holds over
+ * the end of the course; it asks for fewer calls than the about
+ * 2 x 0.4 / 0.01 its tolerance allows (daily calls would be about 2 x 37),
+ * and lets go of the factor (1, never called again) once it has faded to
+ * within 0.01 of 1; the dose is given on days 14-69; the course's start
+ * and end are logged on days 14 and 70. Then the same course stopped by
+ * new therapy on day 35. */
 static void test_factor_course(void **state)
 {
     (void)state;
@@ -301,7 +304,7 @@ static void test_factor_course(void **state)
     for (int stopped = 0; stopped < 2; stopped++) {
         course k;
         course_start(&k, settings);
-        int stop = stopped ? 35 : 70, calls = 0, daily = 0;
+        int stop = stopped ? 35 : 70, calls = 0, asked = 0;
         double f = 1.0;
         for (int day = 0; day < 2000;) {
             double dose;
@@ -312,31 +315,29 @@ static void test_factor_course(void **state)
             }
             f = hook(&k, day, &dose, &wake);
             calls++;
-            assert_true(fabs(f - factor(day, 14, stop, 0.4, 10.0)) < 1e-12);
             assert_true(dose == (day >= 14 && day < stop ? 3.0 : 0.0));
-            double step = fabs(factor(day + 1, 14, stop, 0.4, 10.0) - f);
+            assert_true(wake > day);
             if (day < 14)
                 assert_int_equal(wake, 14);
-            else if (step > 1.0001e-4)
-                assert_int_equal(wake, day + 1);
-            else if (step < 0.9999e-4)
-                assert_int_equal(wake, day < stop ? stop : ITP_FAR_DAY);
-            daily += wake == day + 1;
-            if (wake >= ITP_FAR_DAY)
-                break;
+            if (day < stop)   /* not over the end it knows of: the planned one */
+                assert_true(wake <= 70);
             int next = (day / 7 + 1) * 7;   /* the next weekly visit */
-            if (wake < next)
+            if (wake < next) {
                 next = wake;
+                asked++;
+            }
             if (stopped && day < 35 && next > 35)
                 next = 35;
+            /* the days the factor is held: to the next call */
+            for (int t = day; t < next && t < 2000; t++)
+                assert_true(fabs(f - factor(t, 14, stop, 0.4, 10.0)) <= 0.01 + 1e-12);
+            if (wake >= ITP_FAR_DAY)
+                break;
             day = next;
         }
-        /* the hook lets go of the factor once it moves by less than 1e-4 a
-         * day, that is within 1e-4 / (1 - e^{-1/tau}) of 1; before that it
-         * woke daily for weeks, after the start and after the stop */
-        assert_true(f < 1.0 && 1.0 - f <= 1e-4 / (1.0 - exp(-0.1)) + 1e-12);
-        assert_true(daily > 60 && calls < 400);
-        print_message("stop day %d: %d calls, %d daily\n", stop, calls, daily);
+        assert_true(f == 1.0);
+        assert_true(asked < 80);
+        print_message("stop day %d: %d calls, %d asked for by the hook\n", stop, calls, asked);
         assert_int_equal(itp_patient_event(&k.rec, &k.pt, ITP_EV_COURSE, 0), 14);
         if (stopped) {
             assert_int_equal(itp_patient_event(&k.rec, &k.pt, ITP_EV_STOP, 0), 35);
@@ -430,7 +431,7 @@ static void test_parameters(void **state)
         int wake;
         double f = hook(&k, 0, &dose, &wake);
         assert_true(dose == drugs[i].dose);
-        assert_true(f == 1.0 && wake == 1);   /* builds from the start */
+        assert_true(f <= 1.0 && f > 0.99 && wake >= 1);   /* builds from the start */
         hook(&k, 30, &dose, &wake);
         assert_true(dose == drugs[i].dose);   /* to the end of follow-up */
         course_end(&k);
