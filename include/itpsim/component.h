@@ -273,10 +273,27 @@ typedef struct itp_component_type {
     int is_tpo_ra;
 } itp_component_type;
 
-/* Reads `infusion_weeks` (whole or fractional weeks, increasing) of group g
- * into days; for the components given as infusions. */
-itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g,
-                              int *days, int max, int *n);
+/* A schedule of infusions (or injections) on set days, for the components
+ * given so. */
+#define ITP_MAX_INFUSIONS 52
+typedef struct itp_infusions {
+    int n;
+    int day[ITP_MAX_INFUSIONS];
+} itp_infusions;
+
+/* Reads `infusion_weeks` (whole or fractional weeks, increasing, on
+ * different days) of group g. */
+itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g, itp_infusions *inf);
+
+/* The infusion due today, if any and not stopped: given (logged as
+ * ITP_EV_INFUSION with value dose) and *next moved on; returns 1 when
+ * given. Sets ctx->wake to the next infusion's day (ITP_FAR_DAY: none left,
+ * or stopped). */
+int itp_infusion_today(const itp_infusions *inf, int *next, int stopped, double dose,
+                       itp_patient_ctx *ctx);
+
+/* The keys of a component given as infusions of a dose in mg/kg. */
+extern const char *const itp_infusion_keys[];
 
 /* The table of component types; NULL-terminated. */
 extern const itp_component_type *const itp_component_types[];

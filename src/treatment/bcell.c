@@ -31,14 +31,12 @@
 #include "itpsim/rng.h"
 #include "itpsim/units.h"
 
-#define MAX_INFUSIONS 52
 #define MIN_RECOVERY_DAYS 14.0
 
 typedef struct bcell_params {
     double dose, emax, ed50, hill, onset_from, onset_to;
     double recovery, recovery_per_doubling, recovery_ref, recovery_logsd, relapse_per_day;
-    int n_inf;
-    int inf_day[MAX_INFUSIONS];
+    itp_infusions inf;
 } bcell_params;
 
 typedef struct bcell_state {
@@ -48,7 +46,6 @@ typedef struct bcell_state {
     int stopped;   /* no infusion from the stop on */
 } bcell_state;
 
-static const char *const keys[] = {"type", "dose_mg_kg", "infusion_weeks", NULL};
 
 static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d,
                         void **out)
@@ -60,7 +57,7 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d
     if (!p)
         return ITP_ENOMEM;
     if ((st = itp_rd_double(rd, g, NULL, "dose_mg_kg", ITP_CLOSED(0, 100), &p->dose)) ||
-        (st = itp_read_infusions(rd, g, p->inf_day, MAX_INFUSIONS, &p->n_inf)) ||
+        (st = itp_read_infusions(rd, g, &p->inf)) ||
         (st = itp_rd_double(rd, g, d, "emax", ITP_PROB, &p->emax)) ||
         (st = itp_rd_double(rd, g, d, "ed50_total_mg_kg", ITP_POSITIVE(1e4), &p->ed50)) ||
         (st = itp_rd_double(rd, g, d, "hill", ITP_POSITIVE(20), &p->hill)) ||
@@ -95,8 +92,8 @@ static double remission_prob(const bcell_params *p, int n_given)
 static int given_before(const bcell_params *p, int until, int *last)
 {
     int n = 0;
-    for (int i = 0; i < p->n_inf && p->inf_day[i] < until; i++) {
-        *last = p->inf_day[i];
+    for (int i = 0; i < p->inf.n && p->inf.day[i] < until; i++) {
+        *last = p->inf.day[i];
         n++;
     }
     return n;
@@ -129,7 +126,7 @@ static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
     int last = 0, n = given_before(p, ctx->max_day + 1, &last);
     if (n == 0 || s->u >= itp_ctx_remission_prob(ctx, remission_prob(p, n)))
         return;
-    double onset = p->inf_day[0] +
+    double onset = p->inf.day[0] +
                    7.0 * (p->onset_from + s->u_onset * (p->onset_to - p->onset_from));
     s->mech = itp_ctx_add_mechanism(ctx, itp_day_of(onset), remission_end(p, s, last));
 }
@@ -166,19 +163,14 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
     const bcell_params *p = vp;
     bcell_state *s = vs;
     (void)drive;
-    int given = !s->stopped && s->next_inf < p->n_inf && p->inf_day[s->next_inf] == ctx->day;
-    if (given) {
-        s->next_inf++;
-        itp_ctx_event(ctx, ITP_EV_INFUSION, p->dose);
-    }
-    ctx->wake = s->stopped || s->next_inf >= p->n_inf ? ITP_FAR_DAY : p->inf_day[s->next_inf];
+    int given = itp_infusion_today(&p->inf, &s->next_inf, s->stopped, p->dose, ctx);
     return given ? p->dose : 0.0;
 }
 
 const itp_component_type itp_bcell_antibody_type = {
     .name = "bcell_antibody",
     .description = "B-cell depleting antibody: Emax in the total dose on a protected remission",
-    .keys = keys,
+    .keys = itp_infusion_keys,
     .default_drug = "ianalumab",
     .parse = parse,
     .free = free,

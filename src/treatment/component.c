@@ -5,8 +5,6 @@
 #include <math.h>
 #include <string.h>
 
-#define MAX_INFUSION_WEEKS 52
-
 const itp_component_type *const itp_component_types[] = {
     &itp_tpo_ra_type, &itp_bcell_antibody_type, &itp_immunosuppressant_type, &itp_placebo_type,
     &itp_corticosteroid_type, &itp_sialidase_inhibitor_type, &itp_fcrn_blocker_type, NULL};
@@ -72,22 +70,35 @@ int itp_ctx_add_mechanism(itp_patient_ctx *ctx, int onset, int end)
     return ctx->n_mech++;
 }
 
-itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g,
-                              int *days, int max, int *n)
+const char *const itp_infusion_keys[] = {"type", "dose_mg_kg", "infusion_weeks", NULL};
+
+itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g, itp_infusions *inf)
 {
-    double w[MAX_INFUSION_WEEKS];
+    double w[ITP_MAX_INFUSIONS];
     itp_status st = itp_rd_array(rd, g, "infusion_weeks", ITP_CLOSED(0, 1000), 1, w,
-                                 max < MAX_INFUSION_WEEKS ? max : MAX_INFUSION_WEEKS, n);
+                                 ITP_MAX_INFUSIONS, &inf->n);
     if (st)
         return st;
-    for (int i = 0; i < *n; i++) {
+    for (int i = 0; i < inf->n; i++) {
         if (i && w[i] <= w[i - 1])
             return itp_rd_fail(rd, itp_member(g, "infusion_weeks"),
                                "expected increasing weeks");
-        days[i] = (int)lround(w[i] * 7);
-        if (i && days[i] == days[i - 1])
+        inf->day[i] = (int)lround(w[i] * 7);
+        if (i && inf->day[i] == inf->day[i - 1])
             return itp_rd_fail(rd, itp_member(g, "infusion_weeks"),
                                "weeks %g and %g fall on the same day", w[i - 1], w[i]);
     }
     return ITP_OK;
+}
+
+int itp_infusion_today(const itp_infusions *inf, int *next, int stopped, double dose,
+                       itp_patient_ctx *ctx)
+{
+    int given = !stopped && *next < inf->n && inf->day[*next] == ctx->day;
+    if (given) {
+        ++*next;
+        itp_ctx_event(ctx, ITP_EV_INFUSION, dose);
+    }
+    ctx->wake = stopped || *next >= inf->n ? ITP_FAR_DAY : inf->day[*next];
+    return given;
 }

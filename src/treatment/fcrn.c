@@ -57,7 +57,6 @@
 #include "itpsim/component.h"
 #include "itpsim/record.h"
 
-#define MAX_INFUSIONS 52
 /* Below this, L and E are treated as no lowering. */
 #define NEGLIGIBLE 1e-4
 /* An infusion keeps the hook awake for this many half-lives. */
@@ -75,21 +74,17 @@ typedef struct fcrn_params {
     double day_decay;      /* e^{-kel}: the drug level's fall over a day */
     double active_days;    /* ACTIVE_HALF_LIVES half-lives */
     fcrn_rate down, up;    /* 1/lowering_days, 1/recovery_days */
-    int n_inf;
-    int inf_day[MAX_INFUSIONS];
+    itp_infusions inf;
 } fcrn_params;
 
 /* Zeroed at randomisation: the start of day 0, no drug, no lowering. */
 typedef struct fcrn_state {
     int day;        /* the day d and l are at (its start, its infusion in d) */
-    int next_inf;   /* the next infusion to give */
-    int n_given;
-    int last_inf;   /* the day of the last infusion given (n_given > 0) */
+    int next_inf;   /* the next infusion to give (those before it given) */
     int stopped;    /* no infusion from the stop on */
     double d, l;    /* D_day (mg/kg) and L_day */
 } fcrn_state;
 
-static const char *const keys[] = {"type", "dose_mg_kg", "infusion_weeks", NULL};
 
 static fcrn_rate rate_of(double days)
 {
@@ -110,7 +105,7 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d
      * factor stays positive */
     const itp_range below_one = {0.0, 1.0, 0, 1};
     if ((st = itp_rd_double(rd, g, NULL, "dose_mg_kg", ITP_CLOSED(0, 100), &p->dose)) ||
-        (st = itp_read_infusions(rd, g, p->inf_day, MAX_INFUSIONS, &p->n_inf)) ||
+        (st = itp_read_infusions(rd, g, &p->inf)) ||
         (st = itp_rd_double(rd, g, d, "half_life_days", ITP_POSITIVE(1e4), &p->half_life)) ||
         (st = itp_rd_double(rd, g, d, "igg_emax", below_one, &p->emax)) ||
         (st = itp_rd_double(rd, g, d, "igg_ed50_mg_kg", ITP_POSITIVE(1e4), &p->ed50)) ||
@@ -180,23 +175,15 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
         s->l = day_end(p, s->l, target(p, s->d));
         s->d *= p->day_decay;
     }
-    double dose = 0.0;
-    if (!s->stopped && s->next_inf < p->n_inf && p->inf_day[s->next_inf] == day) {
-        s->next_inf++;
-        s->n_given++;
-        s->last_inf = day;
-        s->d += p->dose;
-        dose = p->dose;
-        itp_ctx_event(ctx, ITP_EV_INFUSION, dose);
-    }
+    /* sets the wake at the next infusion, kept once the effect is over */
+    double dose = itp_infusion_today(&p->inf, &s->next_inf, s->stopped, p->dose, ctx) ? p->dose
+                                                                                     : 0.0;
+    s->d += dose;
     double e = target(p, s->d);
-    int recent = s->n_given > 0 && day - s->last_inf < p->active_days;
+    int recent = s->next_inf > 0 && day - p->inf.day[s->next_inf - 1] < p->active_days;
     if (recent || s->l > NEGLIGIBLE || e > NEGLIGIBLE) {
         drive->kdeg_factor *= 1.0 - p->share * day_mean(p, s->l, e);
         ctx->wake = day + 1;
-    } else {
-        ctx->wake = !s->stopped && s->next_inf < p->n_inf ? p->inf_day[s->next_inf]
-                                                           : ITP_FAR_DAY;
     }
     return dose;
 }
@@ -204,7 +191,7 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
 const itp_component_type itp_fcrn_blocker_type = {
     .name = "fcrn_blocker",
     .description = "FcRn blocker: IgG lowering cuts platelet destruction while it lasts",
-    .keys = keys,
+    .keys = itp_infusion_keys,
     .default_drug = "efgartigimod",
     .parse = parse,
     .free = free,
