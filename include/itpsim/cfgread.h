@@ -66,6 +66,10 @@ itp_status itp_rd_double(itp_reader *rd, const config_setting_t *g,
 itp_status itp_rd_double_or(itp_reader *rd, const config_setting_t *g,
                             const char *name, itp_range r, double dflt,
                             double *out);
+/* A number of group g in r when given; else `absent` (which may lie
+ * outside r, e.g. HUGE_VAL for "none"), logged as absent_text. */
+itp_status itp_rd_double_opt(itp_reader *rd, const config_setting_t *g, const char *name,
+                             itp_range r, double absent, const char *absent_text, double *out);
 itp_status itp_rd_int(itp_reader *rd, const config_setting_t *g,
                       const char *defpath, const char *name, long lo, long hi,
                       int *out);
@@ -98,6 +102,11 @@ itp_status itp_rd_child(itp_reader *rd, const config_setting_t *g,
  * suggests the nearest known name. */
 itp_status itp_rd_keys(itp_reader *rd, const config_setting_t *g,
                        const char *const *known, const char *defpath);
+/* The same with one more known name, also (NULL: none), for a setting a
+ * caller adds to a table's keys (an endpoint's `among`, a drug type's
+ * `drug`). */
+itp_status itp_rd_keys_plus(itp_reader *rd, const config_setting_t *g,
+                            const char *const *known, const char *also, const char *defpath);
 
 /* The member `name` of group g, or NULL (also when g is NULL). */
 const config_setting_t *itp_member(const config_setting_t *g, const char *name);
@@ -120,10 +129,10 @@ const char *itp_reader_population(const itp_reader *rd);
  * value), as text into buf; 0 when there is none. */
 int itp_reader_text(const itp_reader *rd, const char *path, char *buf, size_t len);
 
-/* The scenario's setting that gave `name` (looked up as itp_rd_double
- * does: in g, else at defpath.name in the scenario), for a message about a
- * value checked against another; g when the value came from the defaults
- * file. */
+/* The setting that gave `name` (looked up as itp_rd_double does: in g,
+ * else at defpath.name in the scenario, else in the population), for a
+ * message about a value checked against another; g when the value came
+ * from the defaults file. */
 const config_setting_t *itp_rd_where(const itp_reader *rd, const config_setting_t *g,
                                      const char *defpath, const char *name);
 

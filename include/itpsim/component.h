@@ -223,8 +223,8 @@ typedef struct itp_component_type {
     const char *name;           /* as written in the scenario's `type` */
     const char *description;
     const char *const *keys;    /* settings a component group may hold
-                                   (besides "type", "drug" and the drug's
-                                   parameters) */
+                                   (besides "drug", for a type with drugs,
+                                   and the drug's parameters) */
     /* Drugs: a type with drugs (default_drug not NULL) keeps each drug's
      * parameters in its own group of the defaults file, TYPE.DRUG (e.g.
      * tpo_ra.eltrombopag), which a component picks with `drug` (default
@@ -294,6 +294,13 @@ int itp_infusion_today(const itp_infusions *inf, int *next, int stopped, double 
 
 /* The keys of a component given as infusions of a dose in mg/kg. */
 extern const char *const itp_infusion_keys[];
+
+/* The defaults group whose parameter names a group of `drug` (of type t,
+ * with drugs) may hold: TYPE.DRUG when the defaults file has it, else the
+ * type's default drug's (a drug given whole in the scenario has the same
+ * settings). */
+void itp_drug_params_path(const itp_reader *rd, const itp_component_type *t, const char *drug,
+                          char *buf, size_t len);
 
 /* The table of component types; NULL-terminated. */
 extern const itp_component_type *const itp_component_types[];

@@ -57,8 +57,8 @@ typedef struct itp_course_state {
     int mech;                       /* the remission mechanism, or -1 */
 } itp_course_state;
 
-/* The keys a course-given component group may hold besides its drug's
- * parameters: type, drug, dose_mg, dose_mg_kg, course_weeks,
+/* The keys a course-given component group may hold besides `drug` and its
+ * drug's parameters: type, dose_mg, dose_mg_kg, course_weeks,
  * repeat_below. */
 extern const char *const itp_course_keys[];
 

@@ -89,17 +89,6 @@ const char *itp_reader_population(const itp_reader *rd)
     return rd->population;
 }
 
-const config_setting_t *itp_rd_where(const itp_reader *rd, const config_setting_t *g,
-                                     const char *defpath, const char *name)
-{
-    const config_setting_t *s = itp_member(g, name);
-    if (!s && defpath) {
-        char p[256];
-        snprintf(p, sizeof p, "%s.%s", defpath, name);
-        s = config_lookup((config_t *)(uintptr_t)&rd->scn, p);
-    }
-    return s ? s : g;
-}
 
 int itp_reader_has_group(const itp_reader *rd, const char *path)
 {
@@ -245,6 +234,35 @@ static void range_text(itp_range r, char *buf, size_t len)
                  r.hi_open ? ")" : "]");
 }
 
+/* The setting giving `name` above the defaults file: in g, else the
+ * scenario's own group at defpath (for a component: the scenario-wide
+ * group of its drug, e.g. bcell_antibody.ianalumab.emax), else the
+ * population's value (populations.NAME.defpath.name); NULL for none. */
+static const config_setting_t *scenario_setting(const itp_reader *rd, const config_setting_t *g,
+                                                const char *defpath, const char *name,
+                                                const char **origin)
+{
+    const config_setting_t *s = g ? config_setting_get_member(g, name) : NULL;
+    char p[256];
+    *origin = "scenario";
+    if (s || !defpath)
+        return s;
+    snprintf(p, sizeof p, "%s.%s", defpath, name);
+    if ((s = config_lookup((config_t *)(uintptr_t)&rd->scn, p)))
+        return s;
+    if (rd->pop && (s = config_setting_lookup((config_setting_t *)(uintptr_t)rd->pop, p)))
+        *origin = rd->pop_origin;
+    return s;
+}
+
+const config_setting_t *itp_rd_where(const itp_reader *rd, const config_setting_t *g,
+                                     const char *defpath, const char *name)
+{
+    const char *origin;
+    const config_setting_t *s = scenario_setting(rd, g, defpath, name, &origin);
+    return s ? s : g;
+}
+
 /* Finds the setting holding the value (scenario first, then defaults), and
  * the group with its unit and source when there is one. */
 static itp_status find_value(itp_reader *rd, const config_setting_t *g,
@@ -253,24 +271,8 @@ static itp_status find_value(itp_reader *rd, const config_setting_t *g,
                              const config_setting_t **val,
                              const config_setting_t **meta, const char **origin)
 {
-    const config_setting_t *s = g ? config_setting_get_member(g, name) : NULL;
     const config_setting_t *d = defaults_member(rd, defpath, name);
-    *origin = "scenario";
-    if (!s && defpath) {
-        /* the scenario's own group of that path (for a component: the
-         * scenario-wide defaults of its type, e.g. bcell_antibody.emax) */
-        char p[256];
-        snprintf(p, sizeof p, "%s.%s", defpath, name);
-        s = config_lookup(&rd->scn, p);
-    }
-    if (!s && defpath && rd->pop) {
-        /* the population's value of the parameter (populations.NAME.PATH) */
-        char p[256];
-        snprintf(p, sizeof p, "%s.%s", defpath, name);
-        s = config_setting_lookup((config_setting_t *)(uintptr_t)rd->pop, p);
-        if (s)
-            *origin = rd->pop_origin;
-    }
+    const config_setting_t *s = scenario_setting(rd, g, defpath, name, origin);
     if (!s) {
         s = d;
         *origin = "defaults";
@@ -374,6 +376,15 @@ itp_status itp_rd_double_or(itp_reader *rd, const config_setting_t *g,
                             double *out)
 {
     return read_double(rd, g, NULL, name, r, &dflt, out);
+}
+
+itp_status itp_rd_double_opt(itp_reader *rd, const config_setting_t *g, const char *name,
+                             itp_range r, double absent, const char *absent_text, double *out)
+{
+    if (itp_member(g, name))
+        return read_double(rd, g, NULL, name, r, NULL, out);
+    *out = absent;
+    return log_value(rd, g, NULL, name, absent_text, NULL, "built-in default");
 }
 
 static itp_status read_int(itp_reader *rd, const config_setting_t *g,

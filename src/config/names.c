@@ -43,6 +43,12 @@ int itp_edit_distance(const char *a, const char *b)
 itp_status itp_rd_keys(itp_reader *rd, const config_setting_t *g,
                        const char *const *known, const char *defpath)
 {
+    return itp_rd_keys_plus(rd, g, known, NULL, defpath);
+}
+
+itp_status itp_rd_keys_plus(itp_reader *rd, const config_setting_t *g,
+                            const char *const *known, const char *also, const char *defpath)
+{
     if (!g)
         return ITP_OK;
     const config_setting_t *dg = NULL;
@@ -54,15 +60,15 @@ itp_status itp_rd_keys(itp_reader *rd, const config_setting_t *g,
         const char *name = config_setting_name(c);
         if (!name)
             continue;
-        int ok = 0;
+        int ok = also && strcmp(also, name) == 0;
         for (const char *const *k = known; k && *k && !ok; k++)
             ok = strcmp(*k, name) == 0;
         if (!ok && dg)
             ok = config_setting_get_member(dg, name) != NULL;
         if (ok)
             continue;
-        const char *best = NULL;
-        int bestd = 1 << 20;
+        const char *best = also;
+        int bestd = also ? itp_edit_distance(name, also) : 1 << 20;
         for (const char *const *k = known; k && *k; k++) {
             int d = itp_edit_distance(name, *k);
             if (d < bestd) { bestd = d; best = *k; }

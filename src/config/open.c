@@ -49,6 +49,42 @@ static itp_status parse_file(itp_reader *rd, config_t *c, const char *file,
     return ITP_OK;
 }
 
+/* Every parameter population group g sets (under the path `at`) is a
+ * parameter of the defaults outside `populations`, in the same unit: a
+ * misspelt one would never be read. Its description, phase and prior_lines
+ * are its own. */
+static itp_status check_population(itp_reader *rd, const config_setting_t *g, const char *at)
+{
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(s);
+        char path[256];
+        snprintf(path, sizeof path, "%s%s%s", at, at[0] ? "." : "", name);
+        if (!at[0] && (strcmp(name, "description") == 0 || strcmp(name, "phase") == 0 ||
+                       strcmp(name, "prior_lines") == 0))
+            continue;
+        if (!config_setting_is_group(s))
+            return itp_rd_fail(rd, s, "expected a group of parameters or a parameter { value; "
+                               "unit; source; }");
+        if (!config_setting_get_member(s, "value")) {
+            itp_status st = check_population(rd, s, path);
+            if (st)
+                return st;
+            continue;
+        }
+        const config_setting_t *d = config_lookup(&rd->defs, path);
+        const char *u1 = "", *u2 = "";
+        if (!d || !config_setting_is_group(d) || !config_setting_get_member(d, "value"))
+            return itp_rd_fail(rd, s, "a population may set only parameters of the defaults, "
+                               "and %s is none", path);
+        config_setting_lookup_string(s, "unit", &u1);
+        config_setting_lookup_string(d, "unit", &u2);
+        if (strcmp(u1, u2) != 0)
+            return itp_rd_fail(rd, s, "unit \"%s\", where %s has \"%s\"", u1, path, u2);
+    }
+    return ITP_OK;
+}
+
 /* The population the scenario names, as a group of the defaults file's
  * `populations` (before anything is read: its values are defaults). */
 static itp_status open_population(itp_reader *rd)
@@ -78,7 +114,7 @@ static itp_status open_population(itp_reader *rd)
     snprintf(rd->population, sizeof rd->population, "%s", name);
     snprintf(rd->pop_origin, sizeof rd->pop_origin, "population %s", name);
     rd->pop = g;
-    return ITP_OK;
+    return check_population(rd, g, "");
 }
 
 itp_status itp_reader_open(itp_reader **out, const char *scenario_file,

@@ -159,13 +159,7 @@ itp_status itp_endpoints_parse(itp_reader *rd, itp_scenario *scn)
         if (ep->type->kind == ITP_EP_BINARY && !scn->model->has_visits)
             return itp_rd_fail(rd, e, "a %s endpoint needs visits; model \"%s\" has none",
                                type, scn->model->name);
-        const char *known[32];
-        int nk = 0;
-        for (const char *const *k = ep->type->keys; *k && nk < 30; k++)
-            known[nk++] = *k;
-        known[nk++] = "among";
-        known[nk] = NULL;
-        if ((st = itp_rd_keys(rd, e, known, NULL)))
+        if ((st = itp_rd_keys_plus(rd, e, ep->type->keys, "among", NULL)))
             return st;
         scn->n_endpoints = i + 1;
         if ((st = ep->type->parse(rd, e, scn, &ep->params)) || (st = read_among(rd, e, scn, i)))

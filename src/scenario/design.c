@@ -87,7 +87,6 @@ itp_status itp_scn_read_arms(itp_reader *rd, itp_scenario *scn,
     return ITP_OK;
 }
 
-#define ITP_MAX_TYPE_KEYS 30
 
 /* A drug's name is a group's name in the defaults file: a letter, then
  * letters, digits and '_'. */
@@ -106,10 +105,9 @@ static int drug_name_ok(const char *s)
  * name (the same, or the default drug's for a drug given whole in the
  * scenario). */
 static itp_status component_drug(itp_reader *rd, const config_setting_t *c, itp_component *comp,
-                                 char *defpath, char *keypath)
+                                 char *defpath, char *keypath, size_t len)
 {
     const itp_component_type *t = comp->type;
-    size_t len = 2 * ITP_NAME_MAX + 2;
     comp->drug[0] = '\0';
     if (!t->default_drug) {
         snprintf(defpath, len, "%s", t->name);
@@ -123,15 +121,11 @@ static itp_status component_drug(itp_reader *rd, const config_setting_t *c, itp_
         return itp_rd_fail(rd, itp_member(c, "drug"),
                            "expected a drug name of letters, digits and '_'");
     snprintf(defpath, len, "%s.%s", t->name, comp->drug);
-    int where = itp_reader_has_group(rd, defpath);
-    if (!where)
+    if (!itp_reader_has_group(rd, defpath))
         return itp_rd_fail(rd, itp_member(c, "drug"),
                            "unknown %s drug '%s': no group %s in the defaults file or the "
                            "scenario", t->name, comp->drug, defpath);
-    if (where & 1)
-        snprintf(keypath, len, "%s", defpath);
-    else
-        snprintf(keypath, len, "%s.%s", t->name, t->default_drug);
+    itp_drug_params_path(rd, t, comp->drug, keypath, len);
     return ITP_OK;
 }
 
@@ -162,16 +156,10 @@ itp_status itp_scn_read_components(itp_reader *rd, itp_scenario *scn,
                                "unknown component type '%s' (known: %s)", type, names);
         }
         char defpath[2 * ITP_NAME_MAX + 2], keypath[2 * ITP_NAME_MAX + 2];
-        if ((st = component_drug(rd, c, comp, defpath, keypath)))
+        if ((st = component_drug(rd, c, comp, defpath, keypath, sizeof defpath)))
             return st;
-        const char *known[ITP_MAX_TYPE_KEYS + 2];
-        int nk = 0;
-        for (const char *const *k = comp->type->keys; k && *k && nk < ITP_MAX_TYPE_KEYS; k++)
-            known[nk++] = *k;
-        if (comp->type->default_drug)
-            known[nk++] = "drug";
-        known[nk] = NULL;
-        if ((st = itp_rd_keys(rd, c, known, keypath)))
+        if ((st = itp_rd_keys_plus(rd, c, comp->type->keys,
+                                   comp->type->default_drug ? "drug" : NULL, keypath)))
             return st;
         scn->n_components = i + 1;
         if ((st = comp->type->parse(rd, c, defpath, &comp->params)))

@@ -109,13 +109,11 @@ static itp_status check_type_groups(itp_reader *rd, const config_setting_t *root
         for (int j = 0; j < config_setting_length(g); j++) {
             const config_setting_t *d = config_setting_get_elem(g, (unsigned)j);
             char path[3 * ITP_NAME_MAX];
-            snprintf(path, sizeof path, "%s.%s", t->name, config_setting_name(d));
             if (!config_setting_is_group(d) || config_setting_get_member(d, "value"))
                 return itp_rd_fail(rd, d, "expected a drug's group of parameters (%s = { "
                                    "%s = { ... }; }): the parameters of %s are per drug",
                                    t->name, t->default_drug, t->name);
-            if (!(itp_reader_has_group(rd, path) & 1))
-                snprintf(path, sizeof path, "%s.%s", t->name, t->default_drug);
+            itp_drug_params_path(rd, t, config_setting_name(d), path, sizeof path);
             if ((st = check_param_group(rd, t, d, path)))
                 return st;
         }
@@ -140,13 +138,16 @@ static const section_reader design_sections[] = {
     itp_scn_read_followup, itp_scn_read_visits,    itp_scn_check_size,
     itp_scn_read_events,  check_component_visits,  NULL};
 
-/* The population's description, phase and prior lines, for `check`
- * (they describe it; its parameters act through the model's reads). */
-static itp_status log_population(itp_reader *rd, const itp_scenario *scn)
+/* The population the reader found (checked when it opened the files), with
+ * its description, phase and prior lines, for `check` (they describe it;
+ * its parameters act through the model's reads). */
+static itp_status read_population(itp_reader *rd, itp_scenario *scn)
 {
     static const char *const what[] = {"description", "phase", "prior_lines"};
     char path[2 * ITP_NAME_MAX], value[256];
-    itp_status st = ITP_OK;
+    snprintf(scn->population, sizeof scn->population, "%s", itp_reader_population(rd));
+    snprintf(value, sizeof value, "\"%s\"", scn->population);
+    itp_status st = scn->population[0] ? itp_rd_log(rd, "population", value, "scenario") : ITP_OK;
     for (size_t i = 0; scn->population[0] && !st && i < sizeof what / sizeof *what; i++) {
         snprintf(path, sizeof path, "populations.%s.%s", scn->population, what[i]);
         if (!itp_reader_text(rd, path, value, sizeof value))
@@ -165,9 +166,7 @@ static itp_status read_all(itp_reader *rd, itp_scenario *scn,
         (st = itp_rd_string(rd, root, "name", "scenario", scn->name, sizeof scn->name)) ||
         (st = itp_rd_string(rd, root, "description", "-", scn->description,
                             sizeof scn->description)) ||
-        (st = itp_rd_string(rd, root, "population", "", scn->population,
-                            sizeof scn->population)) ||
-        (st = log_population(rd, scn)) ||
+        (st = read_population(rd, scn)) ||
         (st = itp_rd_int(rd, root, NULL, "patients", 1, ITP_MAX_PATIENTS, &scn->n_patients)) ||
         /* the name only: the patient model's section finds the type */
         (st = itp_rd_string(rd, root, "model", "platelet", scn->model_name,

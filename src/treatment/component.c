@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 const itp_component_type *const itp_component_types[] = {
@@ -101,4 +102,12 @@ int itp_infusion_today(const itp_infusions *inf, int *next, int stopped, double 
     }
     ctx->wake = stopped || *next >= inf->n ? ITP_FAR_DAY : inf->day[*next];
     return given;
+}
+
+void itp_drug_params_path(const itp_reader *rd, const itp_component_type *t, const char *drug,
+                          char *buf, size_t len)
+{
+    snprintf(buf, len, "%s.%s", t->name, drug);
+    if (!(itp_reader_has_group(rd, buf) & 1))   /* not in the defaults file */
+        snprintf(buf, len, "%s.%s", t->name, t->default_drug);
 }

@@ -7,8 +7,8 @@
 #include "itpsim/rng.h"
 #include "itpsim/units.h"
 
-const char *const itp_course_keys[] = {"type",         "drug",         "dose_mg", "dose_mg_kg",
-                                       "course_weeks", "repeat_below", NULL};
+const char *const itp_course_keys[] = {"type", "dose_mg", "dose_mg_kg", "course_weeks",
+                                       "repeat_below", NULL};
 
 itp_status itp_course_parse(itp_reader *rd, const config_setting_t *g, const char *d,
                             itp_course_params *p)
@@ -40,19 +40,9 @@ itp_status itp_course_parse(itp_reader *rd, const config_setting_t *g, const cha
         return st;
     }
     int onset, offset;
-    p->repeat_below = HUGE_VAL;   /* every course given */
-    if (itp_member(g, "repeat_below")) {
-        if ((st = itp_rd_double(rd, g, NULL, "repeat_below", ITP_CLOSED(0, 1e4),
-                                &p->repeat_below)))
-            return st;
-    } else {
-        char path[256], at[300];
-        itp_setting_path(g, path, sizeof path);
-        snprintf(at, sizeof at, "%s.repeat_below", path);
-        if ((st = itp_rd_log(rd, at, "none", "built-in default (every course given)")))
-            return st;
-    }
-    if ((st = itp_rd_int(rd, g, d, "days_per_course", 1, 365, &p->days)) ||
+    if ((st = itp_rd_double_opt(rd, g, "repeat_below", ITP_CLOSED(0, 1e4), HUGE_VAL,
+                                "none (every course given)", &p->repeat_below)) ||
+        (st = itp_rd_int(rd, g, d, "days_per_course", 1, 365, &p->days)) ||
         (st = itp_rd_int(rd, g, d, "taper_weeks", 0, 52, &p->taper_weeks)) ||
         (st = itp_rd_double(rd, g, d, "potency", ITP_POSITIVE(1e3), &p->potency)) ||
         (st = itp_rd_double(rd, g, d, "emax", ITP_PROB, &p->emax)) ||

@@ -57,9 +57,7 @@
  * the remission probabilities are starting values for calibration, the
  * relapse rates and the destruction effect assumptions. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <gsl/gsl_randist.h>
 #include "itpsim/component.h"
 #include "itpsim/record.h"
@@ -97,19 +95,10 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d
     *out = p;
     if (!p)
         return ITP_ENOMEM;
-    if ((st = itp_rd_double_or(rd, g, "start_week", ITP_CLOSED(0, 1000), 0.0, &start_w)))
-        return st;
-    if (itp_member(g, "weeks")) {
-        if ((st = itp_rd_double(rd, g, NULL, "weeks", ITP_POSITIVE(1000), &weeks)))
-            return st;
-    } else {
-        char path[256];
-        itp_setting_path(g, path, sizeof path - 8);
-        snprintf(path + strlen(path), 8, ".weeks");
-        if ((st = itp_rd_log(rd, path, "end of follow-up", "built-in default")))
-            return st;
-    }
-    if ((st = itp_rd_double(rd, g, d, "dose_mg", ITP_CLOSED(0, 1e5), &p->dose)) ||
+    if ((st = itp_rd_double_or(rd, g, "start_week", ITP_CLOSED(0, 1000), 0.0, &start_w)) ||
+        (st = itp_rd_double_opt(rd, g, "weeks", ITP_POSITIVE(1000), 0.0, "end of follow-up",
+                                &weeks)) ||
+        (st = itp_rd_double(rd, g, d, "dose_mg", ITP_CLOSED(0, 1e5), &p->dose)) ||
         (st = itp_rd_double(rd, g, d, "remission_prob", ITP_PROB, &p->rem_prob)) ||
         (st = itp_rd_double(rd, g, d, "onset_median_days", ITP_POSITIVE(1e4), &p->onset_median)) ||
         (st = itp_rd_double(rd, g, d, "onset_logsd", ITP_CLOSED(0, 3), &p->onset_logsd)) ||

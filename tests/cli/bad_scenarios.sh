@@ -45,6 +45,17 @@ err=$("$ITPSIM" check scenarios/vayhit2.cfg --defaults "$bad" 2>&1); rc=$?
 rm -f "$bad"
 case "$err" in *"$bad":[0-9]*": tpo_ra.eltrombopag.nonresponder_prob"*) ;; *) rc=99 ;; esac
 [ "$rc" -eq 2 ] || { echo "FAIL bad defaults value: exit $rc: $err"; fail=1; }
+# A population that sets a parameter the defaults do not have (misspelt):
+# refused when a scenario names it, with the defaults file and its line.
+bad=$(mktemp)
+sed 's/      background_remission_prob = { value = 0.10;/      background_remision_prob = { value = 0.10;/' \
+  config/defaults.cfg > "$bad"
+pop=$(mktemp scenarios/.bad_population.XXXXXX)   # beside vayhit2.cfg: its @include is relative
+sed 's/population = "pretreated";/population = "newly_diagnosed";/' scenarios/vayhit2.cfg > "$pop"
+err=$("$ITPSIM" check "$pop" --defaults "$bad" 2>&1); rc=$?
+rm -f "$bad" "$pop"
+case "$err" in *"$bad":[0-9]*": populations.newly_diagnosed.platelet.background_remision_prob: a population may set only parameters of the defaults"*) ;; *) rc=99 ;; esac
+[ "$rc" -eq 2 ] || { echo "FAIL misspelt population parameter: exit $rc: $err"; fail=1; }
 # Not a scenario file at all: a folder, a device, a file over 16 MiB.
 big=$(mktemp); trap 'rm -f "$big"' EXIT
 truncate -s 17M "$big"
