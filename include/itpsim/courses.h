@@ -44,7 +44,8 @@ typedef struct itp_course_params {
     int taper_weeks;                /* weekly steps down after them */
     double dose;                    /* mg/day */
     double repeat_below;            /* a later course only below this count */
-    double potency, emax, ed50, onset, offset;
+    double potency, emax, ed50;
+    int onset, offset;              /* days */
     double rem_prob, rem_from, rem_to, relapse_per_day;
 } itp_course_params;
 

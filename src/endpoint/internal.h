@@ -12,11 +12,12 @@
 typedef struct resp_params {
     double threshold;
     double times_baseline;  /* the level is also at least this x the baseline (0: not) */
-    int consecutive, from, to, rescue_excl, level_cr, week_day;
+    int consecutive, from, to, rescue_excl, week_day;
     double fraction;
     int rescue_from;
     int off_tpo;        /* window rules: only counts off the TPO-RA qualify */
     int by_days;        /* occasions / cumulative_days: which of the two */
+    int needed;         /* ... the counts (at_least), or the days, it needs */
 } resp_params;
 
 /* A rule's settings, zeroed, as *out; NULL when out of memory. */

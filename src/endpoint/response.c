@@ -184,9 +184,9 @@ static itp_status iwg_parse(itp_reader *rd, const config_setting_t *g, const itp
         (st = itp_rd_int_or(rd, g, "rescue_exclusion_days", 0, 365, 28, &p->rescue_excl)))
         return st;
     if (strcmp(level, "response") == 0)
-        p->level_cr = 0;
+        p->threshold = 30.0, p->times_baseline = 2.0;   /* response */
     else if (strcmp(level, "complete") == 0)
-        p->level_cr = 1;
+        p->threshold = 100.0;   /* complete response */
     else
         return itp_rd_fail(rd, itp_member(g, "level"),
                            "expected \"response\" or \"complete\", got \"%s\"", level);
@@ -212,7 +212,7 @@ static itp_status iwg_parse(itp_reader *rd, const config_setting_t *g, const itp
  * Bleeding, which also ends a response by IWG, is not in the visit record. */
 static int iwg_meets(const resp_params *p, const itp_patient *pt, double c)
 {
-    return p->level_cr ? c >= 100.0 : (c >= 30.0 && c >= 2.0 * pt->baseline);
+    return c >= itp_ep_level(p, pt);
 }
 
 static void iwg_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
@@ -260,7 +260,7 @@ static const char *const cum_keys[] = {"type", "threshold", "times_baseline", "d
                                        "from_week", "to_week", "rescue_exclusion_days", NULL};
 
 /* The settings of either rule: by_days, cumulative_days' `days`; else
- * occasions' `at_least` (both kept in p->consecutive). */
+ * occasions' `at_least` (both kept in p->needed). */
 static itp_status occ_read(itp_reader *rd, const config_setting_t *g, void **out, int by_days)
 {
     resp_params *p = itp_ep_resp_new(out);
@@ -274,8 +274,8 @@ static itp_status occ_read(itp_reader *rd, const config_setting_t *g, void **out
         (st = itp_ep_window_order(rd, g, p->from, p->to)) ||
         (st = itp_rd_int_or(rd, g, "rescue_exclusion_days", 0, 365, 28, &p->rescue_excl)))
         return st;
-    return by_days ? itp_rd_int(rd, g, NULL, "days", 1, 3650, &p->consecutive)
-                   : itp_rd_int_or(rd, g, "at_least", 1, 520, 2, &p->consecutive);
+    return by_days ? itp_rd_int(rd, g, NULL, "days", 1, 3650, &p->needed)
+                   : itp_rd_int_or(rd, g, "at_least", 1, 520, 2, &p->needed);
 }
 
 static itp_status occ_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
@@ -325,7 +325,7 @@ static void occ_eval(const void *vp, const itp_scenario *scn, const itp_record *
     (void)scn;
     if (pt->followup_days >= 0)
         occ_count(p, rec, pt, end, &hits, &days);
-    int hit = (p->by_days ? days : hits) >= p->consecutive;
+    int hit = (p->by_days ? days : hits) >= p->needed;
     *out = (itp_outcome){hit || itp_ep_evaluable(pt, p->to, end), hit, 0, -1};
 }
 

@@ -39,7 +39,6 @@ itp_status itp_course_parse(itp_reader *rd, const config_setting_t *g, const cha
     } else if ((st = itp_rd_double(rd, g, d, "dose_mg", ITP_CLOSED(0, 1e4), &p->dose))) {
         return st;
     }
-    int onset, offset;
     if ((st = itp_rd_double_opt(rd, g, "repeat_below", ITP_CLOSED(0, 1e4), HUGE_VAL,
                                 "none (every course given)", &p->repeat_below)) ||
         (st = itp_rd_int(rd, g, d, "days_per_course", 1, 365, &p->days)) ||
@@ -47,8 +46,8 @@ itp_status itp_course_parse(itp_reader *rd, const config_setting_t *g, const cha
         (st = itp_rd_double(rd, g, d, "potency", ITP_POSITIVE(1e3), &p->potency)) ||
         (st = itp_rd_double(rd, g, d, "emax", ITP_PROB, &p->emax)) ||
         (st = itp_rd_double(rd, g, d, "ed50_mg", ITP_POSITIVE(1e5), &p->ed50)) ||
-        (st = itp_rd_int(rd, g, d, "onset_days", 0, 60, &onset)) ||
-        (st = itp_rd_int(rd, g, d, "offset_days", 0, 365, &offset)) ||
+        (st = itp_rd_int(rd, g, d, "onset_days", 0, 60, &p->onset)) ||
+        (st = itp_rd_int(rd, g, d, "offset_days", 0, 365, &p->offset)) ||
         (st = itp_rd_double(rd, g, d, "remission_prob", ITP_PROB, &p->rem_prob)) ||
         (st = itp_rd_double(rd, g, d, "remission_onset_from_days", ITP_CLOSED(0, 3650),
                             &p->rem_from)) ||
@@ -63,8 +62,6 @@ itp_status itp_course_parse(itp_reader *rd, const config_setting_t *g, const cha
         return itp_rd_fail(rd, itp_rd_where(rd, g, d, "remission_onset_to_days"),
                            "expected remission_onset_to_days >= remission_onset_from_days (%g), "
                            "got %g", p->rem_from, p->rem_to);
-    p->onset = onset;
-    p->offset = offset;
     p->relapse_per_day = relapse / ITP_DAYS_PER_MONTH;
     return ITP_OK;
 }
@@ -108,7 +105,7 @@ double itp_course_effect(const itp_course_params *p, const itp_course_state *s, 
                          int *next)
 {
     double e = 0.0;
-    int on = (int)p->onset, off = (int)p->offset;
+    int on = p->onset, off = p->offset;
     *next = ITP_FAR_DAY;
     for (int k = 0; k < p->n; k++) {
         if (k >= s->decided) {   /* its first day decides it */
@@ -164,15 +161,18 @@ void itp_course_type_start(const void *params, itp_patient_ctx *ctx, gsl_rng *r,
 }
 
 /* Course k's first day: given (the first always; a later one when the
- * latest count is below repeat_below) or skipped; a course given may
- * bring the remission. */
+ * latest count is below repeat_below) or skipped (logged as such; after a
+ * stop, not given and not logged again); a course given may bring the
+ * remission. */
 static void decide(const itp_course_params *p, itp_patient_ctx *ctx, itp_course_state *s, int k)
 {
-    int given = p->start[k] < s->stop_day &&
+    int stopped = p->start[k] >= s->stop_day;
+    int given = !stopped &&
                 (k == 0 || (ctx->last_count_day >= 0 && ctx->last_count < p->repeat_below));
     s->given[k] = given;
     s->decided = k + 1;
-    itp_ctx_event(ctx, given ? ITP_EV_COURSE : ITP_EV_COURSE_SKIPPED, given ? p->dose : 0.0);
+    if (!stopped)
+        itp_ctx_event(ctx, given ? ITP_EV_COURSE : ITP_EV_COURSE_SKIPPED, given ? p->dose : 0.0);
     if (!given || s->mech >= 0 || s->u[k] >= itp_ctx_remission_prob(ctx, p->rem_prob))
         return;
     double onset = p->start[k] + p->rem_from + s->u_onset[k] * (p->rem_to - p->rem_from);

@@ -192,12 +192,13 @@ static void test_remission_per_course(void **state)
     assert_int_equal(checked, r1);
 }
 
-/* New therapy on day 2 stops the drug: doses on days 0-1 only, and the
- * effect of the last dose lasts offset_days after day 1 (to day 11). */
+/* New therapy on day 2 stops the drug: doses on days 0-1 only, the effect
+ * of the last dose lasts offset_days after day 1 (to day 11), and the
+ * second course (day 14) is neither given nor logged as skipped. */
 static void test_stop(void **state)
 {
     (void)state;
-    itp_scenario *scn = load_comp("", PULSE);
+    itp_scenario *scn = load_comp("", PULSE "course_weeks = [0, 2];");
     const itp_component *c = &scn->components[0];
     itp_course_state st;
     memset(&st, 0, sizeof st);
@@ -219,6 +220,11 @@ static void test_stop(void **state)
         assert_true(d.kdeg_factor == (day <= 11 ? 0.5 : 1.0));
     }
     assert_true(dose[0] == 40.0 && dose[1] == 40.0 && dose[2] == 0.0 && dose[3] == 0.0);
+    /* the second course (day 14) is not given, and not logged as skipped */
+    assert_true(dose[14] == 0.0 && dose[15] == 0.0);
+    assert_int_equal(itp_patient_event(&rec, &pt, ITP_EV_STOP, 0), 2);
+    assert_int_equal(itp_patient_event(&rec, &pt, ITP_EV_COURSE, 1), ITP_NEVER);
+    assert_int_equal(itp_patient_event(&rec, &pt, ITP_EV_COURSE_SKIPPED, 0), ITP_NEVER);
     gsl_rng_free(g);
     itp_record_free(&rec);
     itp_scenario_free(scn);
