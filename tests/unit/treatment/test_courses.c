@@ -262,14 +262,7 @@ static void test_refused(void **state)
         snprintf(text, sizeof text,
                  TEST_QUIET_SCENARIO "arms = ( { name = \"a\"; treatments = [\"s\"]; } );\n"
                  "components = { s = { %s }; };\n", bad[i]);
-        char path[64];
-        itp_scenario *scn = NULL;
-        test_write_file(text, path);
-        itp_status st = itp_scenario_load(&scn, path, TEST_DEFAULTS, NULL, 0, NULL, err,
-                                          sizeof err);
-        unlink(path);
-        print_message("%s\n", err);
-        assert_int_equal(st, ITP_EINPUT);
+        assert_null(test_load(text, err, sizeof err));   /* which prints the message */
         assert_non_null(strstr(err, what[i]));
     }
 }

@@ -178,6 +178,16 @@ static void test_no_stop_after_response(void **state)
 
 #define TAPER "taper = { start_week = 17.0; end_week = 24.0; eligible_weeks = [15, 17]; };"
 
+/* The taper started on day 119 (weekly counts of 100, eligible at weeks 15
+ * and 17): down to 25 mg. */
+static void taper_started(run *r)
+{
+    run_start(r, TAPER);
+    for (int day = 0; day < 119; day++)
+        step(r, day, day % 7 ? -1 : 100);
+    assert_true(step(r, 119, 100) == 25.0);
+}
+
 /* Eligible at weeks 15 and 17 (a count exactly 50 qualifies): -25 mg on
  * day 119, -25 mg on day 133 (every 2 weeks) and off. */
 static void test_taper_steps_on_schedule(void **state)
@@ -311,10 +321,7 @@ static void test_taper_failure(void **state)
 {
     (void)state;
     run r;
-    run_start(&r, TAPER);
-    for (int day = 0; day < 119; day++)
-        step(&r, day, day % 7 ? -1 : 100);
-    assert_true(step(&r, 119, 100) == 25.0);
+    taper_started(&r);
     assert_true(step(&r, 126, 29) == 50.0);
     assert_int_equal(EV(r, TAPER_FAIL), 126);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), ITP_NEVER);
@@ -402,10 +409,7 @@ static void test_new_therapy_during_taper(void **state)
 {
     (void)state;
     run r;
-    run_start(&r, TAPER);
-    for (int day = 0; day < 119; day++)
-        step(&r, day, day % 7 ? -1 : 100);
-    assert_true(step(&r, 119, 100) == 25.0);
+    taper_started(&r);
     assert_int_equal(EV(r, TAPER_START), 119);
     r.ctx.day = 125;
     r.elt->type->stop(r.elt->params, &r.ctx, r.st);
