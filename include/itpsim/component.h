@@ -294,6 +294,16 @@ int itp_infusion_today(const itp_infusions *inf, int *next, int stopped, double 
 
 /* The keys of a component given as infusions of a dose in mg/kg. */
 extern const char *const itp_infusion_keys[];
+/* The same, the dose written in any of the forms of itp_read_dose. */
+extern const char *const itp_dosed_infusion_keys[];
+
+/* A dose written as one of dose_mg (flat), dose_mg_kg (per body weight)
+ * or dose_mg_m2 (per body surface area) in group g, as mg (per_kg 0) or
+ * as mg/kg (per_kg 1), converted by the drug's weight_kg and bsa_m2 (read
+ * from d only when a conversion needs them). With none written, the
+ * drug's own dose_mg (or dose_mg_kg) from d. Two of them are refused. */
+itp_status itp_read_dose(itp_reader *rd, const config_setting_t *g, const char *d, int per_kg,
+                         double *dose);
 
 /* The defaults group whose parameter names a group of `drug` (of type t,
  * with drugs) may hold: TYPE.DRUG when the defaults file has it, else the

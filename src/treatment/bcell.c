@@ -56,7 +56,7 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d
     *out = p;
     if (!p)
         return ITP_ENOMEM;
-    if ((st = itp_rd_double(rd, g, NULL, "dose_mg_kg", ITP_CLOSED(0, 100), &p->dose)) ||
+    if ((st = itp_read_dose(rd, g, d, 1, &p->dose)) ||
         (st = itp_read_infusions(rd, g, &p->inf)) ||
         (st = itp_rd_double(rd, g, d, "emax", ITP_PROB, &p->emax)) ||
         (st = itp_rd_double(rd, g, d, "ed50_total_mg_kg", ITP_POSITIVE(1e4), &p->ed50)) ||
@@ -170,7 +170,7 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
 const itp_component_type itp_bcell_antibody_type = {
     .name = "bcell_antibody",
     .description = "B-cell depleting antibody: Emax in the total dose on a protected remission",
-    .keys = itp_infusion_keys,
+    .keys = itp_dosed_infusion_keys,
     .default_drug = "ianalumab",
     .parse = parse,
     .free = free,

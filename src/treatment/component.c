@@ -72,6 +72,8 @@ int itp_ctx_add_mechanism(itp_patient_ctx *ctx, int onset, int end)
 }
 
 const char *const itp_infusion_keys[] = {"type", "dose_mg_kg", "infusion_weeks", NULL};
+const char *const itp_dosed_infusion_keys[] = {"type", "dose_mg", "dose_mg_kg", "dose_mg_m2",
+                                              "infusion_weeks", NULL};
 
 itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g, itp_infusions *inf)
 {
@@ -89,6 +91,42 @@ itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g, itp_inf
             return itp_rd_fail(rd, itp_member(g, "infusion_weeks"),
                                "weeks %g and %g fall on the same day", w[i - 1], w[i]);
     }
+    return ITP_OK;
+}
+
+itp_status itp_read_dose(itp_reader *rd, const config_setting_t *g, const char *d, int per_kg,
+                         double *dose)
+{
+    enum { MG, MG_KG, MG_M2 };
+    static const char *const forms[] = {"dose_mg", "dose_mg_kg", "dose_mg_m2"};
+    static const double most[] = {1e4, 100, 1e4};
+    int form = -1;
+    for (int i = 0; i < 3; i++) {
+        if (!itp_member(g, forms[i]))
+            continue;
+        if (form >= 0)
+            return itp_rd_fail(rd, itp_member(g, forms[i]), "give one of dose_mg, dose_mg_kg "
+                               "and dose_mg_m2, not %s and %s", forms[form], forms[i]);
+        form = i;
+    }
+    if (form < 0)   /* the drug's own dose */
+        form = per_kg ? MG_KG : MG;
+    double v, kg, m2;
+    itp_status st = itp_rd_double(rd, g, d, forms[form], ITP_CLOSED(0, most[form]), &v);
+    if (st)
+        return st;
+    if (form == MG_M2) {   /* to mg */
+        if ((st = itp_rd_double(rd, g, d, "bsa_m2", ITP_POSITIVE(5), &m2)))
+            return st;
+        v *= m2;
+        form = MG;
+    }
+    if ((form == MG_KG) != (per_kg != 0)) {
+        if ((st = itp_rd_double(rd, g, d, "weight_kg", ITP_POSITIVE(500), &kg)))
+            return st;
+        v = per_kg ? v / kg : v * kg;
+    }
+    *dose = v;
     return ITP_OK;
 }
 

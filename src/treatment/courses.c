@@ -7,7 +7,7 @@
 #include "itpsim/rng.h"
 #include "itpsim/units.h"
 
-const char *const itp_course_keys[] = {"type", "dose_mg", "dose_mg_kg", "course_weeks",
+const char *const itp_course_keys[] = {"type", "dose_mg", "dose_mg_kg", "dose_mg_m2", "course_weeks",
                                        "repeat_below", NULL};
 
 itp_status itp_course_parse(itp_reader *rd, const config_setting_t *g, const char *d,
@@ -28,17 +28,8 @@ itp_status itp_course_parse(itp_reader *rd, const config_setting_t *g, const cha
             return itp_rd_fail(rd, itp_member(g, "course_weeks"),
                                "expected increasing weeks, on different days");
     }
-    if (itp_member(g, "dose_mg") && itp_member(g, "dose_mg_kg"))
-        return itp_rd_fail(rd, itp_member(g, "dose_mg_kg"), "give dose_mg or dose_mg_kg, not both");
-    if (itp_member(g, "dose_mg_kg")) {
-        double per_kg, kg;
-        if ((st = itp_rd_double(rd, g, NULL, "dose_mg_kg", ITP_CLOSED(0, 100), &per_kg)) ||
-            (st = itp_rd_double(rd, g, d, "weight_kg", ITP_POSITIVE(500), &kg)))
-            return st;
-        p->dose = per_kg * kg;
-    } else if ((st = itp_rd_double(rd, g, d, "dose_mg", ITP_CLOSED(0, 1e4), &p->dose))) {
+    if ((st = itp_read_dose(rd, g, d, 0, &p->dose)))
         return st;
-    }
     if ((st = itp_rd_double_opt(rd, g, "repeat_below", ITP_CLOSED(0, 1e4), HUGE_VAL,
                                 "none (every course given)", &p->repeat_below)) ||
         (st = itp_rd_int(rd, g, d, "days_per_course", 1, 365, &p->days)) ||

@@ -448,10 +448,10 @@ static void test_stopped_before_taper(void **state)
 /* A cohort of n patients started on the antibody `ab` of a scenario with
  * that component text; stop_day >= 0 stops it (new therapy) on that day.
  * Counts the patients with a remission (a mechanism with end > onset), and
- * gives the patient's mechanism when first is not NULL (n = 1). */
+ * gives each patient's first mechanism in mech[i] when mech is not NULL. */
 static double ab_log_odds;   /* the cohort's population (0: the reference) */
 
-static int ab_cohort(const char *ab, int n, int stop_day, itp_mechanism *first)
+static int ab_cohort(const char *ab, int n, int stop_day, itp_mechanism *mech)
 {
     char text[2048], err[1024];
     snprintf(text, sizeof text,
@@ -463,9 +463,8 @@ static int ab_cohort(const char *ab, int n, int stop_day, itp_mechanism *first)
              "components = { ab = { type = \"bcell_antibody\"; %s }; };\n", ab);
     itp_scenario *scn = test_load(text, err, sizeof err);
     assert_non_null(scn);
-    assert_true(first == NULL || n == 1);
     test_cohort_opts o = {.seed = 5, .log_odds = ab_log_odds, .stop_day = stop_day};
-    int remit = test_cohort(scn, &scn->components[0], n, &o, first);
+    int remit = test_cohort(scn, &scn->components[0], n, &o, mech);
     itp_scenario_free(scn);
     return remit;
 }
@@ -522,6 +521,35 @@ static void test_bcell_onset_and_recovery(void **state)
     assert_true(m3.end - 84 >= 195 && m3.end - 84 <= 197);
 }
 
+/* Doses written flat (1 g at 80 kg) or per body surface area (375 mg/m2
+ * at 1.6 m2 and 64 kg) are the same as 12.5 and 9.375 mg/kg, patient by
+ * patient; two forms at once are refused. */
+static void test_bcell_dose_forms(void **state)
+{
+    (void)state;
+    enum { N = 2000 };
+    static itp_mechanism a[N], b[N];
+#define RTX AB_PARAMS "drug = \"rituximab\"; "
+    ab_cohort(RTX "weight_kg = 80.0; dose_mg = 1000.0; infusion_weeks = [0, 2];", N, -1, a);
+    ab_cohort(RTX "dose_mg_kg = 12.5; infusion_weeks = [0, 2];", N, -1, b);
+    assert_memory_equal(a, b, sizeof a);
+    ab_cohort(RTX "weight_kg = 64.0; bsa_m2 = 1.6; dose_mg_m2 = 375.0; "
+                  "infusion_weeks = [0, 1, 2, 3];", N, -1, a);
+    ab_cohort(RTX "dose_mg_kg = 9.375; infusion_weeks = [0, 1, 2, 3];", N, -1, b);
+    assert_memory_equal(a, b, sizeof a);
+    char err[1024];
+    itp_scenario *scn = test_load(
+        "patients = 10;\n"
+        "arms = ( { name = \"a\"; treatments = [\"ab\"]; } );\n"
+        "components = { ab = { type = \"bcell_antibody\"; drug = \"rituximab\"; "
+        "dose_mg = 1000.0; dose_mg_m2 = 375.0; infusion_weeks = [0, 2]; }; };\n",
+        err, sizeof err);
+    assert_null(scn);
+    assert_non_null(strstr(err, "components.ab.dose_mg_m2"));
+    assert_non_null(strstr(err, "not dose_mg and dose_mg_m2"));
+#undef RTX
+}
+
 /* A population's odds ratio multiplies the odds of a treatment's
  * remission: p = 0.5 at odds ratio 4 gives 0.8, at 1/4 gives 0.2; 0 and 1
  * stay. In a cohort of 40,000 on 4 x 9 mg/kg (p = 9/28 in the reference
@@ -561,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_new_therapy_stops),
         cmocka_unit_test(test_bcell_exposure),
         cmocka_unit_test(test_bcell_onset_and_recovery),
+        cmocka_unit_test(test_bcell_dose_forms),
         cmocka_unit_test(test_population_odds),
         cmocka_unit_test(test_taper_steps_on_schedule),
         cmocka_unit_test(test_taper_from_maximum),
