@@ -1,5 +1,7 @@
 /* Rules on a window of scheduled visits: stable response (VAYHIT2's SR6)
- * and sustained remission off the TPO-RA (TAPER, SROT); see endpoint.h. */
+ * and sustained remission off the TPO-RA (TAPER, SROT); and whether the
+ * TPO-RA's taper began (the denominator of SROT's rate among those who
+ * began it); see endpoint.h. */
 #include "itpsim/endpoint.h"
 #include "itpsim/model.h"
 
@@ -111,9 +113,37 @@ static itp_status sro_parse(itp_reader *rd, const config_setting_t *g, const itp
 }
 
 
+/* ---- binary: taper_started ------------------------------------------------------ */
+
+static const char *const ts_keys[] = {"type", "by_week", NULL};
+
+static itp_status ts_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                           void **out)
+{
+    resp_params *p = itp_ep_resp_new(out);
+    (void)scn;
+    if (!p)
+        return ITP_ENOMEM;
+    return itp_ep_read_week(rd, g, "by_week", -1, &p->to);
+}
+
+/* A TPO-RA of the arm took its first taper step on or before by_week. */
+static void ts_eval(const void *vp, const itp_scenario *scn, const itp_record *rec,
+                    const itp_patient *pt, int limit, itp_outcome *out)
+{
+    const resp_params *p = vp;
+    int end = itp_ep_end_of_info(pt, limit);
+    int day = itp_patient_event(rec, pt, ITP_EV_TAPER_START, 0);
+    (void)scn;
+    int started = day != ITP_NEVER && day <= p->to && day <= end;
+    *out = (itp_outcome){started || itp_ep_evaluable(pt, p->to, end), started, 0, -1};
+}
+
 const itp_endpoint_type itp_ep_stable_response = {"stable_response", ITP_EP_BINARY, 0, sr_keys, NULL,
                                                   sr_parse, window_eval,
                                                   itp_ep_window_horizon};
 const itp_endpoint_type itp_ep_sustained_remission = {"sustained_remission", ITP_EP_BINARY, 0, sro_keys,
                                                       NULL, sro_parse, window_eval,
                                                       itp_ep_window_horizon};
+const itp_endpoint_type itp_ep_taper_started = {"taper_started", ITP_EP_BINARY, 0, ts_keys, NULL,
+                                                ts_parse, ts_eval, itp_ep_window_horizon};

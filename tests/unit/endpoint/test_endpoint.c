@@ -40,10 +40,13 @@ static const char *SCN =
     "  dbl = { type = \"response_at\"; threshold = 30.0; times_baseline = 2.0; week = 2.0; };\n"
     "  sr6r = { type = \"stable_response\"; threshold = 50.0; fraction = 0.75;\n"
     "           from_week = 19.0; to_week = 25.0; among = \"cr\"; };\n"
+    "  ts = { type = \"taper_started\"; by_week = 24.0; };\n"
+    "  sroa = { type = \"sustained_remission\"; threshold = 30.0; from_week = 29.0; to_week = 53.0;\n"
+    "           among = \"ts\"; };\n"
     "};\n";
 
 enum { E_TTF, E_SR6, E_CR, E_RA, E_IWG, E_ICR, E_TTR, E_SRO, E_SR6G, E_SRO29, E_OCC, E_CUM,
-       E_DBL, E_SR6R, NE };
+       E_DBL, E_SR6R, E_TS, E_SROA, NE };
 
 typedef struct fixture {
     itp_scenario *scn;
@@ -581,6 +584,37 @@ static void test_among(void **state)
     assert_int_equal(f->out[E_SR6R].included, 0);
 }
 
+/* The taper began by week 24 (day 168): a first step on day 126 counts,
+ * one on day 175 does not; the remission off the TPO-RA is then judged
+ * among those who began it only. A patient who dies on day 100 before
+ * any step is judged (not begun); one whose information ends on day 120,
+ * alive and not begun, is not evaluable. */
+static void test_taper_started(void **state)
+{
+    fixture *f = *state;
+    log_event(f, patient(f, 400, c_good, 50, 200, NULL, 0), ITP_EV_TAPER_START, 126);
+    eval(f);
+    assert_int_equal(f->out[E_TS].included, 1);
+    assert_int_equal(f->out[E_TS].event, 1);
+    assert_int_equal(f->out[E_SROA].included, 1);
+    assert_int_equal(f->out[E_SROA].event, f->out[E_SRO].event);
+    assert_int_equal(f->out[E_SRO].event, 1);
+    log_event(f, patient(f, 400, c_good, 50, 200, NULL, 0), ITP_EV_TAPER_START, 175);
+    eval(f);
+    assert_int_equal(f->out[E_TS].included, 1);
+    assert_int_equal(f->out[E_TS].event, 0);
+    assert_int_equal(f->out[E_SRO].event, 1);
+    assert_int_equal(f->out[E_SROA].included, 0);
+    itp_patient *p = patient(f, 100, c_good, 50, 1000, NULL, 0);
+    p->death = 100;
+    eval(f);
+    assert_int_equal(f->out[E_TS].included, 1);
+    assert_int_equal(f->out[E_TS].event, 0);
+    patient(f, 120, c_good, 50, 1000, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[E_TS].included, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_occasions_and_days),
         cmocka_unit_test(test_times_baseline),
         cmocka_unit_test(test_among),
+        cmocka_unit_test(test_taper_started),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
