@@ -93,6 +93,20 @@ itp_status itp_rd_log(itp_reader *rd, const char *path, const char *value, const
 itp_status itp_rd_array(itp_reader *rd, const config_setting_t *g,
                         const char *name, itp_range r, int required,
                         double *out, int maxn, int *n);
+/* An optional array of numbers, found as itp_rd_double finds a number (in
+ * g, else the scenario's group at defpath, the population, the defaults at
+ * defpath.name; a plain array or a group with value = [...]), each in r,
+ * at most maxn. *n = 0 when none has it, and then nothing is logged;
+ * *where (may be NULL) gets the array's setting, for messages about its
+ * elements. */
+itp_status itp_rd_array_def(itp_reader *rd, const config_setting_t *g, const char *defpath,
+                            const char *name, itp_range r, double *out, int maxn, int *n,
+                            const config_setting_t **where);
+/* 1 when `name` is set where itp_rd_double would look for it (g, the
+ * scenario's group at defpath, the population, the defaults), else 0: for
+ * settings a drug may have or not (read only when it has them). */
+int itp_rd_given(const itp_reader *rd, const config_setting_t *g, const char *defpath,
+                 const char *name);
 /* A group or list child: *out NULL when absent and not required. */
 itp_status itp_rd_child(itp_reader *rd, const config_setting_t *g,
                         const char *name, int type, int required,

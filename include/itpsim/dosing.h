@@ -1,13 +1,20 @@
 /* Dose titration and taper rules shared by the dosed treatment components
- * (eltrombopag in mg/day today; romiplostim in ug/kg/week, avatrombopag in
- * mg, ... with their labels' thresholds).
+ * (the TPO-RAs: eltrombopag in mg/day, romiplostim in ug/kg a week,
+ * avatrombopag in mg/day as the daily means of its regimens, each with its
+ * label's thresholds).
  *
- * Titration: doses on a ladder min, step, 2 step, ... up to max; at each
- * observed count
+ * Titration: doses on a ladder min, step, 2 step, ... up to max, or on
+ * explicit dose levels (increasing; the lowest is then min) up to max,
+ * which the taper below then steps down one at a time (a step: one level;
+ * off below the lowest); at each observed count
  *   count > hold_above       hold; recheck every recheck_days; restart one
  *                            level lower once < restart_below
  *   count >= decrease_from   one level down (not below min), except within
  *                            decrease_wait days of the previous decrease
+ *                            and until the counts have been >= decrease_from
+ *                            for decrease_after days (the run's first such
+ *                            count that many days before; a dose change or
+ *                            a hold starts a new run; 0: at once)
  *   count < increase_below   one level up (not above max) once
  *                            days_between days have passed since the last
  *                            change
@@ -30,11 +37,15 @@
 #include "itpsim/component.h"
 
 #define ITP_MAX_TAPER_VISITS 8
+#define ITP_MAX_DOSE_LEVELS 12
 
 typedef struct itp_titration {
-    double start, max, min, step;   /* doses, in the drug's unit */
+    double start, max, min, step;   /* doses, in the drug's unit (step 0 with levels) */
+    int n_levels;                   /* explicit dose levels (0: min and multiples of step) */
+    double level[ITP_MAX_DOSE_LEVELS]; /* increasing; start (unless 0) and max among them */
     double increase_below, decrease_from, hold_above, restart_below; /* 10^9/L */
     int days_between, decrease_wait, recheck_days;
+    int decrease_after;             /* days counts >= decrease_from must last (0: at once) */
 } itp_titration;
 
 /* A patient's dose under titration. */
@@ -44,13 +55,17 @@ typedef struct itp_dose_state {
     int held;
     int last_change, last_decrease;
     int at_max_since;        /* day the maximum dose was reached, -1 below it */
+    int high_since;          /* first day of the run of counts >= decrease_from
+                                at this dose, -1 none */
 } itp_dose_state;
 
 /* Reads the titration settings of group g (defaults from the group named
- * `defaults`): start_dose_UNIT, max_dose_UNIT, min_dose_UNIT,
- * dose_step_UNIT, increase_below, decrease_from, hold_above, restart_below,
- * days_between_changes, decrease_wait_days, hold_recheck_days; unit is
- * the doses' suffix ("mg"). */
+ * `defaults`): start_dose_UNIT, max_dose_UNIT, then dose_levels_UNIT when
+ * the drug has it, else min_dose_UNIT and dose_step_UNIT, increase_below,
+ * decrease_from, hold_above, restart_below, days_between_changes,
+ * decrease_wait_days, hold_recheck_days, and decrease_after_days when the
+ * drug has it (else 0); unit is the doses' suffix ("mg", "ug_kg"). Dose
+ * levels must increase, and start (unless 0) and max be among them. */
 itp_status itp_titration_parse(itp_reader *rd, const config_setting_t *g, const char *defaults,
                                const char *unit, itp_titration *t);
 
@@ -70,6 +85,8 @@ typedef struct itp_taper {
     int start, end;          /* days of the first step and of the planned end */
     int step_days;
     double step;             /* dose removed per step, in the drug's unit */
+    int n_levels;            /* or one level down per step (0: by step) */
+    double level[ITP_MAX_DOSE_LEVELS];
     double elig_min, fail_below, restart_below;
     int n_elig;
     int elig_week[ITP_MAX_TAPER_VISITS];
@@ -87,12 +104,13 @@ typedef struct itp_taper_state {
 } itp_taper_state;
 
 /* Reads the optional subgroup `taper` of g (defaults from the group named
- * `defaults`, e.g. "tpo_ra.taper"): start_week, end_week or length_weeks,
- * step_UNIT, step_weeks, eligible_min_count, fail_below, restart_below,
- * eligible_weeks or eligible_weeks_before_start. A taper from max_dose
- * must be able to end by the end week. */
+ * `defaults`, e.g. "tpo_ra.eltrombopag.taper"): start_week, end_week or
+ * length_weeks, step_UNIT (not with dose levels: the steps are t's
+ * levels), step_weeks, eligible_min_count, fail_below, restart_below,
+ * eligible_weeks or eligible_weeks_before_start. A taper from t's maximum
+ * dose must be able to end by the end week. */
 itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char *defaults,
-                           const char *unit, double max_dose, itp_taper *tp);
+                           const char *unit, const itp_titration *t, itp_taper *tp);
 
 /* At an observed count: eligibility, a taper failure or a restart after
  * one. Returns 1 when the taper rules decide the dose today (titration

@@ -496,22 +496,13 @@ itp_status itp_rd_string_at(itp_reader *rd, const config_setting_t *g, const cha
     return ITP_OK;
 }
 
-itp_status itp_rd_array(itp_reader *rd, const config_setting_t *g,
-                        const char *name, itp_range r, int required,
-                        double *out, int maxn, int *n)
+/* The numbers of the array setting a, each in r, at most maxn, into out
+ * (*n the count), and as text "[x, y, ...]" into text[512]. */
+static itp_status array_values(itp_reader *rd, const config_setting_t *a, itp_range r,
+                               double *out, int maxn, int *n, char *text)
 {
     char rt[64];
     range_text(r, rt, sizeof rt);
-    const config_setting_t *a = g ? config_setting_get_member(g, name) : NULL;
-    *n = 0;
-    if (!a) {
-        if (required) {
-            char expected[96];
-            snprintf(expected, sizeof expected, "an array of numbers in %s", rt);
-            return missing(rd, g, name, expected);
-        }
-        return ITP_OK;
-    }
     int t = config_setting_type(a);
     if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
         return itp_rd_fail(rd, a, "expected an array [ ... ] of numbers in %s, got %s",
@@ -521,8 +512,9 @@ itp_status itp_rd_array(itp_reader *rd, const config_setting_t *g,
         return itp_rd_fail(rd, a, "expected a non-empty array of numbers in %s", rt);
     if (len > maxn)
         return itp_rd_fail(rd, a, "expected at most %d values, got %d", maxn, len);
-    char text[512] = "[";
+    const size_t size = 512;
     size_t used = 1;
+    snprintf(text, size, "[");
     for (int i = 0; i < len; i++) {
         const config_setting_t *e = config_setting_get_elem(a, (unsigned)i);
         if (!itp_cfg_is_number(e))
@@ -534,15 +526,65 @@ itp_status itp_rd_array(itp_reader *rd, const config_setting_t *g,
             (r.hi_open && x == r.hi))
             return itp_rd_fail(rd, e, "expected a number in %s, got %g", rt, x);
         out[i] = x;
-        if (used < sizeof text) {
-            int w = snprintf(text + used, sizeof text - used, "%s%g", i ? ", " : "", x);
+        if (used < size) {
+            int w = snprintf(text + used, size - used, "%s%g", i ? ", " : "", x);
             used += w > 0 ? (size_t)w : 0;
         }
     }
-    if (used < sizeof text - 1)
+    if (used < size - 1)
         strcat(text, "]");
     *n = len;
+    return ITP_OK;
+}
+
+itp_status itp_rd_array(itp_reader *rd, const config_setting_t *g,
+                        const char *name, itp_range r, int required,
+                        double *out, int maxn, int *n)
+{
+    const config_setting_t *a = g ? config_setting_get_member(g, name) : NULL;
+    *n = 0;
+    if (!a) {
+        if (required) {
+            char expected[96], rt[64];
+            range_text(r, rt, sizeof rt);
+            snprintf(expected, sizeof expected, "an array of numbers in %s", rt);
+            return missing(rd, g, name, expected);
+        }
+        return ITP_OK;
+    }
+    char text[512];
+    itp_status st = array_values(rd, a, r, out, maxn, n, text);
+    if (st)
+        return st;
     return log_value(rd, g, NULL, name, text, NULL, "scenario");
+}
+
+itp_status itp_rd_array_def(itp_reader *rd, const config_setting_t *g, const char *defpath,
+                            const char *name, itp_range r, double *out, int maxn, int *n,
+                            const config_setting_t **where)
+{
+    const config_setting_t *v, *meta;
+    const char *origin;
+    char text[512];
+    *n = 0;
+    if (where)
+        *where = NULL;
+    itp_status st = find_value(rd, g, defpath, name, "an array of numbers", &v, &meta, &origin);
+    if (st || !v)
+        return st;
+    if (where)
+        *where = v;
+    if ((st = array_values(rd, v, r, out, maxn, n, text)))
+        return st;
+    return log_value(rd, g, defpath, name, text, meta, origin);
+}
+
+int itp_rd_given(const itp_reader *rd, const config_setting_t *g, const char *defpath,
+                 const char *name)
+{
+    const char *origin;
+    return scenario_setting(rd, g, defpath, name, &origin) != NULL ||
+           defaults_member(rd, defpath, name) != NULL;
 }
 
 itp_status itp_rd_child(itp_reader *rd, const config_setting_t *g,

@@ -8,20 +8,69 @@
 
 /* ---- settings ------------------------------------------------------------ */
 
+/* The index of the dose level equal to x (to rounding: levels written as
+ * decimals of fractions), or -1. */
+static int level_index(const itp_titration *t, double x)
+{
+    for (int i = 0; i < t->n_levels; i++)
+        if (fabs(x - t->level[i]) <= 1e-9 * t->level[i])
+            return i;
+    return -1;
+}
+
+/* Explicit dose levels: increasing, the start (unless 0) and the maximum
+ * among them (taken as those levels exactly); the lowest is the minimum. */
+static itp_status check_levels(itp_reader *rd, const config_setting_t *g, const char *d,
+                               const char *start, const char *max, const char *levels,
+                               const config_setting_t *where, itp_titration *t)
+{
+    for (int i = 1; i < t->n_levels; i++)
+        if (!(t->level[i] > t->level[i - 1]))
+            return itp_rd_fail(rd, config_setting_get_elem(where, (unsigned)i),
+                               "expected increasing %s, got %g after %g", levels, t->level[i],
+                               t->level[i - 1]);
+    int is = level_index(t, t->start), im = level_index(t, t->max);
+    if (t->start > 0.0 && is < 0)
+        return itp_rd_fail(rd, itp_rd_where(rd, g, d, start),
+                           "expected %s 0 or one of %s, got %g", start, levels, t->start);
+    if (im < 0)
+        return itp_rd_fail(rd, itp_rd_where(rd, g, d, max), "expected %s one of %s, got %g",
+                           max, levels, t->max);
+    if (t->start > t->max)
+        return itp_rd_fail(rd, itp_rd_where(rd, g, d, start), "expected %s <= %s (%g), got %g",
+                           start, max, t->max, t->start);
+    if (is >= 0)
+        t->start = t->level[is];
+    t->max = t->level[im];
+    t->min = t->level[0];
+    t->step = 0.0;
+    return ITP_OK;
+}
+
 itp_status itp_titration_parse(itp_reader *rd, const config_setting_t *g, const char *d,
                                const char *unit, itp_titration *t)
 {
-    char start[48], max[48], min[48], step[48];
+    char start[48], max[48], min[48], step[48], levels[48];
+    const config_setting_t *where;
     itp_status st;
     snprintf(start, sizeof start, "start_dose_%s", unit);
     snprintf(max, sizeof max, "max_dose_%s", unit);
     snprintf(min, sizeof min, "min_dose_%s", unit);
     snprintf(step, sizeof step, "dose_step_%s", unit);
+    snprintf(levels, sizeof levels, "dose_levels_%s", unit);
     if ((st = itp_rd_double(rd, g, d, start, ITP_CLOSED(0, 1e4), &t->start)) ||
         (st = itp_rd_double(rd, g, d, max, ITP_POSITIVE(1e4), &t->max)) ||
-        (st = itp_rd_double(rd, g, d, min, ITP_POSITIVE(1e4), &t->min)) ||
-        (st = itp_rd_double(rd, g, d, step, ITP_POSITIVE(1e4), &t->step)) ||
-        (st = itp_rd_double(rd, g, d, "increase_below", ITP_CLOSED(0, 1e4), &t->increase_below)) ||
+        (st = itp_rd_array_def(rd, g, d, levels, ITP_POSITIVE(1e4), t->level,
+                               ITP_MAX_DOSE_LEVELS, &t->n_levels, &where)))
+        return st;
+    if (t->n_levels) {
+        if ((st = check_levels(rd, g, d, start, max, levels, where, t)))
+            return st;
+    } else if ((st = itp_rd_double(rd, g, d, min, ITP_POSITIVE(1e4), &t->min)) ||
+               (st = itp_rd_double(rd, g, d, step, ITP_POSITIVE(1e4), &t->step))) {
+        return st;
+    }
+    if ((st = itp_rd_double(rd, g, d, "increase_below", ITP_CLOSED(0, 1e4), &t->increase_below)) ||
         (st = itp_rd_double(rd, g, d, "decrease_from", ITP_CLOSED(0, 1e4), &t->decrease_from)) ||
         (st = itp_rd_double(rd, g, d, "hold_above", ITP_CLOSED(0, 1e4), &t->hold_above)) ||
         (st = itp_rd_double(rd, g, d, "restart_below", ITP_CLOSED(0, 1e4), &t->restart_below)) ||
@@ -29,7 +78,13 @@ itp_status itp_titration_parse(itp_reader *rd, const config_setting_t *g, const 
         (st = itp_rd_int(rd, g, d, "decrease_wait_days", 0, 365, &t->decrease_wait)) ||
         (st = itp_rd_int(rd, g, d, "hold_recheck_days", 1, 365, &t->recheck_days)))
         return st;
-    if (t->min > t->max || t->start > t->max || (t->start > 0.0 && t->start < t->min))
+    /* read only for a drug that has it (0: a decrease at the first high count) */
+    t->decrease_after = 0;
+    if (itp_rd_given(rd, g, d, "decrease_after_days") &&
+        (st = itp_rd_int(rd, g, d, "decrease_after_days", 0, 365, &t->decrease_after)))
+        return st;
+    if (!t->n_levels &&
+        (t->min > t->max || t->start > t->max || (t->start > 0.0 && t->start < t->min)))
         return itp_rd_fail(rd, g, "expected %s <= %s <= %s (got %g, %g, %g)", min, start, max,
                            t->min, t->start, t->max);
     if (!(t->increase_below < t->decrease_from && t->decrease_from <= t->hold_above &&
@@ -40,7 +95,7 @@ itp_status itp_titration_parse(itp_reader *rd, const config_setting_t *g, const 
 }
 
 itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char *d,
-                           const char *unit, double max_dose, itp_taper *tp)
+                           const char *unit, const itp_titration *dose, itp_taper *tp)
 {
     static const char *const taper_keys[] = {"start_week", "end_week", "length_weeks",
                                              "eligible_weeks",
@@ -72,7 +127,16 @@ itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char
         return itp_rd_fail(rd, itp_member(t, "eligible_weeks"),
                            "give eligible_weeks or eligible_weeks_before_start, not both");
     snprintf(step_key, sizeof step_key, "step_%s", unit);
-    if ((st = itp_rd_double(rd, t, d, step_key, ITP_POSITIVE(1e4), &tp->step)) ||
+    /* with dose levels, a step is one level down */
+    tp->n_levels = dose->n_levels;
+    tp->step = 0.0;
+    for (int i = 0; i < dose->n_levels; i++)
+        tp->level[i] = dose->level[i];
+    if (tp->n_levels && itp_member(t, step_key))
+        return itp_rd_fail(rd, itp_member(t, step_key),
+                           "the taper steps down the dose levels one at a time: no %s", step_key);
+    if ((!tp->n_levels &&
+         (st = itp_rd_double(rd, t, d, step_key, ITP_POSITIVE(1e4), &tp->step))) ||
         (st = itp_rd_double(rd, t, d, "step_weeks", ITP_POSITIVE(100), &step_w)) ||
         (st = itp_rd_double(rd, t, d, "eligible_min_count", ITP_CLOSED(0, 1e4), &tp->elig_min)) ||
         (st = itp_rd_double(rd, t, d, "fail_below", ITP_CLOSED(0, 1e4), &tp->fail_below)) ||
@@ -101,7 +165,9 @@ itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char
                                weeks[i]);
         tp->elig_week[i] = (int)weeks[i];
     }
-    int steps = (int)ceil(max_dose / tp->step - 1e-9);
+    double max_dose = dose->max;
+    int steps = tp->n_levels ? level_index(dose, max_dose) + 1
+                             : (int)ceil(max_dose / tp->step - 1e-9);
     if (tp->start + (steps - 1) * tp->step_days > tp->end)
         return itp_rd_fail(rd, t, "a taper from the maximum dose (%g %s, %d steps every %g weeks "
                            "from week %g) cannot end by end_week %g", max_dose, unit, steps,
@@ -111,9 +177,32 @@ itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char
 
 /* ---- titration ----------------------------------------------------------- */
 
-/* The dose ladder: min, then the multiples of step up to max. */
+/* The explicit levels: the lowest above dose (-1: none), the highest
+ * below it (-1: none). */
+static int above(const double *level, int n, double dose)
+{
+    for (int i = 0; i < n; i++)
+        if (level[i] > dose * (1.0 + 1e-9))
+            return i;
+    return -1;
+}
+
+static int below(const double *level, int n, double dose)
+{
+    for (int i = n - 1; i >= 0; i--)
+        if (level[i] < dose * (1.0 - 1e-9))
+            return i;
+    return -1;
+}
+
+/* The dose ladder: min, then the multiples of step up to max; or the
+ * explicit levels up to max. */
 static double level_up(const itp_titration *t, double dose)
 {
+    if (t->n_levels) {
+        int i = above(t->level, t->n_levels, dose);
+        return i < 0 ? t->max : fmin(t->level[i], t->max);
+    }
     if (dose < t->min)
         return t->min;
     double up = (floor(dose / t->step + 1e-9) + 1.0) * t->step;
@@ -122,6 +211,10 @@ static double level_up(const itp_titration *t, double dose)
 
 static double level_down(const itp_titration *t, double dose)
 {
+    if (t->n_levels) {
+        int i = below(t->level, t->n_levels, dose);
+        return i < 0 ? t->min : t->level[i];
+    }
     double down = (ceil(dose / t->step - 1e-9) - 1.0) * t->step;
     return fmax(down, t->min);
 }
@@ -133,6 +226,7 @@ void itp_dose_start(const itp_titration *t, itp_dose_state *s)
     s->last_change = 0;
     s->last_decrease = -t->decrease_wait;
     s->at_max_since = t->start >= t->max ? 0 : -1;
+    s->high_since = -1;
 }
 
 void itp_dose_set(const itp_titration *t, itp_dose_state *s, itp_patient_ctx *ctx, int kind,
@@ -143,6 +237,7 @@ void itp_dose_set(const itp_titration *t, itp_dose_state *s, itp_patient_ctx *ct
         s->last_decrease = day;
     s->dose = dose;
     s->last_change = day;
+    s->high_since = -1;
     if (dose >= t->max) {
         if (s->at_max_since < 0)
             s->at_max_since = day;
@@ -181,20 +276,45 @@ void itp_dose_titrate(const itp_titration *t, itp_dose_state *s, itp_patient_ctx
         s->dose = 0.0;
         s->last_change = day;
         s->at_max_since = -1;
+        s->high_since = -1;
         itp_ctx_recheck(ctx, day + t->recheck_days);
         itp_ctx_event(ctx, ITP_EV_HOLD, 0.0);
         return;
     }
     if (count >= t->decrease_from) {
-        if (s->dose > t->min && day - s->last_decrease >= t->decrease_wait)
+        if (s->high_since < 0)
+            s->high_since = day;
+        if (s->dose > t->min && day - s->last_decrease >= t->decrease_wait &&
+            day - s->high_since >= t->decrease_after)
             itp_dose_set(t, s, ctx, ITP_EV_DOSE, level_down(t, s->dose));
-    } else if (count < t->increase_below && s->dose < t->max &&
-               day - s->last_change >= t->days_between) {
-        itp_dose_set(t, s, ctx, ITP_EV_DOSE, level_up(t, s->dose));
+        return;
     }
+    s->high_since = -1;
+    if (count < t->increase_below && s->dose < t->max &&
+        day - s->last_change >= t->days_between)
+        itp_dose_set(t, s, ctx, ITP_EV_DOSE, level_up(t, s->dose));
 }
 
 /* ---- taper --------------------------------------------------------------- */
+
+/* A taper step down (to 0 below the lowest level) and back up. */
+static double taper_down(const itp_taper *tp, double dose)
+{
+    if (tp->n_levels) {
+        int i = below(tp->level, tp->n_levels, dose);
+        return i < 0 ? 0.0 : tp->level[i];
+    }
+    return dose - tp->step;
+}
+
+static double taper_up(const itp_taper *tp, double dose)
+{
+    if (tp->n_levels) {
+        int i = above(tp->level, tp->n_levels, dose);
+        return i < 0 ? tp->level[tp->n_levels - 1] : tp->level[i];
+    }
+    return dose + tp->step;
+}
 
 int itp_taper_observe(const itp_titration *t, const itp_taper *tp, itp_dose_state *d,
                       itp_taper_state *s, itp_patient_ctx *ctx, double count, int scheduled,
@@ -213,7 +333,7 @@ int itp_taper_observe(const itp_titration *t, const itp_taper *tp, itp_dose_stat
          * from) and titration from there. */
         s->phase = ITP_TAPER_AFTER;
         itp_ctx_event(ctx, ITP_EV_TAPER_FAIL, count);
-        itp_dose_set(t, d, ctx, ITP_EV_DOSE, fmin(d->dose + tp->step, s->from));
+        itp_dose_set(t, d, ctx, ITP_EV_DOSE, fmin(taper_up(tp, d->dose), s->from));
         return 1;
     }
     if (s->phase == ITP_TAPER_OFF && day > tp->end && count < tp->restart_below) {
@@ -259,7 +379,7 @@ void itp_taper_day(const itp_taper *tp, itp_dose_state *d, itp_taper_state *s,
         }
     }
     if (s->phase == ITP_TAPER_ON && day == s->next_step) {
-        d->dose -= tp->step;
+        d->dose = taper_down(tp, d->dose);
         s->next_step += tp->step_days;
         if (d->dose <= 1e-9) {
             d->dose = 0.0;

@@ -1,23 +1,41 @@
-/* Component "tpo_ra": a thrombopoietin-receptor agonist (eltrombopag) with
+/* Component "tpo_ra": a thrombopoietin-receptor agonist (eltrombopag,
+ * romiplostim, avatrombopag: one drug per defaults group tpo_ra.DRUG) with
  * one-compartment PK, a linear effect on platelet production, the label's
  * dose titration, a taper policy and a remission that may follow a
  * response on it.
  *
- * PK: dC/dt = dose/V - (CL/V) C, the daily dose taken as a zero-order input
- * over the day (half-life ~26 h against a ~7-day transit: the daily swing is
- * smoothed out by the marrow). CL log-normal (Gibiansky et al., J Clin
- * Pharmacol 2011); effect on production E = SLP * C, SLP = 0 for
- * non-responders (Hayes et al., Clin Pharmacol Ther 2011).
+ * Doses: in the drug's unit, the suffix of its dose settings (the first of
+ * `units` whose start_dose_UNIT the drug has): "mg" (eltrombopag,
+ * avatrombopag) or "ug_kg" (romiplostim, ug per kg of body weight,
+ * weight_kg). One dose is given every dosing_interval_days days (default
+ * 1; romiplostim 7, a weekly injection).
+ * PK: dC/dt = A/V - (CL/V) C, the amount of each dose (dose, or dose x
+ * weight_kg) taken as a zero-order input A over its dosing interval. With
+ * a linear effect the production over an interval depends on the
+ * concentration's mean over it alone, which at steady state the spread
+ * input gives exactly; the swing within it (eltrombopag's half-life ~26 h in a day,
+ * romiplostim's ~3.5 days in a week, avatrombopag's ~19 h in its weekly
+ * schedules) is smoothed out by the ~7-day marrow transit. CL log-normal
+ * (eltrombopag: Gibiansky et al., J Clin Pharmacol 2011); effect on
+ * production E = SLP * C, SLP = 0 for non-responders (Hayes et al., Clin
+ * Pharmacol Ther 2011). Romiplostim's elimination is in part by the TPO
+ * receptors of platelets and megakaryocytes (target-mediated: lower
+ * concentrations at higher counts, Nplate label); one linear clearance
+ * with its between-patient spread stands for it.
  *
- * Doses: titrated and tapered by the shared rules of dosing.h, in mg/day
+ * Doses are titrated and tapered by the shared rules of dosing.h
  * (eltrombopag: the ladder 12.5, 25, 50, 75 mg/day; the label's lowest
  * regimen, 25 mg every other day or 12.5 mg daily, is given as its daily
- * mean 12.5 mg).
+ * mean 12.5 mg; romiplostim: 1 to 10 ug/kg in steps of 1, a decrease after
+ * two weekly counts >= 200; avatrombopag: its label's six dose levels as
+ * daily means, 20 mg once a week = 20/7 mg/day up to 40 mg daily).
  * No response: a patient who has been nonresponse_days at max_dose and has
  * never responded on the drug stops ("discontinue if the count does not
  * increase to a level sufficient to avoid clinically important bleeding
- * after 4 weeks at 75 mg"). A response is the IWG's (Rodeghiero et al.,
- * Blood 2009): a count >= nonresponse_below (30) and at least double the
+ * after 4 weeks at 75 mg"; the same for romiplostim after 4 weeks at 10
+ * ug/kg, and for avatrombopag below 50 after 4 weeks at 40 mg). A
+ * response is the IWG's (Rodeghiero et al., Blood 2009): a count >=
+ * nonresponse_below (30; avatrombopag's label 50) and at least double the
  * baseline (the first count the component sees); counts raised by a
  * rescue do not count. The
  * rule is about a first response only: once a patient has responded, a
@@ -34,7 +52,9 @@
  * New ITP therapy (when the scenario's new_therapy.stops names the
  * component): the drug stops for good. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <gsl/gsl_randist.h>
 #include "itpsim/component.h"
 #include "itpsim/dosing.h"
@@ -44,6 +64,8 @@
 
 typedef struct tpo_params {
     double cl, cl_logsd, volume, nonresp_prob, slope_median, slope_logsd;
+    double per_day;          /* the daily amount per unit of dose (weight_kg /
+                                dosing_interval_days; 1 for a daily mg dose) */
     itp_titration dose;
     int nonresp_days;
     double nonresp_below;
@@ -53,10 +75,11 @@ typedef struct tpo_params {
 
 typedef struct tpo_state {
     itp_pk_day pk;           /* the patient's elimination */
-    double inv_v, slope;     /* 1/V and the effect per mg/L */
+    double input, slope;     /* the input per unit of dose (per_day / V) and
+                                the effect per unit of concentration */
     double conc, rate;       /* the concentration at the start of the day of
-                                the last call (mg/L) and the input since
-                                (mg/L/day) */
+                                the last call (mg/L; romiplostim ug/L) and
+                                the input since (per day) */
     int conc_day;            /* that day */
     itp_dose_state dose;
     itp_taper_state taper;
@@ -69,6 +92,41 @@ typedef struct tpo_state {
 
 static const char *const keys[] = {"type", "taper", NULL};
 static const char *const taper_group[] = {"taper", NULL};
+/* The dose units a drug may have (the suffix of its dose settings). */
+static const char *const units[] = {"mg", "ug_kg", NULL};
+
+/* The unit of the drug at defaults path d: the first whose start dose it
+ * has ("mg" when none, for the message about the missing setting). */
+static const char *dose_unit(const itp_reader *rd, const config_setting_t *g, const char *d)
+{
+    for (int i = 0; units[i]; i++) {
+        char key[48];
+        snprintf(key, sizeof key, "start_dose_%s", units[i]);
+        if (itp_rd_given(rd, g, d, key))
+            return units[i];
+    }
+    return units[0];
+}
+
+/* The daily amount per unit of dose: weight_kg for a dose per kg, over
+ * dosing_interval_days when the drug has it (settings a daily mg dose
+ * lacks, so that nothing is read for it). */
+static itp_status dose_amount(itp_reader *rd, const config_setting_t *g, const char *d,
+                              const char *unit, double *per_day)
+{
+    size_t n = strlen(unit);
+    double kg = 1.0;
+    int interval = 1;
+    itp_status st;
+    if (n > 3 && strcmp(unit + n - 3, "_kg") == 0 &&
+        (st = itp_rd_double(rd, g, d, "weight_kg", ITP_POSITIVE(500), &kg)))
+        return st;
+    if (itp_rd_given(rd, g, d, "dosing_interval_days") &&
+        (st = itp_rd_int(rd, g, d, "dosing_interval_days", 1, 28, &interval)))
+        return st;
+    *per_day = kg / interval;
+    return ITP_OK;
+}
 
 static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d,
                         void **out)
@@ -77,6 +135,7 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d
     char taper_path[160];
     double relapse;
     itp_status st;
+    const char *unit = dose_unit(rd, g, d);
     *out = p;
     if (!p)
         return ITP_ENOMEM;
@@ -86,7 +145,8 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d
         (st = itp_rd_double(rd, g, d, "nonresponder_prob", ITP_PROB, &p->nonresp_prob)) ||
         (st = itp_rd_double(rd, g, d, "slope_median", ITP_CLOSED(0, 1e3), &p->slope_median)) ||
         (st = itp_rd_double(rd, g, d, "slope_logsd", ITP_CLOSED(0, 3), &p->slope_logsd)) ||
-        (st = itp_titration_parse(rd, g, d, "mg", &p->dose)) ||
+        (st = dose_amount(rd, g, d, unit, &p->per_day)) ||
+        (st = itp_titration_parse(rd, g, d, unit, &p->dose)) ||
         (st = itp_rd_int(rd, g, d, "nonresponse_days", 1, 3650, &p->nonresp_days)) ||
         (st = itp_rd_double(rd, g, d, "nonresponse_below", ITP_CLOSED(0, 1e4), &p->nonresp_below)) ||
         (st = itp_rd_double(rd, g, d, "remission_prob", ITP_PROB, &p->rem_prob)) ||
@@ -101,7 +161,7 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d
     }
     p->rem_relapse_per_day = relapse / ITP_DAYS_PER_MONTH;
     snprintf(taper_path, sizeof taper_path, "%s.taper", d);
-    return itp_taper_parse(rd, g, taper_path, "mg", p->dose.max, &p->taper);
+    return itp_taper_parse(rd, g, taper_path, unit, &p->dose, &p->taper);
 }
 
 static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
@@ -116,7 +176,7 @@ static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
     double e_relapse = itp_rng_exp1(r);
     double cl = p->cl * exp(p->cl_logsd * z_cl);
     itp_pk_day_init(&s->pk, cl / p->volume);
-    s->inv_v = 1.0 / p->volume;
+    s->input = p->per_day / p->volume;
     s->slope = u_nr < p->nonresp_prob ? 0.0 : p->slope_median * exp(p->slope_logsd * z_slope);
     itp_dose_start(&p->dose, &s->dose);
     s->taper.phase = ITP_TAPER_BEFORE;
@@ -175,7 +235,7 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
      * before day 0); the dose changes only at events and taper days */
     s->conc = ctx->day > 0 ? itp_pk_after(&s->pk, s->conc, s->rate, ctx->day - s->conc_day) : 0.0;
     s->conc_day = ctx->day;
-    s->rate = s->dose.dose * s->inv_v;
+    s->rate = s->dose.dose * s->input;
     ctx->wake = itp_taper_next(&p->taper, &s->taper, ctx->day);
     itp_pk_term t = {s->conc, s->rate, s->pk.k, s->slope};
     itp_drive_add_pk(drive, &t);

@@ -32,8 +32,9 @@ static void test_vayhit2_design(void **state)
     itp_scenario_free(scn);
 }
 
-/* Every leaf of config/defaults.cfg is a group with a numeric value and
- * non-empty unit and source strings; a population (a group of
+/* Every leaf of config/defaults.cfg is a group with a numeric value (or a
+ * non-empty array of numbers: avatrombopag's dose levels) and non-empty
+ * unit and source strings; a population (a group of
  * `populations`) may also hold its description and phase as strings. */
 static void check_params(const config_setting_t *g, int population, int *n)
 {
@@ -57,7 +58,13 @@ static void check_params(const config_setting_t *g, int population, int *n)
             continue;
         }
         const char *unit = NULL, *source = NULL;
-        assert_true(config_setting_is_number(v));
+        if (config_setting_is_array(v)) {
+            assert_true(config_setting_length(v) > 0);
+            for (int j = 0; j < config_setting_length(v); j++)
+                assert_true(config_setting_is_number(config_setting_get_elem(v, (unsigned)j)));
+        } else {
+            assert_true(config_setting_is_number(v));
+        }
         if (!config_setting_lookup_string(c, "unit", &unit) ||
             !config_setting_lookup_string(c, "source", &source) || !unit[0] || !source[0])
             fail_msg("%s: missing unit or source", name);
