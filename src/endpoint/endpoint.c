@@ -1,6 +1,7 @@
 /* Endpoint rules: the table of rule types, reading the endpoints section
  * and evaluating every endpoint of every patient, and the helpers the rules
- * share; the rules are in ttf.c, response.c and window.c. See endpoint.h. */
+ * share; the rules are in ttf.c, response.c, window.c and taper.c. See
+ * endpoint.h. */
 #include "itpsim/endpoint.h"
 #include "itpsim/model.h"
 
@@ -97,7 +98,7 @@ resp_params *itp_ep_resp_new(void **out)
 const itp_endpoint_type *const itp_endpoint_types[] = {
     &itp_ep_ttf, &itp_ep_time_to_response, &itp_ep_stable_response, &itp_ep_confirmed_response,
     &itp_ep_response_at, &itp_ep_iwg_response, &itp_ep_sustained_remission, &itp_ep_occasions,
-    &itp_ep_cumulative_days, NULL};
+    &itp_ep_cumulative_days, &itp_ep_taper_started, NULL};
 
 const itp_endpoint_type *itp_endpoint_type_find(const char *name)
 {

@@ -1,5 +1,5 @@
 /* Shared by the endpoint rules' files (endpoint.c, ttf.c, response.c,
- * window.c). */
+ * window.c, taper.c). */
 #ifndef ITPSIM_ENDPOINT_INTERNAL_H
 #define ITPSIM_ENDPOINT_INTERNAL_H
 
@@ -72,6 +72,6 @@ int itp_ep_untreated(const resp_params *p, const itp_record *rec, const itp_pati
 /* The rule types, one object each, in the table of endpoint.c. */
 extern const itp_endpoint_type itp_ep_ttf, itp_ep_time_to_response, itp_ep_stable_response,
     itp_ep_confirmed_response, itp_ep_response_at, itp_ep_iwg_response,
-    itp_ep_sustained_remission, itp_ep_occasions, itp_ep_cumulative_days;
+    itp_ep_sustained_remission, itp_ep_occasions, itp_ep_cumulative_days, itp_ep_taper_started;
 
 #endif
