@@ -29,6 +29,16 @@
  * (dosed or held) on the end day could not taper. After a completed taper,
  * a count below restart_below (0: never) restarts the drug at the start
  * dose (a relapse off treatment).
+ * Taper started by response instead (TAPER: Cooper et al., Am J Hematol
+ * 2024): a count >= response_count (from response_from_week on) starts a
+ * wait of stable_days; a count below stable_min_count during it, the day
+ * it ends included, or one taken while a rescue acts, ends the wait (a new
+ * count >= response_count starts it again); the first step is on the day
+ * the wait ends. Every observed count is judged, scheduled or not. A wait
+ * not over by latest_start (if given) is recorded there as ineligible. The
+ * taper has no end day: a count below fail_below while stepping down fails
+ * it, one below restart_below once off restarts the drug, and no inability
+ * to taper is recorded.
  * Everything the rules do is logged as events of the calling component. */
 #ifndef ITPSIM_DOSING_H
 #define ITPSIM_DOSING_H
@@ -82,7 +92,9 @@ void itp_dose_off(itp_dose_state *s);
 
 typedef struct itp_taper {
     int on;                  /* a taper is given */
-    int start, end;          /* days of the first step and of the planned end */
+    int by_response;         /* started by response (else on the start day) */
+    int start, end;          /* days of the first step and of the planned end
+                                (ITP_FAR_DAY by response: none) */
     int step_days;
     double step;             /* dose removed per step, in the drug's unit */
     int n_levels;            /* or one level down per step (0: by step) */
@@ -90,6 +102,10 @@ typedef struct itp_taper {
     double elig_min, fail_below, restart_below;
     int n_elig;
     int elig_week[ITP_MAX_TAPER_VISITS];
+    /* by response */
+    double resp_count, stable_min;  /* 10^9/L */
+    int stable_days, resp_from;
+    int latest_start;        /* day; -1: none */
 } itp_taper;
 
 enum { ITP_TAPER_BEFORE, ITP_TAPER_ON, ITP_TAPER_OFF, ITP_TAPER_AFTER };
@@ -100,22 +116,34 @@ typedef struct itp_taper_state {
                                 restarted) */
     int next_step;
     int elig_passed;         /* eligibility visits with a high enough count */
+    int planned;             /* by response: the day the wait ends, the
+                                taper's start (0: not waiting) */
     double from;             /* the dose it started from */
 } itp_taper_state;
 
 /* Reads the optional subgroup `taper` of g (defaults from the group named
- * `defaults`, e.g. "tpo_ra.eltrombopag.taper"): start_week, end_week or
- * length_weeks, step_UNIT (not with dose levels: the steps are t's
- * levels), step_weeks, eligible_min_count, fail_below, restart_below,
- * eligible_weeks or eligible_weeks_before_start. A taper from t's maximum
- * dose must be able to end by the end week. */
+ * `defaults`, e.g. "tpo_ra.eltrombopag.taper"): start ("week", the
+ * default, or "response"); for "week" start_week, end_week or
+ * length_weeks, eligible_min_count, eligible_weeks or
+ * eligible_weeks_before_start; for "response" response_count,
+ * stable_weeks, stable_min_count, response_from_week, latest_start_week;
+ * for both step_UNIT (not with dose levels: the steps are t's levels),
+ * step_weeks, fail_below, restart_below. The keys of one start rule are
+ * refused with the other. A taper from t's maximum dose must be able to
+ * end by the end week. */
 itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char *defaults,
                            const char *unit, const itp_titration *t, itp_taper *tp);
 
-/* At an observed count: eligibility, a taper failure or a restart after
- * one. Returns 1 when the taper rules decide the dose today (titration
- * does not apply), 0 when titration does. `stopped`: off the drug for good
- * (only eligibility is counted). */
+/* The last day on which a taper from max_dose may still step down: its end
+ * day, or for a taper started by response the last step from
+ * latest_start (ITP_FAR_DAY without one). -1 without a taper. */
+int itp_taper_last_day(const itp_taper *tp, double max_dose);
+
+/* At an observed count: eligibility or the wait of a taper started by
+ * response, a taper failure or a restart after one. Returns 1 when the
+ * taper rules decide the dose today (titration does not apply), 0 when
+ * titration does. `stopped`: off the drug for good (only eligibility is
+ * counted). */
 int itp_taper_observe(const itp_titration *t, const itp_taper *tp, itp_dose_state *d,
                       itp_taper_state *s, itp_patient_ctx *ctx, double count, int scheduled,
                       int stopped);

@@ -24,6 +24,7 @@
  *                         scheduled visit of a window, no rescue from
  *                         rescue_from_week (default 0) and no new therapy
  *                         up to its end
+ *   taper_started         a TPO-RA taper begun by a week (for `among`)
  * Missing scheduled visits in a binary endpoint's window count as failures
  * (non-responder imputation); a patient whose follow-up stops at the data
  * cut before the endpoint can be judged, alive and not withdrawn, is not

@@ -41,7 +41,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "itpsim%s%s: ", cmd ? " " : "", cmd ? cmd : "");
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nRun 'itpsim %s--help' for usage.\n", cmd ? cmd : "");
+    fprintf(stderr, "\nRun 'itpsim %s%s--help' for usage.\n", cmd ? cmd : "", cmd ? " " : "");
     return 2;
 }
 

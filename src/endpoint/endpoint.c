@@ -1,6 +1,7 @@
 /* Endpoint rules: the table of rule types, reading the endpoints section
  * and evaluating every endpoint of every patient, and the helpers the rules
- * share; the rules are in ttf.c, response.c and window.c. See endpoint.h. */
+ * share; the rules are in ttf.c, response.c, window.c and taper.c. See
+ * endpoint.h. */
 #include "itpsim/endpoint.h"
 #include "itpsim/model.h"
 

@@ -1,5 +1,5 @@
 /* Shared by the endpoint rules' files (endpoint.c, ttf.c, response.c,
- * window.c). */
+ * window.c, taper.c). */
 #ifndef ITPSIM_ENDPOINT_INTERNAL_H
 #define ITPSIM_ENDPOINT_INTERNAL_H
 

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include "itpsim/record.h"
 
 /* ---- settings ------------------------------------------------------------ */
@@ -94,21 +95,160 @@ itp_status itp_titration_parse(itp_reader *rd, const config_setting_t *g, const 
     return ITP_OK;
 }
 
+/* The settings of one start rule only (refused with the other), besides
+ * those of the steps. */
+static const char *const week_keys[] = {"start_week", "end_week", "length_weeks",
+                                        "eligible_weeks", "eligible_weeks_before_start",
+                                        "eligible_min_count", NULL};
+static const char *const response_keys[] = {"response_count", "stable_weeks",
+                                            "stable_min_count", "response_from_week",
+                                            "latest_start_week", NULL};
+
+/* A setting of the other start rule (one of keys) in t: refused. */
+static itp_status other_rule_keys(itp_reader *rd, const config_setting_t *t,
+                                  const char *const *keys, const char *rule, const char *other)
+{
+    for (int i = 0; keys[i]; i++)
+        if (itp_member(t, keys[i]))
+            return itp_rd_fail(rd, itp_member(t, keys[i]),
+                               "not a setting of a taper with start = \"%s\" (one of start = "
+                               "\"%s\")", rule, other);
+    return ITP_OK;
+}
+
+/* `start`: "week" (the default; nothing is logged when it is left out, so
+ * that the resolved settings of a taper without it stay as they were) or
+ * "response". */
+static itp_status read_start_rule(itp_reader *rd, const config_setting_t *t, int *by_response)
+{
+    char rule[32];
+    itp_status st;
+    *by_response = 0;
+    if (!itp_member(t, "start"))
+        return ITP_OK;
+    if ((st = itp_rd_string(rd, t, "start", NULL, rule, sizeof rule)))
+        return st;
+    if (strcmp(rule, "response") == 0)
+        *by_response = 1;
+    else if (strcmp(rule, "week") != 0)
+        return itp_rd_fail(rd, itp_member(t, "start"),
+                           "expected \"week\" or \"response\", got \"%s\"", rule);
+    return ITP_OK;
+}
+
+/* step_weeks as whole days, at least one (a step each day at the most). */
+static itp_status step_days_of(itp_reader *rd, const config_setting_t *t, double step_w,
+                               itp_taper *tp)
+{
+    tp->step_days = (int)lround(step_w * 7);
+    if (tp->step_days < 1) {
+        const config_setting_t *w = itp_member(t, "step_weeks");
+        return itp_rd_fail(rd, w ? w : t, "expected step_weeks of at least one day (%g weeks), "
+                           "got %g", 1.0 / 7, step_w);
+    }
+    return ITP_OK;
+}
+
+/* The steps of a taper from `dose` to off (with dose levels, one a level:
+ * the levels up to the dose). */
+static int steps_from(const itp_taper *tp, double dose)
+{
+    if (tp->n_levels) {
+        int n = 0;
+        while (n < tp->n_levels && tp->level[n] <= dose * (1.0 + 1e-9))
+            n++;
+        return n;
+    }
+    return (int)ceil(dose / tp->step - 1e-9);
+}
+
+/* The taper's step: step_UNIT, or with dose levels (t's) one level down,
+ * when step_UNIT is refused. */
+static itp_status step_parse(itp_reader *rd, const config_setting_t *t, const char *d,
+                             const char *unit, const itp_titration *dose, itp_taper *tp)
+{
+    char step_key[48];
+    snprintf(step_key, sizeof step_key, "step_%s", unit);
+    tp->n_levels = dose->n_levels;
+    tp->step = 0.0;
+    for (int i = 0; i < dose->n_levels; i++)
+        tp->level[i] = dose->level[i];
+    if (tp->n_levels && itp_member(t, step_key))
+        return itp_rd_fail(rd, itp_member(t, step_key),
+                           "the taper steps down the dose levels one at a time: no %s", step_key);
+    return tp->n_levels ? ITP_OK : itp_rd_double(rd, t, d, step_key, ITP_POSITIVE(1e4), &tp->step);
+}
+
+/* A taper started by response (TAPER: Cooper et al., Am J Hematol 2024,
+ * complete response >= 100, then 2 months without a count < 70): no start
+ * or end day, no eligibility visits. */
+static itp_status response_parse(itp_reader *rd, const config_setting_t *t, const char *d,
+                                 const char *unit, const itp_titration *dose, itp_taper *tp)
+{
+    double stable_w, from_w, latest_w, step_w;
+    itp_status st;
+    if ((st = other_rule_keys(rd, t, week_keys, "response", "week")) ||
+        (st = itp_rd_double_or(rd, t, "response_count", ITP_POSITIVE(1e4), 100.0,
+                               &tp->resp_count)) ||
+        (st = itp_rd_double_or(rd, t, "stable_weeks", ITP_POSITIVE(520), 8.0, &stable_w)) ||
+        (st = itp_rd_double_or(rd, t, "stable_min_count", ITP_CLOSED(0, 1e4), 70.0,
+                               &tp->stable_min)) ||
+        (st = itp_rd_double_or(rd, t, "response_from_week", ITP_CLOSED(0, 1000), 0.0, &from_w)) ||
+        (st = itp_rd_double_opt(rd, t, "latest_start_week", ITP_CLOSED(0, 1000), -1.0, "none",
+                                &latest_w)) ||
+        (st = step_parse(rd, t, d, unit, dose, tp)) ||
+        (st = itp_rd_double(rd, t, d, "step_weeks", ITP_POSITIVE(100), &step_w)) ||
+        (st = itp_rd_double(rd, t, d, "fail_below", ITP_CLOSED(0, 1e4), &tp->fail_below)) ||
+        (st = itp_rd_double(rd, t, d, "restart_below", ITP_CLOSED(0, 1e4), &tp->restart_below)) ||
+        (st = step_days_of(rd, t, step_w, tp)))
+        return st;
+    tp->stable_days = (int)lround(stable_w * 7);
+    if (tp->stable_days < 1)
+        return itp_rd_fail(rd, itp_member(t, "stable_weeks"),
+                           "expected stable_weeks of at least one day (%g weeks), got %g", 1.0 / 7,
+                           stable_w);
+    if (tp->stable_min > tp->resp_count) {
+        const config_setting_t *m = itp_member(t, "stable_min_count");
+        return itp_rd_fail(rd, m ? m : t,
+                           "expected stable_min_count <= response_count (%g), got %g",
+                           tp->resp_count, tp->stable_min);
+    }
+    tp->resp_from = (int)lround(from_w * 7);
+    tp->latest_start = latest_w < 0 ? -1 : (int)lround(latest_w * 7);
+    if (tp->latest_start >= 0 && tp->latest_start < tp->resp_from + tp->stable_days)
+        return itp_rd_fail(rd, itp_member(t, "latest_start_week"),
+                           "expected latest_start_week >= response_from_week + stable_weeks (%g), "
+                           "got %g", (tp->resp_from + tp->stable_days) / 7.0, latest_w);
+    tp->start = tp->end = ITP_FAR_DAY;
+    tp->n_elig = 0;
+    tp->by_response = 1;
+    tp->on = 1;
+    return ITP_OK;
+}
+
 itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char *d,
                            const char *unit, const itp_titration *dose, itp_taper *tp)
 {
     static const char *const taper_keys[] = {"start_week", "end_week", "length_weeks",
                                              "eligible_weeks",
-                                             "eligible_weeks_before_start", NULL};
+                                             "eligible_weeks_before_start", "start",
+                                             "response_count", "stable_weeks",
+                                             "stable_min_count", "response_from_week",
+                                             "latest_start_week", NULL};
     const config_setting_t *t;
-    char step_key[48];
     itp_status st;
+    int by_response;
     tp->on = 0;
+    tp->by_response = 0;
     if ((st = itp_rd_child(rd, g, "taper", CONFIG_TYPE_GROUP, 0, &t)) || !t)
         return st;
     double start_w, end_w, step_w, weeks[ITP_MAX_TAPER_VISITS];
     int relative = itp_member(t, "eligible_weeks_before_start") != NULL;
-    if ((st = itp_rd_keys(rd, t, taper_keys, d)) ||
+    if ((st = itp_rd_keys(rd, t, taper_keys, d)) || (st = read_start_rule(rd, t, &by_response)))
+        return st;
+    if (by_response)
+        return response_parse(rd, t, d, unit, dose, tp);
+    if ((st = other_rule_keys(rd, t, response_keys, "week", "response")) ||
         (st = itp_rd_double(rd, t, NULL, "start_week", ITP_CLOSED(0, 1000), &start_w)))
         return st;
     /* The end as a week, or as a length from the start (so that a sweep
@@ -126,17 +266,7 @@ itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char
     if (relative && itp_member(t, "eligible_weeks"))
         return itp_rd_fail(rd, itp_member(t, "eligible_weeks"),
                            "give eligible_weeks or eligible_weeks_before_start, not both");
-    snprintf(step_key, sizeof step_key, "step_%s", unit);
-    /* with dose levels, a step is one level down */
-    tp->n_levels = dose->n_levels;
-    tp->step = 0.0;
-    for (int i = 0; i < dose->n_levels; i++)
-        tp->level[i] = dose->level[i];
-    if (tp->n_levels && itp_member(t, step_key))
-        return itp_rd_fail(rd, itp_member(t, step_key),
-                           "the taper steps down the dose levels one at a time: no %s", step_key);
-    if ((!tp->n_levels &&
-         (st = itp_rd_double(rd, t, d, step_key, ITP_POSITIVE(1e4), &tp->step))) ||
+    if ((st = step_parse(rd, t, d, unit, dose, tp)) ||
         (st = itp_rd_double(rd, t, d, "step_weeks", ITP_POSITIVE(100), &step_w)) ||
         (st = itp_rd_double(rd, t, d, "eligible_min_count", ITP_CLOSED(0, 1e4), &tp->elig_min)) ||
         (st = itp_rd_double(rd, t, d, "fail_below", ITP_CLOSED(0, 1e4), &tp->fail_below)) ||
@@ -149,12 +279,8 @@ itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char
     tp->on = 1;
     tp->start = (int)lround(start_w * 7);
     tp->end = (int)lround(end_w * 7);
-    tp->step_days = (int)lround(step_w * 7);
-    if (tp->step_days < 1) {   /* a step each day at the most */
-        const config_setting_t *w = itp_member(t, "step_weeks");
-        return itp_rd_fail(rd, w ? w : t, "expected step_weeks of at least one day (%g weeks), "
-                           "got %g", 1.0 / 7, step_w);
-    }
+    if ((st = step_days_of(rd, t, step_w, tp)))
+        return st;
     if (tp->end < tp->start)
         return itp_rd_fail(rd, itp_member(t, "end_week"),
                            "expected end_week >= start_week (%g), got %g", start_w, end_w);
@@ -166,13 +292,23 @@ itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char
         tp->elig_week[i] = (int)weeks[i];
     }
     double max_dose = dose->max;
-    int steps = tp->n_levels ? level_index(dose, max_dose) + 1
-                             : (int)ceil(max_dose / tp->step - 1e-9);
+    int steps = steps_from(tp, max_dose);
     if (tp->start + (steps - 1) * tp->step_days > tp->end)
         return itp_rd_fail(rd, t, "a taper from the maximum dose (%g %s, %d steps every %g weeks "
                            "from week %g) cannot end by end_week %g", max_dose, unit, steps,
                            step_w, start_w, end_w);
     return ITP_OK;
+}
+
+int itp_taper_last_day(const itp_taper *tp, double max_dose)
+{
+    if (!tp->on)
+        return -1;
+    if (!tp->by_response)
+        return tp->end;
+    if (tp->latest_start < 0)
+        return ITP_FAR_DAY;
+    return tp->latest_start + (steps_from(tp, max_dose) - 1) * tp->step_days;
 }
 
 /* ---- titration ----------------------------------------------------------- */
@@ -316,6 +452,23 @@ static double taper_up(const itp_taper *tp, double dose)
     return dose + tp->step;
 }
 
+/* A taper started by response, before it starts: a count >= resp_count
+ * starts the wait (the taper's start stable_days later), a count below
+ * stable_min or one a rescue acts on ends it. Counts before resp_from are
+ * not judged. */
+static void response_wait(const itp_taper *tp, itp_taper_state *s, const itp_patient_ctx *ctx,
+                          double count)
+{
+    int day = ctx->day;
+    if (day < tp->resp_from)
+        return;
+    int rescued = day < ctx->rescue_until;
+    if (s->planned && (count < tp->stable_min || rescued))
+        s->planned = 0;
+    else if (!s->planned && !rescued && count >= tp->resp_count)
+        s->planned = day + tp->stable_days;
+}
+
 int itp_taper_observe(const itp_titration *t, const itp_taper *tp, itp_dose_state *d,
                       itp_taper_state *s, itp_patient_ctx *ctx, double count, int scheduled,
                       int stopped)
@@ -325,10 +478,15 @@ int itp_taper_observe(const itp_titration *t, const itp_taper *tp, itp_dose_stat
         for (int i = 0; i < tp->n_elig; i++)
             if (day == tp->elig_week[i] * 7 && count >= tp->elig_min)
                 s->elig_passed++;
+    if (tp->on && tp->by_response && s->phase == ITP_TAPER_BEFORE && !stopped)
+        response_wait(tp, s, ctx, count);
     if (stopped)
         return 1;
     int tapering = s->phase == ITP_TAPER_ON || s->phase == ITP_TAPER_OFF;
-    if (tapering && day <= tp->end && count < tp->fail_below) {
+    /* A taper started by response has no end day: it can fail while it
+     * steps down, and once off a low count is a relapse. */
+    int end = !tp->by_response ? tp->end : s->phase == ITP_TAPER_ON ? ITP_FAR_DAY : -1;
+    if (tapering && day <= end && count < tp->fail_below) {
         /* Taper failed: one step back up (not above the dose it started
          * from) and titration from there. */
         s->phase = ITP_TAPER_AFTER;
@@ -336,7 +494,7 @@ int itp_taper_observe(const itp_titration *t, const itp_taper *tp, itp_dose_stat
         itp_dose_set(t, d, ctx, ITP_EV_DOSE, fmin(taper_up(tp, d->dose), s->from));
         return 1;
     }
-    if (s->phase == ITP_TAPER_OFF && day > tp->end && count < tp->restart_below) {
+    if (s->phase == ITP_TAPER_OFF && day > end && count < tp->restart_below) {
         /* Relapse after a completed taper: restart at the start dose. */
         s->phase = ITP_TAPER_AFTER;
         itp_dose_set(t, d, ctx, ITP_EV_RESTART, t->start);
@@ -345,10 +503,66 @@ int itp_taper_observe(const itp_titration *t, const itp_taper *tp, itp_dose_stat
     return tapering;
 }
 
+/* The taper starts today, its first step today (a held patient tapers from
+ * the dose before the hold). */
+static void taper_begin(itp_dose_state *d, itp_taper_state *s, itp_patient_ctx *ctx)
+{
+    s->phase = ITP_TAPER_ON;
+    if (d->held) {
+        d->held = 0;
+        d->dose = d->dose_before_hold;
+    }
+    s->from = d->dose;
+    s->next_step = ctx->day;
+    itp_ctx_event(ctx, ITP_EV_TAPER_START, d->dose);
+}
+
+/* A step down today; off after the last. */
+static void taper_step(const itp_taper *tp, itp_dose_state *d, itp_taper_state *s,
+                       itp_patient_ctx *ctx)
+{
+    d->dose = taper_down(tp, d->dose);
+    s->next_step += tp->step_days;
+    if (d->dose <= 1e-9) {
+        d->dose = 0.0;
+        s->phase = ITP_TAPER_OFF;
+        itp_ctx_event(ctx, ITP_EV_TAPER_END, 0.0);
+    } else {
+        itp_ctx_event(ctx, ITP_EV_TAPER_STEP, d->dose);
+    }
+}
+
+/* The day of a taper started by response: its start on the day the wait
+ * ends, or not eligible on latest_start; its steps. No plan on day 0 and
+ * no inability to taper (there is no end day). Stopped for good before or
+ * during it: nothing (more) to taper, and no completed taper. */
+static void response_day(const itp_taper *tp, itp_dose_state *d, itp_taper_state *s,
+                         itp_patient_ctx *ctx, int stopped)
+{
+    int day = ctx->day;
+    if (stopped) {
+        if (s->phase == ITP_TAPER_BEFORE || s->phase == ITP_TAPER_ON)
+            s->phase = ITP_TAPER_AFTER;
+        return;
+    }
+    if (s->phase == ITP_TAPER_BEFORE && s->planned && day >= s->planned) {
+        taper_begin(d, s, ctx);
+    } else if (s->phase == ITP_TAPER_BEFORE && tp->latest_start >= 0 && day >= tp->latest_start) {
+        s->phase = ITP_TAPER_AFTER;
+        itp_ctx_event(ctx, ITP_EV_TAPER_INELIGIBLE, 0.0);
+    }
+    if (s->phase == ITP_TAPER_ON && day == s->next_step)
+        taper_step(tp, d, s, ctx);
+}
+
 void itp_taper_day(const itp_taper *tp, itp_dose_state *d, itp_taper_state *s,
                    itp_patient_ctx *ctx, int stopped)
 {
     int day = ctx->day;
+    if (tp->on && tp->by_response) {
+        response_day(tp, d, s, ctx, stopped);
+        return;
+    }
     if (!tp->on || (s->phase != ITP_TAPER_ON && day != 0 && day != tp->start && day != tp->end))
         return;   /* nothing to do today (the common case) */
     if (stopped && s->phase == ITP_TAPER_ON) {
@@ -365,30 +579,14 @@ void itp_taper_day(const itp_taper *tp, itp_dose_state *d, itp_taper_state *s,
         s->phase = ITP_TAPER_OFF;
     } else if (s->phase == ITP_TAPER_BEFORE && day == tp->start) {
         if (s->elig_passed == tp->n_elig) {
-            s->phase = ITP_TAPER_ON;
-            if (d->held) {   /* a held patient tapers from the dose before the hold */
-                d->held = 0;
-                d->dose = d->dose_before_hold;
-            }
-            s->from = d->dose;
-            s->next_step = day;
-            itp_ctx_event(ctx, ITP_EV_TAPER_START, d->dose);
+            taper_begin(d, s, ctx);
         } else {
             s->phase = ITP_TAPER_AFTER;
             itp_ctx_event(ctx, ITP_EV_TAPER_INELIGIBLE, 0.0);
         }
     }
-    if (s->phase == ITP_TAPER_ON && day == s->next_step) {
-        d->dose = taper_down(tp, d->dose);
-        s->next_step += tp->step_days;
-        if (d->dose <= 1e-9) {
-            d->dose = 0.0;
-            s->phase = ITP_TAPER_OFF;
-            itp_ctx_event(ctx, ITP_EV_TAPER_END, 0.0);
-        } else {
-            itp_ctx_event(ctx, ITP_EV_TAPER_STEP, d->dose);
-        }
-    }
+    if (s->phase == ITP_TAPER_ON && day == s->next_step)
+        taper_step(tp, d, s, ctx);
     if (day == tp->end && !stopped && s->phase != ITP_TAPER_OFF)
         itp_ctx_event(ctx, ITP_EV_TAPER_UNABLE, d->dose);
 }
@@ -398,10 +596,17 @@ int itp_taper_next(const itp_taper *tp, const itp_taper_state *s, int day)
     int next = ITP_FAR_DAY;
     if (!tp->on)
         return next;
-    if (tp->start > day)
-        next = tp->start;
-    if (tp->end > day && tp->end < next)
-        next = tp->end;
+    if (tp->by_response) {   /* the wait's end, or the latest start */
+        if (s->phase == ITP_TAPER_BEFORE && s->planned > day)
+            next = s->planned;
+        if (s->phase == ITP_TAPER_BEFORE && tp->latest_start > day && tp->latest_start < next)
+            next = tp->latest_start;
+    } else {
+        if (tp->start > day)
+            next = tp->start;
+        if (tp->end > day && tp->end < next)
+            next = tp->end;
+    }
     if (s->phase == ITP_TAPER_ON && s->next_step > day && s->next_step < next)
         next = s->next_step;
     return next;

@@ -41,7 +41,13 @@
  * rule is about a first response only: once a patient has responded, a
  * later fall is a loss of response (titrated up, then rescue or new therapy
  * by the scenario's rules), never a stop for no response.
- * Taper (VAYHIT2): the shared taper rules of dosing.h.
+ * Taper (VAYHIT2; or started by response, TAPER): the shared taper rules of
+ * dosing.h.
+ * A fixed course (stop_week; Zhang et al., Br J Haematol 2020: 12 weeks of
+ * eltrombopag with pulsed dexamethasone, first line): the drug stops for
+ * good on that day, as when new therapy stops it (a remission not begun by
+ * then does not come), logged as the course's end; a patient already off
+ * it stays as they were, only never restarted. A taper must end before it.
  * Remission on a TPO-RA: a patient who responds to the drug (SLP > 0)
  * enters a lasting remission with remission_prob, at a day uniform over
  * [remission_onset_from_week, remission_onset_to_week] of treatment, if the
@@ -71,6 +77,7 @@ typedef struct tpo_params {
     double nonresp_below;
     double rem_prob, rem_from_w, rem_to_w, rem_relapse_per_day;
     itp_taper taper;
+    int stop_day;            /* stop_week as a day; -1: none */
 } tpo_params;
 
 typedef struct tpo_state {
@@ -90,7 +97,7 @@ typedef struct tpo_state {
     int mech;                /* the remission mechanism, or -1 */
 } tpo_state;
 
-static const char *const keys[] = {"type", "taper", NULL};
+static const char *const keys[] = {"type", "taper", "stop_week", NULL};
 static const char *const taper_group[] = {"taper", NULL};
 /* The dose units a drug may have (the suffix of its dose settings). */
 static const char *const units[] = {"mg", "ug_kg", NULL};
@@ -128,6 +135,37 @@ static itp_status dose_amount(itp_reader *rd, const config_setting_t *g, const c
     return ITP_OK;
 }
 
+/* stop_week, read only when given (so nothing is logged for a drug given
+ * to the end): at least a day, and after the last day of a taper from the
+ * maximum dose. */
+static itp_status stop_parse(itp_reader *rd, const config_setting_t *g, tpo_params *p)
+{
+    const config_setting_t *w = itp_member(g, "stop_week");
+    double week;
+    itp_status st;
+    p->stop_day = -1;
+    if (!w)
+        return ITP_OK;
+    if ((st = itp_rd_double(rd, g, NULL, "stop_week", ITP_POSITIVE(1000), &week)))
+        return st;
+    p->stop_day = (int)lround(week * 7);
+    if (p->stop_day < 1)
+        return itp_rd_fail(rd, w, "expected stop_week of at least one day (%g weeks), got %g",
+                           1.0 / 7, week);
+    int last = itp_taper_last_day(&p->taper, p->dose.max);
+    if (last == ITP_FAR_DAY)
+        return itp_rd_fail(rd, w, "a taper started by response ends before stop_week only with a "
+                           "latest_start_week early enough");
+    if (last >= p->stop_day && p->taper.by_response)
+        return itp_rd_fail(rd, w, "expected stop_week after the last step of a taper from the "
+                           "maximum dose started at latest_start_week (week %g), got %g",
+                           last / 7.0, week);
+    if (last >= p->stop_day)
+        return itp_rd_fail(rd, w, "expected stop_week after the taper's end_week (%g), got %g",
+                           last / 7.0, week);
+    return ITP_OK;
+}
+
 static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d,
                         void **out)
 {
@@ -161,7 +199,9 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d
     }
     p->rem_relapse_per_day = relapse / ITP_DAYS_PER_MONTH;
     snprintf(taper_path, sizeof taper_path, "%s.taper", d);
-    return itp_taper_parse(rd, g, taper_path, unit, &p->dose, &p->taper);
+    if ((st = itp_taper_parse(rd, g, taper_path, unit, &p->dose, &p->taper)))
+        return st;
+    return stop_parse(rd, g, p);
 }
 
 static void start(const void *vp, itp_patient_ctx *ctx, gsl_rng *r, void *vs)
@@ -199,12 +239,27 @@ static void stop_drug(tpo_state *s, itp_patient_ctx *ctx)
         ctx->mech[s->mech].end = ctx->mech[s->mech].onset;
 }
 
+/* From stop_week on: off for good (logged when the drug was being given,
+ * dosed or held). */
+static void course_over(const tpo_params *p, tpo_state *s, itp_patient_ctx *ctx)
+{
+    if (p->stop_day < 0 || ctx->day < p->stop_day || s->stopped)
+        return;
+    if (s->dose.dose > 0.0 || s->dose.held) {
+        stop_drug(s, ctx);
+        itp_ctx_event(ctx, ITP_EV_COURSE_END, 0.0);
+    } else {
+        s->stopped = 1;   /* off already (tapered off): no restart after */
+    }
+}
+
 static void observe(const void *vp, itp_patient_ctx *ctx, void *vs, double count,
                     int scheduled)
 {
     const tpo_params *p = vp;
     tpo_state *s = vs;
     int day = ctx->day;
+    course_over(p, s, ctx);
     if (!s->have_baseline) {
         s->have_baseline = 1;
         s->baseline = count;
@@ -230,6 +285,7 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
 {
     const tpo_params *p = vp;
     tpo_state *s = vs;
+    course_over(p, s, ctx);
     itp_taper_day(&p->taper, &s->dose, &s->taper, ctx, s->stopped);
     /* the concentration follows from the input since the last call (none
      * before day 0); the dose changes only at events and taper days */
@@ -237,6 +293,8 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
     s->conc_day = ctx->day;
     s->rate = s->dose.dose * s->input;
     ctx->wake = itp_taper_next(&p->taper, &s->taper, ctx->day);
+    if (!s->stopped && p->stop_day > ctx->day && p->stop_day < ctx->wake)
+        ctx->wake = p->stop_day;
     itp_pk_term t = {s->conc, s->rate, s->pk.k, s->slope};
     itp_drive_add_pk(drive, &t);
     return s->dose.dose;

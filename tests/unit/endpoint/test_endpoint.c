@@ -584,11 +584,13 @@ static void test_among(void **state)
     assert_int_equal(f->out[E_SR6R].included, 0);
 }
 
-/* The taper began by week 24 (day 168): a first step on day 126 counts,
- * one on day 175 does not; the remission off the TPO-RA is then judged
- * among those who began it only. A patient who dies on day 100 before
+/* The taper began by week 24 (day 168, that day included): a first step
+ * on day 126 or 168 counts, one on day 169 does not; the remission off the
+ * TPO-RA is then judged among those who began it only (a patient off it
+ * with no taper is not among them). A patient who dies on day 100 before
  * any step is judged (not begun); one whose information ends on day 120,
- * alive and not begun, is not evaluable. */
+ * alive and not begun, is not evaluable; a start seen before the
+ * information ends counts (as a response does for confirmed_response). */
 static void test_taper_started(void **state)
 {
     fixture *f = *state;
@@ -599,11 +601,18 @@ static void test_taper_started(void **state)
     assert_int_equal(f->out[E_SROA].included, 1);
     assert_int_equal(f->out[E_SROA].event, f->out[E_SRO].event);
     assert_int_equal(f->out[E_SRO].event, 1);
-    log_event(f, patient(f, 400, c_good, 50, 200, NULL, 0), ITP_EV_TAPER_START, 175);
+    log_event(f, patient(f, 400, c_good, 50, 200, NULL, 0), ITP_EV_TAPER_START, 168);
+    eval(f);
+    assert_int_equal(f->out[E_TS].event, 1);
+    log_event(f, patient(f, 400, c_good, 50, 200, NULL, 0), ITP_EV_TAPER_START, 169);
     eval(f);
     assert_int_equal(f->out[E_TS].included, 1);
     assert_int_equal(f->out[E_TS].event, 0);
     assert_int_equal(f->out[E_SRO].event, 1);
+    assert_int_equal(f->out[E_SROA].included, 0);
+    patient(f, 400, c_good, 50, 200, NULL, 0);   /* no taper: off for another reason */
+    eval(f);
+    assert_int_equal(f->out[E_TS].event, 0);
     assert_int_equal(f->out[E_SROA].included, 0);
     itp_patient *p = patient(f, 100, c_good, 50, 1000, NULL, 0);
     p->death = 100;
@@ -613,6 +622,78 @@ static void test_taper_started(void **state)
     patient(f, 120, c_good, 50, 1000, NULL, 0);
     eval(f);
     assert_int_equal(f->out[E_TS].included, 0);
+    int lim = 150;
+    log_event(f, patient(f, 400, c_good, 50, 200, NULL, 0), ITP_EV_TAPER_START, 140);
+    itp_endpoints_eval(f->scn, &f->rec, &lim, f->out);
+    assert_int_equal(f->out[E_TS].included, 1);
+    assert_int_equal(f->out[E_TS].event, 1);
+    patient(f, 400, c_good, 50, 200, NULL, 0);
+    itp_endpoints_eval(f->scn, &f->rec, &lim, f->out);
+    assert_int_equal(f->out[E_TS].included, 0);
+}
+
+/* The same rules on simulated patients whose taper starts by response
+ * (TAPER's rule): each taper began on the day 8 weeks after a count >= 100
+ * with no count < 70 since (the day itself included); taper_started says
+ * whether it began by week 24, and the remission among those who began it
+ * is judged for them alone, as the remission of all is. */
+static void test_taper_started_simulated(void **state)
+{
+    (void)state;
+    static const char *text =
+        "patients = 200;\n"
+        "arms = ( { name = \"a\"; treatments = [\"elt\"]; } );\n"
+        "enrolment = { duration_months = 1.0; };\n"
+        "followup = { max_months = 13.0; cut_months = 13.0; };\n"
+        "visits = ( { from_week = 0; every_weeks = 1; } );\n"
+        "components = { elt = { type = \"tpo_ra\"; taper = { start = \"response\"; }; }; };\n"
+        "endpoints = {\n"
+        "  ts = { type = \"taper_started\"; by_week = 24.0; };\n"
+        "  sro = { type = \"sustained_remission\"; threshold = 30.0; from_week = 40.0;\n"
+        "          to_week = 52.0; };\n"
+        "  sror = { type = \"sustained_remission\"; threshold = 30.0; from_week = 40.0;\n"
+        "           to_week = 52.0; among = \"ts\"; };\n"
+        "};\n";
+    char err[1024];
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    itp_record rec;
+    itp_record_init(&rec);
+    assert_int_equal(test_simulate(scn, 7, &rec), ITP_OK);
+    itp_outcome *out = calloc((size_t)rec.n_patients * 3, sizeof *out);
+    assert_non_null(out);
+    itp_endpoints_eval(scn, &rec, NULL, out);
+    int began = 0, not_began = 0;
+    for (int i = 0; i < rec.n_patients; i++) {
+        const itp_patient *pt = &rec.patients[i];
+        const itp_outcome *o = &out[(size_t)i * 3];
+        int s = itp_patient_event(&rec, pt, ITP_EV_TAPER_START, 0);
+        assert_int_equal(itp_patient_event(&rec, pt, ITP_EV_TAPER_PLAN, 0), ITP_NEVER);
+        assert_int_equal(itp_patient_event(&rec, pt, ITP_EV_TAPER_UNABLE, 0), ITP_NEVER);
+        if (!o[0].included)
+            continue;
+        assert_int_equal(o[0].event, s != ITP_NEVER && s <= 168);
+        assert_int_equal(o[2].included, o[0].event && o[1].included);
+        if (o[2].included)
+            assert_int_equal(o[2].event, o[1].event);
+        began += o[0].event;
+        not_began += !o[0].event;
+        if (s == ITP_NEVER)
+            continue;
+        const itp_visit *v = rec.visits + pt->visit_first;
+        int wait_began = 0;
+        for (int k = 0; k < pt->n_visits && v[k].day <= s; k++) {
+            if (v[k].day == s - 56)
+                wait_began = v[k].count >= 100.0f;
+            if (v[k].day > s - 56)
+                assert_true(v[k].count >= 70.0f);
+        }
+        assert_true(wait_began);
+    }
+    assert_true(began > 0 && not_began > 0);
+    free(out);
+    itp_record_free(&rec);
+    itp_scenario_free(scn);
 }
 
 int main(void)
@@ -636,6 +717,7 @@ int main(void)
         cmocka_unit_test(test_times_baseline),
         cmocka_unit_test(test_among),
         cmocka_unit_test(test_taper_started),
+        cmocka_unit_test(test_taper_started_simulated),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

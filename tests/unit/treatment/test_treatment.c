@@ -251,6 +251,49 @@ static double wake_course(int day)
     return day == 140 ? 20 : day == 154 ? 250 : day == 161 ? 450 : 100;
 }
 
+/* Patients a and b on the same counts, course(day) at the weekly visits
+ * and at the rechecks they ask for, over `days` days: a's hook runs every
+ * day, b's only as the model calls it (day 0, event days and the day the
+ * hook named in ctx.wake). b gets a's doses, concentrations and events,
+ * and a's dose does not change between two of b's calls. Returns b's
+ * calls. */
+static int wake_compare(run *a, run *b, double (*course)(int), int days)
+{
+    double dose_a[400], conc_a[400];
+    assert_true(days <= 400);
+    for (int day = 0; day < days; day++) {
+        int seen = day % 7 == 0 || day == a->ctx.recheck_day;
+        itp_drive d;
+        dose_a[day] = step_drive(a, day, seen ? course(day) : -1, &d);
+        conc_a[day] = d.pk[0].c0;
+    }
+    int calls = 0, last = -1;
+    for (int day = 0; day < days;) {
+        int seen = day % 7 == 0 || day == b->ctx.recheck_day;
+        itp_drive d;
+        double dose = step_drive(b, day, seen ? course(day) : -1, &d);
+        assert_true(dose == dose_a[day]);
+        assert_true(fabs(d.pk[0].c0 - conc_a[day]) <= 1e-12 * (1.0 + conc_a[day]));
+        for (int k = last + 1; k < day; k++)   /* the drive held between calls */
+            assert_true(dose_a[k] == dose_a[last]);
+        last = day;
+        calls++;
+        int next = b->ctx.wake, visit = day + 7 - day % 7;
+        if (visit < next)
+            next = visit;
+        if (b->ctx.recheck_day > day && b->ctx.recheck_day < next)
+            next = b->ctx.recheck_day;
+        day = next;
+    }
+    assert_int_equal(b->rec.n_events, a->rec.n_events);
+    for (size_t k = 0; k < a->rec.n_events; k++) {
+        assert_int_equal(b->rec.events[k].day, a->rec.events[k].day);
+        assert_int_equal(b->rec.events[k].kind, a->rec.events[k].kind);
+        assert_true(b->rec.events[k].value == a->rec.events[k].value);
+    }
+    return calls;
+}
+
 /* The model calls a day hook only on day 0, on event days and on the day
  * the hook named in ctx.wake: called so (B), the TPO-RA gives the doses,
  * concentrations and events of a patient whose hook runs every day (A),
@@ -261,39 +304,8 @@ static void test_wake_days_suffice(void **state)
     run a, b;
     run_start(&a, TAPER);
     run_start(&b, TAPER);
-    double dose_a[250], conc_a[250];
-    for (int day = 0; day < 250; day++) {
-        int seen = day % 7 == 0 || day == a.ctx.recheck_day;
-        itp_drive d;
-        dose_a[day] = step_drive(&a, day, seen ? wake_course(day) : -1, &d);
-        conc_a[day] = d.pk[0].c0;
-    }
-    int calls = 0, last = -1;
-    for (int day = 0; day < 250;) {
-        int seen = day % 7 == 0 || day == b.ctx.recheck_day;
-        itp_drive d;
-        double dose = step_drive(&b, day, seen ? wake_course(day) : -1, &d);
-        assert_true(dose == dose_a[day]);
-        assert_true(fabs(d.pk[0].c0 - conc_a[day]) <= 1e-12 * (1.0 + conc_a[day]));
-        for (int k = last + 1; k < day; k++)   /* the drive held between calls */
-            assert_true(dose_a[k] == dose_a[last]);
-        last = day;
-        calls++;
-        int next = b.ctx.wake, visit = day + 7 - day % 7;
-        if (visit < next)
-            next = visit;
-        if (b.ctx.recheck_day > day && b.ctx.recheck_day < next)
-            next = b.ctx.recheck_day;
-        day = next;
-    }
     /* weekly visits, the rechecks and the taper's days, not every day */
-    assert_true(calls < 60);
-    assert_int_equal(b.rec.n_events, a.rec.n_events);
-    for (size_t k = 0; k < a.rec.n_events; k++) {
-        assert_int_equal(b.rec.events[k].day, a.rec.events[k].day);
-        assert_int_equal(b.rec.events[k].kind, a.rec.events[k].kind);
-        assert_true(b.rec.events[k].value == a.rec.events[k].value);
-    }
+    assert_true(wake_compare(&a, &b, wake_course, 250) < 60);
     assert_int_equal(EV(a, TAPER_START), 119);
     assert_int_equal(EV(a, TAPER_FAIL), 140);
     assert_int_equal(EV(a, HOLD), 161);
@@ -440,6 +452,321 @@ static void test_stopped_before_taper(void **state)
     assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
     assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
     assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
+    run_end(&r);
+}
+
+/* ---- the taper started by response (TAPER) --------------------------------- */
+
+/* TAPER's rule with the taper's default steps: a count >= 100, then 8
+ * weeks (56 days) with no count < 70, then -25 mg every 2 weeks to off. */
+#define RESP_TAPER "taper = { start = \"response\"; };"
+
+/* No taper is planned on day 0 and none is judged unable: there is no
+ * end day. */
+static void assert_no_end_events(run *r)
+{
+    assert_int_equal(EV(*r, TAPER_PLAN), ITP_NEVER);
+    assert_int_equal(EV(*r, TAPER_UNABLE), ITP_NEVER);
+}
+
+/* 60 from week 1 (baseline 20), 100 at week 4 (day 28), 80 after: the
+ * wait ends on day 28 + 56 = 84 (week 12), the first step: 50 -> 25 mg;
+ * the second on day 98: off. Off, a count of 45 (which would raise a dose
+ * under titration) leaves the drug off, and the concentration falls day
+ * by day. The hook names the day of the next change. */
+static void test_response_taper_start(void **state)
+{
+    (void)state;
+    run r;
+    run_start(&r, RESP_TAPER);
+    for (int day = 0; day < 28; day++)
+        assert_true(step(&r, day, day % 7 ? -1 : (day ? 60 : 20)) == 50.0);
+    assert_true(step(&r, 28, 100) == 50.0);
+    assert_int_equal(r.ctx.wake, 84);
+    for (int day = 29; day < 84; day++)
+        assert_true(step(&r, day, day % 7 ? -1 : 80) == 50.0);
+    assert_true(step(&r, 84, 80) == 25.0);
+    assert_int_equal(EV(r, TAPER_START), 84);
+    assert_int_equal(EV(r, TAPER_STEP), 84);
+    assert_int_equal(r.ctx.wake, 98);
+    for (int day = 85; day < 98; day++)
+        assert_true(step(&r, day, day % 7 ? -1 : 80) == 25.0);
+    assert_true(step(&r, 98, 80) == 0.0);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 98);
+    assert_int_equal(r.ctx.wake, ITP_FAR_DAY);
+    double c_prev = HUGE_VAL, c98 = 0.0;
+    for (int day = 98; day < 250; day++) {
+        itp_drive d;
+        assert_true(step_drive(&r, day, day % 7 ? -1 : 45, &d) == 0.0);
+        assert_true(d.pk[0].rate == 0.0);
+        if (day == 98)
+            c98 = d.pk[0].c0;
+        if (day > 98 && day < 140)
+            assert_true(d.pk[0].c0 < c_prev);
+        c_prev = d.pk[0].c0;
+    }
+    assert_true(c98 > 0.0 && c_prev < 1e-6 * c98);
+    assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
+    assert_int_equal(EV(r, RESTART), ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
+    assert_no_end_events(&r);
+    run_end(&r);
+}
+
+static double reset_course(int day)
+{
+    return day == 0 ? 20 : day < 28 ? 60 : day == 28 || day == 63 ? 100 : day == 42 ? 70
+         : day == 49 ? 65 : day == 56 ? 90 : 80;
+}
+
+/* What ends the wait. 100 on day 28 starts it; exactly 70 on day 42 does
+ * not end it, 65 on day 49 does (no step on day 84), and 90 on day 56 does
+ * not start it again (under 100); 100 on day 63 does: first step on day
+ * 63 + 56 = 119. A count under 70 on the day the wait ends also ends it
+ * (69 on day 84: the taper waits for 100 on day 91, then starts on day
+ * 147). A count taken while a rescue acts neither starts the wait (100 on
+ * day 28) nor lets it go on (150 on day 56). */
+static void test_response_taper_reset(void **state)
+{
+    (void)state;
+    run r;
+    run_start(&r, RESP_TAPER);
+    for (int day = 0; day <= 84; day++)
+        assert_true(step(&r, day, day % 7 ? -1 : reset_course(day)) == 50.0);
+    for (int day = 85; day < 119; day++)
+        step(&r, day, day % 7 ? -1 : reset_course(day));
+    assert_true(step(&r, 119, 80) == 25.0);
+    assert_int_equal(EV(r, TAPER_START), 119);
+    run_end(&r);
+
+    run_start(&r, RESP_TAPER);
+    for (int day = 0; day < 147; day++)
+        step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day == 28 || day == 91 ? 100
+                                    : day == 84 ? 69 : 80);
+    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
+    assert_true(step(&r, 147, 80) == 25.0);
+    assert_int_equal(EV(r, TAPER_START), 147);
+    run_end(&r);
+
+    run_start(&r, RESP_TAPER);
+    r.ctx.rescue_until = 35;   /* a rescue acting up to day 34 */
+    for (int day = 0; day < 119; day++) {
+        if (day == 50)
+            r.ctx.rescue_until = 60;   /* another, from day 50 */
+        step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day == 28 || day == 35 || day == 63 ? 100
+                                    : day == 56 ? 150 : 80);
+    }
+    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);   /* not on day 91 */
+    assert_true(step(&r, 119, 80) == 25.0);
+    assert_int_equal(EV(r, TAPER_START), 119);
+    run_end(&r);
+}
+
+/* Never 100 (99 for a year): no taper, nothing recorded of one, no day to
+ * wake for. With latest_start_week = 20 (day 140): a wait from 100 on day
+ * 98 would end on day 154, so the patient is recorded ineligible on day
+ * 140 and titration goes on; a wait from day 84 ends on day 140 itself and
+ * the taper starts. */
+static void test_response_taper_never(void **state)
+{
+    (void)state;
+    run r;
+    run_start(&r, RESP_TAPER);
+    for (int day = 0; day < 365; day++)
+        assert_true(step(&r, day, day % 7 ? -1 : (day ? 99 : 20)) == 50.0);
+    assert_int_equal(r.ctx.wake, ITP_FAR_DAY);
+    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
+    assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
+    assert_int_equal(r.rec.n_events, 0);
+    assert_no_end_events(&r);
+    run_end(&r);
+
+#define RESP_LATEST "taper = { start = \"response\"; latest_start_week = 20.0; };"
+    run_start(&r, RESP_LATEST);
+    for (int day = 0; day < 98; day++)
+        step(&r, day, day % 7 ? -1 : (day ? 80 : 20));
+    assert_true(step(&r, 98, 100) == 50.0);
+    assert_int_equal(r.ctx.wake, 140);
+    for (int day = 99; day <= 140; day++)
+        assert_true(step(&r, day, day % 7 ? -1 : 80) == 50.0);
+    assert_int_equal(EV(r, TAPER_INELIGIBLE), 140);
+    assert_true(step(&r, 147, 250) == 25.0);   /* titration goes on */
+    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
+    assert_no_end_events(&r);
+    run_end(&r);
+
+    run_start(&r, RESP_LATEST);
+    for (int day = 0; day < 140; day++)
+        step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day == 84 ? 100 : 80);
+    assert_true(step(&r, 140, 80) == 25.0);
+    assert_int_equal(EV(r, TAPER_START), 140);
+    assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
+    run_end(&r);
+}
+
+/* Steps down from 50 mg on day 84 (to 25), off on day 98, as in
+ * test_response_taper_start. A count under 30 on day 91, while stepping
+ * down, fails the taper: one step back up (50 mg), titrated from there,
+ * and no second taper. Once off, a count under 30 is a relapse (exactly
+ * 30 is not): the drug restarts at 50 mg (day 126), titrated from there
+ * (< 50 two weeks later: 75 mg); the completed taper stands. */
+static void test_response_taper_relapse(void **state)
+{
+    (void)state;
+    run r;
+    run_start(&r, RESP_TAPER);
+    for (int day = 0; day < 91; day++)
+        step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day < 28 ? 60 : day == 28 ? 100 : 80);
+    assert_true(step(&r, 91, 29) == 50.0);
+    assert_int_equal(EV(r, TAPER_FAIL), 91);
+    assert_true(step(&r, 98, 100) == 50.0);    /* no step on day 98 */
+    assert_true(step(&r, 105, 250) == 25.0);   /* titration */
+    for (int day = 106; day < 300; day++)
+        step(&r, day, day % 7 ? -1 : 120);
+    assert_int_equal(itp_patient_event(&r.rec, &r.pt, ITP_EV_TAPER_START, 85), ITP_NEVER);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), ITP_NEVER);
+    run_end(&r);
+
+    run_start(&r, RESP_TAPER);
+    for (int day = 0; day < 119; day++)
+        step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day < 28 ? 60 : day == 28 ? 100 : 80);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 98);
+    assert_true(step(&r, 119, 30) == 0.0);   /* exactly 30: no relapse */
+    assert_true(step(&r, 126, 29) == 50.0);
+    assert_int_equal(EV(r, RESTART), 126);
+    assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
+    assert_true(step(&r, 140, 29) == 75.0);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 98);
+    assert_no_end_events(&r);
+    run_end(&r);
+}
+
+/* A course through a taper started by response after 7.5 weeks (53
+ * days), so that its days are no visit days: 100 from week 1, 65 on day
+ * 35 (the wait ends), 100 again on day 42 (steps on days 95 and 109), a
+ * relapse on day 140 (restarted), a hold on day 161 (rechecked twice
+ * weekly with 100: resumed one level lower). */
+static double response_wake_course(int day)
+{
+    return day == 0 ? 20 : day == 35 ? 65 : day == 140 ? 20 : day == 161 ? 450 : 100;
+}
+
+/* The hook called only on the days the model calls it gives the doses,
+ * concentrations and events of one called every day (see wake_compare):
+ * the taper's start, decided at a count, is the day it names. */
+static void test_response_wake_days_suffice(void **state)
+{
+    (void)state;
+    run a, b;
+#define RESP_TAPER_53 "taper = { start = \"response\"; stable_weeks = 7.5; };"
+    run_start(&a, RESP_TAPER_53);
+    run_start(&b, RESP_TAPER_53);
+    assert_true(wake_compare(&a, &b, response_wake_course, 300) < 70);
+    assert_int_equal(EV(a, TAPER_START), 95);
+    assert_int_equal(itp_patient_taper_end(&a.rec, &a.pt), 109);
+    assert_int_equal(EV(a, RESTART), 140);
+    assert_int_equal(EV(a, HOLD), 161);
+    assert_int_equal(EV(a, RESUME), 164);
+    run_end(&a);
+    run_end(&b);
+}
+
+/* ---- a fixed course: stop_week ------------------------------------------------ */
+
+/* stop_week = 12: 50 mg to day 83, none from day 84 (logged as the
+ * course's end), the concentration falling from then on; counts of 20
+ * after it neither raise a dose nor stop the drug for no response. The
+ * hook wakes on the stop day. */
+static void test_stop_week(void **state)
+{
+    (void)state;
+    run r;
+    run_start(&r, "stop_week = 12.0;");
+    for (int day = 0; day < 84; day++)
+        assert_true(step(&r, day, day % 7 ? -1 : (day ? 60 : 20)) == 50.0);
+    assert_int_equal(r.ctx.wake, 84);
+    double c_prev = HUGE_VAL, c84 = 0.0;
+    for (int day = 84; day < 250; day++) {
+        itp_drive d;
+        assert_true(step_drive(&r, day, day % 7 ? -1 : 20, &d) == 0.0);
+        assert_true(d.pk[0].rate == 0.0);
+        if (day == 84)
+            c84 = d.pk[0].c0;
+        if (day > 84 && day < 126)
+            assert_true(d.pk[0].c0 < c_prev);
+        c_prev = d.pk[0].c0;
+    }
+    assert_true(c84 > 0.0 && c_prev < 1e-6 * c84);
+    assert_int_equal(EV(r, COURSE_END), 84);
+    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
+    assert_int_equal(EV(r, STOP), ITP_NEVER);
+    assert_int_equal(r.rec.n_events, 1);
+    run_end(&r);
+}
+
+/* A remission whose onset (weeks 4-6 here) falls after the stop does not
+ * come (stop_week = 1: cancelled on day 7); one under way at the stop
+ * stays (stop_week = 10). */
+static void test_stop_week_remission(void **state)
+{
+    (void)state;
+#define SURE_REMISSION "nonresponder_prob = 0.0; remission_prob = 1.0; " \
+                       "remission_onset_from_week = 4.0; remission_onset_to_week = 6.0; "
+    run r;
+    run_start(&r, SURE_REMISSION "stop_week = 1.0;");
+    assert_int_equal(r.ctx.n_mech, 1);
+    int onset = r.ctx.mech[0].onset;
+    assert_true(onset >= 28 && onset <= 42 && r.ctx.mech[0].end > onset);
+    for (int day = 0; day <= 7; day++)
+        step(&r, day, day % 7 ? -1 : (day ? 60 : 20));
+    assert_int_equal(EV(r, COURSE_END), 7);
+    assert_int_equal(r.ctx.mech[0].end, onset);
+    run_end(&r);
+
+    run_start(&r, SURE_REMISSION "stop_week = 10.0;");
+    int end = r.ctx.mech[0].end;
+    for (int day = 0; day <= 100; day++)
+        step(&r, day, day % 7 ? -1 : (day ? 60 : 20));
+    assert_int_equal(EV(r, COURSE_END), 70);
+    assert_int_equal(r.ctx.mech[0].end, end);
+    run_end(&r);
+}
+
+/* A patient already off at stop_week stays as they were (nothing logged):
+ * stopped for no response on day 42; tapered off by day 133 (VAYHIT2's
+ * taper, stop_week 30: day 210), except that a relapse after the stop
+ * restarts nothing. One still on the drug at stop_week (not eligible for
+ * the taper, unable to taper on day 168) stops then. */
+static void test_stop_week_already_off(void **state)
+{
+    (void)state;
+    run r;
+    run_start(&r, "stop_week = 12.0;");
+    step(&r, 0, 10);
+    step(&r, 14, 10);
+    assert_true(step(&r, 42, 10) == 0.0);
+    assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
+    for (int day = 43; day < 120; day++)
+        assert_true(step(&r, day, day % 7 ? -1 : 10) == 0.0);
+    assert_int_equal(EV(r, COURSE_END), ITP_NEVER);
+    run_end(&r);
+
+    run_start(&r, TAPER " stop_week = 30.0;");
+    for (int day = 0; day < 217; day++)
+        step(&r, day, day % 7 ? -1 : 100);
+    assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 133);
+    assert_true(step(&r, 217, 10) == 0.0);   /* no restart after the stop */
+    assert_int_equal(EV(r, RESTART), ITP_NEVER);
+    assert_int_equal(EV(r, COURSE_END), ITP_NEVER);
+    run_end(&r);
+
+    run_start(&r, TAPER " stop_week = 30.0;");
+    for (int day = 0; day < 210; day++)
+        step(&r, day, day % 7 ? -1 : (day == 0 ? 20 : day == 105 ? 40 : 100));
+    assert_int_equal(EV(r, TAPER_INELIGIBLE), 119);
+    assert_int_equal(EV(r, TAPER_UNABLE), 168);
+    assert_true(step(&r, 210, 100) == 0.0);
+    assert_int_equal(EV(r, COURSE_END), 210);
     run_end(&r);
 }
 
@@ -597,6 +924,14 @@ int main(void)
         cmocka_unit_test(test_taper_failure),
         cmocka_unit_test(test_wake_days_suffice),
         cmocka_unit_test(test_stopped_before_taper),
+        cmocka_unit_test(test_response_taper_start),
+        cmocka_unit_test(test_response_taper_reset),
+        cmocka_unit_test(test_response_taper_never),
+        cmocka_unit_test(test_response_taper_relapse),
+        cmocka_unit_test(test_response_wake_days_suffice),
+        cmocka_unit_test(test_stop_week),
+        cmocka_unit_test(test_stop_week_remission),
+        cmocka_unit_test(test_stop_week_already_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
