@@ -28,6 +28,12 @@
 #define ITP_MAX_PK_TERMS 4
 /* The components of one arm, at most. */
 #define ITP_MAX_ARM_COMPONENTS 6
+/* The components the rescue rule gives (scenario.h, rescue.treatments),
+ * at most; a patient's components are its arm's, then these, in places
+ * 0 .. ITP_MAX_PATIENT_COMPONENTS - 1 (itp_patient_ctx.comp, the events'
+ * comp). */
+#define ITP_MAX_RESCUE_COMPONENTS 3
+#define ITP_MAX_PATIENT_COMPONENTS (ITP_MAX_ARM_COMPONENTS + ITP_MAX_RESCUE_COMPONENTS)
 
 /* A drug concentration over one day, from a one-compartment PK with
  * zero-order input: C(t) = c0 e^{-kt} + rate (1 - e^{-kt}) / k for t in
@@ -116,14 +122,22 @@ typedef struct itp_drive {
     itp_pk_term pk[ITP_MAX_PK_TERMS]; /* production times 1 + sum of slope C(t) */
     double kdeg_factor;  /* multiplies platelet destruction (rescue, steroid: < 1) */
     double prod_factor;  /* multiplies platelet production (new therapy: > 1) */
+    /* Platelets added to the circulation at the start of the day the drive
+     * is made for, 10^9/L (a transfusion), once: the model adds them to P
+     * before it advances and the days after get none. The kinetics are
+     * linear in P, so the stretch from the raised P is as exact as any,
+     * and the added platelets are destroyed as the patient's own. */
+    double bolus;
 } itp_drive;
 
-/* Empties d: no concentration, factors 1 (the unused terms untouched). */
+/* Empties d: no concentration, factors 1, no bolus (the unused terms
+ * untouched). */
 static inline void itp_drive_reset(itp_drive *d)
 {
     d->n_pk = 0;
     d->kdeg_factor = 1.0;
     d->prod_factor = 1.0;
+    d->bolus = 0.0;
 }
 
 /* An empty drive, as a value. */
@@ -152,7 +166,8 @@ typedef struct itp_mechanism {
 typedef struct itp_patient_ctx {
     itp_patient *pt;          /* the record being written */
     itp_record *rec;          /* its replicate's record (the event log) */
-    int comp;                 /* the component being called (its place in the arm) */
+    int comp;                 /* the component being called (its place in the arm;
+                                 the rescue's follow the arm's) */
     int status;               /* ITP_ENOMEM once an event could not be logged */
     int day;                  /* current day since randomisation */
     /* The next day the called component's day hook must run: set to
@@ -166,7 +181,7 @@ typedef struct itp_patient_ctx {
     int max_day;              /* the protocol's last day of follow-up */
     int recheck_day;          /* earliest unscheduled count check requested
                                  (INT_MAX: none); itp_ctx_recheck keeps it */
-    int recheck[ITP_MAX_ARM_COMPONENTS]; /* each component's own request (0: none) */
+    int recheck[ITP_MAX_PATIENT_COMPONENTS]; /* each component's own request (0: none) */
     int rescue_until;         /* a rescue given before acts until this day
                                  (counts before it are not the treatment's) */
     int n_mech;
@@ -271,6 +286,23 @@ typedef struct itp_component_type {
      * tpo_dose (the first such component of an arm), which the endpoint
      * rules "off TPO-RA" read. */
     int is_tpo_ra;
+    /* Given as rescue (NULL: the type cannot be; a scenario naming one in
+     * rescue.treatments is refused): the rescue rule fired on ctx->day.
+     * Sets the state up for this rescue (the state is zeroed before the
+     * patient's first one; a later rescue finds it as the last left it)
+     * and logs ITP_EV_RESCUE with what it gives. u is the rescue's
+     * uniform, drawn from the events stream when the rule fires (one per
+     * rescue, whatever is given; a response drawn from it is shared by
+     * the rescue's components), r the component's own stream. Returns the
+     * first day it no longer acts (> ctx->day): no new rescue before the
+     * last of the rescue's components ends (ctx->rescue_until). A
+     * component given as rescue has its day hook called from its first
+     * rescue on, at every event and the wake it sets, after the arm's
+     * components and the day's bleeds; start, observe and stop are never
+     * called (new therapy does not stop a rescue). */
+    int (*rescue)(const void *params, itp_patient_ctx *ctx, gsl_rng *r, void *state, double u);
+    /* Given only as rescue: refused in an arm's treatments. */
+    int rescue_only;
 } itp_component_type;
 
 /* A schedule of infusions (or injections) on set days, for the components
@@ -323,7 +355,10 @@ const itp_component_type *itp_component_type_find(const char *name);
  * that a patient's draws for a drug are the same in every arm that gives
  * it in the same place among its kind (common random numbers: the only
  * B-cell antibody of each arm, say), two of a kind in one arm differ, and
- * adding a type to the table changes no existing stream. */
+ * adding a type to the table changes no existing stream. A rescue
+ * component's occurrence is ITP_MAX_ARM_COMPONENTS plus its place among
+ * the rescue's components of its type: apart from every arm's, and the
+ * same in every arm. */
 uint64_t itp_component_stream_key(const itp_component_type *t, int occurrence);
 
 /* The component types, defined in their own files. */
@@ -334,5 +369,7 @@ extern const itp_component_type itp_fcrn_blocker_type;
 extern const itp_component_type itp_placebo_type;
 extern const itp_component_type itp_corticosteroid_type;
 extern const itp_component_type itp_sialidase_inhibitor_type;
+extern const itp_component_type itp_ivig_type;
+extern const itp_component_type itp_platelet_transfusion_type;
 
 #endif

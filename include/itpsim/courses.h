@@ -28,7 +28,14 @@
  * arm and for every number of courses (common random numbers).
  *
  * New ITP therapy stops the drug: no dose from that day on (the last dose
- * given acts for offset_days); remissions of courses given stay. */
+ * given acts for offset_days); remissions of courses given stay.
+ *
+ * As rescue (rescue.treatments; corticosteroid.c gives the hook): the
+ * schedule counts from the rescue's day instead of randomisation (by
+ * default one course on that day), each rescue with fresh uniforms from
+ * the component's stream, and the rescue acts until the last course's
+ * effect has ended; the first remission a rescue's course brings is kept
+ * (one mechanism). */
 #ifndef ITPSIM_COURSES_H
 #define ITPSIM_COURSES_H
 
@@ -56,6 +63,10 @@ typedef struct itp_course_state {
     int given[ITP_MAX_COURSES];     /* 1 given, 0 skipped */
     int stop_day;                   /* no dose from this day (ITP_FAR_DAY: none) */
     int mech;                       /* the remission mechanism, or -1 */
+    int origin;                     /* the study day the schedule's days (and
+                                       stop_day) count from: 0, or a
+                                       rescue's day */
+    int rescues;                    /* rescues given (as rescue) */
 } itp_course_state;
 
 /* The keys a course-given component group may hold besides `drug` and its
@@ -87,6 +98,9 @@ void itp_course_type_start(const void *params, itp_patient_ctx *ctx, gsl_rng *r,
 double itp_course_type_day(const void *params, itp_patient_ctx *ctx, void *state,
                            itp_drive *drive);
 void itp_course_type_stop(const void *params, itp_patient_ctx *ctx, void *state);
+/* The rescue hook (itp_component_type.rescue): the schedule from today. */
+int itp_course_type_rescue(const void *params, itp_patient_ctx *ctx, gsl_rng *r, void *state,
+                           double u);
 
 /* The vtable members every course-given type shares (after its name,
  * description and default drug). */

@@ -17,8 +17,8 @@
 typedef struct itp_sim_ws {
     uint64_t seed, replicate;    /* the stream coordinates of the replicate */
     gsl_rng *r_base, *r_visit, *r_events, *r_alloc;
-    gsl_rng *r_comp[ITP_MAX_ARM_COMPONENTS];
-    unsigned char *comp_state;   /* [ITP_MAX_ARM_COMPONENTS * state_stride] */
+    gsl_rng *r_comp[ITP_MAX_PATIENT_COMPONENTS];   /* the arm's, then the rescue's */
+    unsigned char *comp_state;   /* [ITP_MAX_PATIENT_COMPONENTS * state_stride] */
     size_t state_stride;
     void *model_patient;         /* the model's per-patient draws */
     /* NULL, or: is every outcome of pt settled by `day`? (endpoint.h's

@@ -50,6 +50,7 @@ enum {
     ITP_EV_COURSE,           /* a course started (value: its daily dose) */
     ITP_EV_COURSE_SKIPPED,   /* a repeat course not given (the count high enough) */
     ITP_EV_COURSE_END,       /* a course ended as planned: off the drug from this day */
+    ITP_EV_RESCUE,           /* given as rescue (value: its dose, in its unit) */
     ITP_EV_KINDS
 };
 

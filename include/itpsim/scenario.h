@@ -134,14 +134,20 @@ typedef enum {
 /* What starts a rescue (bit set). */
 enum { ITP_RESCUE_COUNT = 1, ITP_RESCUE_BLEED = 2 };
 
+/* A rescue gives the components named in rescue.treatments (types with a
+ * rescue hook, in no arm's treatments), or, when it names none, a
+ * built-in IVIG component with the defaults file's ivig parameters (named
+ * ITP_DEFAULT_RESCUE, which no scenario can name). No new rescue until
+ * the last of them has stopped acting. */
+#define ITP_DEFAULT_RESCUE "ivig (default rescue)"
+
 typedef struct itp_rescue_rule {
     int trigger;             /* ITP_RESCUE_*: a low count, a bleed */
     double below;            /* the low-count threshold, 10^9/L */
     double bleed_below;      /* a bleed is rescued when the latest count is below */
     int from_day;            /* the count rule applies from this day on */
-    double response_prob;    /* chance the rescue works */
-    double kdeg_factor;      /* destruction multiplied by this while it works */
-    int duration_days;       /* how long it works; no new rescue meanwhile */
+    int n_treatments;        /* the components given, 1 .. ITP_MAX_RESCUE_COMPONENTS */
+    int treatment[ITP_MAX_RESCUE_COMPONENTS]; /* indices into components */
     double bleed_max_per_day;/* bleeding hazard at a count of 0, 1/day */
     double bleed_count50;    /* count halving the bleeding hazard, 10^9/L */
     double bleed_hill;       /* steepness of the bleeding hazard */
@@ -212,9 +218,9 @@ struct itp_scenario {
     int n_visits;
     int visit_day[ITP_MAX_VISITS];
 
-    /* treatments */
+    /* treatments (one more than a scenario may name: the default rescue) */
     int n_components;
-    itp_component components[ITP_MAX_COMPONENTS];
+    itp_component components[ITP_MAX_COMPONENTS + 1];
 
     /* events */
     double death_per_day;
@@ -269,6 +275,14 @@ int itp_scenario_endpoint(const itp_scenario *scn, const char *name);
 
 /* Index of the treatment component with this name, or -1. */
 int itp_scenario_component(const itp_scenario *scn, const char *name);
+
+/* The component at place c of a patient of arm `arm` (the arm's
+ * components, then the rescue's), as an index into components. */
+static inline int itp_scenario_place(const itp_scenario *scn, const itp_arm *arm, int c)
+{
+    return c < arm->n_components ? arm->component[c]
+                                 : scn->rescue.treatment[c - arm->n_components];
+}
 
 /* Is `day` a scheduled visit day? */
 int itp_scenario_is_visit(const itp_scenario *scn, int day);

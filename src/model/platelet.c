@@ -10,7 +10,7 @@
  *   kdeg   = 1/LSa + R (1/LSn - 1/LSa)
  * C is the concentration of a component's drug (its own state; each
  * TPO-RA of an arm adds its SLP C), with u, k and SLP; components and
- * events multiply f_p (new therapy) and f_d (rescue). Before treatment P = B0 exactly. The drive is
+ * events multiply f_p (new therapy) and f_d (a treatment's, a rescue's). Before treatment P = B0 exactly. The drive is
  * constant within a day. Observed count = P exp(eta + eps), eta an
  * Ornstein-Uhlenbeck process sampled exactly at the observation days
  * (stationary SD fluctuation_sd, correlation time fluctuation_corr_days),
@@ -18,7 +18,10 @@
  * Remission mechanisms: a background one (probability, onset uniform over a
  * window, exponential relapse) and those the components add. Bleeding: a
  * hazard bmax / (1 + (P / c50)^hill) per day; a bleed while the latest
- * count is below rescue.bleed_below is rescued.
+ * count is below rescue.bleed_below is rescued. A rescue gives the
+ * rescue's components (rescue.treatments: an IVIG by default), which act
+ * on the drive as the arm's do, and may add platelets (a transfusion: the
+ * drive's bolus, added to P at the start of the day).
  * The days between two events (a visit, a dose change, an infusion, a
  * rescue's start or end, a remission's onset or end, a candidate bleed)
  * hold the drive and are advanced together (itp_kinetics_advance_days).
@@ -96,19 +99,21 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
     p->bg_relapse_per_day = relapse / ITP_DAYS_PER_MONTH;
     p->rem_log_odds = log(odds);
     /* The fixed arrays a patient's simulation uses hold what the arm's
-     * components may add (the background remission is one mechanism). */
+     * components and the rescue's may add (the background remission is
+     * one mechanism). */
     for (int a = 0; a < scn->n_arms; a++) {
+        const itp_arm *arm = &scn->arms[a];
         int n_mech = 1, n_pk = 0;
-        for (int c = 0; c < scn->arms[a].n_components; c++) {
-            const itp_component_type *t = scn->components[scn->arms[a].component[c]].type;
+        for (int c = 0; c < arm->n_components + scn->rescue.n_treatments; c++) {
+            const itp_component_type *t = scn->components[itp_scenario_place(scn, arm, c)].type;
             n_mech += t->mechanisms;
             n_pk += t->pk_terms;
         }
         if (n_mech > ITP_MAX_MECHANISMS || n_pk > ITP_MAX_PK_TERMS)
             return itp_rd_fail(rd, itp_member(itp_root_elem(rd, "arms", a), "treatments"),
-                               "the arm's treatments need %d remission mechanisms and %d drug "
-                               "concentrations; at most %d and %d", n_mech, n_pk,
-                               ITP_MAX_MECHANISMS, ITP_MAX_PK_TERMS);
+                               "the arm's treatments (with the rescue's) need %d remission "
+                               "mechanisms and %d drug concentrations; at most %d and %d",
+                               n_mech, n_pk, ITP_MAX_MECHANISMS, ITP_MAX_PK_TERMS);
     }
     return ITP_OK;
 }
@@ -177,23 +182,47 @@ static double draw(const itp_scenario *scn, const void *vp, gsl_rng *r, void *vp
 /* The events' state (the running rescue's end is ctx.rescue_until, which
  * the components read too). */
 typedef struct events_state {
-    int rescue_works;     /* the running rescue lowers destruction */
     int rescue_pending;   /* a rescue since the last recorded visit */
     double bleed_next;    /* the next candidate bleed (days; thinning) */
     int low_run;
+    int rescued[ITP_MAX_RESCUE_COMPONENTS];   /* the rescue's component given before */
 } events_state;
 
-/* A rescue today; no new one until it has run its course. */
-static itp_status start_rescue(const itp_scenario *scn, itp_sim_ws *ws, itp_record *rec,
-                               itp_patient_ctx *ctx, events_state *ev)
+/* A rescue today: its uniform from the events stream, then each of the
+ * rescue's components (at its place after the arm's; at its first rescue
+ * with a zeroed state and its own stream, ITP_MAX_ARM_COMPONENTS plus its
+ * place among the rescue's of its type, the same in every arm). No new
+ * rescue until the last has run its course. */
+static itp_status start_rescue(const itp_scenario *scn, const itp_arm *arm, itp_sim_ws *ws,
+                               itp_record *rec, itp_patient_ctx *ctx, events_state *ev,
+                               void *const *state)
 {
+    const itp_rescue_rule *rr = &scn->rescue;
     if (itp_record_add_rescue(rec, ctx->day))
         return ITP_ENOMEM;
     ctx->pt->n_rescue++;
-    ctx->rescue_until = ctx->day + scn->rescue.duration_days;
-    ev->rescue_works = gsl_rng_uniform(ws->r_events) < scn->rescue.response_prob;
+    double u = gsl_rng_uniform(ws->r_events);
+    int until = ctx->day + 1;
+    for (int i = 0; i < rr->n_treatments; i++) {
+        const itp_component *comp = &scn->components[rr->treatment[i]];
+        int c = arm->n_components + i;
+        if (!ev->rescued[i]) {
+            int occurrence = ITP_MAX_ARM_COMPONENTS;
+            for (int o = 0; o < i; o++)
+                occurrence += scn->components[rr->treatment[o]].type == comp->type;
+            memset(state[c], 0, ws->state_stride);
+            itp_rng_stream(ws->r_comp[c], ws->seed, ws->replicate, (uint64_t)ctx->pt->id,
+                           itp_component_stream_key(comp->type, occurrence));
+            ev->rescued[i] = 1;
+        }
+        ctx->comp = c;
+        int end = comp->type->rescue(comp->params, ctx, ws->r_comp[c], state[c], u);
+        if (end > until)
+            until = end;
+    }
+    ctx->rescue_until = until;
     ev->rescue_pending = 1;
-    return ITP_OK;
+    return ctx->status;
 }
 
 
@@ -225,7 +254,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
     itp_kinetics k = {pp->b0 / pp->lsa, 1.0 / pp->lsa, pp->prem / p->ls_norm,
                       1.0 / p->ls_norm, 4.0 / p->mtt, p->krem};
     events_state ev = {0};
-    void *state[ITP_MAX_ARM_COMPONENTS];
+    void *state[ITP_MAX_PATIENT_COMPONENTS];
 
     if (!itp_patient_begin(pt, rec))
         return ITP_OK;
@@ -247,6 +276,8 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
         if (comp->type->start)
             comp->type->start(comp->params, &ctx, ws->r_comp[c], state[c]);
     }
+    for (int c = arm->n_components; c < arm->n_components + rr->n_treatments; c++)
+        state[c] = ws->comp_state + (size_t)c * ws->state_stride;   /* set at their first rescue */
     itp_rng_stream(ws->r_visit, ws->seed, ws->replicate, (uint64_t)pt->id, ITP_STREAM_VISIT);
     itp_rng_stream(ws->r_events, ws->seed, ws->replicate, (uint64_t)pt->id, ITP_STREAM_EVENTS);
     /* Bleeds: a Poisson process of rate h(P) = bmax / (1 + (P / c50)^hill)
@@ -292,7 +323,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
             ctx.last_count = count;
             ctx.last_count_day = day;
             if ((rr->trigger & ITP_RESCUE_COUNT) && count < rr->below && day >= rr->from_day &&
-                day >= ctx.rescue_until && start_rescue(scn, ws, rec, &ctx, &ev))
+                day >= ctx.rescue_until && start_rescue(scn, arm, ws, rec, &ctx, &ev, state))
                 return ITP_ENOMEM;
             if (scheduled && day >= nt->from_day && pt->new_therapy == ITP_NEVER) {
                 ev.low_run = count < nt->below ? ev.low_run + 1 : 0;
@@ -340,11 +371,25 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
             /* treated when the latest count is low enough */
             int rescue = (rr->trigger & ITP_RESCUE_BLEED) && ctx.last_count_day >= 0 &&
                          ctx.last_count < rr->bleed_below;
-            if (rescue && day >= ctx.rescue_until && start_rescue(scn, ws, rec, &ctx, &ev))
+            if (rescue && day >= ctx.rescue_until &&
+                start_rescue(scn, arm, ws, rec, &ctx, &ev, state))
                 return ITP_ENOMEM;
         }
-        if (day < ctx.rescue_until && ev.rescue_works)
-            drive.kdeg_factor *= rr->kdeg_factor;
+        /* the rescue's components, from their first rescue on (after the
+         * day's bleeds, which may start one) */
+        for (int i = 0; i < rr->n_treatments; i++) {
+            const itp_component *comp = &scn->components[rr->treatment[i]];
+            int c = arm->n_components + i;
+            if (!ev.rescued[i] || !comp->type->day)
+                continue;
+            ctx.comp = c;
+            ctx.wake = day + 1;
+            comp->type->day(comp->params, &ctx, state[c], &drive);
+            if (ctx.wake < next)
+                next = ctx.wake > day ? ctx.wake : day + 1;
+        }
+        if (ctx.status)
+            return ctx.status;
         if (pt->new_therapy != ITP_NEVER)
             drive.prod_factor *= nt->prod_factor;
         if (observed) {
@@ -393,6 +438,9 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
             if (mc->end > day && mc->end < next)
                 next = mc->end;
         }
+        /* platelets transfused today join the circulation at its start */
+        if (drive.bolus != 0.0)
+            y[ITP_S_P] += drive.bolus;
         itp_kinetics_advance_days(&k, &drive, in_rem, next - day, p->nsub, &prop, y);
         day = next;
     }

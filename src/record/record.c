@@ -99,6 +99,7 @@ const char *itp_event_name(int kind)
         [ITP_EV_COURSE] = "course",
         [ITP_EV_COURSE_SKIPPED] = "course_skipped",
         [ITP_EV_COURSE_END] = "course_end",
+        [ITP_EV_RESCUE] = "rescue",
     };
     return kind >= 0 && kind < ITP_EV_KINDS && names[kind] ? names[kind] : "unknown";
 }

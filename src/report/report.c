@@ -188,8 +188,9 @@ itp_status itp_write_events(const char *dir, const itp_scenario *scn,
         const itp_arm *arm = &scn->arms[p->arm];
         for (int k = 0; k < p->n_events; k++) {
             const itp_event *e = &rec->events[p->event_first + (size_t)k];
-            const char *comp = e->comp < arm->n_components
-                                   ? scn->components[arm->component[e->comp]].name : "NA";
+            const char *comp = e->comp < arm->n_components + scn->rescue.n_treatments
+                                   ? scn->components[itp_scenario_place(scn, arm, e->comp)].name
+                                   : "NA";
             fprintf(o.f, "%d,%d,%g,%s,%s,%g\n", p->id, e->day, e->day / 7.0, comp,
                     itp_event_name(e->kind), (double)e->value);
         }

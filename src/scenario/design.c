@@ -69,6 +69,10 @@ itp_status itp_scn_read_arms(itp_reader *rd, itp_scenario *scn,
                                        cname, best);
                 return itp_rd_fail(rd, e, "no component '%s' in components", cname);
             }
+            if (scn->components[found].type->rescue_only)
+                return itp_rd_fail(rd, e, "'%s' is of type %s, given only as rescue: name it in "
+                                   "rescue.treatments", cname,
+                                   scn->components[found].type->name);
             /* two of a type are allowed (two TPO-RAs, a steroid and
              * another); the same component twice is not */
             for (int u = 0; u < arm->n_components; u++)

@@ -8,7 +8,8 @@
 
 const itp_component_type *const itp_component_types[] = {
     &itp_tpo_ra_type, &itp_bcell_antibody_type, &itp_immunosuppressant_type, &itp_placebo_type,
-    &itp_corticosteroid_type, &itp_sialidase_inhibitor_type, &itp_fcrn_blocker_type, NULL};
+    &itp_corticosteroid_type, &itp_sialidase_inhibitor_type, &itp_fcrn_blocker_type,
+    &itp_ivig_type, &itp_platelet_transfusion_type, NULL};
 
 const itp_component_type *itp_component_type_find(const char *name)
 {
@@ -34,7 +35,7 @@ uint64_t itp_component_stream_key(const itp_component_type *t, int occurrence)
 static void recheck_earliest(itp_patient_ctx *ctx)
 {
     ctx->recheck_day = INT_MAX;
-    for (int c = 0; c < ITP_MAX_ARM_COMPONENTS; c++)
+    for (int c = 0; c < ITP_MAX_PATIENT_COMPONENTS; c++)
         if (ctx->recheck[c] > 0 && ctx->recheck[c] < ctx->recheck_day)
             ctx->recheck_day = ctx->recheck[c];
 }
@@ -47,7 +48,7 @@ void itp_ctx_recheck(itp_patient_ctx *ctx, int day)
 
 void itp_ctx_recheck_done(itp_patient_ctx *ctx, int day)
 {
-    for (int c = 0; c < ITP_MAX_ARM_COMPONENTS; c++)
+    for (int c = 0; c < ITP_MAX_PATIENT_COMPONENTS; c++)
         if (ctx->recheck[c] > 0 && ctx->recheck[c] <= day)
             ctx->recheck[c] = 0;
     recheck_earliest(ctx);

@@ -7,7 +7,9 @@
  * diagnosed ones (the population's odds ratio). The rules are those of
  * drugs given in courses (courses.h): the potency puts every steroid on
  * one dose-response scale, in prednisone equivalents, so that the two
- * drugs share one Emax curve. */
+ * drugs share one Emax curve. A steroid course may also be the rescue's
+ * (rescue.treatments; Provan, Blood Adv 2019, for bleeding or a count
+ * too low): its schedule then counts from the rescue's day. */
 #include <stdlib.h>
 #include "itpsim/courses.h"
 
@@ -16,4 +18,5 @@ const itp_component_type itp_corticosteroid_type = {
     .description = "corticosteroid courses: destruction lowered while they act, a chance of remission",
     .default_drug = "dexamethasone",
     ITP_COURSE_TYPE_HOOKS,
+    .rescue = itp_course_type_rescue,
 };

@@ -166,7 +166,8 @@ static void decide(const itp_course_params *p, itp_patient_ctx *ctx, itp_course_
         itp_ctx_event(ctx, given ? ITP_EV_COURSE : ITP_EV_COURSE_SKIPPED, given ? p->dose : 0.0);
     if (!given || s->mech >= 0 || s->u[k] >= itp_ctx_remission_prob(ctx, p->rem_prob))
         return;
-    double onset = p->start[k] + p->rem_from + s->u_onset[k] * (p->rem_to - p->rem_from);
+    double onset = s->origin + p->start[k] + p->rem_from +
+                   s->u_onset[k] * (p->rem_to - p->rem_from);
     double end = p->relapse_per_day > 0.0 ? onset + s->e_relapse / p->relapse_per_day : 1e9;
     s->mech = itp_ctx_add_mechanism(ctx, itp_day_of(onset), itp_day_of(end));
 }
@@ -176,12 +177,12 @@ double itp_course_type_day(const void *params, itp_patient_ctx *ctx, void *state
 {
     const itp_course_params *p = params;
     itp_course_state *s = state;
-    int day = ctx->day, next;
+    int day = ctx->day - s->origin, next;   /* the schedule's day */
     while (s->decided < p->n && p->start[s->decided] <= day)
         decide(p, ctx, s, s->decided);
     double e = itp_course_effect(p, s, day, &next);
     drive->kdeg_factor *= 1.0 - e;
-    ctx->wake = next;
+    ctx->wake = next < ITP_FAR_DAY ? next + s->origin : ITP_FAR_DAY;
     double dose = 0.0;
     for (int k = 0; k < s->decided; k++)
         if (s->given[k] && day < s->stop_day)
@@ -193,7 +194,25 @@ void itp_course_type_stop(const void *params, itp_patient_ctx *ctx, void *state)
 {
     itp_course_state *s = state;
     (void)params;
-    if (ctx->day < s->stop_day)
-        s->stop_day = ctx->day;
+    if (ctx->day - s->origin < s->stop_day)
+        s->stop_day = ctx->day - s->origin;
     itp_ctx_event(ctx, ITP_EV_STOP, 0.0);
+}
+
+int itp_course_type_rescue(const void *params, itp_patient_ctx *ctx, gsl_rng *r, void *state,
+                           double u)
+{
+    const itp_course_params *p = params;
+    itp_course_state *s = state;
+    (void)u;
+    /* the earlier rescue's courses have run their course (no new rescue
+     * before): a new schedule, and the remission already brought kept */
+    int mech = s->rescues ? s->mech : -1, rescues = s->rescues + 1;
+    itp_course_type_start(params, ctx, r, state);
+    s->mech = mech;
+    s->rescues = rescues;
+    s->origin = ctx->day;
+    itp_ctx_event(ctx, ITP_EV_RESCUE, p->dose);
+    /* the last course's last dose acts onset_days later, for offset_days */
+    return ctx->day + itp_course_last_day(p, p->n - 1, ITP_FAR_DAY) + p->onset + p->offset + 1;
 }

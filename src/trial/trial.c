@@ -17,7 +17,7 @@ itp_status itp_sim_ws_create(itp_sim_ws **out, const itp_scenario *scn)
         if (scn->components[c].type->state_size > stride)
             stride = scn->components[c].type->state_size;
     ws->state_stride = (stride + 15) / 16 * 16;
-    ws->comp_state = calloc(ITP_MAX_ARM_COMPONENTS, ws->state_stride);
+    ws->comp_state = calloc(ITP_MAX_PATIENT_COMPONENTS, ws->state_stride);
     ws->model_patient = calloc(1, scn->model->patient_size ? scn->model->patient_size : 1);
     ws->r_base = gsl_rng_alloc(itp_rng_xoshiro256pp);
     ws->r_visit = gsl_rng_alloc(itp_rng_xoshiro256pp);
@@ -25,7 +25,7 @@ itp_status itp_sim_ws_create(itp_sim_ws **out, const itp_scenario *scn)
     ws->r_alloc = gsl_rng_alloc(itp_rng_xoshiro256pp);
     int ok = ws->comp_state && ws->model_patient && ws->r_base && ws->r_visit &&
              ws->r_events && ws->r_alloc;
-    for (int c = 0; c < ITP_MAX_ARM_COMPONENTS; c++)
+    for (int c = 0; c < ITP_MAX_PATIENT_COMPONENTS; c++)
         ok &= (ws->r_comp[c] = gsl_rng_alloc(itp_rng_xoshiro256pp)) != NULL;
     if (!ok) {
         itp_sim_ws_free(ws);
@@ -43,7 +43,7 @@ void itp_sim_ws_free(itp_sim_ws *ws)
     gsl_rng_free(ws->r_visit);
     gsl_rng_free(ws->r_events);
     gsl_rng_free(ws->r_alloc);
-    for (int c = 0; c < ITP_MAX_ARM_COMPONENTS; c++)
+    for (int c = 0; c < ITP_MAX_PATIENT_COMPONENTS; c++)
         gsl_rng_free(ws->r_comp[c]);
     free(ws->comp_state);
     free(ws->model_patient);

@@ -67,12 +67,13 @@ static const itp_visit *visits(const cohort *c, const itp_patient *p)
     return c->rec.visits + p->visit_first;
 }
 
-/* A rescue started on one of the days before `day` still acts then. */
+/* A rescue started on one of the days before `day` still acts then (the
+ * default rescue: an IVIG acting for ivig.duration_days, 14). */
 static int under_rescue(const cohort *c, const itp_patient *p, int day)
 {
     for (int r = 0; r < p->n_rescue; r++) {
         int d = c->rec.rescue_days[p->rescue_first + (size_t)r];
-        if (d <= day && day < d + c->scn->rescue.duration_days)
+        if (d <= day && day < d + 14)
             return 1;
     }
     return 0;
