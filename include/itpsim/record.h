@@ -64,11 +64,17 @@ typedef struct itp_event {
     float value;
 } itp_event;
 
+/* itp_visit.on: a TPO-RA of the arm dosed that day; any treatment of the
+ * arm dosed that day (a TPO-RA, a steroid or immunosuppressant course, an
+ * infusion on its day; the rescue's treatments are not the arm's). */
+#define ITP_ON_TPO_RA 1u
+#define ITP_ON_TREATMENT 2u
+
 typedef struct itp_visit {
     int day;          /* day of the count */
     float count;      /* observed platelet count, 10^9/L (rounded) */
     float tpo_dose;   /* the arm's first TPO-RA's dose that day, in its unit */
-    unsigned char on_tpo;    /* on any TPO-RA that day (a dose given) */
+    unsigned char on;        /* ITP_ON_* flags: treatments dosed that day */
     unsigned char rescue;    /* a rescue started after the previous visit, up to this day */
     unsigned char scheduled; /* 1 scheduled visit, 0 unscheduled check */
     unsigned char new_therapy; /* on new ITP therapy that day */

@@ -15,7 +15,9 @@ typedef struct resp_params {
     int consecutive, from, to, rescue_excl, week_day;
     double fraction;
     int rescue_from;
-    int off_tpo;        /* window rules: only counts off the TPO-RA qualify */
+    unsigned off;       /* window rules: only counts with none of these ITP_ON_*
+                           flags qualify (sustained_remission: off the TPO-RA, or
+                           off every treatment of the arm) */
     int by_days;        /* occasions / cumulative_days: which of the two */
     int needed;         /* ... the counts (at_least), or the days, it needs */
 } resp_params;
@@ -63,7 +65,7 @@ int itp_ep_first_run(const resp_params *p, const itp_record *rec, const itp_pati
 /* threshold, from_week, to_week and rescue_from_week of a window rule. */
 itp_status itp_ep_read_window(itp_reader *rd, const config_setting_t *g,
                               const itp_scenario *scn, resp_params *p);
-/* Scheduled counts >= threshold in the window (p->off_tpo: without TPO-RA). */
+/* Scheduled counts >= threshold in the window (with none of p->off's flags). */
 int itp_ep_window_hits(const resp_params *p, const itp_record *rec, const itp_patient *pt,
                        int end);
 /* No rescue from rescue_from and no new therapy up to the window's end. */

@@ -123,7 +123,7 @@ static void ttf_eval(const void *vp, const itp_scenario *scn, const itp_record *
         } else if (done == ITP_NEVER || done > p->taper_by) {
             int on = 0;
             for (int i = 0; i < pt->n_visits && v[i].day <= p->taper_by; i++)
-                on = v[i].on_tpo;
+                on = (v[i].on & ITP_ON_TPO_RA) != 0;
             if (on)
                 candidate(p->taper_by, C_TAPER, &best, &why);
         }

@@ -41,7 +41,7 @@ itp_status itp_ep_read_window(itp_reader *rd, const config_setting_t *g, const i
 }
 
 /* Scheduled counts >= threshold in the window, within the information;
- * p->off_tpo: only those on a day without TPO-RA. */
+ * only those on a day with none of the p->off flags (sustained_remission). */
 int itp_ep_window_hits(const resp_params *p, const itp_record *rec, const itp_patient *pt,
                        int end)
 {
@@ -49,7 +49,7 @@ int itp_ep_window_hits(const resp_params *p, const itp_record *rec, const itp_pa
     int hits = 0;
     for (int i = 0; i < pt->n_visits && v[i].day <= end && v[i].day <= p->to; i++)
         hits += v[i].scheduled && v[i].day >= p->from && (double)v[i].count >= itp_ep_level(p, pt) &&
-                (!p->off_tpo || !v[i].on_tpo);
+                !(v[i].on & p->off);
     return hits;
 }
 
@@ -98,17 +98,28 @@ static void window_eval(const void *vp, const itp_scenario *scn, const itp_recor
 /* ---- binary: sustained_remission ------------------------------------------------ */
 
 static const char *const sro_keys[] = {"type", "threshold", "times_baseline", "from_week", "to_week",
-                                       "rescue_from_week", NULL};
+                                       "rescue_from_week", "off", NULL};
 
 static itp_status sro_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                             void **out)
 {
     resp_params *p = itp_ep_resp_new(out);
+    char off[16];
+    itp_status st;
     if (!p)
         return ITP_ENOMEM;
-    /* off the TPO-RA and >= threshold at every scheduled visit */
+    /* off the TPO-RA (or every treatment of the arm) and >= threshold at
+     * every scheduled visit */
     p->fraction = 1.0;
-    p->off_tpo = 1;
+    if ((st = itp_rd_string(rd, g, "off", "tpo_ra", off, sizeof off)))
+        return st;
+    if (strcmp(off, "tpo_ra") == 0)
+        p->off = ITP_ON_TPO_RA;
+    else if (strcmp(off, "all") == 0)
+        p->off = ITP_ON_TREATMENT;
+    else
+        return itp_rd_fail(rd, itp_member(g, "off"), "expected \"tpo_ra\" or \"all\", got '%s'",
+                           off);
     return itp_ep_read_window(rd, g, scn, p);
 }
 

@@ -343,7 +343,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
         /* the drive from today to the next event */
         itp_drive_reset(&drive);
         double tpo_dose = 0.0;
-        int on_tpo = 0, next = ITP_FAR_DAY;
+        int on_tpo = 0, on_any = 0, next = ITP_FAR_DAY;
         for (int c = 0; c < arm->n_components; c++) {
             const itp_component *comp = &scn->components[arm->component[c]];
             ctx.comp = c;
@@ -353,6 +353,7 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
                 if (c == tpo)
                     tpo_dose = dose;
                 on_tpo |= comp->type->is_tpo_ra && dose > 0.0;
+                on_any |= dose > 0.0;
                 if (ctx.wake < next)
                     next = ctx.wake > day ? ctx.wake : day + 1;
             }
@@ -393,7 +394,8 @@ static itp_status simulate(const itp_scenario *scn, const void *vp, itp_sim_ws *
         if (pt->new_therapy != ITP_NEVER)
             drive.prod_factor *= nt->prod_factor;
         if (observed) {
-            itp_visit v = {day, (float)count, (float)tpo_dose, (unsigned char)on_tpo,
+            itp_visit v = {day, (float)count, (float)tpo_dose, (unsigned char)((on_tpo ? ITP_ON_TPO_RA : 0u) |
+                                           (on_any ? ITP_ON_TREATMENT : 0u)),
                            (unsigned char)ev.rescue_pending, (unsigned char)scheduled,
                            (unsigned char)(pt->new_therapy != ITP_NEVER)};
             if (itp_record_add_visit(rec, &v))

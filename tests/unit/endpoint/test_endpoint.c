@@ -95,7 +95,8 @@ static itp_patient *patient(fixture *f, int fu, count_fn count, double dose, int
         itp_visit v = {.day = d,
                        .count = (float)count(d),
                        .tpo_dose = (float)(d < off_day ? dose : 0.0),
-                       .on_tpo = (unsigned char)(d < off_day && dose > 0.0),
+                       .on = (unsigned char)(d < off_day && dose > 0.0
+                                                 ? ITP_ON_TPO_RA | ITP_ON_TREATMENT : 0u),
                        .scheduled = 1};
         assert_int_equal(itp_record_add_visit(rec, &v), ITP_OK);
         p->n_visits++;
@@ -499,6 +500,42 @@ static void test_sustained_remission(void **state)
     assert_int_equal(f->out[E_SRO29].event, 0);
 }
 
+/* Off every treatment: off the TPO-RA from day 200 but still dosed with
+ * another treatment of the arm (a steroid, say) up to day 300 is a
+ * remission off the TPO-RA, not off all therapy; off both from day 200, it
+ * is both. */
+static void test_sustained_remission_off_all(void **state)
+{
+    fixture *f = *state;
+    char text[2048], err[1024];
+    snprintf(text, sizeof text, "%s",  SCN);
+    char *end = strstr(text, "endpoints = {");
+    assert_non_null(end);
+    snprintf(end, sizeof text - (size_t)(end - text),
+             "endpoints = {\n"
+             "  sro = { type = \"sustained_remission\"; threshold = 30.0; from_week = 29.0;\n"
+             "          to_week = 53.0; };\n"
+             "  all = { type = \"sustained_remission\"; threshold = 30.0; from_week = 29.0;\n"
+             "          to_week = 53.0; off = \"all\"; };\n"
+             "};\n");
+    itp_scenario *scn = test_load(text, err, sizeof err), *kept = f->scn;
+    assert_non_null(scn);
+    f->scn = scn;
+    patient(f, 400, c_good, 50, 200, NULL, 0);
+    for (size_t i = 0; i < f->rec.n_visits; i++)
+        if (f->rec.visits[i].day >= 200 && f->rec.visits[i].day < 300)
+            f->rec.visits[i].on = ITP_ON_TREATMENT;
+    eval(f);
+    assert_int_equal(f->out[0].event, 1);
+    assert_int_equal(f->out[1].included, 1);
+    assert_int_equal(f->out[1].event, 0);
+    patient(f, 400, c_good, 50, 200, NULL, 0);
+    eval(f);
+    assert_int_equal(f->out[1].event, 1);
+    f->scn = kept;
+    itp_scenario_free(scn);
+}
+
 /* Information limited to a study day (an earlier data cut): the failure on
  * day 91 is seen up to day 100, not up to day 90 (censored at day 77). */
 static void test_limit(void **state)
@@ -712,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_iwg_doubling),
         cmocka_unit_test(test_iwg_rescue),
         cmocka_unit_test(test_sustained_remission),
+        cmocka_unit_test(test_sustained_remission_off_all),
         cmocka_unit_test(test_limit),
         cmocka_unit_test(test_occasions_and_days),
         cmocka_unit_test(test_times_baseline),
