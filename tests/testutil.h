@@ -137,6 +137,75 @@ static inline int test_cohort(const itp_scenario *scn, const itp_component *c, i
     return remit;
 }
 
+/* One patient on a TPO-RA component "tpo" (its settings `settings`) of a
+ * scenario with weekly visits over 12 months, driven day by day outside the
+ * platelet model: the tests script the counts it sees. */
+typedef struct test_run {
+    itp_scenario *scn;
+    const itp_component *c;
+    itp_patient pt;
+    itp_record rec;          /* the event log */
+    itp_patient_ctx ctx;
+    unsigned char st[512];
+} test_run;
+
+/* The day of the patient's first event of a kind, or ITP_NEVER. */
+#define TEST_EV(r, kind) itp_patient_event(&(r).rec, &(r).pt, ITP_EV_##kind, 0)
+
+static inline void test_run_start(test_run *r, const char *settings)
+{
+    char text[2048], err[1024];
+    snprintf(text, sizeof text,
+             "patients = 10;\n"
+             "arms = ( { name = \"a\"; treatments = [\"tpo\"]; } );\n"
+             "enrolment = { duration_months = 1.0; };\n"
+             "followup = { max_months = 12.0; cut_months = 12.0; };\n"
+             "visits = ( { from_week = 0; every_weeks = 1; } );\n"
+             "components = { tpo = { type = \"tpo_ra\"; %s }; };\n", settings);
+    r->scn = test_load(text, err, sizeof err);
+    if (!r->scn) {
+        fprintf(stderr, "test_run_start: %s\n", err);
+        exit(1);
+    }
+    r->c = &r->scn->components[0];
+    itp_patient_clear_events(&r->pt);
+    itp_record_init(&r->rec);
+    r->pt.event_first = 0;
+    r->ctx = (itp_patient_ctx){.pt = &r->pt, .rec = &r->rec, .recheck_day = INT_MAX};
+    memset(r->st, 0, sizeof r->st);
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_default);
+    r->c->type->start(r->c->params, &r->ctx, g, r->st);
+    gsl_rng_free(g);
+}
+
+static inline void test_run_end(test_run *r)
+{
+    itp_scenario_free(r->scn);
+    itp_record_free(&r->rec);
+}
+
+/* Day `day`: an observed count (count < 0: none), then the day's hook as
+ * the model calls it (ctx.wake the next day unless the hook names a later
+ * one): its drive into d, its dose returned. */
+static inline double test_run_step_drive(test_run *r, int day, double count, itp_drive *d)
+{
+    *d = itp_drive_none();
+    r->ctx.day = day;
+    if (count >= 0) {
+        if (day == r->ctx.recheck_day)
+            itp_ctx_recheck_done(&r->ctx, day);
+        r->c->type->observe(r->c->params, &r->ctx, r->st, count, 1);
+    }
+    r->ctx.wake = day + 1;
+    return r->c->type->day(r->c->params, &r->ctx, r->st, d);
+}
+
+static inline double test_run_step(test_run *r, int day, double count)
+{
+    itp_drive d;
+    return test_run_step_drive(r, day, count, &d);
+}
+
 /* A compact two-arm platelet scenario; extra settings are appended. */
 #define TEST_BASE_SCENARIO                                                            \
     "patients = 60;\n"                                                                \

@@ -31,6 +31,20 @@ static void component_names(const itp_scenario *scn, unsigned bits, char *names,
     strncat(names, "]", len - strlen(names) - 1);
 }
 
+/* The component a list element names (its name and index), or a
+ * failure naming the element. */
+static itp_status named_component(itp_reader *rd, const itp_scenario *scn,
+                                  const config_setting_t *e, const char **name, int *c)
+{
+    *name = config_setting_get_string(e);
+    if (!*name)
+        return itp_rd_fail(rd, e, "expected a component name (a string)");
+    *c = itp_scenario_component(scn, *name);
+    if (*c < 0)
+        return itp_rd_fail(rd, e, "no component named '%s' in components", *name);
+    return ITP_OK;
+}
+
 /* rescue.treatments: the components given when the rule fires, in that
  * order (1 to ITP_MAX_RESCUE_COMPONENTS, of types with a rescue hook, in
  * no arm's treatments: a component's state and schedule are either an
@@ -71,12 +85,10 @@ static itp_status read_rescue_treatments(itp_reader *rd, itp_scenario *scn,
         }
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
-        const char *name = config_setting_get_string(e);
-        if (!name)
-            return itp_rd_fail(rd, e, "expected a component name (a string)");
-        int c = itp_scenario_component(scn, name);
-        if (c < 0)
-            return itp_rd_fail(rd, e, "no component named '%s' in components", name);
+        const char *name;
+        int c;
+        if ((st = named_component(rd, scn, e, &name, &c)))
+            return st;
         const itp_component_type *t = scn->components[c].type;
         if (!t->rescue)
             return itp_rd_fail(rd, e, "'%s' is of type %s, which is not given as rescue (the "
@@ -115,12 +127,11 @@ static itp_status read_stops(itp_reader *rd, itp_scenario *scn, const config_set
         return itp_rd_fail(rd, l, "expected a list of component names, e.g. [\"eltrombopag\"]");
     for (int i = 0; l && i < config_setting_length(l); i++) {
         const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
-        const char *name = config_setting_get_string(e);
-        if (!name)
-            return itp_rd_fail(rd, e, "expected a component name (a string)");
-        int c = itp_scenario_component(scn, name);
-        if (c < 0)
-            return itp_rd_fail(rd, e, "no component named '%s' in components", name);
+        const char *name;
+        int c;
+        itp_status st = named_component(rd, scn, e, &name, &c);
+        if (st)
+            return st;
         if (is_rescue(scn, c))
             return itp_rd_fail(rd, e, "'%s' is given as rescue, which new therapy does not stop",
                                name);

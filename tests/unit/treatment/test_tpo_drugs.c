@@ -19,69 +19,8 @@
 #include "itpsim/component.h"
 #include "testutil.h"
 
-/* One patient on the component `tpo` of a scenario, its hooks called by
- * hand (as test_treatment does for eltrombopag). */
-typedef struct run {
-    itp_scenario *scn;
-    const itp_component *c;
-    itp_patient pt;
-    itp_record rec;
-    itp_patient_ctx ctx;
-    unsigned char st[512];
-} run;
-
-#define EV(r, kind) itp_patient_event(&(r).rec, &(r).pt, ITP_EV_##kind, 0)
-
-static void run_start(run *r, const char *comp)
-{
-    char text[2048], err[1024];
-    snprintf(text, sizeof text,
-             "patients = 10;\n"
-             "arms = ( { name = \"a\"; treatments = [\"tpo\"]; } );\n"
-             "enrolment = { duration_months = 1.0; };\n"
-             "followup = { max_months = 12.0; cut_months = 12.0; };\n"
-             "visits = ( { from_week = 0; every_weeks = 1; } );\n"
-             "components = { tpo = { type = \"tpo_ra\"; %s }; };\n", comp);
-    r->scn = test_load(text, err, sizeof err);
-    if (!r->scn)
-        fail_msg("%s", err);
-    r->c = &r->scn->components[0];
-    itp_patient_clear_events(&r->pt);
-    itp_record_init(&r->rec);
-    r->pt.event_first = 0;
-    r->ctx = (itp_patient_ctx){.pt = &r->pt, .rec = &r->rec, .recheck_day = INT_MAX};
-    memset(r->st, 0, sizeof r->st);
-    gsl_rng *g = gsl_rng_alloc(gsl_rng_default);
-    r->c->type->start(r->c->params, &r->ctx, g, r->st);
-    gsl_rng_free(g);
-}
-
-static void run_end(run *r)
-{
-    itp_scenario_free(r->scn);
-    itp_record_free(&r->rec);
-}
-
-/* Day `day`: an observed count (< 0: none), then the day hook; the dose
- * it returns, its drive into d. */
-static double step_drive(run *r, int day, double count, itp_drive *d)
-{
-    *d = itp_drive_none();
-    r->ctx.day = day;
-    if (count >= 0) {
-        if (day == r->ctx.recheck_day)
-            itp_ctx_recheck_done(&r->ctx, day);
-        r->c->type->observe(r->c->params, &r->ctx, r->st, count, 1);
-    }
-    r->ctx.wake = day + 1;
-    return r->c->type->day(r->c->params, &r->ctx, r->st, d);
-}
-
-static double step(run *r, int day, double count)
-{
-    itp_drive d;
-    return step_drive(r, day, count, &d);
-}
+/* One patient on the component `tpo`, its hooks called by hand
+ * (test_run of testutil.h, as test_treatment does for eltrombopag). */
 
 static int near(double a, double b)
 {
@@ -101,34 +40,34 @@ static int near(double a, double b)
 static void test_romiplostim_titration(void **state)
 {
     (void)state;
-    run r;
+    test_run r;
     itp_drive d;
-    run_start(&r, ROMI);
-    assert_true(step(&r, 0, 10) == 1.0);    /* start 1 ug/kg */
-    assert_true(step(&r, 3, -1) == 1.0);
-    assert_true(step(&r, 7, 20) == 2.0);    /* < 50 a week later: +1 */
-    assert_true(step(&r, 14, 30) == 3.0);
-    assert_true(step_drive(&r, 21, 45, &d) == 4.0);
+    test_run_start(&r, ROMI);
+    assert_true(test_run_step(&r, 0, 10) == 1.0);    /* start 1 ug/kg */
+    assert_true(test_run_step(&r, 3, -1) == 1.0);
+    assert_true(test_run_step(&r, 7, 20) == 2.0);    /* < 50 a week later: +1 */
+    assert_true(test_run_step(&r, 14, 30) == 3.0);
+    assert_true(test_run_step_drive(&r, 21, 45, &d) == 4.0);
     assert_true(near(d.pk[0].rate, 4.0 * 70.0 / 7.0 / 7.0));
-    assert_true(step(&r, 28, 60) == 4.0);   /* 50-199: no change */
-    assert_true(step(&r, 35, 250) == 4.0);  /* >= 200 once */
-    assert_true(step(&r, 42, 150) == 4.0);  /* not twice in a row */
-    assert_true(step(&r, 49, 220) == 4.0);
-    assert_true(step(&r, 56, 300) == 3.0);  /* two weeks in a row: -1 */
-    assert_true(step(&r, 63, 250) == 3.0);  /* the first week at 3 */
-    assert_true(step(&r, 70, 250) == 2.0);  /* the second: -1 */
-    assert_true(step(&r, 77, 450) == 0.0);  /* > 400: held */
+    assert_true(test_run_step(&r, 28, 60) == 4.0);   /* 50-199: no change */
+    assert_true(test_run_step(&r, 35, 250) == 4.0);  /* >= 200 once */
+    assert_true(test_run_step(&r, 42, 150) == 4.0);  /* not twice in a row */
+    assert_true(test_run_step(&r, 49, 220) == 4.0);
+    assert_true(test_run_step(&r, 56, 300) == 3.0);  /* two weeks in a row: -1 */
+    assert_true(test_run_step(&r, 63, 250) == 3.0);  /* the first week at 3 */
+    assert_true(test_run_step(&r, 70, 250) == 2.0);  /* the second: -1 */
+    assert_true(test_run_step(&r, 77, 450) == 0.0);  /* > 400: held */
     assert_int_equal(r.ctx.recheck_day, 84);
-    assert_true(step(&r, 84, 250) == 0.0);  /* still >= 200 */
-    assert_true(step(&r, 91, 150) == 1.0);  /* < 200: 1 below the 2 before */
-    assert_int_equal(EV(r, RESUME), 91);
-    assert_true(step(&r, 98, 40) == 2.0);   /* < 50: +1 */
-    assert_true(step(&r, 105, 200) == 2.0); /* exactly 200, once */
-    assert_true(step(&r, 112, 200) == 1.0); /* twice: -1 */
-    assert_true(step(&r, 119, 200) == 1.0);
-    assert_true(step(&r, 126, 200) == 1.0); /* not below 1 */
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    run_end(&r);
+    assert_true(test_run_step(&r, 84, 250) == 0.0);  /* still >= 200 */
+    assert_true(test_run_step(&r, 91, 150) == 1.0);  /* < 200: 1 below the 2 before */
+    assert_int_equal(TEST_EV(r, RESUME), 91);
+    assert_true(test_run_step(&r, 98, 40) == 2.0);   /* < 50: +1 */
+    assert_true(test_run_step(&r, 105, 200) == 2.0); /* exactly 200, once */
+    assert_true(test_run_step(&r, 112, 200) == 1.0); /* twice: -1 */
+    assert_true(test_run_step(&r, 119, 200) == 1.0);
+    assert_true(test_run_step(&r, 126, 200) == 1.0); /* not below 1 */
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), ITP_NEVER);
+    test_run_end(&r);
 }
 
 /* At counts < 50 every week: 1 ug/kg on day 0 up to 10 on day 63, the
@@ -136,15 +75,15 @@ static void test_romiplostim_titration(void **state)
 static void test_romiplostim_up_to_stop(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, ROMI);
+    test_run r;
+    test_run_start(&r, ROMI);
     for (int w = 0; w <= 9; w++)
-        assert_true(step(&r, 7 * w, 10) == 1.0 + w);
-    assert_true(step(&r, 70, 10) == 10.0);   /* not above 10 */
-    assert_true(step(&r, 84, 10) == 10.0);   /* 3 weeks at 10 */
-    assert_true(step(&r, 91, 10) == 0.0);    /* 4 weeks: stopped */
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), 91);
-    run_end(&r);
+        assert_true(test_run_step(&r, 7 * w, 10) == 1.0 + w);
+    assert_true(test_run_step(&r, 70, 10) == 10.0);   /* not above 10 */
+    assert_true(test_run_step(&r, 84, 10) == 10.0);   /* 3 weeks at 10 */
+    assert_true(test_run_step(&r, 91, 10) == 0.0);    /* 4 weeks: stopped */
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), 91);
+    test_run_end(&r);
 }
 
 /* ---- avatrombopag ------------------------------------------------------------ */
@@ -161,39 +100,39 @@ static const double ava_level[6] = {20.0 / 7, 40.0 / 7, 60.0 / 7, 20.0, 200.0 / 
 static void test_avatrombopag_levels(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, AVA);
-    assert_true(step(&r, 0, 10) == 20.0);              /* start 20 mg daily */
-    assert_true(step(&r, 7, 10) == 20.0);              /* < 2 weeks */
-    assert_true(near(step(&r, 14, 10), ava_level[4])); /* level 5 */
-    assert_true(near(step(&r, 21, 10), ava_level[4]));
-    assert_true(step(&r, 28, 10) == 40.0);             /* level 6, the maximum */
-    assert_true(near(step(&r, 35, 250), ava_level[4]));/* 200-400: down at once */
-    assert_true(near(step(&r, 42, 250), ava_level[4]));/* a week later: wait */
-    assert_true(step(&r, 49, 250) == 20.0);
-    assert_true(step(&r, 56, 450) == 0.0);             /* > 400: held */
+    test_run r;
+    test_run_start(&r, AVA);
+    assert_true(test_run_step(&r, 0, 10) == 20.0);              /* start 20 mg daily */
+    assert_true(test_run_step(&r, 7, 10) == 20.0);              /* < 2 weeks */
+    assert_true(near(test_run_step(&r, 14, 10), ava_level[4])); /* level 5 */
+    assert_true(near(test_run_step(&r, 21, 10), ava_level[4]));
+    assert_true(test_run_step(&r, 28, 10) == 40.0);             /* level 6, the maximum */
+    assert_true(near(test_run_step(&r, 35, 250), ava_level[4]));/* 200-400: down at once */
+    assert_true(near(test_run_step(&r, 42, 250), ava_level[4]));/* a week later: wait */
+    assert_true(test_run_step(&r, 49, 250) == 20.0);
+    assert_true(test_run_step(&r, 56, 450) == 0.0);             /* > 400: held */
     assert_int_equal(r.ctx.recheck_day, 59);
-    assert_true(step(&r, 59, 160) == 0.0);             /* >= 150: still held */
-    assert_true(near(step(&r, 62, 140), ava_level[2]));/* < 150: one level below 20 */
-    assert_true(near(step(&r, 70, 300), ava_level[2]));/* 8 days after the resume */
-    assert_true(near(step(&r, 77, 300), ava_level[1]));
-    assert_true(near(step(&r, 91, 300), ava_level[0]));
-    assert_true(near(step(&r, 105, 300), ava_level[0]));/* not below the lowest */
-    assert_true(near(step(&r, 112, 40), ava_level[1])); /* up one level */
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    run_end(&r);
+    assert_true(test_run_step(&r, 59, 160) == 0.0);             /* >= 150: still held */
+    assert_true(near(test_run_step(&r, 62, 140), ava_level[2]));/* < 150: one level below 20 */
+    assert_true(near(test_run_step(&r, 70, 300), ava_level[2]));/* 8 days after the resume */
+    assert_true(near(test_run_step(&r, 77, 300), ava_level[1]));
+    assert_true(near(test_run_step(&r, 91, 300), ava_level[0]));
+    assert_true(near(test_run_step(&r, 105, 300), ava_level[0]));/* not below the lowest */
+    assert_true(near(test_run_step(&r, 112, 40), ava_level[1])); /* up one level */
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), ITP_NEVER);
+    test_run_end(&r);
 
     /* < 50 throughout: at 40 mg from day 28, stopped 4 weeks later. A count
      * of 45 (over 3 x the baseline of 10) is not a response: the label's
      * is 50. */
-    run_start(&r, AVA);
-    step(&r, 0, 10);
-    step(&r, 14, 10);
-    assert_true(step(&r, 28, 10) == 40.0);
-    assert_true(step(&r, 49, 45) == 40.0);
-    assert_true(step(&r, 56, 10) == 0.0);
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), 56);
-    run_end(&r);
+    test_run_start(&r, AVA);
+    test_run_step(&r, 0, 10);
+    test_run_step(&r, 14, 10);
+    assert_true(test_run_step(&r, 28, 10) == 40.0);
+    assert_true(test_run_step(&r, 49, 45) == 40.0);
+    assert_true(test_run_step(&r, 56, 10) == 0.0);
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), 56);
+    test_run_end(&r);
 }
 
 /* The taper steps down the levels, one every 2 weeks from day 119 (weeks
@@ -205,24 +144,24 @@ static void test_avatrombopag_levels(void **state)
 static void test_avatrombopag_taper(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, AVA_TAPER);
+    test_run r;
+    test_run_start(&r, AVA_TAPER);
     for (int day = 0; day < 119; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : 100) == 20.0);
-    assert_true(near(step(&r, 119, 100), ava_level[2]));
-    assert_int_equal(EV(r, TAPER_START), 119);
-    assert_true(near(step(&r, 133, 100), ava_level[1]));
-    assert_true(near(step(&r, 147, 100), ava_level[0]));
-    assert_true(step(&r, 161, 100) == 0.0);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : 100) == 20.0);
+    assert_true(near(test_run_step(&r, 119, 100), ava_level[2]));
+    assert_int_equal(TEST_EV(r, TAPER_START), 119);
+    assert_true(near(test_run_step(&r, 133, 100), ava_level[1]));
+    assert_true(near(test_run_step(&r, 147, 100), ava_level[0]));
+    assert_true(test_run_step(&r, 161, 100) == 0.0);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 161);
-    run_end(&r);
+    test_run_end(&r);
 
-    run_start(&r, AVA_TAPER);
+    test_run_start(&r, AVA_TAPER);
     for (int day = 0; day < 134; day++)
-        step(&r, day, day % 7 ? -1 : 100);
-    assert_true(near(step(&r, 140, 20), ava_level[2]));   /* from 40/7 back to 60/7 */
-    assert_int_equal(EV(r, TAPER_FAIL), 140);
-    run_end(&r);
+        test_run_step(&r, day, day % 7 ? -1 : 100);
+    assert_true(near(test_run_step(&r, 140, 20), ava_level[2]));   /* from 40/7 back to 60/7 */
+    assert_int_equal(TEST_EV(r, TAPER_FAIL), 140);
+    test_run_end(&r);
 }
 
 /* ---- the dose levels refused ------------------------------------------------ */
@@ -370,16 +309,16 @@ static void test_eltrombopag_unchanged(void **state)
     free(text);
     itp_scenario_free(scn);
 
-    run r;
+    test_run r;
     itp_drive d;
-    run_start(&r, "");
-    assert_true(step_drive(&r, 0, 20, &d) == 50.0);
+    test_run_start(&r, "");
+    assert_true(test_run_step_drive(&r, 0, 20, &d) == 50.0);
     assert_true(d.pk[0].rate == 50.0 * (1.0 / 25.0));
-    assert_true(step(&r, 14, 30) == 75.0);
-    assert_true(step(&r, 21, 250) == 50.0);
-    assert_true(step(&r, 35, 250) == 25.0);
-    assert_true(step(&r, 49, 250) == 12.5);
-    run_end(&r);
+    assert_true(test_run_step(&r, 14, 30) == 75.0);
+    assert_true(test_run_step(&r, 21, 250) == 50.0);
+    assert_true(test_run_step(&r, 35, 250) == 25.0);
+    assert_true(test_run_step(&r, 49, 250) == 12.5);
+    test_run_end(&r);
 }
 
 int main(void)

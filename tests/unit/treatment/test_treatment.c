@@ -16,112 +16,51 @@
 #include "itpsim/rng.h"
 #include "testutil.h"
 
-typedef struct run {
-    itp_scenario *scn;
-    const itp_component *elt;
-    itp_patient pt;
-    itp_record rec;          /* the event log */
-    itp_patient_ctx ctx;
-    unsigned char st[512];
-} run;
-
-/* The day of the patient's first event of a kind, or ITP_NEVER. */
-#define EV(r, kind) itp_patient_event(&(r).rec, &(r).pt, ITP_EV_##kind, 0)
-
-static void run_start(run *r, const char *taper)
-{
-    char text[2048], err[1024];
-    snprintf(text, sizeof text,
-             "patients = 10;\n"
-             "arms = ( { name = \"a\"; treatments = [\"elt\"]; } );\n"
-             "enrolment = { duration_months = 1.0; };\n"
-             "followup = { max_months = 12.0; cut_months = 12.0; };\n"
-             "visits = ( { from_week = 0; every_weeks = 1; } );\n"
-             "components = { elt = { type = \"tpo_ra\"; %s }; };\n",
-             taper);
-    r->scn = test_load(text, err, sizeof err);
-    assert_non_null(r->scn);
-    r->elt = &r->scn->components[0];
-    itp_patient_clear_events(&r->pt);
-    itp_record_init(&r->rec);
-    r->pt.event_first = 0;
-    r->ctx = (itp_patient_ctx){.pt = &r->pt, .rec = &r->rec, .recheck_day = INT_MAX};
-    memset(r->st, 0, sizeof r->st);
-    gsl_rng *g = gsl_rng_alloc(gsl_rng_default);
-    r->elt->type->start(r->elt->params, &r->ctx, g, r->st);
-    gsl_rng_free(g);
-}
-
-static void run_end(run *r)
-{
-    itp_scenario_free(r->scn);
-    itp_record_free(&r->rec);
-}
-
-/* Day `day`: an observed count (count < 0: none), then the day's hook as
- * the model calls it (ctx.wake the next day unless the hook names a later
- * one): its drive into d, its dose returned. */
-static double step_drive(run *r, int day, double count, itp_drive *d)
-{
-    *d = itp_drive_none();
-    r->ctx.day = day;
-    if (count >= 0) {
-        if (day == r->ctx.recheck_day)
-            itp_ctx_recheck_done(&r->ctx, day);
-        r->elt->type->observe(r->elt->params, &r->ctx, r->st, count, 1);
-    }
-    r->ctx.wake = day + 1;
-    return r->elt->type->day(r->elt->params, &r->ctx, r->st, d);
-}
-
-static double step(run *r, int day, double count)
-{
-    itp_drive d;
-    return step_drive(r, day, count, &d);
-}
+/* The TPO-RA patient is test_run of testutil.h: one patient on the
+ * component "tpo" (eltrombopag by default), its hooks called by hand. */
 
 static void test_label_titration(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, "");
-    assert_true(step(&r, 0, 20) == 50.0);   /* start dose */
-    assert_true(step(&r, 7, 30) == 50.0);   /* < 2 weeks since the start */
-    assert_true(step(&r, 14, 30) == 75.0);  /* < 50 after 2 weeks: +25 */
-    assert_true(step(&r, 15, -1) == 75.0);
-    assert_true(step(&r, 21, 250) == 50.0); /* 200-400: -25 at any time */
-    assert_true(step(&r, 28, 250) == 50.0); /* 1 week after a decrease: wait */
-    assert_true(step(&r, 35, 250) == 25.0); /* 2 weeks after it: -25 */
-    assert_true(step(&r, 42, 450) == 0.0);  /* > 400: hold at once */
+    test_run r;
+    test_run_start(&r, "");
+    assert_true(test_run_step(&r, 0, 20) == 50.0);   /* start dose */
+    assert_true(test_run_step(&r, 7, 30) == 50.0);   /* < 2 weeks since the start */
+    assert_true(test_run_step(&r, 14, 30) == 75.0);  /* < 50 after 2 weeks: +25 */
+    assert_true(test_run_step(&r, 15, -1) == 75.0);
+    assert_true(test_run_step(&r, 21, 250) == 50.0); /* 200-400: -25 at any time */
+    assert_true(test_run_step(&r, 28, 250) == 50.0); /* 1 week after a decrease: wait */
+    assert_true(test_run_step(&r, 35, 250) == 25.0); /* 2 weeks after it: -25 */
+    assert_true(test_run_step(&r, 42, 450) == 0.0);  /* > 400: hold at once */
     assert_int_equal(r.ctx.recheck_day, 45);/* checked twice weekly */
-    assert_true(step(&r, 45, 300) == 0.0);  /* still >= 150: held */
+    assert_true(test_run_step(&r, 45, 300) == 0.0);  /* still >= 150: held */
     assert_int_equal(r.ctx.recheck_day, 48);
-    assert_true(step(&r, 48, 140) == 12.5); /* < 150: restart one level lower */
-    assert_true(step(&r, 49, 180) == 12.5);
-    assert_true(step(&r, 56, 100) == 12.5); /* 50-199: no change */
-    assert_true(step(&r, 63, 49) == 25.0);  /* < 50, 15 days after a change: up */
-    assert_true(step(&r, 70, 49) == 25.0);  /* 1 week after it: not yet */
-    assert_true(step(&r, 77, 50) == 25.0);  /* exactly 50 is not < 50 */
-    assert_true(step(&r, 84, 200) == 12.5); /* exactly 200 is in 200-400 */
-    assert_true(step(&r, 98, 200) == 12.5); /* not below the lowest level */
-    assert_true(step(&r, 112, 40) == 25.0); /* the ladder up: 12.5, 25, 50, 75 */
-    assert_true(step(&r, 126, 40) == 50.0);
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    run_end(&r);
+    assert_true(test_run_step(&r, 48, 140) == 12.5); /* < 150: restart one level lower */
+    assert_true(test_run_step(&r, 49, 180) == 12.5);
+    assert_true(test_run_step(&r, 56, 100) == 12.5); /* 50-199: no change */
+    assert_true(test_run_step(&r, 63, 49) == 25.0);  /* < 50, 15 days after a change: up */
+    assert_true(test_run_step(&r, 70, 49) == 25.0);  /* 1 week after it: not yet */
+    assert_true(test_run_step(&r, 77, 50) == 25.0);  /* exactly 50 is not < 50 */
+    assert_true(test_run_step(&r, 84, 200) == 12.5); /* exactly 200 is in 200-400 */
+    assert_true(test_run_step(&r, 98, 200) == 12.5); /* not below the lowest level */
+    assert_true(test_run_step(&r, 112, 40) == 25.0); /* the ladder up: 12.5, 25, 50, 75 */
+    assert_true(test_run_step(&r, 126, 40) == 50.0);
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), ITP_NEVER);
+    test_run_end(&r);
 }
 
 static void test_stop_without_response(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, "");
-    step(&r, 0, 10);
-    assert_true(step(&r, 14, 10) == 75.0);  /* at the maximum from day 14 */
-    assert_true(step(&r, 35, 10) == 75.0);  /* 3 weeks at 75 */
-    assert_true(step(&r, 42, 10) == 0.0);   /* 4 weeks at 75, no response */
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
-    assert_true(step(&r, 56, 10) == 0.0);   /* stays stopped */
-    run_end(&r);
+    test_run r;
+    test_run_start(&r, "");
+    test_run_step(&r, 0, 10);
+    assert_true(test_run_step(&r, 14, 10) == 75.0);  /* at the maximum from day 14 */
+    assert_true(test_run_step(&r, 35, 10) == 75.0);  /* 3 weeks at 75 */
+    assert_true(test_run_step(&r, 42, 10) == 0.0);   /* 4 weeks at 75, no response */
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), 42);
+    assert_true(test_run_step(&r, 56, 10) == 0.0);   /* stays stopped */
+    test_run_end(&r);
 }
 
 /* The no-response rule is about a first response: a patient who reached
@@ -131,61 +70,61 @@ static void test_stop_without_response(void **state)
 static void test_no_stop_after_response(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, "");
-    step(&r, 0, 10);
-    assert_true(step(&r, 14, 10) == 75.0);
-    assert_true(step(&r, 21, 60) == 75.0);  /* responded */
+    test_run r;
+    test_run_start(&r, "");
+    test_run_step(&r, 0, 10);
+    assert_true(test_run_step(&r, 14, 10) == 75.0);
+    assert_true(test_run_step(&r, 21, 60) == 75.0);  /* responded */
     for (int day = 28; day <= 140; day += 7)
-        assert_true(step(&r, day, 20) == 75.0);  /* lost it: stays at 75 */
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    run_end(&r);
+        assert_true(test_run_step(&r, day, 20) == 75.0);  /* lost it: stays at 75 */
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), ITP_NEVER);
+    test_run_end(&r);
 
-    run_start(&r, "");
-    step(&r, 0, 10);
-    assert_true(step(&r, 14, 10) == 75.0);
+    test_run_start(&r, "");
+    test_run_step(&r, 0, 10);
+    assert_true(test_run_step(&r, 14, 10) == 75.0);
     r.ctx.rescue_until = 30;                /* a rescue given on day 16 */
-    assert_true(step(&r, 21, 60) == 75.0);  /* raised by the rescue */
-    assert_true(step(&r, 28, 55) == 75.0);
+    assert_true(test_run_step(&r, 21, 60) == 75.0);  /* raised by the rescue */
+    assert_true(test_run_step(&r, 28, 55) == 75.0);
     r.ctx.rescue_until = -1;
-    assert_true(step(&r, 35, 20) == 75.0);
-    assert_true(step(&r, 42, 20) == 0.0);   /* never responded to the drug */
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
-    run_end(&r);
+    assert_true(test_run_step(&r, 35, 20) == 75.0);
+    assert_true(test_run_step(&r, 42, 20) == 0.0);   /* never responded to the drug */
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), 42);
+    test_run_end(&r);
 
     /* A response is the IWG's: >= 30 and double the baseline. From 9 to 46
      * is one (kept on the drug); from 25 to 45 is not (stopped). */
-    run_start(&r, "");
-    step(&r, 0, 9);
-    assert_true(step(&r, 14, 23) == 75.0);
-    step(&r, 21, 35);
-    step(&r, 28, 44);
-    step(&r, 35, 47);
-    assert_true(step(&r, 42, 46) == 75.0);
-    assert_true(step(&r, 70, 29) == 75.0);
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    run_end(&r);
-    run_start(&r, "");
-    step(&r, 0, 25);
-    assert_true(step(&r, 14, 30) == 75.0);
-    step(&r, 21, 40);
-    step(&r, 28, 45);
-    step(&r, 35, 49);
-    assert_true(step(&r, 42, 45) == 0.0);
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
-    run_end(&r);
+    test_run_start(&r, "");
+    test_run_step(&r, 0, 9);
+    assert_true(test_run_step(&r, 14, 23) == 75.0);
+    test_run_step(&r, 21, 35);
+    test_run_step(&r, 28, 44);
+    test_run_step(&r, 35, 47);
+    assert_true(test_run_step(&r, 42, 46) == 75.0);
+    assert_true(test_run_step(&r, 70, 29) == 75.0);
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), ITP_NEVER);
+    test_run_end(&r);
+    test_run_start(&r, "");
+    test_run_step(&r, 0, 25);
+    assert_true(test_run_step(&r, 14, 30) == 75.0);
+    test_run_step(&r, 21, 40);
+    test_run_step(&r, 28, 45);
+    test_run_step(&r, 35, 49);
+    assert_true(test_run_step(&r, 42, 45) == 0.0);
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), 42);
+    test_run_end(&r);
 }
 
 #define TAPER "taper = { start_week = 17.0; end_week = 24.0; eligible_weeks = [15, 17]; };"
 
 /* The taper started on day 119 (weekly counts of 100, eligible at weeks 15
  * and 17): down to 25 mg. */
-static void taper_started(run *r)
+static void taper_started(test_run *r)
 {
-    run_start(r, TAPER);
+    test_run_start(r, TAPER);
     for (int day = 0; day < 119; day++)
-        step(r, day, day % 7 ? -1 : 100);
-    assert_true(step(r, 119, 100) == 25.0);
+        test_run_step(r, day, day % 7 ? -1 : 100);
+    assert_true(test_run_step(r, 119, 100) == 25.0);
 }
 
 /* Eligible at weeks 15 and 17 (a count exactly 50 qualifies): -25 mg on
@@ -193,53 +132,53 @@ static void taper_started(run *r)
 static void test_taper_steps_on_schedule(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, TAPER);
+    test_run r;
+    test_run_start(&r, TAPER);
     for (int day = 0; day < 119; day++)
-        step(&r, day, day % 7 ? -1 : (day == 105 ? 50 : 100));
-    assert_true(step(&r, 119, 100) == 25.0);
-    assert_int_equal(EV(r, TAPER_START), 119);
+        test_run_step(&r, day, day % 7 ? -1 : (day == 105 ? 50 : 100));
+    assert_true(test_run_step(&r, 119, 100) == 25.0);
+    assert_int_equal(TEST_EV(r, TAPER_START), 119);
     for (int day = 120; day < 133; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : 100) == 25.0);
-    assert_true(step(&r, 133, 100) == 0.0);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : 100) == 25.0);
+    assert_true(test_run_step(&r, 133, 100) == 0.0);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 133);
     for (int day = 134; day < 200; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : 60) == 0.0);
-    assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
-    run_end(&r);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : 60) == 0.0);
+    assert_int_equal(TEST_EV(r, TAPER_FAIL), ITP_NEVER);
+    test_run_end(&r);
 }
 
 /* From 75 mg: 50 on day 119, 25 on day 133, off on day 147. */
 static void test_taper_from_maximum(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, TAPER);
-    step(&r, 0, 20);
-    assert_true(step(&r, 14, 40) == 75.0);
+    test_run r;
+    test_run_start(&r, TAPER);
+    test_run_step(&r, 0, 20);
+    assert_true(test_run_step(&r, 14, 40) == 75.0);
     for (int day = 15; day < 119; day++)
-        step(&r, day, day % 7 ? -1 : 120);
-    assert_true(step(&r, 119, 120) == 50.0);
-    assert_true(step(&r, 132, -1) == 50.0);
-    assert_true(step(&r, 133, 120) == 25.0);
-    assert_true(step(&r, 147, 120) == 0.0);
+        test_run_step(&r, day, day % 7 ? -1 : 120);
+    assert_true(test_run_step(&r, 119, 120) == 50.0);
+    assert_true(test_run_step(&r, 132, -1) == 50.0);
+    assert_true(test_run_step(&r, 133, 120) == 25.0);
+    assert_true(test_run_step(&r, 147, 120) == 0.0);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 147);
-    run_end(&r);
+    test_run_end(&r);
 }
 
 static void test_taper_ineligible(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, TAPER);
+    test_run r;
+    test_run_start(&r, TAPER);
     for (int day = 0; day < 119; day++)
-        step(&r, day, day % 7 ? -1 : (day == 105 ? 49 : 100));
+        test_run_step(&r, day, day % 7 ? -1 : (day == 105 ? 49 : 100));
     /* 49 at week 15 also raised the dose (label: < 50 after 2 weeks) */
-    assert_true(step(&r, 119, 100) == 75.0);
-    assert_int_equal(EV(r, TAPER_INELIGIBLE), 119);
-    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
-    assert_true(step(&r, 140, 250) == 50.0); /* titration goes on */
-    run_end(&r);
+    assert_true(test_run_step(&r, 119, 100) == 75.0);
+    assert_int_equal(TEST_EV(r, TAPER_INELIGIBLE), 119);
+    assert_int_equal(TEST_EV(r, TAPER_START), ITP_NEVER);
+    assert_true(test_run_step(&r, 140, 250) == 50.0); /* titration goes on */
+    test_run_end(&r);
 }
 
 /* The counts of a course that tapers (eligible at weeks 15 and 17, steps
@@ -257,21 +196,21 @@ static double wake_course(int day)
  * hook named in ctx.wake). b gets a's doses, concentrations and events,
  * and a's dose does not change between two of b's calls. Returns b's
  * calls. */
-static int wake_compare(run *a, run *b, double (*course)(int), int days)
+static int wake_compare(test_run *a, test_run *b, double (*course)(int), int days)
 {
     double dose_a[400], conc_a[400];
     assert_true(days <= 400);
     for (int day = 0; day < days; day++) {
         int seen = day % 7 == 0 || day == a->ctx.recheck_day;
         itp_drive d;
-        dose_a[day] = step_drive(a, day, seen ? course(day) : -1, &d);
+        dose_a[day] = test_run_step_drive(a, day, seen ? course(day) : -1, &d);
         conc_a[day] = d.pk[0].c0;
     }
     int calls = 0, last = -1;
     for (int day = 0; day < days;) {
         int seen = day % 7 == 0 || day == b->ctx.recheck_day;
         itp_drive d;
-        double dose = step_drive(b, day, seen ? course(day) : -1, &d);
+        double dose = test_run_step_drive(b, day, seen ? course(day) : -1, &d);
         assert_true(dose == dose_a[day]);
         assert_true(fabs(d.pk[0].c0 - conc_a[day]) <= 1e-12 * (1.0 + conc_a[day]));
         for (int k = last + 1; k < day; k++)   /* the drive held between calls */
@@ -301,29 +240,29 @@ static int wake_compare(run *a, run *b, double (*course)(int), int days)
 static void test_wake_days_suffice(void **state)
 {
     (void)state;
-    run a, b;
-    run_start(&a, TAPER);
-    run_start(&b, TAPER);
+    test_run a, b;
+    test_run_start(&a, TAPER);
+    test_run_start(&b, TAPER);
     /* weekly visits, the rechecks and the taper's days, not every day */
     assert_true(wake_compare(&a, &b, wake_course, 250) < 60);
-    assert_int_equal(EV(a, TAPER_START), 119);
-    assert_int_equal(EV(a, TAPER_FAIL), 140);
-    assert_int_equal(EV(a, HOLD), 161);
-    assert_int_equal(EV(a, RESUME), 164);
+    assert_int_equal(TEST_EV(a, TAPER_START), 119);
+    assert_int_equal(TEST_EV(a, TAPER_FAIL), 140);
+    assert_int_equal(TEST_EV(a, HOLD), 161);
+    assert_int_equal(TEST_EV(a, RESUME), 164);
     /* Another component of the arm (place 1) asks for a count on day
      * 257: the drug's own hold (day 252, rechecks on 255 and 258) neither
      * moves nor drops it, and a count on 255 leaves it standing. */
     a.ctx.comp = 1;
     itp_ctx_recheck(&a.ctx, 257);
     a.ctx.comp = 0;
-    step(&a, 252, 450);
+    test_run_step(&a, 252, 450);
     assert_int_equal(a.ctx.recheck_day, 255);
-    step(&a, 255, 450);   /* still high: its own recheck moves to 258 */
+    test_run_step(&a, 255, 450);   /* still high: its own recheck moves to 258 */
     assert_int_equal(a.ctx.recheck_day, 257);
-    step(&a, 257, 450);   /* the other's count, seen by the drug too: 260 */
+    test_run_step(&a, 257, 450);   /* the other's count, seen by the drug too: 260 */
     assert_int_equal(a.ctx.recheck_day, 260);
-    run_end(&a);
-    run_end(&b);
+    test_run_end(&a);
+    test_run_end(&b);
 }
 
 /* A count below 30 during the taper ends it: one step back up. After the
@@ -332,39 +271,39 @@ static void test_wake_days_suffice(void **state)
 static void test_taper_failure(void **state)
 {
     (void)state;
-    run r;
+    test_run r;
     taper_started(&r);
-    assert_true(step(&r, 126, 29) == 50.0);
-    assert_int_equal(EV(r, TAPER_FAIL), 126);
+    assert_true(test_run_step(&r, 126, 29) == 50.0);
+    assert_int_equal(TEST_EV(r, TAPER_FAIL), 126);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), ITP_NEVER);
-    run_end(&r);
+    test_run_end(&r);
 
-    run_start(&r, TAPER);
+    test_run_start(&r, TAPER);
     for (int day = 0; day < 134; day++)
-        step(&r, day, day % 7 ? -1 : 100);
+        test_run_step(&r, day, day % 7 ? -1 : 100);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 133);
-    assert_true(step(&r, 168, 30) == 0.0);  /* exactly 30: no failure */
-    assert_int_equal(EV(r, TAPER_UNABLE), ITP_NEVER);  /* off by the end */
-    assert_true(step(&r, 175, 10) == 50.0); /* after week 24: restart */
-    assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
-    assert_int_equal(EV(r, RESTART), 175);
+    assert_true(test_run_step(&r, 168, 30) == 0.0);  /* exactly 30: no failure */
+    assert_int_equal(TEST_EV(r, TAPER_UNABLE), ITP_NEVER);  /* off by the end */
+    assert_true(test_run_step(&r, 175, 10) == 50.0); /* after week 24: restart */
+    assert_int_equal(TEST_EV(r, TAPER_FAIL), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, RESTART), 175);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 133);
-    assert_true(step(&r, 189, 30) == 75.0); /* titrated from there */
-    run_end(&r);
+    assert_true(test_run_step(&r, 189, 30) == 75.0); /* titrated from there */
+    test_run_end(&r);
 
     /* From 12.5 mg the taper is one step (off at once); a failure goes
      * back to 12.5, not to 25. */
-    run_start(&r, TAPER);
-    step(&r, 0, 20);
-    assert_true(step(&r, 7, 250) == 25.0);
-    assert_true(step(&r, 21, 250) == 12.5);
+    test_run_start(&r, TAPER);
+    test_run_step(&r, 0, 20);
+    assert_true(test_run_step(&r, 7, 250) == 25.0);
+    assert_true(test_run_step(&r, 21, 250) == 12.5);
     for (int day = 22; day < 119; day++)
-        step(&r, day, day % 7 ? -1 : 100);
-    assert_true(step(&r, 119, 100) == 0.0);
+        test_run_step(&r, day, day % 7 ? -1 : 100);
+    assert_true(test_run_step(&r, 119, 100) == 0.0);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 119);
-    assert_true(step(&r, 133, 25) == 12.5);
-    assert_int_equal(EV(r, TAPER_FAIL), 133);
-    run_end(&r);
+    assert_true(test_run_step(&r, 133, 25) == 12.5);
+    assert_int_equal(TEST_EV(r, TAPER_FAIL), 133);
+    test_run_end(&r);
 }
 
 /* Still on the drug at the end of the taper (week 24, day 168): unable to
@@ -372,25 +311,25 @@ static void test_taper_failure(void **state)
 static void test_taper_unable(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, TAPER);
+    test_run r;
+    test_run_start(&r, TAPER);
     for (int day = 0; day < 169; day++)   /* baseline 20, then a response */
-        step(&r, day, day % 7 ? -1 : (day == 0 ? 20 : day == 105 ? 40 : 100));
-    assert_int_equal(EV(r, TAPER_INELIGIBLE), 119);
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    assert_int_equal(EV(r, TAPER_UNABLE), 168);
-    run_end(&r);
+        test_run_step(&r, day, day % 7 ? -1 : (day == 0 ? 20 : day == 105 ? 40 : 100));
+    assert_int_equal(TEST_EV(r, TAPER_INELIGIBLE), 119);
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, TAPER_UNABLE), 168);
+    test_run_end(&r);
 
-    run_start(&r, TAPER);
+    test_run_start(&r, TAPER);
     for (int day = 0; day < 126; day++)
-        step(&r, day, day % 7 ? -1 : 100);
-    assert_true(step(&r, 126, 20) == 50.0); /* taper failed */
-    assert_true(step(&r, 161, 450) == 0.0); /* held on the end day's eve */
-    step(&r, 164, -1);
-    assert_true(step(&r, 168, -1) == 0.0);
-    assert_int_equal(EV(r, TAPER_FAIL), 126);
-    assert_int_equal(EV(r, TAPER_UNABLE), 168);
-    run_end(&r);
+        test_run_step(&r, day, day % 7 ? -1 : 100);
+    assert_true(test_run_step(&r, 126, 20) == 50.0); /* taper failed */
+    assert_true(test_run_step(&r, 161, 450) == 0.0); /* held on the end day's eve */
+    test_run_step(&r, 164, -1);
+    assert_true(test_run_step(&r, 168, -1) == 0.0);
+    assert_int_equal(TEST_EV(r, TAPER_FAIL), 126);
+    assert_int_equal(TEST_EV(r, TAPER_UNABLE), 168);
+    test_run_end(&r);
 }
 
 /* New ITP therapy stops the drug for good: no dose from that day, nothing
@@ -398,20 +337,20 @@ static void test_taper_unable(void **state)
 static void test_new_therapy_stops(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, TAPER);
+    test_run r;
+    test_run_start(&r, TAPER);
     for (int day = 0; day < 70; day++)
-        step(&r, day, day % 7 ? -1 : 60);
+        test_run_step(&r, day, day % 7 ? -1 : 60);
     r.ctx.day = 70;
-    r.elt->type->stop(r.elt->params, &r.ctx, r.st);
+    r.c->type->stop(r.c->params, &r.ctx, r.st);
     for (int day = 70; day < 250; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : 20) == 0.0);
-    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
-    assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
-    assert_int_equal(EV(r, TAPER_UNABLE), ITP_NEVER);
-    assert_int_equal(EV(r, RESTART), ITP_NEVER);
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    run_end(&r);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : 20) == 0.0);
+    assert_int_equal(TEST_EV(r, TAPER_START), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, TAPER_INELIGIBLE), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, TAPER_UNABLE), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, RESTART), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), ITP_NEVER);
+    test_run_end(&r);
 }
 
 /* New therapy during the taper (after its first step on day 119, down to
@@ -420,20 +359,20 @@ static void test_new_therapy_stops(void **state)
 static void test_new_therapy_during_taper(void **state)
 {
     (void)state;
-    run r;
+    test_run r;
     taper_started(&r);
-    assert_int_equal(EV(r, TAPER_START), 119);
+    assert_int_equal(TEST_EV(r, TAPER_START), 119);
     r.ctx.day = 125;
-    r.elt->type->stop(r.elt->params, &r.ctx, r.st);
+    r.c->type->stop(r.c->params, &r.ctx, r.st);
     for (int day = 125; day < 250; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : 100) == 0.0);
-    assert_int_equal(EV(r, STOP), 125);
-    assert_int_equal(EV(r, TAPER_STEP), 119);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : 100) == 0.0);
+    assert_int_equal(TEST_EV(r, STOP), 125);
+    assert_int_equal(TEST_EV(r, TAPER_STEP), 119);
     assert_int_equal(itp_patient_event(&r.rec, &r.pt, ITP_EV_TAPER_STEP, 120), ITP_NEVER);
-    assert_int_equal(EV(r, TAPER_END), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, TAPER_END), ITP_NEVER);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), ITP_NEVER);
-    assert_int_equal(EV(r, TAPER_UNABLE), ITP_NEVER);
-    run_end(&r);
+    assert_int_equal(TEST_EV(r, TAPER_UNABLE), ITP_NEVER);
+    test_run_end(&r);
 }
 
 /* Stopped for no response before the taper: nothing to taper, so neither
@@ -441,18 +380,18 @@ static void test_new_therapy_during_taper(void **state)
 static void test_stopped_before_taper(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, TAPER);
-    step(&r, 0, 10);
-    step(&r, 14, 10);
-    assert_true(step(&r, 42, 10) == 0.0);
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
+    test_run r;
+    test_run_start(&r, TAPER);
+    test_run_step(&r, 0, 10);
+    test_run_step(&r, 14, 10);
+    assert_true(test_run_step(&r, 42, 10) == 0.0);
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), 42);
     for (int day = 43; day < 200; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : (day < 100 ? 10 : 80)) == 0.0);
-    assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
-    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
-    assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
-    run_end(&r);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : (day < 100 ? 10 : 80)) == 0.0);
+    assert_int_equal(TEST_EV(r, TAPER_INELIGIBLE), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, TAPER_START), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, TAPER_FAIL), ITP_NEVER);
+    test_run_end(&r);
 }
 
 /* ---- the taper started by response (TAPER) --------------------------------- */
@@ -463,10 +402,10 @@ static void test_stopped_before_taper(void **state)
 
 /* No taper is planned on day 0 and none is judged unable: there is no
  * end day. */
-static void assert_no_end_events(run *r)
+static void assert_no_end_events(test_run *r)
 {
-    assert_int_equal(EV(*r, TAPER_PLAN), ITP_NEVER);
-    assert_int_equal(EV(*r, TAPER_UNABLE), ITP_NEVER);
+    assert_int_equal(TEST_EV(*r, TAPER_PLAN), ITP_NEVER);
+    assert_int_equal(TEST_EV(*r, TAPER_UNABLE), ITP_NEVER);
 }
 
 /* 60 from week 1 (baseline 20), 100 at week 4 (day 28), 80 after: the
@@ -477,27 +416,27 @@ static void assert_no_end_events(run *r)
 static void test_response_taper_start(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, RESP_TAPER);
+    test_run r;
+    test_run_start(&r, RESP_TAPER);
     for (int day = 0; day < 28; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : (day ? 60 : 20)) == 50.0);
-    assert_true(step(&r, 28, 100) == 50.0);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : (day ? 60 : 20)) == 50.0);
+    assert_true(test_run_step(&r, 28, 100) == 50.0);
     assert_int_equal(r.ctx.wake, 84);
     for (int day = 29; day < 84; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : 80) == 50.0);
-    assert_true(step(&r, 84, 80) == 25.0);
-    assert_int_equal(EV(r, TAPER_START), 84);
-    assert_int_equal(EV(r, TAPER_STEP), 84);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : 80) == 50.0);
+    assert_true(test_run_step(&r, 84, 80) == 25.0);
+    assert_int_equal(TEST_EV(r, TAPER_START), 84);
+    assert_int_equal(TEST_EV(r, TAPER_STEP), 84);
     assert_int_equal(r.ctx.wake, 98);
     for (int day = 85; day < 98; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : 80) == 25.0);
-    assert_true(step(&r, 98, 80) == 0.0);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : 80) == 25.0);
+    assert_true(test_run_step(&r, 98, 80) == 0.0);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 98);
     assert_int_equal(r.ctx.wake, ITP_FAR_DAY);
     double c_prev = HUGE_VAL, c98 = 0.0;
     for (int day = 98; day < 250; day++) {
         itp_drive d;
-        assert_true(step_drive(&r, day, day % 7 ? -1 : 45, &d) == 0.0);
+        assert_true(test_run_step_drive(&r, day, day % 7 ? -1 : 45, &d) == 0.0);
         assert_true(d.pk[0].rate == 0.0);
         if (day == 98)
             c98 = d.pk[0].c0;
@@ -506,11 +445,11 @@ static void test_response_taper_start(void **state)
         c_prev = d.pk[0].c0;
     }
     assert_true(c98 > 0.0 && c_prev < 1e-6 * c98);
-    assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
-    assert_int_equal(EV(r, RESTART), ITP_NEVER);
-    assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, TAPER_FAIL), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, RESTART), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, TAPER_INELIGIBLE), ITP_NEVER);
     assert_no_end_events(&r);
-    run_end(&r);
+    test_run_end(&r);
 }
 
 static double reset_course(int day)
@@ -529,37 +468,37 @@ static double reset_course(int day)
 static void test_response_taper_reset(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, RESP_TAPER);
+    test_run r;
+    test_run_start(&r, RESP_TAPER);
     for (int day = 0; day <= 84; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : reset_course(day)) == 50.0);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : reset_course(day)) == 50.0);
     for (int day = 85; day < 119; day++)
-        step(&r, day, day % 7 ? -1 : reset_course(day));
-    assert_true(step(&r, 119, 80) == 25.0);
-    assert_int_equal(EV(r, TAPER_START), 119);
-    run_end(&r);
+        test_run_step(&r, day, day % 7 ? -1 : reset_course(day));
+    assert_true(test_run_step(&r, 119, 80) == 25.0);
+    assert_int_equal(TEST_EV(r, TAPER_START), 119);
+    test_run_end(&r);
 
-    run_start(&r, RESP_TAPER);
+    test_run_start(&r, RESP_TAPER);
     for (int day = 0; day < 147; day++)
-        step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day == 28 || day == 91 ? 100
+        test_run_step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day == 28 || day == 91 ? 100
                                     : day == 84 ? 69 : 80);
-    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
-    assert_true(step(&r, 147, 80) == 25.0);
-    assert_int_equal(EV(r, TAPER_START), 147);
-    run_end(&r);
+    assert_int_equal(TEST_EV(r, TAPER_START), ITP_NEVER);
+    assert_true(test_run_step(&r, 147, 80) == 25.0);
+    assert_int_equal(TEST_EV(r, TAPER_START), 147);
+    test_run_end(&r);
 
-    run_start(&r, RESP_TAPER);
+    test_run_start(&r, RESP_TAPER);
     r.ctx.rescue_until = 35;   /* a rescue acting up to day 34 */
     for (int day = 0; day < 119; day++) {
         if (day == 50)
             r.ctx.rescue_until = 60;   /* another, from day 50 */
-        step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day == 28 || day == 35 || day == 63 ? 100
+        test_run_step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day == 28 || day == 35 || day == 63 ? 100
                                     : day == 56 ? 150 : 80);
     }
-    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);   /* not on day 91 */
-    assert_true(step(&r, 119, 80) == 25.0);
-    assert_int_equal(EV(r, TAPER_START), 119);
-    run_end(&r);
+    assert_int_equal(TEST_EV(r, TAPER_START), ITP_NEVER);   /* not on day 91 */
+    assert_true(test_run_step(&r, 119, 80) == 25.0);
+    assert_int_equal(TEST_EV(r, TAPER_START), 119);
+    test_run_end(&r);
 }
 
 /* Never 100 (99 for a year): no taper, nothing recorded of one, no day to
@@ -570,38 +509,38 @@ static void test_response_taper_reset(void **state)
 static void test_response_taper_never(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, RESP_TAPER);
+    test_run r;
+    test_run_start(&r, RESP_TAPER);
     for (int day = 0; day < 365; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : (day ? 99 : 20)) == 50.0);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : (day ? 99 : 20)) == 50.0);
     assert_int_equal(r.ctx.wake, ITP_FAR_DAY);
-    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
-    assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, TAPER_START), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, TAPER_INELIGIBLE), ITP_NEVER);
     assert_int_equal(r.rec.n_events, 0);
     assert_no_end_events(&r);
-    run_end(&r);
+    test_run_end(&r);
 
 #define RESP_LATEST "taper = { start = \"response\"; latest_start_week = 20.0; };"
-    run_start(&r, RESP_LATEST);
+    test_run_start(&r, RESP_LATEST);
     for (int day = 0; day < 98; day++)
-        step(&r, day, day % 7 ? -1 : (day ? 80 : 20));
-    assert_true(step(&r, 98, 100) == 50.0);
+        test_run_step(&r, day, day % 7 ? -1 : (day ? 80 : 20));
+    assert_true(test_run_step(&r, 98, 100) == 50.0);
     assert_int_equal(r.ctx.wake, 140);
     for (int day = 99; day <= 140; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : 80) == 50.0);
-    assert_int_equal(EV(r, TAPER_INELIGIBLE), 140);
-    assert_true(step(&r, 147, 250) == 25.0);   /* titration goes on */
-    assert_int_equal(EV(r, TAPER_START), ITP_NEVER);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : 80) == 50.0);
+    assert_int_equal(TEST_EV(r, TAPER_INELIGIBLE), 140);
+    assert_true(test_run_step(&r, 147, 250) == 25.0);   /* titration goes on */
+    assert_int_equal(TEST_EV(r, TAPER_START), ITP_NEVER);
     assert_no_end_events(&r);
-    run_end(&r);
+    test_run_end(&r);
 
-    run_start(&r, RESP_LATEST);
+    test_run_start(&r, RESP_LATEST);
     for (int day = 0; day < 140; day++)
-        step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day == 84 ? 100 : 80);
-    assert_true(step(&r, 140, 80) == 25.0);
-    assert_int_equal(EV(r, TAPER_START), 140);
-    assert_int_equal(EV(r, TAPER_INELIGIBLE), ITP_NEVER);
-    run_end(&r);
+        test_run_step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day == 84 ? 100 : 80);
+    assert_true(test_run_step(&r, 140, 80) == 25.0);
+    assert_int_equal(TEST_EV(r, TAPER_START), 140);
+    assert_int_equal(TEST_EV(r, TAPER_INELIGIBLE), ITP_NEVER);
+    test_run_end(&r);
 }
 
 /* Steps down from 50 mg on day 84 (to 25), off on day 98, as in
@@ -613,32 +552,32 @@ static void test_response_taper_never(void **state)
 static void test_response_taper_relapse(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, RESP_TAPER);
+    test_run r;
+    test_run_start(&r, RESP_TAPER);
     for (int day = 0; day < 91; day++)
-        step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day < 28 ? 60 : day == 28 ? 100 : 80);
-    assert_true(step(&r, 91, 29) == 50.0);
-    assert_int_equal(EV(r, TAPER_FAIL), 91);
-    assert_true(step(&r, 98, 100) == 50.0);    /* no step on day 98 */
-    assert_true(step(&r, 105, 250) == 25.0);   /* titration */
+        test_run_step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day < 28 ? 60 : day == 28 ? 100 : 80);
+    assert_true(test_run_step(&r, 91, 29) == 50.0);
+    assert_int_equal(TEST_EV(r, TAPER_FAIL), 91);
+    assert_true(test_run_step(&r, 98, 100) == 50.0);    /* no step on day 98 */
+    assert_true(test_run_step(&r, 105, 250) == 25.0);   /* titration */
     for (int day = 106; day < 300; day++)
-        step(&r, day, day % 7 ? -1 : 120);
+        test_run_step(&r, day, day % 7 ? -1 : 120);
     assert_int_equal(itp_patient_event(&r.rec, &r.pt, ITP_EV_TAPER_START, 85), ITP_NEVER);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), ITP_NEVER);
-    run_end(&r);
+    test_run_end(&r);
 
-    run_start(&r, RESP_TAPER);
+    test_run_start(&r, RESP_TAPER);
     for (int day = 0; day < 119; day++)
-        step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day < 28 ? 60 : day == 28 ? 100 : 80);
+        test_run_step(&r, day, day % 7 ? -1 : day == 0 ? 20 : day < 28 ? 60 : day == 28 ? 100 : 80);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 98);
-    assert_true(step(&r, 119, 30) == 0.0);   /* exactly 30: no relapse */
-    assert_true(step(&r, 126, 29) == 50.0);
-    assert_int_equal(EV(r, RESTART), 126);
-    assert_int_equal(EV(r, TAPER_FAIL), ITP_NEVER);
-    assert_true(step(&r, 140, 29) == 75.0);
+    assert_true(test_run_step(&r, 119, 30) == 0.0);   /* exactly 30: no relapse */
+    assert_true(test_run_step(&r, 126, 29) == 50.0);
+    assert_int_equal(TEST_EV(r, RESTART), 126);
+    assert_int_equal(TEST_EV(r, TAPER_FAIL), ITP_NEVER);
+    assert_true(test_run_step(&r, 140, 29) == 75.0);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 98);
     assert_no_end_events(&r);
-    run_end(&r);
+    test_run_end(&r);
 }
 
 /* A course through a taper started by response after 7.5 weeks (53
@@ -657,18 +596,18 @@ static double response_wake_course(int day)
 static void test_response_wake_days_suffice(void **state)
 {
     (void)state;
-    run a, b;
+    test_run a, b;
 #define RESP_TAPER_53 "taper = { start = \"response\"; stable_weeks = 7.5; };"
-    run_start(&a, RESP_TAPER_53);
-    run_start(&b, RESP_TAPER_53);
+    test_run_start(&a, RESP_TAPER_53);
+    test_run_start(&b, RESP_TAPER_53);
     assert_true(wake_compare(&a, &b, response_wake_course, 300) < 70);
-    assert_int_equal(EV(a, TAPER_START), 95);
+    assert_int_equal(TEST_EV(a, TAPER_START), 95);
     assert_int_equal(itp_patient_taper_end(&a.rec, &a.pt), 109);
-    assert_int_equal(EV(a, RESTART), 140);
-    assert_int_equal(EV(a, HOLD), 161);
-    assert_int_equal(EV(a, RESUME), 164);
-    run_end(&a);
-    run_end(&b);
+    assert_int_equal(TEST_EV(a, RESTART), 140);
+    assert_int_equal(TEST_EV(a, HOLD), 161);
+    assert_int_equal(TEST_EV(a, RESUME), 164);
+    test_run_end(&a);
+    test_run_end(&b);
 }
 
 /* ---- a fixed course: stop_week ------------------------------------------------ */
@@ -680,15 +619,15 @@ static void test_response_wake_days_suffice(void **state)
 static void test_stop_week(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, "stop_week = 12.0;");
+    test_run r;
+    test_run_start(&r, "stop_week = 12.0;");
     for (int day = 0; day < 84; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : (day ? 60 : 20)) == 50.0);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : (day ? 60 : 20)) == 50.0);
     assert_int_equal(r.ctx.wake, 84);
     double c_prev = HUGE_VAL, c84 = 0.0;
     for (int day = 84; day < 250; day++) {
         itp_drive d;
-        assert_true(step_drive(&r, day, day % 7 ? -1 : 20, &d) == 0.0);
+        assert_true(test_run_step_drive(&r, day, day % 7 ? -1 : 20, &d) == 0.0);
         assert_true(d.pk[0].rate == 0.0);
         if (day == 84)
             c84 = d.pk[0].c0;
@@ -697,11 +636,11 @@ static void test_stop_week(void **state)
         c_prev = d.pk[0].c0;
     }
     assert_true(c84 > 0.0 && c_prev < 1e-6 * c84);
-    assert_int_equal(EV(r, COURSE_END), 84);
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), ITP_NEVER);
-    assert_int_equal(EV(r, STOP), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, COURSE_END), 84);
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, STOP), ITP_NEVER);
     assert_int_equal(r.rec.n_events, 1);
-    run_end(&r);
+    test_run_end(&r);
 }
 
 /* A remission whose onset (weeks 4-6 here) falls after the stop does not
@@ -712,24 +651,24 @@ static void test_stop_week_remission(void **state)
     (void)state;
 #define SURE_REMISSION "nonresponder_prob = 0.0; remission_prob = 1.0; " \
                        "remission_onset_from_week = 4.0; remission_onset_to_week = 6.0; "
-    run r;
-    run_start(&r, SURE_REMISSION "stop_week = 1.0;");
+    test_run r;
+    test_run_start(&r, SURE_REMISSION "stop_week = 1.0;");
     assert_int_equal(r.ctx.n_mech, 1);
     int onset = r.ctx.mech[0].onset;
     assert_true(onset >= 28 && onset <= 42 && r.ctx.mech[0].end > onset);
     for (int day = 0; day <= 7; day++)
-        step(&r, day, day % 7 ? -1 : (day ? 60 : 20));
-    assert_int_equal(EV(r, COURSE_END), 7);
+        test_run_step(&r, day, day % 7 ? -1 : (day ? 60 : 20));
+    assert_int_equal(TEST_EV(r, COURSE_END), 7);
     assert_int_equal(r.ctx.mech[0].end, onset);
-    run_end(&r);
+    test_run_end(&r);
 
-    run_start(&r, SURE_REMISSION "stop_week = 10.0;");
+    test_run_start(&r, SURE_REMISSION "stop_week = 10.0;");
     int end = r.ctx.mech[0].end;
     for (int day = 0; day <= 100; day++)
-        step(&r, day, day % 7 ? -1 : (day ? 60 : 20));
-    assert_int_equal(EV(r, COURSE_END), 70);
+        test_run_step(&r, day, day % 7 ? -1 : (day ? 60 : 20));
+    assert_int_equal(TEST_EV(r, COURSE_END), 70);
     assert_int_equal(r.ctx.mech[0].end, end);
-    run_end(&r);
+    test_run_end(&r);
 }
 
 /* A patient already off at stop_week stays as they were (nothing logged):
@@ -740,34 +679,34 @@ static void test_stop_week_remission(void **state)
 static void test_stop_week_already_off(void **state)
 {
     (void)state;
-    run r;
-    run_start(&r, "stop_week = 12.0;");
-    step(&r, 0, 10);
-    step(&r, 14, 10);
-    assert_true(step(&r, 42, 10) == 0.0);
-    assert_int_equal(EV(r, STOP_NO_RESPONSE), 42);
+    test_run r;
+    test_run_start(&r, "stop_week = 12.0;");
+    test_run_step(&r, 0, 10);
+    test_run_step(&r, 14, 10);
+    assert_true(test_run_step(&r, 42, 10) == 0.0);
+    assert_int_equal(TEST_EV(r, STOP_NO_RESPONSE), 42);
     for (int day = 43; day < 120; day++)
-        assert_true(step(&r, day, day % 7 ? -1 : 10) == 0.0);
-    assert_int_equal(EV(r, COURSE_END), ITP_NEVER);
-    run_end(&r);
+        assert_true(test_run_step(&r, day, day % 7 ? -1 : 10) == 0.0);
+    assert_int_equal(TEST_EV(r, COURSE_END), ITP_NEVER);
+    test_run_end(&r);
 
-    run_start(&r, TAPER " stop_week = 30.0;");
+    test_run_start(&r, TAPER " stop_week = 30.0;");
     for (int day = 0; day < 217; day++)
-        step(&r, day, day % 7 ? -1 : 100);
+        test_run_step(&r, day, day % 7 ? -1 : 100);
     assert_int_equal(itp_patient_taper_end(&r.rec, &r.pt), 133);
-    assert_true(step(&r, 217, 10) == 0.0);   /* no restart after the stop */
-    assert_int_equal(EV(r, RESTART), ITP_NEVER);
-    assert_int_equal(EV(r, COURSE_END), ITP_NEVER);
-    run_end(&r);
+    assert_true(test_run_step(&r, 217, 10) == 0.0);   /* no restart after the stop */
+    assert_int_equal(TEST_EV(r, RESTART), ITP_NEVER);
+    assert_int_equal(TEST_EV(r, COURSE_END), ITP_NEVER);
+    test_run_end(&r);
 
-    run_start(&r, TAPER " stop_week = 30.0;");
+    test_run_start(&r, TAPER " stop_week = 30.0;");
     for (int day = 0; day < 210; day++)
-        step(&r, day, day % 7 ? -1 : (day == 0 ? 20 : day == 105 ? 40 : 100));
-    assert_int_equal(EV(r, TAPER_INELIGIBLE), 119);
-    assert_int_equal(EV(r, TAPER_UNABLE), 168);
-    assert_true(step(&r, 210, 100) == 0.0);
-    assert_int_equal(EV(r, COURSE_END), 210);
-    run_end(&r);
+        test_run_step(&r, day, day % 7 ? -1 : (day == 0 ? 20 : day == 105 ? 40 : 100));
+    assert_int_equal(TEST_EV(r, TAPER_INELIGIBLE), 119);
+    assert_int_equal(TEST_EV(r, TAPER_UNABLE), 168);
+    assert_true(test_run_step(&r, 210, 100) == 0.0);
+    assert_int_equal(TEST_EV(r, COURSE_END), 210);
+    test_run_end(&r);
 }
 
 /* ---- the B-cell antibody ---------------------------------------------------- */
