@@ -237,7 +237,9 @@ static void range_text(itp_range r, char *buf, size_t len)
 /* The setting giving `name` above the defaults file: in g, else the
  * scenario's own group at defpath (for a component: the scenario-wide
  * group of its drug, e.g. bcell_antibody.ianalumab.emax), else the
- * population's value (populations.NAME.defpath.name); NULL for none. */
+ * population's value in the scenario's own `populations` group (a fitted
+ * file's), else in the defaults' (populations.NAME.defpath.name); NULL for
+ * none. */
 static const config_setting_t *scenario_setting(const itp_reader *rd, const config_setting_t *g,
                                                 const char *defpath, const char *name,
                                                 const char **origin)
@@ -250,6 +252,11 @@ static const config_setting_t *scenario_setting(const itp_reader *rd, const conf
     snprintf(p, sizeof p, "%s.%s", defpath, name);
     if ((s = config_lookup((config_t *)(uintptr_t)&rd->scn, p)))
         return s;
+    if (rd->scn_pop &&
+        (s = config_setting_lookup((config_setting_t *)(uintptr_t)rd->scn_pop, p))) {
+        *origin = rd->scn_pop_origin;
+        return s;
+    }
     if (rd->pop && (s = config_setting_lookup((config_setting_t *)(uintptr_t)rd->pop, p)))
         *origin = rd->pop_origin;
     return s;

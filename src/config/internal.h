@@ -20,6 +20,9 @@ struct itp_reader {
     char population[64];       /* the scenario's population ("" none) */
     char pop_origin[80];       /* "population NAME", the origin it logs */
     const config_setting_t *pop; /* its group in the defaults file */
+    const config_setting_t *scn_pop; /* its group in the scenario's own `populations`
+                                      (a fitted file's values), or NULL */
+    char scn_pop_origin[96];    /* "scenario (population NAME)" */
     char **resolved; /* one line per resolved setting, in reading order */
     size_t n_resolved, cap_resolved;
 };

@@ -117,6 +117,66 @@ static itp_status open_population(itp_reader *rd)
     return check_population(rd, g, "");
 }
 
+/* A scenario's own `populations` group (as a fitted file writes it, or
+ * --set populations.NAME.PATH=VALUE): each a population of the defaults,
+ * each value a number or a { value; ... } group at the path of a defaults
+ * parameter outside `populations`, in its unit when one is given. The one
+ * the scenario enrols gives values above the defaults' population. */
+static itp_status check_scenario_population(itp_reader *rd, const config_setting_t *g,
+                                            const char *at)
+{
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+        char path[256];
+        snprintf(path, sizeof path, "%s%s%s", at, at[0] ? "." : "", config_setting_name(s));
+        int is_param = !config_setting_is_group(s) || config_setting_get_member(s, "value");
+        if (!is_param) {
+            itp_status st = check_scenario_population(rd, s, path);
+            if (st)
+                return st;
+            continue;
+        }
+        const config_setting_t *d = config_lookup(&rd->defs, path);
+        const char *u1 = NULL, *u2 = "";
+        if (!d || !config_setting_is_group(d) || !config_setting_get_member(d, "value"))
+            return itp_rd_fail(rd, s, "a population may set only parameters of the defaults, "
+                               "and %s is none", path);
+        if (config_setting_is_group(s) && config_setting_lookup_string(s, "unit", &u1) &&
+            config_setting_lookup_string(d, "unit", &u2) && strcmp(u1, u2) != 0)
+            return itp_rd_fail(rd, s, "unit \"%s\", where %s has \"%s\"", u1, path, u2);
+    }
+    return ITP_OK;
+}
+
+static itp_status open_scenario_populations(itp_reader *rd)
+{
+    const config_setting_t *all = config_lookup(&rd->scn, "populations");
+    const config_setting_t *defs = rd->defs_ok ? config_lookup(&rd->defs, "populations") : NULL;
+    if (!all)
+        return ITP_OK;
+    if (!config_setting_is_group(all))
+        return itp_rd_fail(rd, all, "expected a group of populations, e.g. populations = { "
+                           "newly_diagnosed = { platelet = { remission_odds = 3.0; }; }; }");
+    for (int i = 0; i < config_setting_length(all); i++) {
+        const config_setting_t *g = config_setting_get_elem(all, (unsigned)i);
+        const char *name = config_setting_name(g);
+        if (!defs || !config_setting_get_member(defs, name))
+            return itp_rd_fail(rd, g, "unknown population '%s' (not in the defaults file's "
+                               "populations)", name);
+        if (!config_setting_is_group(g))
+            return itp_rd_fail(rd, g, "expected a group of parameters");
+        itp_status st = check_scenario_population(rd, g, "");
+        if (st)
+            return st;
+        if (rd->population[0] && strcmp(name, rd->population) == 0) {
+            rd->scn_pop = g;
+            snprintf(rd->scn_pop_origin, sizeof rd->scn_pop_origin, "scenario (population %s)",
+                     name);
+        }
+    }
+    return ITP_OK;
+}
+
 itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
                            const char *defaults_file,
                            const char *const *overrides, int n_overrides,
@@ -141,6 +201,8 @@ itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
         st = itp_cfg_override(&rd->scn, overrides[i], rd->err, sizeof rd->err);
     if (!st)
         st = open_population(rd);
+    if (!st)
+        st = open_scenario_populations(rd);
     if (st) {
         snprintf(err, errlen, "%s", rd->err);
         itp_reader_free(rd);

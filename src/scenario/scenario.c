@@ -16,7 +16,7 @@
 static const char *const design_keys[] = {
     "name", "description", "model", "patients", "arms", "control",
     "allocation", "strata", "enrolment", "followup", "visits", "components",
-    "events", "rescue", "new_therapy", "population", NULL};
+    "events", "rescue", "new_therapy", "population", "populations", NULL};
 
 #define MAX_TOP_KEYS 64
 

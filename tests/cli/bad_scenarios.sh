@@ -56,6 +56,28 @@ err=$("$ITPSIM" check "$pop" --defaults "$bad" 2>&1); rc=$?
 rm -f "$bad" "$pop"
 case "$err" in *"$bad":[0-9]*": populations.newly_diagnosed.platelet.background_remision_prob: a population may set only parameters of the defaults"*) ;; *) rc=99 ;; esac
 [ "$rc" -eq 2 ] || { echo "FAIL misspelt population parameter: exit $rc: $err"; fail=1; }
+# A scenario's own populations group (a fitted file's, or --set): the
+# enrolled population's value is read above the defaults' population;
+# another population's is not; an unknown population or parameter is
+# refused with the setting.
+out=$("$ITPSIM" check scenarios/target020.cfg \
+      --set populations.newly_diagnosed.platelet.remission_odds=2.5 2>&1); rc=$?
+case "$out" in *"platelet.remission_odds "*"= 2.5 "*"scenario (population newly_diagnosed)"*) ;; *) rc=99 ;; esac
+[ "$rc" -eq 0 ] || { echo "FAIL scenario population value not read: exit $rc"; fail=1; }
+out=$("$ITPSIM" check scenarios/target020.cfg \
+      --set populations.refractory.platelet.remission_odds=2.5 2>&1); rc=$?
+case "$out" in *"platelet.remission_odds "*"= 4 "*"population newly_diagnosed"*) ;; *) rc=99 ;; esac
+[ "$rc" -eq 0 ] || { echo "FAIL another population's value read: exit $rc"; fail=1; }
+pop=$(mktemp scenarios/.bad_population.XXXXXX)
+{ cat scenarios/target020.cfg; echo 'populations = { first_line = { platelet = { remission_odds = 2.0; }; }; };'; } > "$pop"
+err=$("$ITPSIM" check "$pop" 2>&1); rc=$?
+case "$err" in *"$pop":[0-9]*": populations.first_line: unknown population 'first_line'"*) ;; *) rc=99 ;; esac
+[ "$rc" -eq 2 ] || { echo "FAIL unknown scenario population: exit $rc: $err"; fail=1; }
+{ cat scenarios/target020.cfg; echo 'populations = { newly_diagnosed = { platelet = { remision_odds = 2.0; }; }; };'; } > "$pop"
+err=$("$ITPSIM" check "$pop" 2>&1); rc=$?
+rm -f "$pop"
+case "$err" in *"$pop":[0-9]*"populations.newly_diagnosed.platelet.remision_odds: a population may set only parameters of the defaults"*) ;; *) rc=99 ;; esac
+[ "$rc" -eq 2 ] || { echo "FAIL misspelt scenario population parameter: exit $rc: $err"; fail=1; }
 # Not a scenario file at all: a folder, a device, a file over 16 MiB.
 big=$(mktemp); trap 'rm -f "$big"' EXIT
 truncate -s 17M "$big"
