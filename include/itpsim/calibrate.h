@@ -24,6 +24,9 @@
 #define ITP_CAL_MAX_TARGETS 32
 #define ITP_CAL_MAX_PARAMS 12
 #define ITP_CAL_MAX_PATHS 4
+/* Free parameters of a joint calibration (each scenario uses at most
+ * ITP_CAL_MAX_PARAMS of them). */
+#define ITP_CAL_MAX_JOINT_PARAMS 24
 
 typedef enum { ITP_Q_LANDMARK, ITP_Q_MEDIAN, ITP_Q_HR, ITP_Q_RATE } itp_cal_quantity;
 typedef enum { ITP_BOUND_EQUAL, ITP_BOUND_AT_LEAST, ITP_BOUND_AT_MOST } itp_cal_bound;
@@ -38,6 +41,9 @@ typedef struct itp_cal_target {
     double scale;           /* distance counted as 1 in the objective */
     itp_cal_bound bound;
     int fit;                /* 0: held out, reported only */
+    int primary;            /* the trial's primary figure (the first target
+                               unless one says primary = true) */
+    int scale_given;        /* scale written in the scenario */
 } itp_cal_target;
 
 typedef struct itp_cal_param {
@@ -56,6 +62,7 @@ typedef struct itp_cal_spec {
     itp_cal_target t[ITP_CAL_MAX_TARGETS];
     int n_params;
     itp_cal_param p[ITP_CAL_MAX_PARAMS];
+    int primary;            /* index of the primary target */
 } itp_cal_spec;
 
 /* Loads a scenario as itp_scenario_load does (trial.h), and its
@@ -105,6 +112,39 @@ itp_status itp_cal_report_evaluation(itp_calibrator *c, FILE *out, char *err, si
  * of the design as run at the fitted values) and prints a summary. */
 itp_status itp_cal_run(itp_calibrator *c, const char *dir, FILE *progress, FILE *out, char *err,
                        size_t errlen);
+
+/* The target's signed distance (simulated - published) / scale (hazard
+ * ratios on the log scale; 0 on the allowed side of a one-sided target;
+ * 1e3 when the model gives none): the objective is the sum of squares. */
+double itp_cal_residual(const itp_cal_target *t, double sim);
+
+/* Replaces the free parameters (and, when per_arm > 0, the cohort size)
+ * of c's spec: for a joint calibration, which fits parameters of its own
+ * to the targets of several scenarios. */
+void itp_cal_use_params(itp_calibrator *c, const itp_cal_param *p, int n, int per_arm);
+
+/* Scales every target whose scale the scenario does not write by its
+ * published uncertainty: a 95% CI's half-width / 1.96 (for a hazard
+ * ratio on the log scale), else for a rate the binomial SE at the arm's
+ * size sqrt(p (1 - p) / n), else the built-in scale. */
+void itp_cal_scale_by_uncertainty(itp_calibrator *c);
+
+/* Parameters live in (min, max) through x = min + (max - min) / (1 +
+ * e^-u); the minimiser works in u. */
+double itp_cal_from_u(const itp_cal_param *p, double u);
+double itp_cal_to_u(const itp_cal_param *p, double x);
+
+/* Nelder-Mead (GSL nmsimplex2) over the np parameters p in their
+ * logistic transform: from `from` (NULL: the parameters' start values),
+ * then starts - 1 points drawn over the bounds (from stream seed), at
+ * most max_evals evaluations of fn each. fn gets x, the start and the
+ * evaluation (from 1), and sets *st on failure. best: the parameters of
+ * the lowest value found, *best_obj that value. */
+typedef double (*itp_cal_objfn)(const double *x, int start, int eval, void *ctx,
+                                itp_status *st);
+itp_status itp_cal_minimise(const itp_cal_param *p, int np, itp_cal_objfn fn, void *ctx,
+                            int starts, int max_evals, uint64_t seed, const double *from,
+                            double *best, double *best_obj);
 
 /* The "PATH=VALUE" overrides for parameters x, into buf; returns count. */
 int itp_cal_overrides(const itp_cal_spec *s, const double *x, char buf[][160], int max);

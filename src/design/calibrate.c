@@ -21,7 +21,7 @@ static itp_status read_target(itp_reader *rd, const itp_scenario *scn, const con
                               itp_cal_target *t)
 {
     static const char *const keys[] = {"name", "arm", "quantity", "endpoint", "months", "value",
-                                       "ci", "scale", "bound", "fit", NULL};
+                                       "ci", "scale", "bound", "fit", "primary", NULL};
     char arm[ITP_NAME_MAX], q[32], ep[ITP_NAME_MAX], bound[16];
     double ci[2];
     int nci;
@@ -35,6 +35,7 @@ static itp_status read_target(itp_reader *rd, const itp_scenario *scn, const con
         (st = itp_rd_string(rd, g, "endpoint", NULL, ep, sizeof ep)) ||
         (st = itp_rd_string(rd, g, "bound", "equal", bound, sizeof bound)) ||
         (st = itp_rd_bool_or(rd, g, "fit", 1, &t->fit)) ||
+        (st = itp_rd_bool_or(rd, g, "primary", 0, &t->primary)) ||
         (st = itp_rd_array(rd, g, "ci", ITP_CLOSED(0, 1e4), 0, ci, 2, &nci)))
         return st;
     if ((t->arm = itp_scenario_arm(scn, arm)) < 0)
@@ -66,6 +67,7 @@ static itp_status read_target(itp_reader *rd, const itp_scenario *scn, const con
     if ((t->quantity == ITP_Q_RATE) == tte)
         return itp_rd_fail(rd, itp_member(g, "endpoint"), "quantity \"%s\" needs a %s endpoint", q,
                            t->quantity == ITP_Q_RATE ? "binary" : "time-to-event");
+    t->scale_given = itp_member(g, "scale") != NULL;
     if ((st = itp_rd_double(rd, g, NULL, "value", ITP_CLOSED(lo, hi), &t->value)) ||
         (st = itp_rd_double_or(rd, g, "scale", ITP_POSITIVE(100.0), dscale, &t->scale)))
         return st;
@@ -169,6 +171,14 @@ static itp_status cal_parse(itp_reader *rd, itp_scenario *scn, void *ctx)
     }
     if (!fitted)
         return itp_rd_fail(rd, tl, "every target is held out (fit = false): nothing to fit");
+    s->primary = 0;
+    for (int i = 0, n = 0; i < s->n_targets; i++)
+        if (s->t[i].primary) {
+            if (n++)
+                return itp_rd_fail(rd, config_setting_get_elem(tl, (unsigned)i),
+                                   "a second primary target (the first: %s)", s->t[s->primary].name);
+            s->primary = i;
+        }
     for (int i = 0; i < s->n_params; i++)
         if ((st = read_param(rd, config_setting_get_elem(pl, (unsigned)i), &s->p[i])))
             return st;
@@ -395,10 +405,10 @@ static size_t collect(itp_calibrator *c, const itp_scenario *scn, size_t n, int 
     return m;
 }
 
-static double distance(const itp_cal_target *t, double sim)
+double itp_cal_residual(const itp_cal_target *t, double sim)
 {
     if (isnan(sim))
-        return 1e6;
+        return 1e3;
     double d;
     if (t->quantity == ITP_Q_HR)
         d = (log(fmax(sim, 1e-9)) - log(t->value)) * t->value / t->scale;
@@ -408,6 +418,12 @@ static double distance(const itp_cal_target *t, double sim)
         d = (sim - t->value) / t->scale;
     if ((t->bound == ITP_BOUND_AT_LEAST && d > 0) || (t->bound == ITP_BOUND_AT_MOST && d < 0))
         d = 0.0;
+    return d;
+}
+
+static double distance(const itp_cal_target *t, double sim)
+{
+    double d = itp_cal_residual(t, sim);
     return d * d;
 }
 
@@ -481,45 +497,108 @@ itp_status itp_cal_evaluate(itp_calibrator *c, const double *x, itp_cal_eval *ev
 
 /* ---- fitting ------------------------------------------------------------------------ */
 
-typedef struct fit_ctx {
-    itp_calibrator *c;
-    FILE *progress;
-    int start, evals;
-    itp_status st;
-    char *err;
-    size_t errlen;
-} fit_ctx;
-
-/* Parameters live in (min, max) through x = min + (max - min) / (1 + e^-u). */
-static double from_u(const itp_cal_param *p, double u)
+double itp_cal_from_u(const itp_cal_param *p, double u)
 {
     return p->min + (p->max - p->min) / (1.0 + exp(-u));
 }
 
-static double to_u(const itp_cal_param *p, double x)
+double itp_cal_to_u(const itp_cal_param *p, double x)
 {
     double f = (x - p->min) / (p->max - p->min);
     f = fmin(fmax(f, 1e-6), 1 - 1e-6);
     return log(f / (1 - f));
 }
 
-static double objective(const gsl_vector *u, void *vctx)
+typedef struct min_ctx {
+    const itp_cal_param *p;
+    int np;
+    itp_cal_objfn fn;
+    void *ctx;
+    int start, evals;
+    itp_status st;
+} min_ctx;
+
+static double min_objective(const gsl_vector *u, void *vctx)
+{
+    min_ctx *m = vctx;
+    double x[ITP_CAL_MAX_JOINT_PARAMS];
+    if (m->st)
+        return 1e12;
+    for (int i = 0; i < m->np; i++)
+        x[i] = itp_cal_from_u(&m->p[i], gsl_vector_get(u, (size_t)i));
+    m->evals++;
+    double v = m->fn(x, m->start, m->evals, m->ctx, &m->st);
+    return m->st ? 1e12 : v;
+}
+
+itp_status itp_cal_minimise(const itp_cal_param *p, int np, itp_cal_objfn fn, void *ctx,
+                            int starts, int max_evals, uint64_t seed, const double *from,
+                            double *best, double *best_obj)
+{
+    gsl_vector *u = gsl_vector_alloc((size_t)np), *step = gsl_vector_alloc((size_t)np);
+    gsl_multimin_fminimizer *m =
+        gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, (size_t)np);
+    gsl_rng *r = gsl_rng_alloc(itp_rng_xoshiro256pp);
+    if (!u || !step || !m || !r) {
+        gsl_vector_free(u);
+        gsl_vector_free(step);
+        if (m)
+            gsl_multimin_fminimizer_free(m);
+        if (r)
+            gsl_rng_free(r);
+        return ITP_ENOMEM;
+    }
+    min_ctx mc = {p, np, fn, ctx, 0, 0, ITP_OK};
+    gsl_multimin_function f = {min_objective, (size_t)np, &mc};
+    *best_obj = HUGE_VAL;
+    itp_rng_stream(r, seed, 0, 0, 99);
+    for (int k = 0; k < starts && !mc.st; k++) {
+        /* start 1: the starting values; others: drawn over the bounds */
+        for (int i = 0; i < np; i++) {
+            double x = k == 0 ? (from ? from[i] : p[i].start)
+                              : p[i].min + (0.1 + 0.8 * gsl_rng_uniform(r)) * (p[i].max - p[i].min);
+            gsl_vector_set(u, (size_t)i, itp_cal_to_u(&p[i], x));
+            gsl_vector_set(step, (size_t)i, 0.7);
+        }
+        mc.start = k;
+        mc.evals = 0;
+        gsl_multimin_fminimizer_set(m, &f, u, step);
+        while (mc.evals < max_evals && !mc.st) {
+            if (gsl_multimin_fminimizer_iterate(m))
+                break;
+            if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-3) == GSL_SUCCESS)
+                break;
+        }
+        if (!mc.st && m->fval < *best_obj) {
+            *best_obj = m->fval;
+            for (int i = 0; i < np; i++)
+                best[i] = itp_cal_from_u(&p[i], gsl_vector_get(m->x, (size_t)i));
+        }
+    }
+    gsl_vector_free(u);
+    gsl_vector_free(step);
+    gsl_multimin_fminimizer_free(m);
+    gsl_rng_free(r);
+    return mc.st;
+}
+
+typedef struct fit_ctx {
+    itp_calibrator *c;
+    FILE *progress;
+    char *err;
+    size_t errlen;
+} fit_ctx;
+
+static double fit_objective(const double *x, int start, int eval, void *vctx, itp_status *st)
 {
     fit_ctx *f = vctx;
     const itp_cal_spec *s = &f->c->spec;
-    double x[ITP_CAL_MAX_PARAMS];
     itp_cal_eval ev;
-    for (int i = 0; i < s->n_params; i++)
-        x[i] = from_u(&s->p[i], gsl_vector_get(u, (size_t)i));
-    if (f->st)
-        return 1e12;
-    f->st = itp_cal_evaluate(f->c, x, &ev, f->err, f->errlen);
-    f->evals++;
-    if (f->st)
+    if ((*st = itp_cal_evaluate(f->c, x, &ev, f->err, f->errlen)))
         return 1e12;
     if (f->progress) {
-        fprintf(f->progress, "calibrate: start %d, evaluation %d: objective %.4f (", f->start + 1,
-                f->evals, ev.objective);
+        fprintf(f->progress, "calibrate: start %d, evaluation %d: objective %.4f (", start + 1,
+                eval, ev.objective);
         for (int i = 0; i < s->n_params; i++)
             fprintf(f->progress, "%s%.4g", i ? ", " : "", x[i]);
         fputs(")\n", f->progress);
@@ -531,51 +610,42 @@ itp_status itp_cal_fit(itp_calibrator *c, double *best, itp_cal_eval *bev, FILE 
                        char *err, size_t errlen)
 {
     const itp_cal_spec *s = &c->spec;
-    size_t np = (size_t)s->n_params;
-    double best_obj = HUGE_VAL;
-    gsl_vector *u = gsl_vector_alloc(np), *step = gsl_vector_alloc(np);
-    gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, np);
-    gsl_rng *r = gsl_rng_alloc(itp_rng_xoshiro256pp);
-    if (!u || !step || !m || !r) {
-        gsl_vector_free(u);
-        gsl_vector_free(step);
-        if (m)
-            gsl_multimin_fminimizer_free(m);
-        if (r)
-            gsl_rng_free(r);
-        return ITP_ENOMEM;
-    }
-    fit_ctx f = {c, progress, 0, 0, ITP_OK, err, errlen};
-    gsl_multimin_function fn = {objective, np, &f};
-    itp_rng_stream(r, c->seed, 0, 0, 99);
-    for (int k = 0; k < s->starts && !f.st; k++) {
-        /* start 1: the starting values; others: drawn over the bounds */
-        for (size_t i = 0; i < np; i++) {
-            double x = k == 0 ? s->p[i].start
-                              : s->p[i].min + (0.1 + 0.8 * gsl_rng_uniform(r)) * (s->p[i].max - s->p[i].min);
-            gsl_vector_set(u, i, to_u(&s->p[i], x));
-            gsl_vector_set(step, i, 0.7);
-        }
-        f.start = k;
-        f.evals = 0;
-        gsl_multimin_fminimizer_set(m, &fn, u, step);
-        for (int it = 0; f.evals < s->max_evals && !f.st; it++) {
-            if (gsl_multimin_fminimizer_iterate(m))
-                break;
-            if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-3) == GSL_SUCCESS)
-                break;
-        }
-        if (!f.st && m->fval < best_obj) {
-            best_obj = m->fval;
-            for (size_t i = 0; i < np; i++)
-                best[i] = from_u(&s->p[i], gsl_vector_get(m->x, i));
-        }
-    }
-    gsl_vector_free(u);
-    gsl_vector_free(step);
-    gsl_multimin_fminimizer_free(m);
-    gsl_rng_free(r);
-    if (f.st)
-        return f.st;
+    fit_ctx f = {c, progress, err, errlen};
+    double obj;
+    itp_status st = itp_cal_minimise(s->p, s->n_params, fit_objective, &f, s->starts,
+                                     s->max_evals, c->seed, NULL, best, &obj);
+    if (st)
+        return st;
     return itp_cal_evaluate(c, best, bev, err, errlen);
+}
+
+void itp_cal_use_params(itp_calibrator *c, const itp_cal_param *p, int n, int per_arm)
+{
+    c->spec.n_params = n < ITP_CAL_MAX_PARAMS ? n : ITP_CAL_MAX_PARAMS;
+    for (int i = 0; i < c->spec.n_params; i++)
+        c->spec.p[i] = p[i];
+    if (per_arm > 0)
+        c->spec.per_arm = per_arm;
+}
+
+void itp_cal_scale_by_uncertainty(itp_calibrator *c)
+{
+    const itp_scenario *scn = c->scn;
+    double sum = 0.0;
+    for (int a = 0; a < scn->n_arms; a++)
+        sum += scn->arms[a].ratio;
+    for (int k = 0; k < c->spec.n_targets; k++) {
+        itp_cal_target *t = &c->spec.t[k];
+        if (t->scale_given)
+            continue;
+        if (!isnan(t->ci_low)) {
+            t->scale = t->quantity == ITP_Q_HR
+                           ? t->value * (log(t->ci_high) - log(t->ci_low)) / 3.92
+                           : (t->ci_high - t->ci_low) / 3.92;
+        } else if (t->quantity == ITP_Q_RATE || t->quantity == ITP_Q_LANDMARK) {
+            double n = scn->n_patients * scn->arms[t->arm].ratio / sum;
+            double v = fmin(fmax(t->value, 0.5 / n), 1.0 - 0.5 / n);
+            t->scale = sqrt(v * (1.0 - v) / n);
+        }
+    }
 }
