@@ -90,38 +90,35 @@ static int by_path(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static itp_status write_fitted(const char *dir, const itp_scenario *scn, const itp_cal_spec *s,
-                               const double *x, char *err, size_t errlen)
+itp_status itp_cal_write_params(const char *dir, const char *file, int n,
+                                const char *const *path_in, const double *val_in,
+                                const char *const *unit_in, const char *source,
+                                const char *header, char *err, size_t errlen)
 {
-    const char *paths[ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS];
-    double val[ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS];
-    const char *unit[ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS];
-    int n = 0;
-    for (int i = 0; i < s->n_params; i++)
-        for (int j = 0; j < s->p[i].n_paths; j++) {
-            if (strchr(s->p[i].path[j], '[')) {
-                snprintf(err, errlen, "%s: a list element cannot be written to fitted.cfg",
-                         s->p[i].path[j]);
-                return ITP_EINPUT;
-            }
-            paths[n] = s->p[i].path[j];
-            n++;
+    enum { MAXP = ITP_CAL_MAX_JOINT_PARAMS * ITP_CAL_MAX_PATHS };
+    const char *paths[MAXP];
+    int order[MAXP];
+    if (n > MAXP) {
+        snprintf(err, errlen, "too many parameters to write (%d)", n);
+        return ITP_EINPUT;
+    }
+    for (int k = 0; k < n; k++) {
+        if (strchr(path_in[k], '[')) {
+            snprintf(err, errlen, "%s: a list element cannot be written to %s", path_in[k], file);
+            return ITP_EINPUT;
         }
+        paths[k] = path_in[k];
+    }
     qsort(paths, (size_t)n, sizeof *paths, by_path);
     for (int k = 0; k < n; k++)
-        for (int i = 0; i < s->n_params; i++)
-            for (int j = 0; j < s->p[i].n_paths; j++)
-                if (paths[k] == s->p[i].path[j]) {
-                    val[k] = x[i];
-                    unit[k] = s->p[i].unit[0] ? s->p[i].unit : "as in config/defaults.cfg";
-                }
+        for (int i = 0; i < n; i++)
+            if (paths[k] == path_in[i])
+                order[k] = i;
     itp_out o;
-    itp_status st = itp_out_open(&o, dir, "fitted.cfg", err, errlen);
+    itp_status st = itp_out_open(&o, dir, file, err, errlen);
     if (st)
         return st;
-    fprintf(o.f, "# Parameters fitted to %s by `itpsim calibrate`; see results/calibration/.\n"
-                 "# A scenario uses them with @include; its own settings take precedence.\n",
-            scn->name);
+    fputs(header, o.f);
     char prev[16][64];
     int depth = 0;
     for (int k = 0; k < n; k++) {
@@ -141,13 +138,37 @@ static itp_status write_fitted(const char *dir, const itp_scenario *scn, const i
             fprintf(o.f, "%*s%s = {\n", 2 * depth, "", comp[depth]);
             snprintf(prev[depth], sizeof prev[0], "%s", comp[depth]);
         }
-        fprintf(o.f, "%*s%s = { value = %.6g; unit = \"%s\"; source = \"fitted to %s, see "
-                     "results/calibration/\"; };\n",
-                2 * depth, "", comp[nc - 1], val[k], unit[k], scn->name);
+        const char *u = unit_in[order[k]];
+        fprintf(o.f, "%*s%s = { value = %.6g; unit = \"%s\"; source = \"%s\"; };\n",
+                2 * depth, "", comp[nc - 1], val_in[order[k]],
+                u && u[0] ? u : "as in config/defaults.cfg", source);
     }
     for (; depth > 0; depth--)
         fprintf(o.f, "%*s};\n", 2 * (depth - 1), "");
     return itp_out_commit(&o, err, errlen);
+}
+
+static itp_status write_fitted(const char *dir, const itp_scenario *scn, const itp_cal_spec *s,
+                               const double *x, char *err, size_t errlen)
+{
+    const char *paths[ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS];
+    const char *unit[ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS];
+    double val[ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS];
+    int n = 0;
+    for (int i = 0; i < s->n_params; i++)
+        for (int j = 0; j < s->p[i].n_paths; j++) {
+            paths[n] = s->p[i].path[j];
+            unit[n] = s->p[i].unit;
+            val[n++] = x[i];
+        }
+    char header[512], source[256];
+    snprintf(header, sizeof header,
+             "# Parameters fitted to %s by `itpsim calibrate`; see results/calibration/.\n"
+             "# A scenario uses them with @include; its own settings take precedence.\n",
+             scn->name);
+    snprintf(source, sizeof source, "fitted to %s, see results/calibration/", scn->name);
+    return itp_cal_write_params(dir, "fitted.cfg", n, paths, val, unit, source, header, err,
+                                errlen);
 }
 
 itp_status itp_cal_run(itp_calibrator *c, const char *dir, FILE *progress, FILE *out, char *err,
