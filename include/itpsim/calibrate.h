@@ -157,4 +157,43 @@ itp_status itp_cal_write_params(const char *dir, const char *file, int n,
 /* The "PATH=VALUE" overrides for parameters x, into buf; returns count. */
 int itp_cal_overrides(const itp_cal_spec *s, const double *x, char buf[][160], int max);
 
+/* ---- joint calibration ------------------------------------------------------------ */
+
+/* A joint calibration file lists scenarios (`scenarios = ["a.cfg", ...]`,
+ * relative to the file) and free parameters by their defaults path
+ * (`parameters = ( { path; min; max; start; }, ... )`: a drug's,
+ * TYPE.DRUG.NAME, acts on the scenarios giving that drug; a population's,
+ * populations.NAME.PATH, on those enrolling it; any other on all), with
+ * patients_per_arm (4000), starts (1), max_evaluations (400),
+ * loto_evaluations (80, per left-out trial), draws (1000) and
+ * jacobian_step (0.1, in the transformed scale). Each scenario's own
+ * calibration targets are its targets, scaled by their published
+ * uncertainty (itp_cal_scale_by_uncertainty); its own parameters are not
+ * used. */
+#define ITP_JOINT_MAX_TRIALS 16
+
+typedef struct itp_joint itp_joint;
+
+/* Whether file is a joint calibration file (it has `scenarios`). */
+int itp_joint_is_file(const char *file);
+
+itp_status itp_joint_create(itp_joint **out, const char *file, const char *defaults,
+                            uint64_t seed, int threads, char *err, size_t errlen);
+void itp_joint_free(itp_joint *j);
+
+/* Whether joint parameter i acts on trial k (in the file's order). */
+int itp_joint_uses(const itp_joint *j, int k, int i);
+
+/* The joint fit alone: best the fitted parameters, [lo[i], hi[i]] their
+ * 95% intervals (Laplace); *ridged when J'J was singular. */
+itp_status itp_joint_fit(itp_joint *j, double *best, double *lo, double *hi, int *ridged,
+                         char *err, size_t errlen);
+
+/* Fits every trial's targets together, refits without each trial in turn
+ * and predicts it, approximates the parameters' uncertainty (Laplace);
+ * writes dir/joint.md, dir/fitted.cfg and dir/draws.csv, and prints a
+ * summary to out. */
+itp_status itp_joint_run(itp_joint *j, const char *dir, FILE *progress, FILE *out, char *err,
+                         size_t errlen);
+
 #endif

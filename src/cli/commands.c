@@ -89,7 +89,12 @@ static const char usage_calibrate[] =
     "simulated, parameters before and after, and the power of the design as run).\n"
     "  --evaluate   only compare the targets with the scenario as it is (its own\n"
     "               parameter values, e.g. fitted ones it includes); no fit\n"
-    "  -o DIR       output folder (default results/calibration)\n";
+    "  -o DIR       output folder (default results/calibration)\n"
+    "usage: itpsim calibrate JOINT.cfg [-o DIR] [-s SEED] [-j THREADS]\n"
+    "A joint calibration file (one listing `scenarios`) fits one parameter set to the\n"
+    "targets of every scenario it lists, refits without each trial in turn to predict\n"
+    "it, and approximates the parameters' uncertainty: DIR/joint.md, DIR/fitted.cfg\n"
+    "and DIR/draws.csv (draws of the parameters).\n";
 
 static const char usage_simulate[] =
     "usage: itpsim simulate SCENARIO [-s SEED] [-o DIR] [-n PATIENTS] [options]\n"
@@ -408,6 +413,22 @@ static int cmd_calibrate(int argc, char **argv)
         return rc;
     char dbuf[PATH_MAX + 32], err[1024] = "";
     const char *defaults = find_defaults(&o, dbuf, sizeof dbuf);
+    if (itp_joint_is_file(o.scenario)) {
+        itp_joint *j = NULL;
+        itp_status st = ITP_EINPUT;
+        if (o.evaluate || o.n_sets)
+            snprintf(err, sizeof err, "%s: --evaluate and --set are for a scenario, not a joint "
+                     "calibration file", o.scenario);
+        else
+            st = itp_joint_create(&j, o.scenario, defaults, o.seed,
+                                  o.threads ? o.threads : default_threads(), err, sizeof err);
+        if (!st)
+            st = itp_joint_run(j, o.outdir, o.quiet ? NULL : stderr, stdout, err, sizeof err);
+        if (st)
+            fprintf(stderr, "itpsim calibrate: %s\n", err[0] ? err : itp_strerror(st));
+        itp_joint_free(j);
+        return itp_exit_code(st);
+    }
     itp_calibrator *cal;
     itp_status st = itp_calibrator_create(&cal, o.scenario, defaults, o.sets, o.n_sets, o.seed,
                                           o.threads ? o.threads : default_threads(), err,

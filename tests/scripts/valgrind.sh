@@ -17,6 +17,8 @@ check() {
 }
 # the simulated cohorts of test_clinical at a tenth of their size
 export ITPSIM_TEST_COHORT=2000
+# and two synthetic data sets of test_joint's coverage check, not 40
+export ITPSIM_TEST_COVERAGE_SETS=2
 for t in "$@"; do
   check "$t" "$t"
 done
