@@ -63,7 +63,7 @@ HEADERS  := $(wildcard include/itpsim/*.h) $(wildcard src/*/*.h)
 DEPFLAGS  = -MMD -MP
 
 # ---- rules -----------------------------------------------------------------
-.PHONY: all deps run test clean
+.PHONY: calibration-joint all deps run test clean
 
 all: $(BUILD)/itpsim
 
@@ -210,3 +210,15 @@ calibration: deps
 	./$(BUILD)/itpsim calibrate $(SCENARIO) -o results/calibration
 	mv results/calibration/calibration.md results/calibration/vayhit2.md
 	mv results/calibration/fitted.cfg config/vayhit2_fitted.cfg
+	@$(MAKE) --no-print-directory calibration-joint
+
+# The joint calibration to the nine seeded trials (about 10 minutes on 2
+# cores): results/calibration/joint.md, config/joint_fitted.cfg and the
+# parameter draws config/fitted_draws.csv.
+calibration-joint: deps
+	@$(MAKE) --no-print-directory all
+	./$(BUILD)/itpsim calibrate scenarios/calibration/joint.cfg -o results/calibration/joint
+	mv results/calibration/joint/joint.md results/calibration/joint.md
+	mv results/calibration/joint/fitted.cfg config/joint_fitted.cfg
+	mv results/calibration/joint/draws.csv config/fitted_draws.csv
+	rmdir results/calibration/joint

@@ -137,9 +137,10 @@ static inline int test_cohort(const itp_scenario *scn, const itp_component *c, i
     return remit;
 }
 
-/* One patient on a TPO-RA component "tpo" (its settings `settings`) of a
- * scenario with weekly visits over 12 months, driven day by day outside the
- * platelet model: the tests script the counts it sees. */
+/* One patient on a component "c" of type `type` (its settings
+ * `settings`) of a scenario with weekly visits over `months` months,
+ * driven day by day outside the platelet model: the tests script the
+ * counts it sees. */
 typedef struct test_run {
     itp_scenario *scn;
     const itp_component *c;
@@ -152,30 +153,44 @@ typedef struct test_run {
 /* The day of the patient's first event of a kind, or ITP_NEVER. */
 #define TEST_EV(r, kind) itp_patient_event(&(r).rec, &(r).pt, ITP_EV_##kind, 0)
 
-static inline void test_run_start(test_run *r, const char *settings)
+static inline void test_run_open(test_run *r, const char *type, const char *settings,
+                                 double months)
 {
     char text[2048], err[1024];
     snprintf(text, sizeof text,
              "patients = 10;\n"
-             "arms = ( { name = \"a\"; treatments = [\"tpo\"]; } );\n"
+             "arms = ( { name = \"a\"; treatments = [\"c\"]; } );\n"
              "enrolment = { duration_months = 1.0; };\n"
-             "followup = { max_months = 12.0; cut_months = 12.0; };\n"
+             "followup = { max_months = %g; cut_months = %g; };\n"
              "visits = ( { from_week = 0; every_weeks = 1; } );\n"
-             "components = { tpo = { type = \"tpo_ra\"; %s }; };\n", settings);
+             "components = { c = { type = \"%s\"; %s }; };\n", months, months, type,
+             settings);
     r->scn = test_load(text, err, sizeof err);
     if (!r->scn) {
-        fprintf(stderr, "test_run_start: %s\n", err);
+        fprintf(stderr, "test_run_open: %s\n", err);
         exit(1);
     }
     r->c = &r->scn->components[0];
+    if (r->c->type->state_size > sizeof r->st) {
+        fprintf(stderr, "test_run_open: a state over %zu bytes\n", sizeof r->st);
+        exit(1);
+    }
     itp_patient_clear_events(&r->pt);
     itp_record_init(&r->rec);
     r->pt.event_first = 0;
-    r->ctx = (itp_patient_ctx){.pt = &r->pt, .rec = &r->rec, .recheck_day = INT_MAX};
-    memset(r->st, 0, sizeof r->st);
+    r->ctx = (itp_patient_ctx){.pt = &r->pt, .rec = &r->rec,
+                               .max_day = r->scn->max_followup_days, .recheck_day = INT_MAX};
+    memset(r->st, 0, sizeof r->st);   /* as the model zeroes it */
     gsl_rng *g = gsl_rng_alloc(gsl_rng_default);
-    r->c->type->start(r->c->params, &r->ctx, g, r->st);
+    if (r->c->type->start)
+        r->c->type->start(r->c->params, &r->ctx, g, r->st);
     gsl_rng_free(g);
+}
+
+/* A TPO-RA, 12 months. */
+static inline void test_run_start(test_run *r, const char *settings)
+{
+    test_run_open(r, "tpo_ra", settings, 12.0);
 }
 
 static inline void test_run_end(test_run *r)

@@ -147,12 +147,16 @@ itp_status itp_cal_minimise(const itp_cal_param *p, int np, itp_cal_objfn fn, vo
                             double *best, double *best_obj);
 
 /* Writes dir/file: a header, then each of the n parameters path[k] =
- * { value; unit; source; } nested in its groups (paths sorted), as a file
- * a scenario includes. */
+ * { value = val[k]; unit[k]; source[k]; } nested in its groups (paths
+ * sorted), as a file a scenario includes. */
 itp_status itp_cal_write_params(const char *dir, const char *file, int n,
                                 const char *const *path, const double *val,
-                                const char *const *unit, const char *source,
+                                const char *const *unit, const char *const *source,
                                 const char *header, char *err, size_t errlen);
+
+/* A simulated value for a report: "0.123 (0.004)" with its MCSE, "not
+ * reached" (infinite), "NA". */
+void itp_cal_fmt_value(char *buf, size_t len, double v, double se);
 
 /* The "PATH=VALUE" overrides for parameters x, into buf; returns count. */
 int itp_cal_overrides(const itp_cal_spec *s, const double *x, char buf[][160], int max);

@@ -18,7 +18,7 @@ static const char *quantity_name(itp_cal_quantity q)
     return "?";
 }
 
-static void fmt_value(char *buf, size_t len, double v, double se)
+void itp_cal_fmt_value(char *buf, size_t len, double v, double se)
 {
     if (isinf(v))
         snprintf(buf, len, "not reached");
@@ -76,7 +76,7 @@ itp_status itp_cal_report_evaluation(itp_calibrator *c, FILE *out, char *err, si
     for (int k = 0; k < s->n_targets; k++) {
         char label[160], v[48];
         target_label(scn, &s->t[k], label, sizeof label);
-        fmt_value(v, sizeof v, ev.value[k], ev.se[k]);
+        itp_cal_fmt_value(v, sizeof v, ev.value[k], ev.se[k]);
         fprintf(out, "%-10s %-48s published %6.3f%s  simulated %-16s%s\n", s->t[k].name, label,
                 s->t[k].value, s->t[k].bound == ITP_BOUND_AT_LEAST ? "+" : " ", v,
                 s->t[k].fit ? "" : "  (held out)");
@@ -92,7 +92,7 @@ static int by_path(const void *a, const void *b)
 
 itp_status itp_cal_write_params(const char *dir, const char *file, int n,
                                 const char *const *path_in, const double *val_in,
-                                const char *const *unit_in, const char *source,
+                                const char *const *unit_in, const char *const *source,
                                 const char *header, char *err, size_t errlen)
 {
     enum { MAXP = ITP_CAL_MAX_JOINT_PARAMS * ITP_CAL_MAX_PATHS };
@@ -141,7 +141,7 @@ itp_status itp_cal_write_params(const char *dir, const char *file, int n,
         const char *u = unit_in[order[k]];
         fprintf(o.f, "%*s%s = { value = %.6g; unit = \"%s\"; source = \"%s\"; };\n",
                 2 * depth, "", comp[nc - 1], val_in[order[k]],
-                u && u[0] ? u : "as in config/defaults.cfg", source);
+                u && u[0] ? u : "as in config/defaults.cfg", source[order[k]]);
     }
     for (; depth > 0; depth--)
         fprintf(o.f, "%*s};\n", 2 * (depth - 1), "");
@@ -153,21 +153,23 @@ static itp_status write_fitted(const char *dir, const itp_scenario *scn, const i
 {
     const char *paths[ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS];
     const char *unit[ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS];
+    const char *src[ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS];
     double val[ITP_CAL_MAX_PARAMS * ITP_CAL_MAX_PATHS];
+    char header[512], source[256];
     int n = 0;
     for (int i = 0; i < s->n_params; i++)
         for (int j = 0; j < s->p[i].n_paths; j++) {
             paths[n] = s->p[i].path[j];
             unit[n] = s->p[i].unit;
+            src[n] = source;
             val[n++] = x[i];
         }
-    char header[512], source[256];
     snprintf(header, sizeof header,
              "# Parameters fitted to %s by `itpsim calibrate`; see results/calibration/.\n"
              "# A scenario uses them with @include; its own settings take precedence.\n",
              scn->name);
     snprintf(source, sizeof source, "fitted to %s, see results/calibration/", scn->name);
-    return itp_cal_write_params(dir, "fitted.cfg", n, paths, val, unit, source, header, err,
+    return itp_cal_write_params(dir, "fitted.cfg", n, paths, val, unit, src, header, err,
                                 errlen);
 }
 
@@ -233,8 +235,8 @@ itp_status itp_cal_run(itp_calibrator *c, const char *dir, FILE *progress, FILE 
         const itp_cal_target *t = &s->t[k];
         char label[160], b[48], a[48], ci[48];
         target_label(scn, t, label, sizeof label);
-        fmt_value(b, sizeof b, before.value[k], before.se[k]);
-        fmt_value(a, sizeof a, after.value[k], after.se[k]);
+        itp_cal_fmt_value(b, sizeof b, before.value[k], before.se[k]);
+        itp_cal_fmt_value(a, sizeof a, after.value[k], after.se[k]);
         if (isnan(t->ci_low))
             snprintf(ci, sizeof ci, "-");
         else

@@ -271,14 +271,6 @@ int itp_joint_uses(const itp_joint *j, int k, int i)
     return 0;
 }
 
-/* Parameter i acts on trial k. */
-static int uses(const itp_joint *j, int k, int i)
-{
-    for (int m = 0; m < j->n_use[k]; m++)
-        if (j->use[k][m] == i)
-            return 1;
-    return 0;
-}
 
 /* Trial k's fitted targets: their residuals at ev into r. */
 static int trial_residuals(const itp_joint *j, int k, const itp_cal_eval *ev, double *r)
@@ -392,7 +384,7 @@ static itp_status lm_jacobian(lm_ctx *c, const gsl_vector *u, gsl_matrix *jac)
         double keep = x[i], h = c->j->step_u;
         x[i] = itp_cal_from_u(&j->p[i], gsl_vector_get(u, (size_t)i) + h);
         for (int k = 0; k < j->n; k++) {
-            if (k == c->left_out || !uses(j, k, i))
+            if (k == c->left_out || !itp_joint_uses(j, k, i))
                 continue;
             itp_cal_eval ev;
             if ((st = eval_trial(j, k, x, &ev, c->err, c->errlen)))
@@ -576,17 +568,6 @@ static int in_ci(const itp_cal_target *t, double v, double *lo, double *hi)
     return !isnan(v) && v >= *lo && v <= *hi;
 }
 
-static void fmt(char *buf, size_t len, double v, double se)
-{
-    if (isinf(v))
-        snprintf(buf, len, "not reached");
-    else if (isnan(v))
-        snprintf(buf, len, "NA");
-    else if (isnan(se))
-        snprintf(buf, len, "%.3f", v);
-    else
-        snprintf(buf, len, "%.3f (%.3f)", v, se);
-}
 
 itp_status itp_joint_run(itp_joint *j, const char *dir, FILE *progress, FILE *out, char *err,
                          size_t errlen)
@@ -676,28 +657,34 @@ itp_status itp_joint_run(itp_joint *j, const char *dir, FILE *progress, FILE *ou
     }
     if ((st = itp_out_commit(&o, err, errlen)))
         return st;
-    /* the fitted parameters, as a file the scenarios include */
+    /* the fitted parameters, as a file the scenarios include; each with
+     * the trials it acts on */
     {
-        const char *paths[NP], *units[NP];
-        char header[1024], source[512];
-        size_t used = 0;
+        const char *paths[NP], *units[NP], *srcs[NP];
+        static char source[NP][1024];
+        char header[1024];
         for (int i = 0; i < np; i++) {
             paths[i] = j->p[i].path[0];
             units[i] = j->p[i].unit;
+            size_t used = (size_t)snprintf(source[i], sizeof source[i], "fitted jointly to ");
+            for (int k = 0, first = 1; k < j->n && used < sizeof source[i]; k++)
+                if (itp_joint_uses(j, k, i)) {
+                    used += (size_t)snprintf(source[i] + used, sizeof source[i] - used, "%s%s",
+                                             first ? "" : ", ", j->trial[k]);
+                    first = 0;
+                }
+            if (used < sizeof source[i])
+                snprintf(source[i] + used, sizeof source[i] - used,
+                         " (the trials it acts on), see results/calibration/joint.md");
+            srcs[i] = source[i];
         }
-        used += (size_t)snprintf(source, sizeof source, "fitted jointly (");
-        for (int k = 0; k < j->n && used < sizeof source; k++)
-            used += (size_t)snprintf(source + used, sizeof source - used, "%s%s", k ? ", " : "",
-                                     j->trial[k]);
-        if (used < sizeof source)
-            snprintf(source + used, sizeof source - used, "), see results/calibration/joint.md");
         snprintf(header, sizeof header,
                  "# Parameters fitted jointly to the seeded trials by `itpsim calibrate %s`\n"
                  "# (results/calibration/joint.md). A scenario uses them with @include; its\n"
                  "# own settings take precedence. Population values sit under populations\n"
                  "# and act on the scenarios that enrol that population.\n",
                  j->file);
-        if ((st = itp_cal_write_params(dir, "fitted.cfg", np, paths, best, units, source, header,
+        if ((st = itp_cal_write_params(dir, "fitted.cfg", np, paths, best, units, srcs, header,
                                        err, errlen)))
             return st;
     }
@@ -737,8 +724,8 @@ itp_status itp_joint_run(itp_joint *j, const char *dir, FILE *progress, FILE *ou
             double clo, chi, rr = itp_cal_residual(tg, ev[k].value[t]);
             int in = in_ci(tg, ev[k].value[t], &clo, &chi);
             char a[48], b[48], c[32] = "-";
-            fmt(a, sizeof a, ev0[k].value[t], ev0[k].se[t]);
-            fmt(b, sizeof b, ev[k].value[t], ev[k].se[t]);
+            itp_cal_fmt_value(a, sizeof a, ev0[k].value[t], ev0[k].se[t]);
+            itp_cal_fmt_value(b, sizeof b, ev[k].value[t], ev[k].se[t]);
             if (tg->fit)
                 snprintf(c, sizeof c, "%.3f", rr * rr);
             fprintf(m, "| %s%s%s | %.3f | [%.3f, %.3f]%s | %s | %s | %s | %s |\n", tg->name,
@@ -759,8 +746,8 @@ itp_status itp_joint_run(itp_joint *j, const char *dir, FILE *progress, FILE *ou
         double clo, chi;
         int in = in_ci(tg, pred[k].value[s->primary], &clo, &chi);
         char a[48], b[48];
-        fmt(a, sizeof a, ev[k].value[s->primary], ev[k].se[s->primary]);
-        fmt(b, sizeof b, pred[k].value[s->primary], pred[k].se[s->primary]);
+        itp_cal_fmt_value(a, sizeof a, ev[k].value[s->primary], ev[k].se[s->primary]);
+        itp_cal_fmt_value(b, sizeof b, pred[k].value[s->primary], pred[k].se[s->primary]);
         fprintf(m, "| %s | %s | %.3f | [%.3f, %.3f]%s | %s | %s | %s |\n", j->trial[k],
                 tg->name, tg->value, clo, chi, isnan(tg->ci_low) ? "*" : "", a, b,
                 in ? "yes" : "no");

@@ -82,8 +82,8 @@ static void write_joint(const char *a, const char *b, char *path)
     char text[2048];
     snprintf(text, sizeof text,
              "scenarios = [\"%s\", \"%s\"];\n"
-             "patients_per_arm = 400;\n"
-             "iterations = 10;\n"
+             "patients_per_arm = 600;\n"
+             "iterations = 15;\n"
              "loto_iterations = 0;\n"
              "draws = 0;\n"
              "parameters = (\n"
@@ -118,7 +118,7 @@ static void model_values(const double *x, double *m)
         if (itp_calibrator_create(&c, files[t], TEST_DEFAULTS, sa, n_sets[t], 1, 2, err,
                                   sizeof err))
             fail_msg("%s", err);
-        itp_cal_use_params(c, NULL, 0, 400);
+        itp_cal_use_params(c, NULL, 0, 600);
         if (itp_cal_evaluate(c, NULL, &ev, err, sizeof err))
             fail_msg("%s", err);
         for (int i = 0; i < (t ? 1 : 2); i++)

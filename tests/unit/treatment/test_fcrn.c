@@ -25,47 +25,22 @@
 /* ---- the hook alone --------------------------------------------------------- */
 
 typedef struct hook {
-    itp_scenario *scn;
-    const itp_component *c;
-    itp_patient pt;
-    itp_record rec;           /* the event log */
-    itp_patient_ctx ctx;
-    unsigned char st[256];
+    test_run r;               /* the component "c" of test_run_open */
     double share;             /* destruction_share, to read L off the drive */
 } hook;
 
-/* A component `f = { type = "fcrn_blocker"; <settings> }` (share: its
- * destruction_share) started for one patient. */
+/* A component `{ type = "fcrn_blocker"; <settings> }` (share: its
+ * destruction_share) started for one patient, 24 months. */
 static void hook_start(hook *h, const char *settings, double share)
 {
-    char text[2048], err[1024];
-    snprintf(text, sizeof text,
-             "patients = 10;\n"
-             "arms = ( { name = \"a\"; treatments = [\"f\"]; } );\n"
-             "enrolment = { duration_months = 1.0; };\n"
-             "followup = { max_months = 24.0; cut_months = 24.0; };\n"
-             "visits = ( { from_week = 0; every_weeks = 1; } );\n"
-             "components = { f = { type = \"fcrn_blocker\"; %s }; };\n",
-             settings);
-    h->scn = test_load(text, err, sizeof err);
-    assert_non_null(h->scn);
-    h->c = &h->scn->components[0];
-    assert_true(h->c->type->state_size <= sizeof h->st);
+    test_run_open(&h->r, "fcrn_blocker", settings, 24.0);
     h->share = share;
-    itp_record_init(&h->rec);
-    itp_patient_clear_events(&h->pt);
-    h->pt.event_first = 0;
-    h->ctx = (itp_patient_ctx){.pt = &h->pt, .rec = &h->rec,
-                               .max_day = h->scn->max_followup_days, .recheck_day = INT_MAX};
-    memset(h->st, 0, sizeof h->st);   /* as the model zeroes it */
-    if (h->c->type->start)
-        h->c->type->start(h->c->params, &h->ctx, NULL, h->st);
 }
 
 static void hook_end(hook *h)
 {
-    itp_scenario_free(h->scn);
-    itp_record_free(&h->rec);
+    itp_scenario_free(h->r.scn);
+    itp_record_free(&h->r.rec);
 }
 
 /* The hook on `day` as the model calls it (ctx.wake the next day unless it
@@ -74,9 +49,9 @@ static void hook_end(hook *h)
 static double hook_day(hook *h, int day, double *low)
 {
     itp_drive d = itp_drive_none();
-    h->ctx.day = day;
-    h->ctx.wake = day + 1;
-    double dose = h->c->type->day(h->c->params, &h->ctx, h->st, &d);
+    h->r.ctx.day = day;
+    h->r.ctx.wake = day + 1;
+    double dose = h->r.c->type->day(h->r.c->params, &h->r.ctx, h->r.st, &d);
     assert_true(d.n_pk == 0 && d.prod_factor == 1.0);
     *low = (1.0 - d.kdeg_factor) / h->share;
     return dose;
@@ -84,8 +59,8 @@ static double hook_day(hook *h, int day, double *low)
 
 static void hook_stop(hook *h, int day)
 {
-    h->ctx.day = day;
-    h->c->type->stop(h->c->params, &h->ctx, h->st);
+    h->r.ctx.day = day;
+    h->r.c->type->stop(h->r.c->params, &h->r.ctx, h->r.st);
 }
 
 /* The lowering of every day 0..n-1, the hook called each day (stop_day >=
@@ -106,9 +81,9 @@ static void daily_course(const char *settings, double share, int n, int stop_day
 static int event_days(const hook *h, int kind, int *days, int max)
 {
     int n = 0;
-    for (size_t k = 0; k < h->rec.n_events; k++)
-        if (h->rec.events[k].kind == kind && n < max)
-            days[n++] = h->rec.events[k].day;
+    for (size_t k = 0; k < h->r.rec.n_events; k++)
+        if (h->r.rec.events[k].kind == kind && n < max)
+            days[n++] = h->r.rec.events[k].day;
     return n;
 }
 
@@ -210,10 +185,10 @@ static void test_lowering_by_hand(void **state)
         assert_true(dose == (day == 0 ? 10.0 : 0.0));
         if (day < sleep_day) {
             assert_true(fabs(l - want) <= 1e-12 * want);
-            assert_int_equal(h.ctx.wake, day + 1);
+            assert_int_equal(h.r.ctx.wake, day + 1);
         } else {
             assert_true(l == 0.0);
-            assert_int_equal(h.ctx.wake, ITP_FAR_DAY);
+            assert_int_equal(h.r.ctx.wake, ITP_FAR_DAY);
         }
     }
     assert_int_equal(sleep_day, 75);
@@ -233,7 +208,7 @@ static void test_lowering_by_hand(void **state)
             if (t <= day)
                 d += 10.0 * pow(2.0, -(day - t) / 3.0);
         double want = 0.8 * d / (10.0 + d);
-        if (h.ctx.wake == day + 1)
+        if (h.r.ctx.wake == day + 1)
             assert_true(fabs(l - want) <= 1e-8);
         else   /* asleep: the lowering negligible, taken as over */
             assert_true(l == 0.0 && want <= 1e-4 && day > 37);
@@ -414,7 +389,7 @@ static void test_fading_and_wake(void **state)
     hook_start(&a, FADE_PARAMS, 0.5);
     for (int day = 0; day < FADE_DAYS; day++) {
         dose[day] = hook_day(&a, day, &low[day]);
-        wake[day] = a.ctx.wake;
+        wake[day] = a.r.ctx.wake;
     }
     /* each cycle: below the bound from its last infusion, below 1e-3 when
      * the bound is, asleep until the next infusion (or for good) once the
@@ -472,7 +447,7 @@ static void test_fading_and_wake(void **state)
                 assert_true(hook_day(&b, day, &l) == 0.0);
             }
             held = l;
-            next_call = b.ctx.wake;
+            next_call = b.r.ctx.wake;
             calls++;
         }
         assert_true(held == low[day]);
@@ -520,8 +495,8 @@ static void test_stop(void **state)
         assert_int_equal(n, 5);
         for (int i = 0; i < n; i++)
             assert_int_equal(days[i], 7 * i);
-        assert_int_equal(itp_patient_event(&h.rec, &h.pt, ITP_EV_STOP, 0), stop_days[k]);
-        assert_int_equal(h.ctx.wake, ITP_FAR_DAY);
+        assert_int_equal(itp_patient_event(&h.r.rec, &h.r.pt, ITP_EV_STOP, 0), stop_days[k]);
+        assert_int_equal(h.r.ctx.wake, ITP_FAR_DAY);
         hook_end(&h);
     }
     /* without the stop the twelve infusions are given */
@@ -549,8 +524,8 @@ static void test_settings(void **state)
     hook e, r;
     hook_start(&e, "dose_mg_kg = 10.0; infusion_weeks = [0];", 0.7);
     hook_start(&r, "drug = \"rozanolixizumab\"; dose_mg_kg = 10.0; infusion_weeks = [0];", 0.7);
-    assert_string_equal(e.c->drug, "efgartigimod");
-    assert_string_equal(r.c->drug, "rozanolixizumab");
+    assert_string_equal(e.r.c->drug, "efgartigimod");
+    assert_string_equal(r.r.c->drug, "rozanolixizumab");
     double le = 0.0, lr = 0.0;
     for (int day = 0; day <= 10; day++) {
         hook_day(&e, day, &le);

@@ -19,7 +19,7 @@
 #include "itpsim/component.h"
 #include "testutil.h"
 
-/* One patient on the component `tpo`, its hooks called by hand
+/* One patient on the component `c`, its hooks called by hand
  * (test_run of testutil.h, as test_treatment does for eltrombopag). */
 
 static int near(double a, double b)

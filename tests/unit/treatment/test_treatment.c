@@ -17,7 +17,7 @@
 #include "testutil.h"
 
 /* The TPO-RA patient is test_run of testutil.h: one patient on the
- * component "tpo" (eltrombopag by default), its hooks called by hand. */
+ * component "c" (eltrombopag by default), its hooks called by hand. */
 
 static void test_label_titration(void **state)
 {
