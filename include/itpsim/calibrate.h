@@ -118,6 +118,11 @@ itp_status itp_cal_run(itp_calibrator *c, const char *dir, FILE *progress, FILE 
  * 1e3 when the model gives none): the objective is the sum of squares. */
 double itp_cal_residual(const itp_cal_target *t, double sim);
 
+/* One free parameter { path (a numeric setting's path, or an array of
+ * them set together); min; max; start; } of group g into p, refused with
+ * the file and line when malformed. */
+itp_status itp_cal_read_param(itp_reader *rd, const config_setting_t *g, itp_cal_param *p);
+
 /* Replaces the free parameters (and, when per_arm > 0, the cohort size)
  * of c's spec: for a joint calibration, which fits parameters of its own
  * to the targets of several scenarios. */

@@ -99,7 +99,7 @@ static itp_status read_target(itp_reader *rd, const itp_scenario *scn, const con
     return ITP_OK;
 }
 
-static itp_status read_param(itp_reader *rd, const config_setting_t *g, itp_cal_param *p)
+itp_status itp_cal_read_param(itp_reader *rd, const config_setting_t *g, itp_cal_param *p)
 {
     static const char *const keys[] = {"path", "min", "max", "start", NULL};
     itp_status st;
@@ -180,7 +180,7 @@ static itp_status cal_parse(itp_reader *rd, itp_scenario *scn, void *ctx)
             s->primary = i;
         }
     for (int i = 0; i < s->n_params; i++)
-        if ((st = read_param(rd, config_setting_get_elem(pl, (unsigned)i), &s->p[i])))
+        if ((st = itp_cal_read_param(rd, config_setting_get_elem(pl, (unsigned)i), &s->p[i])))
             return st;
     return ITP_OK;
 }
