@@ -9,8 +9,11 @@
 #   make sanitize   the test suite under AddressSanitizer + UBSan (build-san/)
 #   make valgrind   the unit tests and a few commands under valgrind (build-vg/)
 #   make fuzz       fuzz the scenario loader for FUZZ_SECONDS (60; build-fuzz/)
-#   make calibration  fit VAYHIT2 again: results/calibration/vayhit2.md and
-#                   config/vayhit2_fitted.cfg (about 10 minutes on 2 cores)
+#   make calibration  fit VAYHIT2 alone (results/calibration/vayhit2.md,
+#                   config/vayhit2_fitted.cfg, about 10 minutes on 2 cores),
+#                   then the nine trials jointly (make calibration-joint:
+#                   results/calibration/joint.md, config/joint_fitted.cfg and
+#                   config/fitted_draws.csv, which the scenarios use; about 6)
 #   make clean
 # Flags
 #   WERROR=1        treat warnings as errors (CI)
@@ -212,9 +215,10 @@ calibration: deps
 	mv results/calibration/fitted.cfg config/vayhit2_fitted.cfg
 	@$(MAKE) --no-print-directory calibration-joint
 
-# The joint calibration to the nine seeded trials (about 10 minutes on 2
-# cores): results/calibration/joint.md, config/joint_fitted.cfg and the
-# parameter draws config/fitted_draws.csv.
+# The joint calibration to the nine seeded trials (about 6 minutes on 2
+# cores): results/calibration/joint.md, config/joint_fitted.cfg (which
+# every shipped scenario includes) and the parameter draws
+# config/fitted_draws.csv (run --assurance).
 calibration-joint: deps
 	@$(MAKE) --no-print-directory all
 	./$(BUILD)/itpsim calibrate scenarios/calibration/joint.cfg -o results/calibration/joint

@@ -173,15 +173,27 @@ int itp_cal_overrides(const itp_cal_spec *s, const double *x, char buf[][160], i
  * (`parameters = ( { path; min; max; start; }, ... )`: a drug's,
  * TYPE.DRUG.NAME, acts on the scenarios giving that drug; a population's,
  * populations.NAME.PATH, on those enrolling it; any other on all), with
- * patients_per_arm (4000), starts (1), max_evaluations (400),
- * loto_evaluations (80, per left-out trial), draws (1000) and
- * jacobian_step (0.1, in the transformed scale). Each scenario's own
- * calibration targets are its targets, scaled by their published
- * uncertainty (itp_cal_scale_by_uncertainty); its own parameters are not
- * used. */
+ * patients_per_arm (4000), iterations (20, of the joint fit from each
+ * starting point), loto_iterations (10, per left-out trial), draws
+ * (1000), jacobian_step (0.1, in the transformed scale) and
+ * alternative_starts (`( { paths = [...]; values = [...]; }, ... )`:
+ * further starting points, each the starting values with the listed
+ * parameters changed; the fit from the lowest objective is kept). Each
+ * scenario's own calibration targets are its targets, scaled by their
+ * published uncertainty (itp_cal_scale_by_uncertainty); its own
+ * parameters are not used. */
 #define ITP_JOINT_MAX_TRIALS 16
+#define ITP_JOINT_MAX_STARTS 8
 
 typedef struct itp_joint itp_joint;
+
+/* Whether a parameter at path (a defaults path, or populations.NAME.PATH)
+ * acts on scn, among the parameters paths[0..n-1] set together (a joint
+ * fit's, a file of draws'): a drug's (TYPE.DRUG...) when a component gives
+ * that drug, a population's when scn enrols it, any other on every
+ * scenario except one whose population has a parameter of its own at
+ * populations.NAME.path among paths. */
+int itp_cal_path_acts(const char *path, const itp_scenario *scn, const char *const *paths, int n);
 
 /* Whether file is a joint calibration file (it has `scenarios`). */
 int itp_joint_is_file(const char *file);
@@ -193,10 +205,12 @@ void itp_joint_free(itp_joint *j);
 /* Whether joint parameter i acts on trial k (in the file's order). */
 int itp_joint_uses(const itp_joint *j, int k, int i);
 
-/* The joint fit alone: best the fitted parameters, [lo[i], hi[i]] their
- * 95% intervals (Laplace); *ridged when J'J was singular. */
-itp_status itp_joint_fit(itp_joint *j, double *best, double *lo, double *hi, int *ridged,
-                         char *err, size_t errlen);
+/* The joint fit alone (from every starting point, the lowest objective
+ * kept): best the fitted parameters, *objective (may be NULL) its
+ * objective, [lo[i], hi[i]] their 95% intervals (Laplace); *ridged when
+ * J'J was singular. */
+itp_status itp_joint_fit(itp_joint *j, double *best, double *objective, double *lo, double *hi,
+                         int *ridged, char *err, size_t errlen);
 
 /* Fits every trial's targets together, refits without each trial in turn
  * and predicts it, approximates the parameters' uncertainty (Laplace);

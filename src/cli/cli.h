@@ -30,6 +30,9 @@ typedef struct options {
     int force;             /* --force */
     int plots;             /* --plots (run) */
     int evaluate;          /* --evaluate (calibrate) */
+    long assurance;        /* --assurance K (run): parameter sets; 0: none */
+    const char *draws;     /* --draws FILE (run --assurance) */
+    int priors;            /* --priors (run --assurance): the scenario's priors */
     unsigned given;        /* GIVEN_*: options set on the command line */
 } options;
 

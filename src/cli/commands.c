@@ -16,6 +16,7 @@
 #include <omp.h>
 #endif
 #include "itpsim/analysis.h"
+#include "itpsim/assurance.h"
 #include "itpsim/calibrate.h"
 #include "itpsim/model.h"
 #include "itpsim/plot.h"
@@ -52,6 +53,13 @@ static const char usage_run[] =
     "  --force          overwrite DIR even when it holds another scenario's results\n"
     "  --resume DIR     continue the run interrupted in DIR (same scenario, --set and\n"
     "                   options; those not given are taken from DIR/run.state)\n"
+    "  --assurance K    instead: the assurance over K parameter sets, REPS replicates\n"
+    "                   each (default 200), from the joint calibration's draws\n"
+    "                   (config/fitted_draws.csv beside the defaults file), into\n"
+    "                   DIR/assurance.csv and DIR/assurance.json (default DIR\n"
+    "                   results/assurance)\n"
+    "  --draws FILE     with --assurance: another file of parameter draws\n"
+    "  --priors         with --assurance: draw from the scenario's priors instead\n"
     "SIGINT (Ctrl-C) or SIGTERM stops at the next replicate, writes the completed\n"
     "replicates to DIR marked \"partial\" and exits 130; a second signal ends at once.\n"
     "Exit codes: 0 success, 1 run failure (e.g. a write error), 2 bad input, 130\n"
@@ -199,12 +207,43 @@ static itp_status resume_options(const options *o, const itp_run_saved *sv, itp_
     return ITP_OK;
 }
 
+/* run --assurance K: the assurance over K parameter sets (assurance.h). */
+static int run_assurance(options *o)
+{
+    if (!o->assurance)
+        return usage_error("run", "%s", "--draws and --priors go with --assurance K");
+    if (o->draws && o->priors)
+        return usage_error("run", "%s", "--draws FILE or --priors, not both");
+    if (o->resume || o->precision > 0 || o->plots || o->no_null)
+        return usage_error("run", "%s", "--assurance does not go with --resume, --precision, "
+                           "--plots or --no-null");
+    char draws[1024], dbuf[1024], err[1024] = "";
+    const char *defaults = find_defaults(o, dbuf, sizeof dbuf);
+    if (!o->priors && !o->draws) {
+        const char *slash = strrchr(defaults, '/');
+        snprintf(draws, sizeof draws, "%.*s%sfitted_draws.csv",
+                 slash ? (int)(slash - defaults) : 0, defaults, slash ? "/" : "");
+    }
+    itp_assurance_opts ao = {o->scenario, defaults, o->sets, o->n_sets,
+                             o->priors ? NULL : (o->draws ? o->draws : draws), (int)o->assurance,
+                             o->n ? o->n : 200L, o->seed,
+                             o->threads ? o->threads : default_threads()};
+    const char *dir = (o->given & GIVEN_OUTDIR) ? o->outdir : "results/assurance";
+    itp_status st = itp_assurance_run(&ao, dir, stdout, o->quiet ? NULL : stderr, err,
+                                      sizeof err);
+    if (st)
+        fprintf(stderr, "itpsim run: %s\n", err[0] ? err : itp_strerror(st));
+    return st == ITP_EINPUT ? 2 : st ? 1 : 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/run"};
-    int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqPFUL");
+    int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqPFULA");
     if (rc >= 0)
         return rc;
+    if (o.assurance || o.draws || o.priors)
+        return run_assurance(&o);
     if (o.resume) {
         if ((o.given & GIVEN_OUTDIR) && strcmp(o.outdir, o.resume))
             return usage_error("run", "%s", "--resume DIR continues in DIR: leave out -o");

@@ -90,6 +90,20 @@ int parse_options(const char *cmd, const char *usage, int argc, char **argv,
                 return usage_error(cmd, "%s needs the folder of the interrupted run", a);
             o->resume = val;
             i++;
+        } else if (!strcmp(a, "--assurance") && strchr(allowed, 'A')) {
+            uint64_t k;
+            if (parse_u64(val, &k) || k < 2 || k > 100000)
+                return usage_error(cmd, "--assurance: '%s' is not a number of parameter sets "
+                                   "in 2..100000", val ? val : "");
+            o->assurance = (long)k;
+            i++;
+        } else if (!strcmp(a, "--draws") && strchr(allowed, 'A')) {
+            if (!val || !*val)
+                return usage_error(cmd, "%s needs a file of parameter draws", a);
+            o->draws = val;
+            i++;
+        } else if (!strcmp(a, "--priors") && strchr(allowed, 'A')) {
+            o->priors = 1;
         } else if (!strcmp(a, "--quiet") && strchr(allowed, 'q')) {
             o->quiet = 1;
         } else if (!strcmp(a, "--precision") && strchr(allowed, 'P')) {

@@ -157,6 +157,12 @@ static itp_status open_scenario_populations(itp_reader *rd)
     if (!config_setting_is_group(all))
         return itp_rd_fail(rd, all, "expected a group of populations, e.g. populations = { "
                            "newly_diagnosed = { platelet = { remission_odds = 3.0; }; }; }");
+    /* values read only for the population a scenario enrols: without one,
+     * none would be read, silently (a fitted file's, say) */
+    if (!rd->population[0] && config_setting_length(all) > 0)
+        return itp_rd_fail(rd, all, "the scenario carries population values but names no "
+                           "population: add population = \"NAME\"; (one of populations' "
+                           "names, \"pretreated\" for the defaults' reference values)");
     for (int i = 0; i < config_setting_length(all); i++) {
         const config_setting_t *g = config_setting_get_elem(all, (unsigned)i);
         const char *name = config_setting_name(g);

@@ -37,19 +37,20 @@ static int acts_on(const char *path, const itp_scenario *scn)
     return 0;
 }
 
-/* A joint parameter of the scenario's population at path (then the
- * population's value, not the general one, acts on the scenario: a
- * scenario-wide setting would hide it). */
-static int population_has(const itp_joint *j, const itp_scenario *scn, const char *path)
+int itp_cal_path_acts(const char *path, const itp_scenario *scn, const char *const *paths, int n)
 {
-    char p[160];
-    if (!scn->population[0] || strncmp(path, "populations.", 12) == 0)
+    char p[192];
+    if (!acts_on(path, scn))
         return 0;
+    /* a population's own parameter at the path hides the general one (a
+     * scenario-wide setting would hide the population's value) */
+    if (!scn->population[0] || strncmp(path, "populations.", 12) == 0)
+        return 1;
     snprintf(p, sizeof p, "populations.%s.%s", scn->population, path);
-    for (int i = 0; i < j->n_params; i++)
-        if (strcmp(j->p[i].path[0], p) == 0)
-            return 1;
-    return 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(paths[i], p) == 0)
+            return 0;
+    return 1;
 }
 
 /* The free parameters: each read as a scenario's calibration parameter
@@ -70,6 +71,52 @@ static itp_status read_params(itp_reader *rd, const config_setting_t *pl, itp_jo
         for (int k = 0; k < i; k++)
             if (strcmp(j->p[k].path[0], j->p[i].path[0]) == 0)
                 return itp_rd_fail(rd, itp_member(g, "path"), "'%s' twice", j->p[i].path[0]);
+    }
+    return ITP_OK;
+}
+
+/* The further starting points: each the starting values with the paths
+ * listed set to the values listed (each path a joint parameter, each
+ * value inside its bounds). */
+static itp_status read_alternatives(itp_reader *rd, const config_setting_t *al, itp_joint *j)
+{
+    static const char *const keys[] = {"paths", "values", NULL};
+    j->n_alt = al ? config_setting_length(al) : 0;
+    if (j->n_alt > ITP_JOINT_MAX_STARTS)
+        return itp_rd_fail(rd, al, "expected at most %d alternative starting points",
+                           ITP_JOINT_MAX_STARTS);
+    for (int a = 0; a < j->n_alt; a++) {
+        const config_setting_t *g = config_setting_get_elem(al, (unsigned)a), *ps, *vs;
+        double val[NP];
+        itp_status st;
+        int n;
+        if (!config_setting_is_group(g))
+            return itp_rd_fail(rd, g, "expected a group { paths = [...]; values = [...]; }");
+        if ((st = itp_rd_keys(rd, g, keys, NULL)) ||
+            (st = itp_rd_child(rd, g, "paths", CONFIG_TYPE_ARRAY, 1, &ps)) ||
+            (st = itp_rd_array_def(rd, g, NULL, "values", ITP_CLOSED(-1e6, 1e6), val, NP, &n,
+                                   &vs)))
+            return st;
+        if (!vs)
+            return itp_rd_fail(rd, g, "missing setting 'values' (a number per path)");
+        if (n != config_setting_length(ps))
+            return itp_rd_fail(rd, vs, "expected one value per path (%d paths)",
+                               config_setting_length(ps));
+        itp_joint_starts(j, 0, j->alt[a]);
+        for (int m = 0; m < n; m++) {
+            const char *path = config_setting_get_string_elem(ps, (unsigned)m);
+            int i = 0;
+            while (path && i < j->n_params && strcmp(j->p[i].path[0], path) != 0)
+                i++;
+            if (!path || i == j->n_params)
+                return itp_rd_fail(rd, ps, "'%s' is not one of the joint parameters",
+                                   path ? path : "(not a string)");
+            double x = val[m];
+            if (!(x > j->p[i].min) || !(x < j->p[i].max))
+                return itp_rd_fail(rd, vs, "'%s': expected a value inside its bounds (%g, %g)",
+                                   path, j->p[i].min, j->p[i].max);
+            j->alt[a][i] = x;
+        }
     }
     return ITP_OK;
 }
@@ -98,12 +145,12 @@ static itp_status read_joint(itp_joint *j, const char *file, const char *default
 {
     static const char *const keys[] = {"description", "scenarios", "parameters",
                                        "patients_per_arm", "iterations", "loto_iterations",
-                                       "draws", "jacobian_step", NULL};
+                                       "draws", "jacobian_step", "alternative_starts", NULL};
     itp_reader *rd;
     itp_status st = itp_reader_open(&rd, file, defaults, NULL, 0, err, errlen);
     if (st)
         return st;
-    const config_setting_t *root = itp_reader_root(rd), *sl, *pl;
+    const config_setting_t *root = itp_reader_root(rd), *sl, *pl, *al;
     if ((st = itp_rd_keys(rd, root, keys, NULL)) ||
         (st = itp_rd_child(rd, root, "scenarios", CONFIG_TYPE_ARRAY, 1, &sl)) ||
         (st = itp_rd_child(rd, root, "parameters", CONFIG_TYPE_LIST, 1, &pl)) ||
@@ -112,7 +159,9 @@ static itp_status read_joint(itp_joint *j, const char *file, const char *default
         (st = itp_rd_int_or(rd, root, "loto_iterations", 0, 1000, 10, &j->loto_iters)) ||
         (st = itp_rd_int_or(rd, root, "draws", 0, 100000, 1000, &j->n_draws)) ||
         (st = itp_rd_double_or(rd, root, "jacobian_step", ITP_POSITIVE(2.0), 0.1, &j->step_u)) ||
-        (st = read_params(rd, pl, j))) {
+        (st = read_params(rd, pl, j)) ||
+        (st = itp_rd_child(rd, root, "alternative_starts", CONFIG_TYPE_LIST, 0, &al)) ||
+        (st = read_alternatives(rd, al, j))) {
         snprintf(err, errlen, "%s", itp_reader_error(rd));
         itp_reader_free(rd);
         return st;
@@ -168,10 +217,14 @@ itp_status itp_joint_create(itp_joint **out, const char *file, const char *defau
             break;
         }
         snprintf(j->trial[k], sizeof j->trial[k], "%s", scn->name);
+        snprintf(j->population[k], sizeof j->population[k], "%s", scn->population);
         j->n_use[k] = 0;
         itp_cal_param sub[ITP_CAL_MAX_PARAMS];
+        const char *paths[NP];
+        for (int i = 0; i < j->n_params; i++)
+            paths[i] = j->p[i].path[0];
         for (int i = 0; i < j->n_params; i++) {
-            if (!acts_on(j->p[i].path[0], scn) || population_has(j, scn, j->p[i].path[0]))
+            if (!itp_cal_path_acts(paths[i], scn, paths, j->n_params))
                 continue;
             if (j->n_use[k] == ITP_CAL_MAX_PARAMS) {
                 snprintf(err, errlen, "%s: more than %d of the joint parameters act on %s", file,
@@ -204,10 +257,10 @@ void itp_joint_free(itp_joint *j)
     free(j);
 }
 
-void itp_joint_starts(const itp_joint *j, double *x)
+void itp_joint_starts(const itp_joint *j, int s, double *x)
 {
     for (int i = 0; i < j->n_params; i++)
-        x[i] = j->p[i].start;
+        x[i] = s > 0 && s <= j->n_alt ? j->alt[s - 1][i] : j->p[i].start;
 }
 
 /* ---- evaluation ------------------------------------------------------------------ */

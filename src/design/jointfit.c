@@ -202,6 +202,30 @@ itp_status itp_joint_fit_from(itp_joint *j, int left_out, const double *x0, int 
     return c.st;
 }
 
+itp_status itp_joint_fit_starts(itp_joint *j, double *best, double *start, FILE *progress,
+                                char *err, size_t errlen)
+{
+    static itp_cal_eval ev[JOINT_MAX];
+    double x0[NP], x[NP];
+    size_t np = (size_t)j->n_params;
+    j->chosen = 0;
+    for (int s = 0; s <= j->n_alt; s++) {
+        itp_joint_starts(j, s, x0);
+        if (progress && j->n_alt > 0)
+            fprintf(progress, "calibrate: starting point %d of %d\n", s + 1, j->n_alt + 1);
+        itp_status st = itp_joint_fit_from(j, -1, x0, j->iters, x, progress, err, errlen);
+        if (!st)
+            st = itp_joint_eval_all(j, x, -1, ev, &j->fit_obj[s], err, errlen);
+        if (st)
+            return st;
+        if (s == 0 || j->fit_obj[s] < j->fit_obj[j->chosen]) {
+            j->chosen = s;
+            memcpy(best, x, np * sizeof *best);
+            memcpy(start, x0, np * sizeof *start);
+        }
+    }
+    return ITP_OK;
+}
 
 /* ---- uncertainty: Laplace from the residuals' Jacobian --------------------------------- */
 
@@ -254,15 +278,16 @@ itp_status itp_joint_laplace(itp_joint *j, const double *best, gsl_matrix *cov, 
     return st;
 }
 
-itp_status itp_joint_fit(itp_joint *j, double *best, double *lo, double *hi, int *ridged,
-                         char *err, size_t errlen)
+itp_status itp_joint_fit(itp_joint *j, double *best, double *objective, double *lo, double *hi,
+                         int *ridged, char *err, size_t errlen)
 {
     double start[NP], ridge = 0.0;
-    itp_joint_starts(j, start);
     gsl_matrix *cov = gsl_matrix_alloc((size_t)j->n_params, (size_t)j->n_params);
     if (!cov)
         return ITP_ENOMEM;
-    itp_status st = itp_joint_fit_from(j, -1, start, j->iters, best, NULL, err, errlen);
+    itp_status st = itp_joint_fit_starts(j, best, start, NULL, err, errlen);
+    if (!st && objective)
+        *objective = j->fit_obj[j->chosen];
     if (!st)
         st = itp_joint_laplace(j, best, cov, lo, hi, &ridge, err, errlen);
     *ridged = ridge > 0.0;

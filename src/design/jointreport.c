@@ -102,28 +102,75 @@ static itp_status write_draws(const itp_joint *j, const char *dir, const joint_r
 
 /* The fitted parameters as a file the scenarios include, each with the
  * trials it acts on as its source. */
+/* Whether joint parameter i is a general one (not a population's) that
+ * some population has a joint parameter of its own for. */
+static int has_population_sibling(const itp_joint *j, int i)
+{
+    const char *path = j->p[i].path[0];
+    if (strncmp(path, "populations.", 12) == 0)
+        return 0;
+    for (int q = 0; q < j->n_params; q++) {
+        const char *o = j->p[q].path[0], *dot;
+        if (strncmp(o, "populations.", 12) == 0 && (dot = strchr(o + 12, '.')) &&
+            strcmp(dot + 1, path) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* fitted.cfg: the fitted values as groups a scenario includes. A general
+ * parameter that some population has a value of its own for is written
+ * under each population of the trials it acts on (populations.NAME.PATH)
+ * instead of at PATH: a scenario's setting at PATH would hide every
+ * population's value, the refractory one too. A trial enrolling no
+ * population takes it at PATH. */
 static itp_status write_fitted(const itp_joint *j, const char *dir, const joint_result *r,
                                char *err, size_t errlen)
 {
-    const char *paths[NP], *units[NP], *srcs[NP];
-    static char source[NP][1024];
+    enum { MAXW = NP * (JOINT_MAX + 1) };
+    static const char *paths[MAXW], *units[MAXW], *srcs[MAXW];
+    static char source[NP][1024], under[MAXW][192];
+    static double val[MAXW];
     char header[1024], trials[768];
+    int n = 0;
     for (int i = 0; i < j->n_params; i++) {
-        paths[i] = j->p[i].path[0];
-        units[i] = j->p[i].unit;
         acts_list(j, i, trials, sizeof trials);
         snprintf(source[i], sizeof source[i], "fitted jointly to %s (the trials it acts on), see "
                  "results/calibration/joint.md", trials);
-        srcs[i] = source[i];
+        int split = has_population_sibling(j, i), general = !split;
+        for (int k = 0; split && k < j->n; k++) {
+            int seen = 0;
+            if (!itp_joint_uses(j, k, i) || !j->population[k][0]) {
+                general |= itp_joint_uses(j, k, i);
+                continue;
+            }
+            snprintf(under[n], sizeof under[n], "populations.%s.%s", j->population[k],
+                     j->p[i].path[0]);
+            for (int q = 0; q < n; q++)
+                seen |= strcmp(paths[q], under[n]) == 0;
+            if (seen)
+                continue;
+            paths[n] = under[n];
+            units[n] = j->p[i].unit;
+            srcs[n] = source[i];
+            val[n++] = r->best[i];
+        }
+        if (general) {
+            paths[n] = j->p[i].path[0];
+            units[n] = j->p[i].unit;
+            srcs[n] = source[i];
+            val[n++] = r->best[i];
+        }
     }
     snprintf(header, sizeof header,
              "# Parameters fitted jointly to the seeded trials by `itpsim calibrate %s`\n"
              "# (results/calibration/joint.md). A scenario uses them with @include; its\n"
              "# own settings take precedence. Population values sit under populations\n"
-             "# and act on the scenarios that enrol that population.\n",
+             "# and act on the scenarios that enrol that population (a general parameter\n"
+             "# that a population has a value of its own for is written per population).\n",
              j->file);
-    return itp_cal_write_params(dir, "fitted.cfg", j->n_params, paths, r->best, units, srcs,
-                                header, err, errlen);
+    return itp_cal_write_params(dir, "fitted.cfg", n, paths, val, units, srcs, header, err,
+                                errlen);
 }
 
 /* joint.md: per trial and target, the leave-one-trial-out table, the
@@ -148,11 +195,27 @@ static itp_status write_report(const itp_joint *j, const char *dir, joint_result
                "for a rate the binomial SE at the arm's size (or the target's own `scale`). "
                "Levenberg-Marquardt (GSL multifit_nlinear, trust region) on the residuals in the "
                "transformed parameters, the Jacobian by forward differences of %g in u, at most "
-               "%d iterations from the starting values; each leave-one-trial-out refit starts "
-               "from the starting values too (what the left-out trial alone informs stays "
-               "there), at most %d iterations.\n\n",
+               "%d iterations from each starting point, the fit with the lowest objective "
+               "kept; each leave-one-trial-out refit starts from that fit's starting point "
+               "(what the left-out trial alone informs stays there), at most %d "
+               "iterations.\n\n",
             j->file, j->per_arm, j->step_u, j->iters, j->loto_iters);
     fprintf(m, "Objective: %.3f at the starting values, %.3f fitted.\n\n", r->obj0, r->obj);
+    if (j->n_alt > 0) {
+        fputs("Starting points (a local optimum of one is not the fit of all):\n\n"
+              "| starting point | differs from the starting values in | objective fitted |\n"
+              "|---|---|---|\n", m);
+        for (int s = 0; s <= j->n_alt; s++) {
+            fprintf(m, "| %d%s | ", s + 1, s == j->chosen ? " (kept)" : "");
+            int any = 0;
+            for (int i = 0; s > 0 && i < j->n_params; i++)
+                if (j->alt[s - 1][i] != j->p[i].start)
+                    fprintf(m, "%s`%s` = %g", any++ ? ", " : "", j->p[i].path[0],
+                            j->alt[s - 1][i]);
+            fprintf(m, "%s | %.3f |\n", any ? "" : "-", j->fit_obj[s]);
+        }
+        fputc('\n', m);
+    }
     fputs("## Trials\n\nPer target: published value and 95% CI (a rate without a published CI: "
           "+/- 1.96 binomial SE at the arm's size, marked *), the simulated value at the start "
           "and fitted (MCSE in brackets), whether the fitted value is inside the CI, and its "
@@ -226,17 +289,17 @@ itp_status itp_joint_run(itp_joint *j, const char *dir, FILE *progress, FILE *ou
     static double loto[JOINT_MAX][NP];
     double start[NP];
     int np = j->n_params;
-    itp_joint_starts(j, start);
+    itp_joint_starts(j, 0, start);
     memset(&r, 0, sizeof r);
     itp_status st = itp_mkdir_p(dir, err, errlen);
     if (!st)
         st = itp_joint_eval_all(j, start, -1, r.ev0, &r.obj0, err, errlen);
     if (!st)
-        st = itp_joint_fit_from(j, -1, start, j->iters, r.best, progress, err, errlen);
+        st = itp_joint_fit_starts(j, r.best, start, progress, err, errlen);
     if (!st)
         st = itp_joint_eval_all(j, r.best, -1, r.ev, &r.obj, err, errlen);
-    /* leave one trial out: refit without trial k from the starting values
-     * (what trial k alone informs stays there), then predict k */
+    /* leave one trial out: refit without trial k from the chosen starting
+     * point (what trial k alone informs stays there), then predict k */
     for (int k = 0; !st && k < j->n; k++)
         if (!(st = itp_joint_fit_from(j, k, start, j->loto_iters, loto[k], progress, err,
                                       errlen)))

@@ -107,6 +107,8 @@ const itp_scenario_section itp_trial_sections[] = {
     /* `itpsim calibrate` reads its section itself (calibrate.h); every
      * other load allows it and leaves it unread */
     {"calibration", NULL, NULL, NULL, NULL},
+    /* `run --assurance` reads the priors itself (assurance.h) */
+    {"priors", NULL, NULL, NULL, NULL},
 };
 const int itp_trial_n_sections = (int)(sizeof itp_trial_sections / sizeof itp_trial_sections[0]);
 

@@ -16,6 +16,7 @@ cd "$(dirname "$0")/../.."
 
 # include/itpsim/NAME.h -> the folder whose sources define its functions
 map='analysis analysis
+assurance design
 binary stats
 calibrate design
 cfgread config

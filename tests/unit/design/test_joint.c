@@ -77,20 +77,27 @@ static void write_trial(const char *body, const char *const *arm, const double *
     test_write_file(text, path);
 }
 
-static void write_joint(const char *a, const char *b, char *path)
+/* The joint file of trials a and b: both parameters from start s0 and
+ * s1, `extra` (settings, may be empty) added. */
+static void write_joint_from(const char *a, const char *b, double s0, double s1,
+                             const char *extra, char *path)
 {
-    char text[2048];
+    char text[4096];
     snprintf(text, sizeof text,
              "scenarios = [\"%s\", \"%s\"];\n"
              "patients_per_arm = 600;\n"
-             "iterations = 15;\n"
              "loto_iterations = 0;\n"
              "draws = 0;\n"
              "parameters = (\n"
-             "  { path = \"tpo_ra.eltrombopag.remission_prob\"; min = 0.05; max = 0.95; start = 0.3; },\n"
-             "  { path = \"bcell_antibody.ianalumab.emax\"; min = 0.05; max = 0.95; start = 0.3; }\n"
-             ");\n", a, b);
+             "  { path = \"tpo_ra.eltrombopag.remission_prob\"; min = 0.05; max = 0.95; start = %g; },\n"
+             "  { path = \"bcell_antibody.ianalumab.emax\"; min = 0.05; max = 0.95; start = %g; }\n"
+             ");\n%s", a, b, s0, s1, extra);
     test_write_file(text, path);
+}
+
+static void write_joint(const char *a, const char *b, char *path)
+{
+    write_joint_from(a, b, 0.3, 0.3, "iterations = 15;\n", path);
 }
 
 static const char *const A_ARMS[] = {"ab", "pbo"}, *const B_ARMS[] = {"elt"};
@@ -153,7 +160,7 @@ static void test_coverage(void **state)
             fail_msg("%s", err);
         double best[2], lo[2], hi[2];
         int ridged;
-        assert_int_equal(itp_joint_fit(j, best, lo, hi, &ridged, err, sizeof err), ITP_OK);
+        assert_int_equal(itp_joint_fit(j, best, NULL, lo, hi, &ridged, err, sizeof err), ITP_OK);
         for (int i = 0; i < 2; i++) {
             covered[i] += lo[i] <= truth[i] && truth[i] <= hi[i];
             width[i] += (hi[i] - lo[i]) / 0.9 / sets;
@@ -219,11 +226,74 @@ static void test_parameters_act_where_given(void **state)
     unlink(pj);
 }
 
+/* Several starting points: the fit from each is made and the lowest
+ * objective's kept, whichever comes first; a starting point that is not
+ * the joint parameters' or outside their bounds is refused. */
+static void test_alternative_starts(void **state)
+{
+    (void)state;
+    const double truth[2] = {0.45, 0.5};
+    double m[3];
+    model_values(truth, m);
+    char pa[64], pb[64], pj[64], err[1024];
+    write_trial(A_BODY, A_ARMS, m, 2, pa);
+    write_trial(B_BODY, B_ARMS, m + 2, 1, pb);
+    /* one iteration: from 0.06 the fit stays far from the truth */
+    const char *one = "iterations = 1;\n";
+    const char *alt_good = "iterations = 1;\nalternative_starts = ( { paths = "
+                           "[\"tpo_ra.eltrombopag.remission_prob\", "
+                           "\"bcell_antibody.ianalumab.emax\"]; values = [0.45, 0.5]; } );\n";
+    const char *alt_bad = "iterations = 1;\nalternative_starts = ( { paths = "
+                          "[\"tpo_ra.eltrombopag.remission_prob\", "
+                          "\"bcell_antibody.ianalumab.emax\"]; values = [0.06, 0.06]; } );\n";
+    struct { double s0, s1; const char *extra; } run[4] = {
+        {0.06, 0.06, one}, {0.45, 0.5, one}, {0.06, 0.06, alt_good}, {0.45, 0.5, alt_bad}};
+    double best[4][2], obj[4], lo[2], hi[2];
+    for (int r = 0; r < 4; r++) {
+        itp_joint *j;
+        int ridged;
+        write_joint_from(pa, pb, run[r].s0, run[r].s1, run[r].extra, pj);
+        if (itp_joint_create(&j, pj, TEST_DEFAULTS, 1, 2, err, sizeof err))
+            fail_msg("%s", err);
+        assert_int_equal(itp_joint_fit(j, best[r], &obj[r], lo, hi, &ridged, err, sizeof err),
+                         ITP_OK);
+        print_message("start %d: %.4f %.4f, objective %.4f\n", r, best[r][0], best[r][1], obj[r]);
+        itp_joint_free(j);
+    }
+    assert_true(obj[1] < obj[0]);   /* the bad start alone fits worse */
+    for (int r = 2; r < 4; r++) {   /* both orders keep the good start's fit */
+        assert_true(obj[r] == obj[1]);
+        assert_true(best[r][0] == best[1][0] && best[r][1] == best[1][1]);
+    }
+    /* refusals: not a joint parameter, outside the bounds, a value short */
+    const char *bad[3][2] = {
+        {"alternative_starts = ( { paths = [\"platelet.fluctuation_sd\"]; values = [0.2]; } );\n",
+         "is not one of the joint parameters"},
+        {"alternative_starts = ( { paths = [\"bcell_antibody.ianalumab.emax\"]; values = [0.99]; } );\n",
+         "inside its bounds"},
+        {"alternative_starts = ( { paths = [\"bcell_antibody.ianalumab.emax\", "
+         "\"tpo_ra.eltrombopag.remission_prob\"]; values = [0.4]; } );\n",
+         "one value per path"}};
+    for (int b = 0; b < 3; b++) {
+        itp_joint *j;
+        write_joint_from(pa, pb, 0.3, 0.3, bad[b][0], pj);
+        assert_int_equal(itp_joint_create(&j, pj, TEST_DEFAULTS, 1, 2, err, sizeof err),
+                         ITP_EINPUT);
+        print_message("%s\n", err);
+        assert_non_null(strstr(err, ":9:"));
+        assert_non_null(strstr(err, bad[b][1]));
+    }
+    unlink(pa);
+    unlink(pb);
+    unlink(pj);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parameters_act_where_given),
         cmocka_unit_test(test_coverage),
+        cmocka_unit_test(test_alternative_starts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
