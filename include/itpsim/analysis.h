@@ -4,15 +4,19 @@
  *
  * Tests are a table of itp_test_type picked by a hypothesis's `test` among
  * those for its endpoint's kind (tte_tests.c, binary_tests.c):
- * time-to-event endpoints by log-rank (stratified when the plan is
- * stratified and the scenario has strata) or by Cox Wald test; the estimate
- * is always the Cox hazard ratio (experimental vs control) with its Wald CI.
+ * time-to-event endpoints by log-rank or Fleming-Harrington G(rho, gamma)
+ * (both stratified when the plan is stratified and the scenario has strata)
+ * or by Cox Wald test, each estimating the Cox hazard ratio (experimental vs
+ * control) with its Wald CI; or by the Wald test of the difference in
+ * restricted mean survival time up to tau_months (unstratified; estimate:
+ * that difference in months, experimental minus control, Wald CI).
  * Binary endpoints by any two-arm test of binary.h (cmh, chisq, fisher,
  * rd_wald, rd_newcombe); the estimate is the risk difference (Wald CI). A
  * single arm by the exact binomial test against p0 (estimate: the rate,
  * Clopper-Pearson CI). One-sided p-values are for benefit in the experimental arm: a lower
- * hazard for ttf, a higher hazard for time_to_response, a higher rate for
- * binary endpoints, unless `benefit` says otherwise.
+ * hazard (a longer RMST) for ttf, a higher hazard (a shorter RMST) for
+ * time_to_response, a higher rate for binary endpoints, unless `benefit`
+ * says otherwise.
  *
  * In the null version of a scenario (itp_scenario_null) every comparison is
  * a true null: both arms get the control's treatments or hazards. A
@@ -78,6 +82,8 @@ typedef struct itp_estimate_kind {
 extern const itp_estimate_kind itp_est_hazard_ratio;     /* experimental vs control */
 extern const itp_estimate_kind itp_est_risk_difference;  /* experimental minus control */
 extern const itp_estimate_kind itp_est_rate;             /* a single arm's */
+extern const itp_estimate_kind itp_est_rmst_difference;  /* experimental minus control,
+                                                            months */
 
 /* A hypothesis test, as named by a hypothesis's `test`. */
 struct itp_test_type {

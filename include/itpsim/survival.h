@@ -1,6 +1,7 @@
-/* Survival statistics for two-arm trials: stratified log-rank test, Cox
- * proportional hazards for the treatment indicator, Kaplan-Meier estimate
- * with Greenwood variance, log-log interval and median.
+/* Survival statistics for two-arm trials: stratified log-rank test and its
+ * Fleming-Harrington weighted form, Cox proportional hazards for the
+ * treatment indicator, Kaplan-Meier estimate with Greenwood variance,
+ * log-log interval and median, restricted mean survival time.
  *
  * Conventions shared by every kernel
  * ----------------------------------
@@ -22,8 +23,9 @@
  * result struct is fully written only on ITP_OK.
  *
  * Sources: R package survival (Therneau), survdiff2.c, coxfit6.c, survfitkm.c,
- * survfit_confint() and quantile.survfit(); Klein & Moeschberger, Survival
- * Analysis, 2nd ed., Springer 2003, sections 4.2, 7.3 and 8.4. */
+ * survfit_confint(), quantile.survfit() and print.survfit(rmean =); Klein &
+ * Moeschberger, Survival Analysis, 2nd ed., Springer 2003, sections 4.2,
+ * 4.5, 7.3 and 8.4. */
 #ifndef ITPSIM_SURVIVAL_H
 #define ITPSIM_SURVIVAL_H
 
@@ -120,6 +122,43 @@ int itp_surv_logrank(const itp_surv_data *d, itp_surv_workspace *w,
 /* The same from a table itp_surv_tabulate made (d, ITP_SURV_ALL, strata):
  * a Cox fit and a log-rank test of one hypothesis share one tabulation. */
 void itp_surv_logrank_table(const itp_surv_table *tab, itp_logrank_result *res);
+
+/* ---- Fleming-Harrington weighted log-rank test ------------------------- */
+
+/* The G(rho, gamma) test of group 1 against group 0 (Harrington & Fleming,
+ * Biometrika 1982; Fleming & Harrington, Counting Processes and Survival
+ * Analysis, Wiley 1991): at each event time t of a stratum,
+ * with S(t-) the Kaplan-Meier estimate of that stratum's pooled subjects
+ * just before t (1 at its first event time),
+ *   w = S(t-)^rho (1 - S(t-))^gamma        (0^0 = 1)
+ *   O += w d1,  E += w d N1 / N,  V += w^2 d (N - d) N1 (N - N1) / (N^2 (N - 1))
+ * summed over every stratum (each with its own pooled curve); z = (O - E) /
+ * sqrt(V). rho = gamma = 0 is the log-rank test, bit for bit (the same sums
+ * in the same order, times w = 1). gamma = 0 is R survdiff(rho = rho), whose
+ * obs and exp are these weighted O and E. gamma > 0 weighs late differences
+ * (the curve well below 1), rho > 0 early ones. */
+typedef struct itp_fh_result {
+    double rho, gamma;   /* as asked */
+    double observed;     /* O: weighted events in the experimental group */
+    double expected;     /* E: their weighted expectation under H0 */
+    double variance;     /* V: variance of O - E */
+    double z;            /* (O - E) / sqrt(V); < 0 favours experimental */
+    double chisq;        /* (O - E)^2 / V, 1 df */
+    double p_one_sided;  /* Phi(z): H1 "experimental has lower hazard" */
+    double p_two_sided;  /* P(chi2_1 > chisq) */
+    int not_estimable;   /* 1 when V == 0 (as the log-rank's, and also when
+                            every weight is 0, e.g. gamma > 0 with events
+                            only at each stratum's first event time); then
+                            z = chisq = 0 and both p-values are 1. */
+} itp_fh_result;
+
+/* rho, gamma finite and >= 0 (else ITP_EINPUT). d->stratum may be NULL. */
+int itp_surv_fh(const itp_surv_data *d, double rho, double gamma, itp_surv_workspace *w,
+                itp_fh_result *res);
+
+/* The same from a table itp_surv_tabulate made (all subjects, strata). */
+int itp_surv_fh_table(const itp_surv_table *tab, double rho, double gamma,
+                      itp_fh_result *res);
 
 /* ---- Cox proportional hazards ------------------------------------------ */
 
@@ -230,5 +269,53 @@ int itp_surv_km(const itp_surv_data *d, int group_value, double t,
  * ci_not_estimable set. The same values otherwise. */
 int itp_surv_km_point(const itp_surv_data *d, int group_value, double t,
                       itp_surv_workspace *w, itp_km_result *res);
+
+/* ---- restricted mean survival time ----------------------------------- */
+
+/* The restricted mean survival time of each group up to tau, the area under
+ * its Kaplan-Meier curve on [0, tau] (Irwin 1949; Royston & Parmar, BMC Med
+ * Res Methodol 2013; Uno et al., J Clin Oncol 2014), and the difference
+ * group 1 minus group 0 with its Wald interval and test; strata are ignored
+ * (one curve per group). With the group's event times t_1 < ... < t_m <=
+ * tau, t_0 = 0, t_{m+1} = tau and S_j the curve on [t_j, t_{j+1}),
+ *   RMST = sum_{j=0..m} S_j (t_{j+1} - t_j)
+ *   Var  = sum_{j=1..m} A_j^2 d_j / (n_j (n_j - d_j)),
+ *          A_j = sum_{k=j..m} S_k (t_{k+1} - t_k)   (the area from t_j to tau)
+ * a term with n_j = d_j (the curve falling to 0, where A_j = 0) counting 0:
+ * the Greenwood-type variance of R print.survfit(rmean = tau) and of the
+ * survRM2 package (Uno et al. 2014). The difference's se is
+ * sqrt(se_1^2 + se_0^2) (independent groups), its interval diff -+
+ * z_{(1+level)/2} se, z = diff / se.
+ *
+ * Beyond a group's largest follow-up time the curve is not identified
+ * unless it has fallen to 0 there. When tau exceeds that time with the
+ * curve above 0, the kernel carries the last value flat to tau, as R
+ * survival's survmean() does (version 3.5.3: no warning), and sets
+ * extended[g]; survRM2's rmst2 refuses such a tau. Callers decide: the
+ * analysis plan's rmst test flags it not estimable. Times must be >= 0. */
+typedef struct itp_rmst_result {
+    double tau;          /* as asked */
+    double rmst[2];      /* by group (0 control, 1 experimental) */
+    double se[2];        /* their standard errors */
+    double tmax[2];      /* largest follow-up time (event or censored) by group */
+    int extended[2];     /* 1: tau > tmax[g] with the curve above 0 there */
+    double diff;         /* rmst[1] - rmst[0] */
+    double se_diff;      /* sqrt(se[0]^2 + se[1]^2) */
+    double lower, upper; /* diff -+ z_{(1+level)/2} se_diff */
+    double z;            /* diff / se_diff; > 0 favours experimental */
+    double p_one_sided;  /* 1 - Phi(z): H1 "experimental has the longer RMST"
+                            (the lower-hazard side, as the other kernels) */
+    double p_two_sided;  /* P(chi2_1 > z^2) */
+    int not_estimable;   /* 1: a group is empty: its rmst, se and tmax,
+                            and diff, se_diff, lower, upper, z NaN; both
+                            p-values 1 */
+    int no_test;         /* 1: se_diff == 0 (no event before tau with a
+                            survivor after it, in either group): z, lower,
+                            upper NaN, both p-values 1 */
+} itp_rmst_result;
+
+/* tau finite and > 0, conf_level in (0, 1). */
+int itp_surv_rmst(const itp_surv_data *d, double tau, double conf_level, itp_surv_workspace *w,
+                  itp_rmst_result *res);
 
 #endif

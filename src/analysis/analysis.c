@@ -14,11 +14,14 @@ const itp_estimate_kind itp_est_hazard_ratio = {"hazard_ratio", "hazard ratio", 
 const itp_estimate_kind itp_est_risk_difference = {"risk_difference", "risk difference", 0,
                                                    -1.0, 1.0};
 const itp_estimate_kind itp_est_rate = {"rate", "rate", 0, -1.0, 1.0};
+/* months: 8000 bins of 0.03 months (about a day, the record's grain) */
+const itp_estimate_kind itp_est_rmst_difference = {"rmst_difference",
+                                                   "RMST difference (months)", 0, -120.0, 120.0};
 
 const itp_test_type *const itp_test_types[] = {
-    &itp_test_logrank, &itp_test_cox,     &itp_test_binomial,   &itp_test_cmh,
-    &itp_test_chisq,   &itp_test_fisher,  &itp_test_rd_wald,    &itp_test_rd_newcombe,
-    NULL};
+    &itp_test_logrank, &itp_test_cox,     &itp_test_fh,      &itp_test_rmst,
+    &itp_test_binomial, &itp_test_cmh,    &itp_test_chisq,   &itp_test_fisher,
+    &itp_test_rd_wald, &itp_test_rd_newcombe, NULL};
 
 const itp_test_type *itp_test_type_find(const char *name, itp_ep_kind kind)
 {
@@ -168,8 +171,10 @@ static itp_status read_hypothesis(itp_reader *rd, itp_scenario *scn, const confi
     if (h->control == h->arm)
         return itp_rd_fail(rd, itp_member(g, "arm"), "the arm is its own control");
     /* The true hazard ratio of arms given by their hazards (the hazard
-     * model), when they are proportional with one ratio (for CI coverage). */
-    if (scn->arms[h->arm].n_hazard > 0 && scn->arms[h->control].n_hazard > 0) {
+     * model), when they are proportional with one ratio (for the coverage
+     * of a hazard ratio's CI; an RMST difference's is not compared). */
+    if (h->type->estimate == &itp_est_hazard_ratio && scn->arms[h->arm].n_hazard > 0 &&
+        scn->arms[h->control].n_hazard > 0) {
         const itp_arm *x = &scn->arms[h->arm], *c = &scn->arms[h->control];
         double r = NAN;
         for (int j = 0; j < x->n_hazard; j++) {

@@ -9,6 +9,8 @@
 /* tte_tests.c */
 extern const itp_test_type itp_test_logrank;
 extern const itp_test_type itp_test_cox;
+extern const itp_test_type itp_test_fh;
+extern const itp_test_type itp_test_rmst;
 /* binary_tests.c */
 extern const itp_test_type itp_test_binomial;
 extern const itp_test_type itp_test_cmh;

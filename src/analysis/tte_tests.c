@@ -1,10 +1,17 @@
 /* Tests of a time-to-event endpoint, experimental arm against control:
  * the log-rank test (Mantel 1966; stratified when the plan is stratified
- * and the scenario has strata) and the Wald test of the Cox model (Cox
- * 1972; Efron or Breslow ties). Both report the Cox hazard ratio with its
- * Wald CI as the estimate. The kernels, with their formulas and sources,
- * are in src/stats/logrank.c and cox.c (survival.h). */
+ * and the scenario has strata), the Wald test of the Cox model (Cox 1972;
+ * Efron or Breslow ties), the Fleming-Harrington weighted log-rank test
+ * G(rho, gamma) (Harrington & Fleming, Biometrika 1982; stratified as the
+ * log-rank), each reporting the Cox hazard ratio with its Wald CI as the
+ * estimate; and the Wald test of the difference in restricted mean
+ * survival time up to tau (Royston & Parmar, BMC Med Res Methodol 2013;
+ * Uno et al., J Clin Oncol 2014; unstratified), reporting that difference
+ * in months. The kernels, with their formulas and sources, are in
+ * src/stats/logrank.c, cox.c and rmst.c (survival.h). */
 #include <math.h>
+#include <stdlib.h>
+#include "itpsim/units.h"
 #include "internal.h"
 
 static double one_sided(double p_lower_or_greater, int flip)
@@ -12,16 +19,14 @@ static double one_sided(double p_lower_or_greater, int flip)
     return flip ? 1.0 - p_lower_or_greater : p_lower_or_greater;
 }
 
-/* The analysed patients' times, events, groups and strata into ws and d,
- * and the Cox fit into cox and r (estimate, CI, flags); the risk-set
- * table stays in ws->surv for the log-rank test. */
-static itp_status fit_cox(const itp_scenario *scn, const itp_hypothesis *h,
-                          const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r,
-                          itp_cox_result *cox)
+/* The analysed patients' times (days), events, groups and strata into ws,
+ * viewed by the return value (strata when the plan and scenario have
+ * them); counts them into r. */
+static itp_surv_data collect(const itp_scenario *scn, const itp_hypothesis *h,
+                             const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
 {
-    const itp_analysis_plan *pl = &scn->plan;
     size_t n = 0;
-    int strat = pl->stratified && scn->n_strata > 1;
+    int strat = scn->plan.stratified && scn->n_strata > 1;
     for (int i = 0; i < rec->n_patients; i++) {
         int g;
         const itp_outcome *o = itp_an_analysed(scn, h, rec, ws, i, r, &g);
@@ -35,6 +40,17 @@ static itp_status fit_cox(const itp_scenario *scn, const itp_hypothesis *h,
     }
     itp_surv_data d = {n, ws->time, ws->event, ws->group, strat ? ws->stratum : NULL,
                        (size_t)scn->n_strata};
+    return d;
+}
+
+/* The Cox fit of the analysed patients into cox and r (estimate, CI,
+ * flags); the risk-set table stays in ws->surv for the log-rank tests. */
+static itp_status fit_cox(const itp_scenario *scn, const itp_hypothesis *h,
+                          const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r,
+                          itp_cox_result *cox)
+{
+    const itp_analysis_plan *pl = &scn->plan;
+    itp_surv_data d = collect(scn, h, rec, ws, r);
     int st = itp_surv_cox(&d, pl->ties_breslow ? ITP_COX_BRESLOW : ITP_COX_EFRON, pl->conf_level,
                           ws->surv, cox);
     if (st)
@@ -84,6 +100,106 @@ static itp_status run_cox(const itp_scenario *scn, const itp_hypothesis *h,
     return ITP_OK;
 }
 
+/* ---- Fleming-Harrington G(rho, gamma) ------------------------------------------- */
+
+typedef struct fh_params {
+    double rho, gamma;      /* weight S(t-)^rho (1 - S(t-))^gamma, both >= 0 */
+} fh_params;
+
+static itp_status parse_fh(itp_reader *rd, const config_setting_t *g, itp_hypothesis *h)
+{
+    fh_params *p = calloc(1, sizeof *p);
+    itp_status st;
+    h->params = p;
+    if (!p)
+        return ITP_ENOMEM;
+    if ((st = itp_rd_double_or(rd, g, "rho", ITP_CLOSED(0.0, HUGE_VAL), 0.0, &p->rho)) ||
+        (st = itp_rd_double_or(rd, g, "gamma", ITP_CLOSED(0.0, HUGE_VAL), 1.0, &p->gamma)))
+        return st;
+    return ITP_OK;
+}
+
+/* On the Cox fit's table, as the log-rank test: stratified with each
+ * stratum's own pooled curve when the plan is. */
+static itp_status run_fh(const itp_scenario *scn, const itp_hypothesis *h, const itp_record *rec,
+                         itp_analysis_ws *ws, itp_hyp_result *r)
+{
+    const fh_params *p = h->params;
+    itp_cox_result cox;
+    itp_fh_result fh;
+    itp_status st = fit_cox(scn, h, rec, ws, r, &cox);
+    if (st || (st = (itp_status)itp_surv_fh_table(&ws->surv->tab, p->rho, p->gamma, &fh)))
+        return st;
+    r->statistic = fh.z;
+    r->p_value = h->two_sided ? fh.p_two_sided : one_sided(fh.p_one_sided, !h->benefit_lower);
+    if (fh.not_estimable) {
+        r->flags |= ITP_HYP_NO_TEST;
+        r->p_value = 1.0;
+    }
+    return ITP_OK;
+}
+
+/* ---- restricted mean survival time --------------------------------------------- */
+
+typedef struct rmst_params {
+    double tau_months;      /* as given */
+    double tau_days;        /* on the day grid of the record (itp_months_to_day) */
+} rmst_params;
+
+static itp_status parse_rmst(itp_reader *rd, const config_setting_t *g, itp_hypothesis *h)
+{
+    rmst_params *p = calloc(1, sizeof *p);
+    itp_status st;
+    h->params = p;
+    if (!p)
+        return ITP_ENOMEM;
+    if ((st = itp_rd_double(rd, g, NULL, "tau_months", ITP_POSITIVE(240.0), &p->tau_months)))
+        return st;
+    /* every time in the record is a whole day: 12 months is day 365, the
+     * last day of a 12-month follow-up, as the plan's landmark */
+    p->tau_days = itp_months_to_day(p->tau_months);
+    if (p->tau_days < 1.0)
+        return itp_rd_fail(rd, itp_member(g, "tau_months"),
+                           "expected at least one day (%g months), got %g",
+                           1.0 / ITP_DAYS_PER_MONTH, p->tau_months);
+    return ITP_OK;
+}
+
+/* Unstratified whatever the plan says: one Kaplan-Meier curve per arm. A
+ * horizon beyond an arm's last follow-up time, its curve still above 0
+ * there, leaves the area unidentified: not estimable, p = 1 (the kernel's
+ * flat extension, as R's, is not used). The difference is in months; a
+ * longer RMST is the benefit of a lower hazard. */
+static itp_status run_rmst(const itp_scenario *scn, const itp_hypothesis *h,
+                           const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
+{
+    const rmst_params *p = h->params;
+    itp_surv_data d = collect(scn, h, rec, ws, r);
+    itp_rmst_result rm;
+    d.stratum = NULL;
+    int st = itp_surv_rmst(&d, p->tau_days, scn->plan.conf_level, ws->surv, &rm);
+    if (st)
+        return (itp_status)st;
+    if (rm.not_estimable || rm.extended[0] || rm.extended[1]) {
+        r->estimate = r->ci_low = r->ci_high = r->statistic = NAN;
+        r->flags |= ITP_HYP_NOT_ESTIMABLE | ITP_HYP_NO_TEST;
+        r->p_value = 1.0;
+        return ITP_OK;
+    }
+    r->estimate = rm.diff / ITP_DAYS_PER_MONTH;
+    r->ci_low = rm.lower / ITP_DAYS_PER_MONTH;
+    r->ci_high = rm.upper / ITP_DAYS_PER_MONTH;
+    r->statistic = rm.z;
+    r->p_value = h->two_sided ? rm.p_two_sided : one_sided(rm.p_one_sided, !h->benefit_lower);
+    if (rm.no_test) {
+        r->flags |= ITP_HYP_NO_TEST;
+        r->p_value = 1.0;
+    }
+    return ITP_OK;
+}
+
+/* ---- the rows ------------------------------------------------------------------- */
+
 const itp_test_type itp_test_logrank = {
     .name = "logrank",
     .endpoint = ITP_EP_TIME,
@@ -96,4 +212,26 @@ const itp_test_type itp_test_cox = {
     .endpoint = ITP_EP_TIME,
     .estimate = &itp_est_hazard_ratio,
     .run = run_cox,
+};
+
+static const char *const fh_keys[] = {"rho", "gamma", NULL};
+
+const itp_test_type itp_test_fh = {
+    .name = "fh",
+    .endpoint = ITP_EP_TIME,
+    .estimate = &itp_est_hazard_ratio,
+    .keys = fh_keys,
+    .parse = parse_fh,
+    .run = run_fh,
+};
+
+static const char *const rmst_keys[] = {"tau_months", NULL};
+
+const itp_test_type itp_test_rmst = {
+    .name = "rmst",
+    .endpoint = ITP_EP_TIME,
+    .estimate = &itp_est_rmst_difference,
+    .keys = rmst_keys,
+    .parse = parse_rmst,
+    .run = run_rmst,
 };

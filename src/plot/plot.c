@@ -378,8 +378,9 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
                                              "the TPO-RA taper window shaded.",
          body_traj, 1300, traj_h},
         {"estimates", "estimates.csv", "Distribution over replicates of each hypothesis' "
-                                       "estimate (hazard ratio on a log axis, or risk "
-                                       "difference) under the design and the null.",
+                                       "estimate (hazard ratio on a log axis; risk "
+                                       "difference, rate or RMST difference in months) "
+                                       "under the design and the null.",
          body_estimates, 1100, hist_h},
         {"pvalues", "pvalues.csv", "Distribution over replicates of each hypothesis' "
                                    "unadjusted p-value under the design and the null.",

@@ -3,10 +3,13 @@
  * "key value" line each (17 significant digits, NA for NaN), for
  * tests/cli/refcheck_survival.sh to compare.
  *
- * Usage: surv_driver DATA.csv [T1 T2 ...]
+ * Usage: surv_driver DATA.csv [T1 T2 ...] [--rmst TAU1 TAU2 ...]
  * DATA.csv has the header "time,event,group,stratum" (stratum 0-based); the
- * Kaplan-Meier estimate is printed at each time Tk. Also prints the kernels'
- * flags (keys ending in _flag), which R does not give. */
+ * Kaplan-Meier estimate is printed at each time Tk, the restricted mean
+ * survival time of each group and their difference at each horizon TAUk,
+ * and the Fleming-Harrington G(rho, gamma) test for (rho, gamma) = (0, 0),
+ * (1, 0), (0, 1), (1, 1), unstratified and stratified. Also prints the
+ * kernels' flags (keys ending in _flag), which R does not give. */
 #include "itpsim/error.h"
 #include "itpsim/survival.h"
 
@@ -140,10 +143,14 @@ int main(int argc, char **argv)
     char key[128];
     int status = ITP_OK, rc = 1, s, ti, sel, k;
 
+    int nkm, rmst_at;
     if (argc < 2) {
-        fprintf(stderr, "usage: surv_driver DATA.csv [T1 T2 ...]\n");
+        fprintf(stderr, "usage: surv_driver DATA.csv [T1 T2 ...] [--rmst TAU1 TAU2 ...]\n");
         return 2;
     }
+    for (rmst_at = 2; rmst_at < argc && strcmp(argv[rmst_at], "--rmst") != 0; rmst_at++)
+        ;
+    nkm = rmst_at;          /* Kaplan-Meier times: argv[2 .. nkm) */
     if (!read_csv(argv[1], &ds))
         goto done;
     status = itp_surv_workspace_create(&w, ds.n);
@@ -206,7 +213,7 @@ int main(int argc, char **argv)
     d.stratum = NULL;
     for (sel = 0; sel < 3; sel++) {
         itp_km_result km;
-        for (k = 2; k < argc; k++) {
+        for (k = 2; k < nkm; k++) {
             double t;
             if (!parse_double(argv[k], &t)) {
                 fprintf(stderr, "surv_driver: bad time '%s'\n", argv[k]);
@@ -233,6 +240,59 @@ int main(int argc, char **argv)
         PUT("median_lower", km.median_lower);
         PUT("median_upper", km.median_upper);
         PUT("median_not_reached_flag", km.median_not_reached);
+#undef PUT
+    }
+
+    for (s = 0; s < 2; s++) {
+        static const double rg[4][2] = {{0, 0}, {1, 0}, {0, 1}, {1, 1}};
+        if (s == 1 && ds.nstrata < 2)
+            continue;
+        d.stratum = s ? ds.stratum : NULL;
+        for (k = 0; k < 4; k++) {
+            itp_fh_result fh;
+            if ((status = itp_surv_fh(&d, rg[k][0], rg[k][1], w, &fh)) != ITP_OK)
+                goto done;
+#define PUT(name, val) do { snprintf(key, sizeof key, "fh_%s_%d%d_%s", s ? "s" : "u", \
+        (int)rg[k][0], (int)rg[k][1], name); print_num(key, (val)); } while (0)
+            PUT("o", fh.observed);
+            PUT("e", fh.expected);
+            PUT("v", fh.variance);
+            PUT("z", fh.z);
+            PUT("chisq", fh.chisq);
+            PUT("p1", fh.p_one_sided);
+            PUT("p2", fh.p_two_sided);
+            PUT("not_estimable_flag", fh.not_estimable);
+#undef PUT
+        }
+    }
+
+    d.stratum = NULL;
+    for (k = rmst_at + 1; k < argc; k++) {
+        itp_rmst_result rm;
+        double tau;
+        if (!parse_double(argv[k], &tau)) {
+            fprintf(stderr, "surv_driver: bad horizon '%s'\n", argv[k]);
+            status = ITP_EINPUT;
+            goto done;
+        }
+        if ((status = itp_surv_rmst(&d, tau, 0.95, w, &rm)) != ITP_OK)
+            goto done;
+#define PUT(name, val) do { snprintf(key, sizeof key, "rmst_t%d_%s", k - rmst_at, name); \
+        print_num(key, (val)); } while (0)
+        PUT("g0", rm.rmst[0]);
+        PUT("g0_se", rm.se[0]);
+        PUT("g1", rm.rmst[1]);
+        PUT("g1_se", rm.se[1]);
+        PUT("diff", rm.diff);
+        PUT("se_diff", rm.se_diff);
+        PUT("lower", rm.lower);
+        PUT("upper", rm.upper);
+        PUT("z", rm.z);
+        PUT("p1", rm.p_one_sided);
+        PUT("p2", rm.p_two_sided);
+        PUT("g0_extended_flag", rm.extended[0]);
+        PUT("g1_extended_flag", rm.extended[1]);
+        PUT("no_test_flag", rm.no_test);
 #undef PUT
     }
     rc = 0;

@@ -5,7 +5,19 @@
 # stratum; stratum 0-based) and DIR/NAME.expected (lines "key value", value
 # printed with 17 significant digits, NA when R gives NA). The keys are the
 # ones printed by surv_driver (build/tools/surv_driver); the lines "km_tK"
-# are the times at which the Kaplan-Meier estimate is asked for.
+# are the times at which the Kaplan-Meier estimate is asked for, the lines
+# "rmst_tauK" the horizons of the restricted mean survival time.
+#
+# The restricted mean per group is R's summary(survfit(...), rmean = tau)
+# (survmean(): the area under the curve, the last value carried flat when
+# tau is beyond the group's last time), checked against this script's own
+# sum of the Greenwood-type formula that survRM2's rmst2 uses (Uno et al.,
+# J Clin Oncol 2014; survRM2 is not packaged for Debian). The
+# Fleming-Harrington G(rho, gamma) statistics are survdiff(rho = rho) for
+# gamma = 0; for gamma > 0 this script sums w (O - E) and w^2 V itself over
+# the event times, w = S(t-)^rho (1 - S(t-))^gamma with S the stratum's
+# pooled survfit, after checking that the same sums reproduce survdiff for
+# gamma = 0.
 #
 # R is run on the data read back from the CSV, so both sides see the same
 # doubles. itpsim compares times exactly; R merges times closer than ~1e-8
@@ -34,6 +46,44 @@ make_data <- function(n, nstrata, hr, rate, cens_rate, followup, grid) {
     event <- as.integer(t_ev <= t_ce)
     time <- if (grid > 0) pmax(grid, ceiling(time / grid) * grid) else round(time, 4)
     data.frame(time = time, event = event, group = group, stratum = stratum)
+}
+
+# The area under the Kaplan-Meier curve of dd on [0, tau] and its variance,
+# sum over event times t_j <= tau of A_j^2 d_j / (n_j (n_j - d_j)), A_j the
+# area from t_j to tau, a term with n_j = d_j counting 0.
+own_rmst <- function(dd, tau) {
+    fit <- survfit(Surv(time, event) ~ 1, data = dd, timefix = FALSE)
+    ev <- fit$n.event > 0 & fit$time <= tau
+    tj <- fit$time[ev]; nj <- fit$n.risk[ev]; dj <- fit$n.event[ev]; sj <- fit$surv[ev]
+    edges <- c(0, tj, tau)
+    heights <- c(1, sj)
+    pieces <- heights * diff(edges)
+    area <- sum(pieces)
+    after <- rev(cumsum(rev(pieces)))[-1]          # area from t_j to tau
+    h <- ifelse(nj > dj, dj / (nj * (nj - dj)), 0)
+    c(area = area, var = sum(after^2 * h))
+}
+
+# G(rho, gamma) sums over the strata: w (d1 - d N1 / N) and w^2 times the
+# hypergeometric variance, w from the stratum's pooled curve just before t.
+own_fh <- function(d, rho, gamma, strat) {
+    o <- 0; e <- 0; v <- 0
+    for (s in if (strat) sort(unique(d$stratum)) else 0) {
+        ds <- if (strat) d[d$stratum == s, ] else d
+        fit <- survfit(Surv(time, event) ~ 1, data = ds, timefix = FALSE)
+        before <- c(1, head(fit$surv, -1))          # S(t-) on survfit's rows
+        for (k in which(fit$n.event > 0)) {
+            t <- fit$time[k]
+            n <- sum(ds$time >= t); n1 <- sum(ds$time >= t & ds$group == 1)
+            dk <- sum(ds$time == t & ds$event == 1)
+            d1 <- sum(ds$time == t & ds$event == 1 & ds$group == 1)
+            w <- before[k]^rho * (1 - before[k])^gamma
+            o <- o + w * d1
+            e <- e + w * dk * n1 / n
+            if (n > 1) v <- v + w^2 * dk * (n - dk) * n1 * (n - n1) / (n^2 * (n - 1))
+        }
+    }
+    c(o = o, e = e, v = v)
 }
 
 set.seed(20240611)
@@ -120,6 +170,65 @@ for (name in names(sets)) {
         put(paste0("km_", sel, "_median"), unname(q$quantile))
         put(paste0("km_", sel, "_median_lower"), unname(q$lower))
         put(paste0("km_", sel, "_median_upper"), unname(q$upper))
+    }
+    # Restricted mean survival time: a horizon inside the data, the largest
+    # at which both curves are identified (the smaller of the groups' last
+    # times), and one past every time (R carries the curves flat; itpsim
+    # flags it).
+    last <- c(max(d$time[d$group == 0]), max(d$time[d$group == 1]))
+    taus <- c(unname(quantile(d$time, 0.4, type = 1)), min(last), max(d$time) + 1)
+    zq <- qnorm(0.975)
+    for (k in seq_along(taus)) {
+        tau <- taus[k]
+        put(paste0("rmst_tau", k), tau)
+        key <- paste0("rmst_t", k, "_")
+        m <- numeric(2); va <- numeric(2)
+        for (g in 0:1) {
+            dd <- d[d$group == g, ]
+            tab <- summary(survfit(Surv(time, event) ~ 1, data = dd, timefix = FALSE),
+                           rmean = tau)$table
+            m[g + 1] <- unname(tab["rmean"])
+            va[g + 1] <- unname(tab["se(rmean)"])^2
+            mine <- own_rmst(dd, tau)
+            stopifnot(abs(mine[["area"]] - m[g + 1]) <= 1e-12 * m[g + 1],
+                      abs(mine[["var"]] - va[g + 1]) <= 1e-12 * max(va[g + 1], 1e-300))
+            put(paste0(key, "g", g), m[g + 1])
+            put(paste0(key, "g", g, "_se"), sqrt(va[g + 1]))
+        }
+        diff <- m[2] - m[1]; se <- sqrt(sum(va))
+        put(paste0(key, "diff"), diff)
+        put(paste0(key, "se_diff"), se)
+        put(paste0(key, "lower"), diff - zq * se)
+        put(paste0(key, "upper"), diff + zq * se)
+        put(paste0(key, "z"), diff / se)
+        put(paste0(key, "p1"), pnorm(diff / se, lower.tail = FALSE))
+        put(paste0(key, "p2"), 2 * pnorm(-abs(diff / se)))
+    }
+
+    # Fleming-Harrington G(rho, gamma), unstratified and stratified
+    for (s in c("u", "s")) {
+        if (s == "s" && nstrata < 2) next
+        f <- if (s == "u") Surv(time, event) ~ group
+             else Surv(time, event) ~ group + strata(stratum)
+        for (rg in list(c(0, 0), c(1, 0), c(0, 1), c(1, 1))) {
+            mine <- own_fh(d, rg[1], rg[2], s == "s")
+            if (rg[2] == 0) {
+                sd <- survdiff(f, data = d, rho = rg[1])
+                o <- sum(as.matrix(sd$obs)[2, ]); e <- sum(as.matrix(sd$exp)[2, ])
+                v <- sd$var[2, 2]
+                stopifnot(abs(mine - c(o, e, v)) <= 1e-10 * abs(c(o, e, v)))
+            } else {
+                o <- mine[["o"]]; e <- mine[["e"]]; v <- mine[["v"]]
+            }
+            key <- paste0("fh_", s, "_", rg[1], rg[2], "_")
+            put(paste0(key, "o"), o)
+            put(paste0(key, "e"), e)
+            put(paste0(key, "v"), v)
+            put(paste0(key, "z"), (o - e) / sqrt(v))
+            put(paste0(key, "chisq"), (o - e)^2 / v)
+            put(paste0(key, "p1"), pnorm((o - e) / sqrt(v)))
+            put(paste0(key, "p2"), pchisq((o - e)^2 / v, 1, lower.tail = FALSE))
+        }
     }
     writeLines(out, file.path(dir, paste0(name, ".expected")))
 }

@@ -1,8 +1,9 @@
 /* The analysis plan applied to simulated replicates: each hypothesis gives
  * what the statistics kernels give on the same subset of patients (arms,
- * strata, direction), degenerate data are flagged and never give NaN
- * p-values, and the multiplicity step rejects exactly where the adjusted
- * p-value is at most alpha. */
+ * strata, direction; log-rank, Cox, Fleming-Harrington, restricted mean
+ * survival time, CMH, Fisher, binomial), degenerate data are flagged and
+ * never give NaN p-values, and the multiplicity step rejects exactly where
+ * the adjusted p-value is at most alpha. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -101,6 +102,104 @@ static void test_time_to_event_plumbing(void **state)
     itp_scenario_free(scn);
 }
 
+/* The restricted mean and Fleming-Harrington tests on the same trials:
+ * each equals its kernel on the patients by hand (the RMST pooled over the
+ * strata, tau 12 months = day 365, in months; G(rho, gamma) stratified),
+ * G(0, 0) is the plan's log-rank test exactly, and a horizon beyond the
+ * follow-up (30 months of a 24-month trial) is not estimable with p = 1. */
+static const char *RMST_FH_PLAN =
+    "analysis = { alpha = 0.025; multiplicity = \"holm\";\n"
+    "  hypotheses = (\n"
+    "    { name = \"rmst\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"rmst\";"
+    " tau_months = 12.0; },\n"
+    "    { name = \"rmst2\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"rmst\"; tau_months = 12.0;"
+    " sided = \"two\"; },\n"
+    "    { name = \"rmstw\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"rmst\"; tau_months = 12.0;"
+    " benefit = \"higher\"; },\n"
+    "    { name = \"fh\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"fh\"; },\n"
+    "    { name = \"fh00\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"fh\"; gamma = 0; },\n"
+    "    { name = \"lr\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"logrank\"; },\n"
+    "    { name = \"fh10\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"fh\"; rho = 1; gamma = 0;"
+    " sided = \"two\"; },\n"
+    "    { name = \"late\"; endpoint = \"ttf\"; arm = \"lo\"; test = \"rmst\";"
+    " tau_months = 30.0; } ); };\n";
+
+static void test_rmst_fh_plumbing(void **state)
+{
+    (void)state;
+    char err[1024], text[8192];
+    const char *cut = strstr(HAZARD, "analysis = {");
+    assert_non_null(cut);
+    snprintf(text, sizeof text, "%.*s%s", (int)(cut - HAZARD), HAZARD, RMST_FH_PLAN);
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    assert_true(isnan(scn->plan.hyp[0].true_hr));   /* no hazard ratio to cover */
+    assert_true(fabs(scn->plan.hyp[3].true_hr - 0.7) < 1e-12);
+    itp_sim_ws *ws;
+    itp_analysis_ws *aws;
+    itp_record rec;
+    itp_record_init(&rec);
+    assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
+    assert_int_equal(itp_analysis_ws_create(&aws, scn, scn->n_patients), ITP_OK);
+    itp_surv_workspace *sw;
+    assert_int_equal(itp_surv_workspace_create(&sw, (size_t)scn->n_patients), ITP_OK);
+    double *t = malloc(300 * sizeof *t);
+    int *e = malloc(300 * sizeof *e), *g = malloc(300 * sizeof *g), *s = malloc(300 * sizeof *s);
+    for (uint64_t rep = 0; rep < 20; rep++) {
+        itp_hyp_result res[8];
+        assert_int_equal(itp_trial_simulate(scn, 4, rep, 0, ws, &rec), ITP_OK);
+        assert_int_equal(itp_analyse(scn, &rec, NULL, aws, res), ITP_OK);
+        size_t n = 0;
+        for (int i = 0; i < rec.n_patients; i++) {
+            const itp_patient *p = &rec.patients[i];
+            if (p->arm == 2)
+                continue;
+            t[n] = p->failure != ITP_NEVER ? p->failure : p->last_day;
+            e[n] = p->failure != ITP_NEVER;
+            g[n] = p->arm == 1;
+            s[n] = p->stratum;
+            n++;
+        }
+        itp_surv_data d = {n, t, e, g, s, 2}, pooled = {n, t, e, g, NULL, 0};
+        itp_rmst_result rm;
+        itp_fh_result fh01, fh10;
+        itp_cox_result cx;
+        assert_int_equal(itp_surv_rmst(&pooled, 365.0, 0.95, sw, &rm), 0);
+        assert_int_equal(itp_surv_fh(&d, 0.0, 1.0, sw, &fh01), 0);
+        assert_int_equal(itp_surv_fh(&d, 1.0, 0.0, sw, &fh10), 0);
+        assert_int_equal(itp_surv_cox(&d, ITP_COX_EFRON, 0.95, sw, &cx), 0);
+        assert_true(!rm.extended[0] && !rm.extended[1] && !rm.no_test);
+        assert_true(fabs(res[0].estimate - rm.diff / ITP_DAYS_PER_MONTH) < 1e-12);
+        assert_true(fabs(res[0].ci_low - rm.lower / ITP_DAYS_PER_MONTH) < 1e-12);
+        assert_true(fabs(res[0].ci_high - rm.upper / ITP_DAYS_PER_MONTH) < 1e-12);
+        assert_true(fabs(res[0].statistic - rm.z) < 1e-12);
+        assert_true(fabs(res[0].p_value - rm.p_one_sided) < 1e-12);
+        assert_true(fabs(res[1].p_value - rm.p_two_sided) < 1e-12);
+        assert_true(fabs(res[2].p_value - (1.0 - rm.p_one_sided)) < 1e-12);
+        assert_true(res[0].flags == 0 && res[0].estimate > -12.0 && res[0].estimate < 12.0);
+        assert_true(fabs(res[3].p_value - fh01.p_one_sided) < 1e-12);
+        assert_true(fabs(res[3].statistic - fh01.z) < 1e-12);
+        assert_true(fabs(res[3].estimate - cx.hr) < 1e-12);
+        assert_true(fabs(res[6].p_value - fh10.p_two_sided) < 1e-12);
+        /* G(0, 0) is the log-rank test, bit for bit */
+        assert_true(res[4].p_value == res[5].p_value && res[4].statistic == res[5].statistic);
+        assert_true(res[4].estimate == res[5].estimate);
+        /* 30 months of a 24-month trial: not identified */
+        assert_true(res[7].flags & ITP_HYP_NOT_ESTIMABLE);
+        assert_true(res[7].flags & ITP_HYP_NO_TEST);
+        assert_true(isnan(res[7].estimate) && res[7].p_value == 1.0 && !res[7].rejected);
+        assert_int_equal(res[0].n_exp + res[0].n_ctl, (int)n);
+        for (int k = 0; k < 8; k++)
+            assert_int_equal(res[k].rejected, res[k].adj_p <= 0.025);
+    }
+    free(t); free(e); free(g); free(s);
+    itp_surv_workspace_free(sw);
+    itp_record_free(&rec);
+    itp_analysis_ws_free(aws);
+    itp_sim_ws_free(ws);
+    itp_scenario_free(scn);
+}
+
 /* Binary endpoint: CMH over the strata and the risk difference equal what
  * binary.h gives on counts made by hand from the endpoint outcomes. */
 static void test_binary_plumbing(void **state)
@@ -181,7 +280,7 @@ static void test_table(void **state)
             assert_false(itp_test_types[j]->endpoint == t->endpoint &&
                          !strcmp(itp_test_types[j]->name, t->name));
     }
-    assert_int_equal(n, 8);
+    assert_int_equal(n, 10);
     const itp_test_type *lr = itp_test_type_find("logrank", ITP_EP_TIME);
     const itp_test_type *bin = itp_test_type_find("binomial", ITP_EP_BINARY);
     const itp_test_type *cmh = itp_test_type_find("cmh", ITP_EP_BINARY);
@@ -194,12 +293,24 @@ static void test_table(void **state)
     assert_ptr_equal(bin->estimate, &itp_est_rate);
     assert_true(bin->single_arm && !bin->estimate->log_scale);
     assert_string_equal(bin->keys[0], "p0");
+    const itp_test_type *rmst = itp_test_type_find("rmst", ITP_EP_TIME);
+    const itp_test_type *fh = itp_test_type_find("fh", ITP_EP_TIME);
+    assert_true(rmst && fh);
+    assert_null(itp_test_type_find("rmst", ITP_EP_BINARY));
+    assert_ptr_equal(rmst->estimate, &itp_est_rmst_difference);
+    assert_string_equal(rmst->estimate->name, "rmst_difference");
+    assert_true(!rmst->estimate->log_scale && !rmst->single_arm);
+    assert_string_equal(rmst->keys[0], "tau_months");
+    assert_ptr_equal(fh->estimate, &itp_est_hazard_ratio);
+    assert_string_equal(fh->keys[0], "rho");
+    assert_string_equal(fh->keys[1], "gamma");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_to_event_plumbing),
+        cmocka_unit_test(test_rmst_fh_plumbing),
         cmocka_unit_test(test_binary_plumbing),
         cmocka_unit_test(test_table),
     };

@@ -32,8 +32,11 @@ static const char *PLAN =
     "  { name = \"fisher\"; endpoint = \"r6\"; arm = \"active\"; test = \"fisher\"; },\n"
     "  { name = \"wald\"; endpoint = \"r6\"; arm = \"active\"; test = \"rd_wald\"; },\n"
     "  { name = \"newc\"; endpoint = \"r6\"; arm = \"active\"; test = \"rd_newcombe\"; },\n"
-    "  { name = \"bin\"; endpoint = \"r6\"; arm = \"active\"; test = \"binomial\"; p0 = 0.5; } ); };\n";
-#define N_HYP 9
+    "  { name = \"bin\"; endpoint = \"r6\"; arm = \"active\"; test = \"binomial\"; p0 = 0.5; },\n"
+    "  { name = \"rmst\"; endpoint = \"ttf\"; arm = \"active\"; test = \"rmst\";"
+    " tau_months = 1.0; },\n"
+    "  { name = \"fh\"; endpoint = \"ttf\"; arm = \"active\"; test = \"fh\"; rho = 1.0; } ); };\n";
+#define N_HYP 11
 
 /* One patient: arm (0 active, 1 control), stratum, the day of a count
  * below 30 (a ttf event; -1: none) and whether the week-6 count is >= 50. */
@@ -187,7 +190,7 @@ static void analyse(const itp_scenario *scn, const spec *s, int n, itp_hyp_resul
     itp_record_free(&rec);
 }
 
-enum { LR, LR2, COX, CMH, CHISQ, FISHER, WALD, NEWC, BIN };
+enum { LR, LR2, COX, CMH, CHISQ, FISHER, WALD, NEWC, BIN, RMST, FH };
 
 /* Eight patients per arm in both strata, events and responses chosen per
  * case. */
@@ -209,6 +212,13 @@ static void test_no_events_in_the_active_arm(void **state)
     assert_true(res[LR].p_value < 0.05);
     assert_int_equal(res[LR].events_exp, 0);
     assert_int_equal(res[LR].events_ctl, 8);
+    /* tau 1 month, day 30 (the ttf is censored at the last visit, day 42):
+     * the active arm's curve stays at 1, the control's falls by 1/8 a week
+     * from day 7; a benefit */
+    assert_int_equal(res[RMST].flags, 0);
+    assert_true(res[RMST].estimate > 0.0 && res[RMST].p_value < 0.05);
+    assert_int_equal(res[FH].flags, ITP_HYP_MONOTONE);
+    assert_true(res[FH].p_value < 0.05);
     itp_scenario_free(scn);
 }
 
@@ -246,6 +256,10 @@ static void test_no_events_at_all(void **state)
     assert_true(res[CMH].flags & ITP_HYP_NO_TEST);
     assert_true(res[CMH].p_value == 1.0);
     assert_true(fabs(res[WALD].estimate) < 1e-15);   /* risk difference 0 */
+    /* both curves at 1: RMST difference 0 with se 0, no test */
+    assert_true(res[RMST].flags == ITP_HYP_NO_TEST && res[RMST].estimate == 0.0);
+    assert_true(res[RMST].p_value == 1.0);
+    assert_true(res[FH].flags & ITP_HYP_NO_TEST);
     itp_scenario_free(scn);
 }
 
@@ -282,6 +296,10 @@ static void test_all_times_tied(void **state)
     /* equal hazards: no difference, but the tests are defined */
     assert_true(fabs(res[LR].statistic) < 1e-12);
     assert_true(fabs(res[COX].estimate - 1.0) < 1e-9);
+    assert_true(fabs(res[FH].statistic) < 1e-12);
+    /* day 42 for all, after tau (day 30): both areas 30 days, se 0, no
+     * test */
+    assert_true(res[RMST].estimate == 0.0 && (res[RMST].flags & ITP_HYP_NO_TEST));
     /* tied in part: half the patients at day 42, half censored at 84 */
     for (int i = 0; i < 20; i++)
         s[i].event_day = i % 4 < 2 ? 42 : -1;
@@ -318,6 +336,8 @@ static void test_one_arm_empty(void **state)
     analyse(scn, s, 6, res, "an arm without patients");
     assert_int_equal(res[LR].n_exp, 0);
     assert_true(res[LR].p_value == 1.0 && !res[LR].rejected);
+    assert_true(res[RMST].flags & ITP_HYP_NOT_ESTIMABLE);
+    assert_true(isnan(res[RMST].estimate) && res[RMST].p_value == 1.0);
     itp_scenario_free(scn);
 }
 
@@ -401,7 +421,10 @@ static void run_and_check(const char *text, long reps, const char *what)
     "endpoints = { ttf = { type = \"ttf\"; }; };\n"                                 \
     "analysis = { hypotheses = (\n"                                                 \
     "  { name = \"lr\"; endpoint = \"ttf\"; arm = \"exp\"; test = \"logrank\"; },\n" \
-    "  { name = \"cox\"; endpoint = \"ttf\"; arm = \"exp\"; test = \"cox\"; } ); };\n"
+    "  { name = \"cox\"; endpoint = \"ttf\"; arm = \"exp\"; test = \"cox\"; },\n"     \
+    "  { name = \"fh\"; endpoint = \"ttf\"; arm = \"exp\"; test = \"fh\"; },\n"       \
+    "  { name = \"rmst\"; endpoint = \"ttf\"; arm = \"exp\"; test = \"rmst\";"          \
+    " tau_months = 6.0; } ); };\n"
 
 static void test_small_hazard_scenarios(void **state)
 {

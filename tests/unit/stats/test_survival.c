@@ -14,9 +14,13 @@
  * Breslow: -1.5092, se 0.4096), survfit(conf.type = "log-log").
  *
  * Degenerate data sets have answers derived by hand (see each test), also
- * checked with R where R gives an answer. A last test checks the size of the
- * one-sided log-rank and Wald tests under H0 by simulation, with a 5 Monte
- * Carlo standard error tolerance. */
+ * checked with R where R gives an answer. The Fleming-Harrington G(rho,
+ * gamma) test and the restricted mean survival time are checked on six
+ * patients worked out by hand, G(0, 0) against the log-rank test bit for
+ * bit, the RMST without censoring against the mean of min(T, tau), and
+ * both on two identical groups (z = 0). A last test checks the size of the
+ * one-sided log-rank, Wald, G(0, 1) and RMST tests under H0 by simulation,
+ * with a 5 Monte Carlo standard error tolerance. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +30,7 @@
 
 #include <math.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -506,6 +511,244 @@ static void test_km_edges(void **state)
     assert_close(k.n, 0.0, 0.0);
 }
 
+/* ---- Fleming-Harrington G(rho, gamma) --------------------------------------- */
+
+/* G(0, 0) is the log-rank test bit for bit: on the 6-MP data, on three
+ * strata of simulated tied data, and from a shared table. */
+static void test_fh_is_logrank(void **state)
+{
+    enum { N = 300 };
+    double t[N];
+    int e[N], g[N], s[N];
+    itp_surv_data d = data_of(NGEHAN, gehan_time, gehan_event, gehan_group, NULL, 0);
+    itp_logrank_result lr;
+    itp_fh_result fh;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    int k, i;
+
+    assert_non_null(rng);
+    gsl_rng_set(rng, 7UL);
+    for (k = 0; k < 2; k++) {
+        if (k == 1) {
+            for (i = 0; i < N; i++) {
+                g[i] = i % 2;
+                s[i] = i % 3;
+                t[i] = ceil(gsl_ran_exponential(rng, g[i] ? 12.0 : 8.0));
+                e[i] = gsl_rng_uniform(rng) < 0.8;
+            }
+            d = data_of(N, t, e, g, s, 3);
+        }
+        assert_int_equal(itp_surv_logrank(&d, *state, &lr), ITP_OK);
+        assert_int_equal(itp_surv_fh(&d, 0.0, 0.0, *state, &fh), ITP_OK);
+        assert_true(fh.observed == lr.observed && fh.expected == lr.expected);
+        assert_true(fh.variance == lr.variance && fh.z == lr.z && fh.chisq == lr.chisq);
+        assert_true(fh.p_one_sided == lr.p_one_sided && fh.p_two_sided == lr.p_two_sided);
+        assert_int_equal(fh.not_estimable, lr.not_estimable);
+        /* from the table a log-rank call left */
+        assert_int_equal(itp_surv_fh_table(&((itp_surv_workspace *)*state)->tab, 0.0, 0.0, &fh),
+                         ITP_OK);
+        assert_true(fh.z == lr.z && fh.variance == lr.variance);
+    }
+    gsl_rng_free(rng);
+}
+
+/* Six patients worked out by hand: control 2, 3, 5; experimental 3, 8,
+ * 8+. Event times with N (N1) at risk, d (d1) events, the pooled S(t-):
+ *   t = 2: 6 (3), 1 (0), S = 1;    d1 - d N1/N = -1/2, V_t = 1/4
+ *   t = 3: 5 (3), 2 (1), S = 5/6;  -1/5, 9/25
+ *   t = 5: 3 (2), 1 (0), S = 1/2;  -2/3, 2/9
+ *   t = 8: 2 (2), 1 (1), S = 1/3;  0, 0
+ * log-rank: O - E = -41/30, V = 749/900;
+ * G(1, 0), w = S:     O - E = -1, V = 5/9, z = -3/sqrt(5);
+ * G(0, 1), w = 1 - S: O - E = -11/30, V = 59/900, z = -11/sqrt(59). */
+static void test_fh_by_hand(void **state)
+{
+    const double t[6] = {2, 3, 3, 5, 8, 8};
+    const int e[6] = {1, 1, 1, 1, 1, 0}, g[6] = {0, 1, 0, 0, 1, 1};
+    itp_surv_data d = data_of(6, t, e, g, NULL, 0);
+    itp_fh_result fh;
+
+    assert_int_equal(itp_surv_fh(&d, 0.0, 0.0, *state, &fh), ITP_OK);
+    assert_close(fh.observed - fh.expected, -41.0 / 30.0, 1e-14);
+    assert_close(fh.variance, 749.0 / 900.0, 1e-14);
+    assert_int_equal(itp_surv_fh(&d, 1.0, 0.0, *state, &fh), ITP_OK);
+    assert_close(fh.observed - fh.expected, -1.0, 1e-14);
+    assert_close(fh.variance, 5.0 / 9.0, 1e-14);
+    assert_close(fh.z, -3.0 / sqrt(5.0), 1e-14);
+    assert_close(fh.p_one_sided, gsl_cdf_ugaussian_P(-3.0 / sqrt(5.0)), 1e-14);
+    assert_int_equal(itp_surv_fh(&d, 0.0, 1.0, *state, &fh), ITP_OK);
+    assert_close(fh.observed - fh.expected, -11.0 / 30.0, 1e-14);
+    assert_close(fh.variance, 59.0 / 900.0, 1e-14);
+    assert_close(fh.z, -11.0 / sqrt(59.0), 1e-14);
+    assert_close(fh.chisq, 121.0 / 59.0, 1e-14);
+    assert_true(fh.rho == 0.0 && fh.gamma == 1.0 && !fh.not_estimable);
+
+    /* two strata, each with its own pooled curve: the sums add up */
+    {
+        const double t2[12] = {2, 3, 3, 5, 8, 8, 2, 3, 3, 5, 8, 8};
+        const int e2[12] = {1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0};
+        const int g2[12] = {0, 1, 0, 0, 1, 1, 0, 1, 0, 0, 1, 1};
+        const int s2[12] = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
+        itp_surv_data d2 = data_of(12, t2, e2, g2, s2, 2);
+        assert_int_equal(itp_surv_fh(&d2, 0.0, 1.0, *state, &fh), ITP_OK);
+        assert_close(fh.observed - fh.expected, -22.0 / 30.0, 1e-14);
+        assert_close(fh.variance, 118.0 / 900.0, 1e-14);
+    }
+}
+
+/* Both groups with the same times and events: every time's O - E is 0,
+ * whatever the weights, and so is the RMST difference. */
+static void test_symmetric_data(void **state)
+{
+    const double t[12] = {1, 1, 4, 4, 6, 6, 6, 6, 9, 9, 12, 12};
+    const int e[12] = {1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0};
+    const int g[12] = {0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1};
+    const double rg[4][2] = {{0, 0}, {1, 0}, {0, 1}, {1, 1}};
+    itp_surv_data d = data_of(12, t, e, g, NULL, 0);
+    itp_fh_result fh;
+    itp_rmst_result rm;
+    int k;
+
+    for (k = 0; k < 4; k++) {
+        assert_int_equal(itp_surv_fh(&d, rg[k][0], rg[k][1], *state, &fh), ITP_OK);
+        assert_true(fh.observed - fh.expected == 0.0 && fh.z == 0.0 && fh.variance > 0.0);
+        assert_close(fh.p_two_sided, 1.0, 1e-15);
+    }
+    assert_int_equal(itp_surv_rmst(&d, 10.0, 0.95, *state, &rm), ITP_OK);
+    assert_true(rm.diff == 0.0 && rm.z == 0.0 && rm.rmst[0] == rm.rmst[1]);
+    assert_close(rm.p_one_sided, 0.5, 1e-15);
+    assert_close(rm.lower, -rm.upper, 1e-15);
+}
+
+/* Weights 0 at every event time (gamma > 0, each stratum's events all at
+ * its first event time): no information, flagged as the log-rank's V = 0. */
+static void test_fh_no_information(void **state)
+{
+    const double t[6] = {2, 2, 2, 5, 5, 5};
+    const int e[6] = {1, 1, 0, 0, 0, 0}, g[6] = {0, 1, 0, 1, 0, 1};
+    itp_surv_data d = data_of(6, t, e, g, NULL, 0);
+    itp_fh_result fh;
+
+    assert_int_equal(itp_surv_fh(&d, 0.0, 1.0, *state, &fh), ITP_OK);
+    assert_int_equal(fh.not_estimable, 1);
+    assert_true(fh.z == 0.0 && fh.p_one_sided == 1.0 && fh.p_two_sided == 1.0);
+    assert_int_equal(itp_surv_fh(&d, 1.0, 0.0, *state, &fh), ITP_OK);
+    assert_int_equal(fh.not_estimable, 0);
+}
+
+/* ---- restricted mean survival time ---------------------------------------- */
+
+/* One arm without censoring: the area under the empirical survival function
+ * is the mean of min(T, tau), and the variance sum is the sample variance
+ * of min(T, tau) with divisor n, over n. The control group is empty. */
+static void test_rmst_no_censoring(void **state)
+{
+    const double t[8] = {2, 3, 3, 5, 8, 8, 12, 15};
+    const int e[8] = {1, 1, 1, 1, 1, 1, 1, 1}, g[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    const double taus[4] = {1.0, 5.0, 10.0, 20.0};
+    itp_surv_data d = data_of(8, t, e, g, NULL, 0);
+    itp_rmst_result rm;
+    int k, i;
+
+    for (k = 0; k < 4; k++) {
+        double mean = 0.0, ss = 0.0;
+        for (i = 0; i < 8; i++)
+            mean += fmin(t[i], taus[k]) / 8.0;
+        for (i = 0; i < 8; i++)
+            ss += (fmin(t[i], taus[k]) - mean) * (fmin(t[i], taus[k]) - mean);
+        assert_int_equal(itp_surv_rmst(&d, taus[k], 0.95, *state, &rm), ITP_OK);
+        assert_close(rm.rmst[1], mean, 1e-14);
+        if (ss > 0.0)
+            assert_close(rm.se[1] * rm.se[1], ss / 64.0, 1e-13);
+        else
+            assert_true(rm.se[1] == 0.0);
+        /* the curve falls to 0 at 15: defined for any tau, never extended */
+        assert_int_equal(rm.extended[1], 0);
+        assert_int_equal(rm.not_estimable, 1);
+        assert_nan(rm.rmst[0]);
+        assert_nan(rm.diff);
+        assert_true(rm.p_one_sided == 1.0 && rm.p_two_sided == 1.0);
+    }
+    assert_close(rm.rmst[1], 7.0, 1e-15);                 /* tau 20: the plain mean */
+}
+
+/* The six patients of test_fh_by_hand, tau = 6. Control 2, 3, 5, all
+ * events: RMST 10/3 (the mean), Var 8/27 + 2/9 = 14/27. Experimental 3, 8,
+ * 8+: S = 2/3 from 3, RMST 3 + 3 (2/3) = 5, Var (area 3..6 = 2)^2 / (3 x 2)
+ * = 2/3. Difference 5/3, se sqrt(32/27). At tau = 10 the experimental
+ * curve (1/3 after 8, the last time censored) is carried flat from 8:
+ * RMST 3 + 5 (2/3) + 2 (1/3) = 7, flagged; the control's fell to 0 at 5. */
+static void test_rmst_by_hand(void **state)
+{
+    const double t[6] = {2, 3, 3, 5, 8, 8};
+    const int e[6] = {1, 1, 1, 1, 1, 0}, g[6] = {0, 1, 0, 0, 1, 1};
+    itp_surv_data d = data_of(6, t, e, g, NULL, 0);
+    itp_rmst_result rm;
+    double se = sqrt(32.0 / 27.0), zq = gsl_cdf_ugaussian_Pinv(0.975);
+
+    assert_int_equal(itp_surv_rmst(&d, 6.0, 0.95, *state, &rm), ITP_OK);
+    assert_close(rm.rmst[0], 10.0 / 3.0, 1e-15);
+    assert_close(rm.rmst[1], 5.0, 1e-15);
+    assert_close(rm.se[0], sqrt(14.0 / 27.0), 1e-15);
+    assert_close(rm.se[1], sqrt(2.0 / 3.0), 1e-15);
+    assert_close(rm.diff, 5.0 / 3.0, 1e-15);
+    assert_close(rm.se_diff, se, 1e-15);
+    assert_close(rm.z, 5.0 / 3.0 / se, 1e-14);
+    assert_close(rm.lower, 5.0 / 3.0 - zq * se, 1e-14);
+    assert_close(rm.upper, 5.0 / 3.0 + zq * se, 1e-14);
+    assert_close(rm.p_one_sided, gsl_cdf_ugaussian_Q(5.0 / 3.0 / se), 1e-14);
+    assert_close(rm.p_two_sided, 2.0 * gsl_cdf_ugaussian_Q(5.0 / 3.0 / se), 1e-12);
+    assert_true(rm.tmax[0] == 5.0 && rm.tmax[1] == 8.0);
+    assert_true(!rm.extended[0] && !rm.extended[1] && !rm.not_estimable && !rm.no_test);
+    /* at tau = 8, the last time itself: defined */
+    assert_int_equal(itp_surv_rmst(&d, 8.0, 0.95, *state, &rm), ITP_OK);
+    assert_close(rm.rmst[1], 3.0 + 5.0 * 2.0 / 3.0, 1e-15);
+    assert_int_equal(rm.extended[1], 0);
+    assert_int_equal(itp_surv_rmst(&d, 10.0, 0.95, *state, &rm), ITP_OK);
+    assert_close(rm.rmst[0], 10.0 / 3.0, 1e-15);
+    assert_close(rm.rmst[1], 7.0, 1e-15);
+    assert_true(!rm.extended[0] && rm.extended[1]);
+    /* before the first event: both areas tau, variance 0, no test */
+    assert_int_equal(itp_surv_rmst(&d, 1.5, 0.95, *state, &rm), ITP_OK);
+    assert_true(rm.rmst[0] == 1.5 && rm.rmst[1] == 1.5 && rm.se_diff == 0.0);
+    assert_int_equal(rm.no_test, 1);
+    assert_nan(rm.z);
+    assert_nan(rm.lower);
+    assert_true(rm.p_one_sided == 1.0 && rm.p_two_sided == 1.0);
+    /* strata are ignored */
+    {
+        const int s[6] = {0, 1, 1, 0, 0, 1};
+        itp_rmst_result r2;
+        d.stratum = s;
+        d.nstrata = 2;
+        assert_int_equal(itp_surv_rmst(&d, 6.0, 0.95, *state, &r2), ITP_OK);
+        assert_close(r2.diff, 5.0 / 3.0, 1e-15);
+    }
+}
+
+static void test_rmst_fh_bad_input(void **state)
+{
+    const double t[4] = {1, 2, 3, 4};
+    double tn[4] = {1, -2, 3, 4};
+    const int e[4] = {1, 0, 1, 1}, g[4] = {0, 1, 0, 1};
+    itp_surv_data d = data_of(4, t, e, g, NULL, 0);
+    itp_rmst_result rm;
+    itp_fh_result fh;
+
+    assert_int_equal(itp_surv_rmst(&d, 0.0, 0.95, *state, &rm), ITP_EINPUT);
+    assert_int_equal(itp_surv_rmst(&d, -1.0, 0.95, *state, &rm), ITP_EINPUT);
+    assert_int_equal(itp_surv_rmst(&d, INFINITY, 0.95, *state, &rm), ITP_EINPUT);
+    assert_int_equal(itp_surv_rmst(&d, 2.0, 1.0, *state, &rm), ITP_EINPUT);
+    assert_int_equal(itp_surv_rmst(&d, 2.0, 0.95, *state, NULL), ITP_EINPUT);
+    assert_int_equal(itp_surv_fh(&d, -1.0, 0.0, *state, &fh), ITP_EINPUT);
+    assert_int_equal(itp_surv_fh(&d, 0.0, NAN, *state, &fh), ITP_EINPUT);
+    assert_int_equal(itp_surv_fh(&d, INFINITY, 0.0, *state, &fh), ITP_EINPUT);
+    assert_int_equal(itp_surv_fh_table(NULL, 0.0, 0.0, &fh), ITP_EINPUT);
+    d.time = tn;                                          /* a negative time */
+    assert_int_equal(itp_surv_rmst(&d, 2.0, 0.95, *state, &rm), ITP_EINPUT);
+    assert_int_equal(itp_surv_fh(&d, 0.0, 1.0, *state, &fh), ITP_OK);
+}
+
 /* Without ties Efron and Breslow coincide; order of input does not matter. */
 static void test_no_ties_and_order(void **state)
 {
@@ -604,13 +847,15 @@ static void test_size_under_null(void **state)
     itp_surv_data d = data_of(N, t, e, g, s, 2);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     double tol = 5.0 * sqrt(0.025 * 0.975 / R);
-    int rep, rej_lr = 0, rej_cox = 0, i;
+    int rep, rej_lr = 0, rej_cox = 0, rej_fh = 0, rej_rmst = 0, i;
 
     assert_non_null(rng);
     gsl_rng_set(rng, 20240611UL);
     for (rep = 0; rep < R; rep++) {
         itp_logrank_result r;
         itp_cox_result c;
+        itp_fh_result fh;
+        itp_rmst_result rm;
         for (i = 0; i < N; i++) {
             double x;
             g[i] = i % 2;
@@ -622,12 +867,22 @@ static void test_size_under_null(void **state)
         assert_int_equal(itp_surv_logrank(&d, *state, &r), ITP_OK);
         assert_int_equal(itp_surv_cox(&d, ITP_COX_EFRON, 0.95, *state, &c), ITP_OK);
         assert_int_equal(c.converged, 1);
+        assert_int_equal(itp_surv_fh(&d, 0.0, 1.0, *state, &fh), ITP_OK);
+        assert_int_equal(itp_surv_rmst(&d, 12.0, 0.95, *state, &rm), ITP_OK);
+        assert_true(!rm.extended[0] && !rm.extended[1]);
         rej_lr += r.p_one_sided < 0.025;
         rej_cox += c.p_one_sided < 0.025;
+        rej_fh += fh.p_one_sided < 0.025;
+        rej_rmst += rm.p_one_sided < 0.025;
     }
     gsl_rng_free(rng);
+    print_message("size at 0.025: log-rank %.4f, Cox %.4f, G(0,1) %.4f, RMST(12) %.4f\n",
+                  rej_lr / (double)R, rej_cox / (double)R, rej_fh / (double)R,
+                  rej_rmst / (double)R);
     assert_true(fabs(rej_lr / (double)R - 0.025) < tol);
     assert_true(fabs(rej_cox / (double)R - 0.025) < tol);
+    assert_true(fabs(rej_fh / (double)R - 0.025) < tol);
+    assert_true(fabs(rej_rmst / (double)R - 0.025) < tol);
 }
 
 int main(void)
@@ -646,6 +901,13 @@ int main(void)
         cmocka_unit_test(test_km_edges),
         cmocka_unit_test(test_no_ties_and_order),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_fh_is_logrank),
+        cmocka_unit_test(test_fh_by_hand),
+        cmocka_unit_test(test_symmetric_data),
+        cmocka_unit_test(test_fh_no_information),
+        cmocka_unit_test(test_rmst_no_censoring),
+        cmocka_unit_test(test_rmst_by_hand),
+        cmocka_unit_test(test_rmst_fh_bad_input),
         cmocka_unit_test(test_size_under_null),
     };
     return cmocka_run_group_tests_name("survival", tests, setup, teardown);
