@@ -27,6 +27,7 @@ endpoint endpoint
 engine montecarlo
 error core
 fmt core
+gsdesign stats
 json core
 model model
 montecarlo montecarlo
