@@ -58,6 +58,8 @@ typedef struct itp_analysis_ws {
     itp_outcome *outcomes;          /* [cap * n_endpoints] */
     itp_surv_workspace *surv;
     itp_mult_workspace *mult;
+    int *limit;                     /* [cap] an interim's study-day limits */
+    double *days;                   /* [cap] information times (interims.c) */
     /* The replicate's stream coordinates (rng.h), for the responses a
      * null version draws at p0 for single-arm hypotheses; set by the
      * caller (montecarlo.c), 0 otherwise. */
@@ -120,5 +122,37 @@ itp_status itp_analysis_parse(itp_reader *rd, itp_scenario *scn);
  * applies the multiplicity procedure. res is [plan.n_hyp]. */
 itp_status itp_analyse(const itp_scenario *scn, const itp_record *rec, const int *limit,
                        itp_analysis_ws *ws, itp_hyp_result *res);
+
+/* ---- group-sequential designs (interims.c) ---------------------------------------- */
+
+enum { ITP_GS_FINAL = 0, ITP_GS_EFFICACY = 1, ITP_GS_FUTILITY = 2 };
+#define ITP_GS_STAGES (ITP_MAX_INTERIMS + 1)
+
+/* One replicate's course through the analyses of plan.interims. */
+typedef struct itp_gs_result {
+    int stages;                         /* analyses held (interims reached + final) */
+    int stop;                           /* the last one held, 0-based */
+    int reason;                         /* ITP_GS_*: why the trial ended there */
+    double cut_day;                     /* its calendar day */
+    /* per analysis held: information fraction, month after the first
+     * enrolment, the stop_on hypothesis's z and its efficacy bound */
+    double t[ITP_GS_STAGES], month[ITP_GS_STAGES], z[ITP_GS_STAGES], bound[ITP_GS_STAGES];
+    int reject_stage[ITP_MAX_HYPOTHESES];   /* analysis rejecting it; -1 none */
+} itp_gs_result;
+
+/* The analyses of a scenario with interims: the final one with the limits
+ * `limit` (as itp_analyse; NULL: each patient's follow-up) on calendar day
+ * final_cut, the interims before it. res gets the hypotheses' results at
+ * the last analysis held, `rejected` by the group-sequential procedure
+ * (adj_p NaN); when the trial stopped at an interim ws->limit holds its
+ * limits and ws->outcomes its outcomes. */
+itp_status itp_analyse_gs(const itp_scenario *scn, const itp_record *rec, const int *limit,
+                          double final_cut, itp_analysis_ws *ws, itp_hyp_result *res,
+                          itp_gs_result *gs);
+
+/* The efficacy bounds (z) of the stop_on hypothesis at its initial level
+ * for the planned fractions (interims' `at`, then 1), into b[0..n]: the
+ * design's nominal bounds. ITP_EINPUT for interims at calendar months. */
+itp_status itp_interims_nominal(const itp_scenario *scn, double *b);
 
 #endif

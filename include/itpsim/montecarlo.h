@@ -37,6 +37,7 @@ typedef struct itp_rep_result {
     int arm_n[ITP_MAX_ARMS];
     int arm_events[ITP_MAX_ARMS];
     double rate[ITP_MAX_ENDPOINTS][ITP_MAX_ARMS]; /* binary endpoints; NaN: none */
+    itp_gs_result gs;                  /* group-sequential designs: the analyses held */
 } itp_rep_result;
 
 /* Aggregates over replicates. */
@@ -57,6 +58,12 @@ typedef struct itp_mc_summary {
     long rate_n[ITP_MAX_ENDPOINTS][ITP_MAX_ARMS];
     double arm_n_sum[ITP_MAX_ARMS], arm_events_sum[ITP_MAX_ARMS];
     double cut_sum, events_sum;
+    /* group-sequential designs, per analysis: held, stopped for efficacy,
+     * for futility; sums of the information fraction, month and the
+     * stop_on hypothesis's bound where finite (bound_n of them) */
+    long gs_held[ITP_GS_STAGES], gs_eff[ITP_GS_STAGES], gs_fut[ITP_GS_STAGES];
+    long gs_bound_n[ITP_GS_STAGES];
+    double gs_t_sum[ITP_GS_STAGES], gs_month_sum[ITP_GS_STAGES], gs_bound_sum[ITP_GS_STAGES];
 } itp_mc_summary;
 
 itp_status itp_mc_summary_init(itp_mc_summary *s, const itp_scenario *scn);

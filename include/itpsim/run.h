@@ -26,12 +26,22 @@ typedef struct itp_run_opts {
     int patients;         /* 0: the scenario's */
     FILE *replicates;     /* NULL, or replicates.csv being written */
     const char *label;    /* progress label */
+    int partial_nulls;    /* also every partial null (run.h: itp_run_result) */
 } itp_run_opts;
 
+/* Partial nulls: with m experimental arms (those of two-arm hypotheses,
+ * 2 <= m <= 4), each of the 2^m - 2 non-empty proper subsets given the
+ * control's treatment in turn, as many replicates as the design, the same
+ * seed; the family-wise error under each is the share of replicates
+ * rejecting a hypothesis of a null arm. */
+#define ITP_MAX_PARTIAL_NULLS 14
 typedef struct itp_run_result {
     itp_mc_summary design, null;
     int has_null;         /* the null version was started: null holds its replicates */
     int complete;         /* every planned replicate ran; 0 after an interruption */
+    int n_partial;
+    unsigned partial_arms[ITP_MAX_PARTIAL_NULLS];  /* bit a: arm a null */
+    long partial_reps[ITP_MAX_PARTIAL_NULLS], partial_fwer[ITP_MAX_PARTIAL_NULLS];
 } itp_run_result;
 
 /* Runs the design (and its null). res is initialised here; free it with

@@ -80,6 +80,25 @@ typedef struct itp_hypothesis {
                                            when it is constant, else NaN */
 } itp_hypothesis;
 
+/* Interim analyses of a group-sequential design (analysis.interims; see
+ * src/analysis/interims.c): n interims then the final analysis. */
+#define ITP_MAX_INTERIMS 4
+typedef struct itp_interims {
+    int n;                              /* interim analyses; 0: none */
+    int by_months;                      /* at calendar months instead of information */
+    double at[ITP_MAX_INTERIMS];        /* information fractions in (0, 1), or months */
+    int endpoint;                       /* the endpoint whose information times them */
+    double max_info;                    /* planned information at the final analysis:
+                                           events (time-to-event) or patients (binary) */
+    int spending;                       /* efficacy: itp_spend_kind (gsdesign.h) */
+    double spend_param;                 /* Hwang-Shih-DeCani gamma, Kim-DeMets rho */
+    int n_spent;
+    double spent[ITP_MAX_INTERIMS];     /* user: cumulative share of alpha at each interim */
+    double futility_z[ITP_MAX_INTERIMS];/* non-binding: stop when z < this (-inf: none) */
+    double futility_cp;                 /* or when conditional power < this (0: none) */
+    int stop_on;                        /* the hypothesis whose result stops the trial */
+} itp_interims;
+
 typedef struct itp_analysis_plan {
     int n_hyp;
     itp_hypothesis hyp[ITP_MAX_HYPOTHESES];
@@ -94,6 +113,7 @@ typedef struct itp_analysis_plan {
     double landmark_months;             /* analysis.landmark_months, as given */
     double landmark_days;               /* ... as a study day (itp_months_to_day):
                                            Kaplan-Meier survival reported there */
+    itp_interims interims;
 } itp_analysis_plan;
 
 typedef struct itp_component {
@@ -266,6 +286,13 @@ void itp_scenario_free(itp_scenario *scn);
  * parameters of src, which must outlive it; free it with
  * itp_scenario_free. */
 itp_status itp_scenario_null(const itp_scenario *src, itp_scenario **out);
+/* A partial null version: the arms in null_arms (bit a: arm a) get the
+ * control's treatments or hazards, the others keep theirs; the hypotheses
+ * of those arms are true nulls (their true hazard ratio 1). A single-arm
+ * hypothesis stays as it is (only the full null version draws its
+ * responses at p0). Borrows src's parameters as itp_scenario_null does. */
+itp_status itp_scenario_partial_null(const itp_scenario *src, unsigned null_arms,
+                                     itp_scenario **out);
 
 /* Index of the arm with this name, or -1. */
 int itp_scenario_arm(const itp_scenario *scn, const char *name);

@@ -194,7 +194,7 @@ itp_status itp_analysis_parse(itp_reader *rd, itp_scenario *scn)
 {
     static const char *const keys[] = {"alpha", "multiplicity", "weights", "transitions",
                                        "order", "stratified", "ties", "conf_level",
-                                       "landmark_months", "hypotheses", NULL};
+                                       "landmark_months", "hypotheses", "interims", NULL};
     itp_analysis_plan *pl = &scn->plan;
     const config_setting_t *g, *list;
     char mult[32], ties[16];
@@ -307,7 +307,7 @@ itp_status itp_analysis_parse(itp_reader *rd, itp_scenario *scn)
         if (strpbrk(pl->hyp[k].name, ",\"\n\r"))
             return itp_rd_fail(rd, itp_member(config_setting_get_elem(list, (unsigned)k), "name"),
                                "hypothesis names may not contain commas, quotes or newlines");
-    return ITP_OK;
+    return itp_interims_parse(rd, g, scn);
 }
 
 /* ---- workspace ---------------------------------------------------------------- */
@@ -326,7 +326,10 @@ itp_status itp_analysis_ws_create(itp_analysis_ws **out, const itp_scenario *scn
     ws->group = malloc(n * sizeof *ws->group);
     ws->stratum = malloc(n * sizeof *ws->stratum);
     ws->outcomes = malloc(n * ne * sizeof *ws->outcomes);
-    itp_status st = ws->time && ws->event && ws->group && ws->stratum && ws->outcomes
+    ws->limit = malloc(n * sizeof *ws->limit);
+    ws->days = malloc(n * sizeof *ws->days);
+    itp_status st = ws->time && ws->event && ws->group && ws->stratum && ws->outcomes &&
+                            ws->limit && ws->days
                         ? ITP_OK : ITP_ENOMEM;
     if (!st)
         st = (itp_status)itp_surv_workspace_create(&ws->surv, n);
@@ -349,6 +352,8 @@ void itp_analysis_ws_free(itp_analysis_ws *ws)
     free(ws->group);
     free(ws->stratum);
     free(ws->outcomes);
+    free(ws->limit);
+    free(ws->days);
     itp_surv_workspace_free(ws->surv);
     itp_mult_workspace_free(ws->mult);
     free(ws);

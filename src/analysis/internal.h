@@ -5,6 +5,7 @@
 #define ITPSIM_ANALYSIS_INTERNAL_H
 
 #include "itpsim/analysis.h"
+#include "itpsim/gsdesign.h"
 
 /* tte_tests.c */
 extern const itp_test_type itp_test_logrank;
@@ -25,5 +26,11 @@ extern const itp_test_type itp_test_rd_newcombe;
 const itp_outcome *itp_an_analysed(const itp_scenario *scn, const itp_hypothesis *h,
                                    const itp_record *rec, const itp_analysis_ws *ws, int i,
                                    itp_hyp_result *r, int *g);
+
+/* interims.c: analysis.interims (g the analysis group) into
+ * scn->plan.interims, after the hypotheses and the multiplicity; the
+ * spending function it names. */
+itp_status itp_interims_parse(itp_reader *rd, const config_setting_t *g, itp_scenario *scn);
+void itp_interims_spending(const itp_interims *iv, itp_spending *sp);
 
 #endif

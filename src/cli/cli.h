@@ -33,6 +33,7 @@ typedef struct options {
     long assurance;        /* --assurance K (run): parameter sets; 0: none */
     const char *draws;     /* --draws FILE (run --assurance) */
     int priors;            /* --priors (run --assurance): the scenario's priors */
+    int partial_nulls;     /* --partial-nulls (run) */
     unsigned given;        /* GIVEN_*: options set on the command line */
 } options;
 

@@ -53,6 +53,10 @@ static const char usage_run[] =
     "  --force          overwrite DIR even when it holds another scenario's results\n"
     "  --resume DIR     continue the run interrupted in DIR (same scenario, --set and\n"
     "                   options; those not given are taken from DIR/run.state)\n"
+    "  --partial-nulls  also the family-wise error under every partial null (each\n"
+    "                   proper subset of 2-4 experimental arms given the control's\n"
+    "                   treatment, as many replicates as the design); the largest\n"
+    "                   with the null's is the strong family-wise error\n"
     "  --assurance K    instead: the assurance over K parameter sets, REPS replicates\n"
     "                   each (default 200), from the joint calibration's draws\n"
     "                   (config/fitted_draws.csv beside the defaults file), into\n"
@@ -239,7 +243,7 @@ static int run_assurance(options *o)
 static int cmd_run(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/run"};
-    int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqPFULA");
+    int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqPFULAZ");
     if (rc >= 0)
         return rc;
     if (o.assurance || o.draws || o.priors)
@@ -265,7 +269,7 @@ static int cmd_run(int argc, char **argv)
     char err[1024] = "";
     itp_run_opts ro = {o.seed, o.n ? o.n : (o.precision > 0 ? 1000000L : 1000L),
                        o.threads ? o.threads : default_threads(), o.precision, !o.no_null,
-                       o.quiet, 0, NULL, NULL};
+                       o.quiet, 0, NULL, NULL, o.partial_nulls};
     itp_run_result res;
     itp_out rep = {0};
     itp_status st;
@@ -378,7 +382,7 @@ static int cmd_samplesize(int argc, char **argv)
     }
     char err[1024] = "";
     itp_run_opts ro = {o.seed, o.n ? o.n : 1000L, o.threads ? o.threads : default_threads(), 0, 0,
-                       o.quiet, 0, NULL, "samplesize"};
+                       o.quiet, 0, NULL, "samplesize", 0};
     itp_ss_result *res = malloc(sizeof *res);
     itp_status st = res ? itp_samplesize(scn, &ro, hyp, o.power, (int)n_min, (int)n_max, res)
                         : ITP_ENOMEM;
@@ -434,7 +438,7 @@ static int cmd_sweep(int argc, char **argv)
     char dbuf[PATH_MAX + 32], err[1024] = "";
     const char *defaults = find_defaults(&o, dbuf, sizeof dbuf);
     itp_run_opts ro = {o.seed, o.n ? o.n : 1000L, o.threads ? o.threads : default_threads(), 0,
-                       !o.no_null, o.quiet, 0, NULL, NULL};
+                       !o.no_null, o.quiet, 0, NULL, NULL, 0};
     itp_status st = itp_mkdir_p(o.outdir, err, sizeof err);
     if (!st)
         st = itp_sweep(o.scenario, defaults, o.sets, o.n_sets, o.vary, o.n_vary, &ro, o.outdir,

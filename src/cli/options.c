@@ -102,6 +102,8 @@ int parse_options(const char *cmd, const char *usage, int argc, char **argv,
                 return usage_error(cmd, "%s needs a file of parameter draws", a);
             o->draws = val;
             i++;
+        } else if (!strcmp(a, "--partial-nulls") && strchr(allowed, 'Z')) {
+            o->partial_nulls = 1;
         } else if (!strcmp(a, "--priors") && strchr(allowed, 'A')) {
             o->priors = 1;
         } else if (!strcmp(a, "--quiet") && strchr(allowed, 'q')) {

@@ -124,6 +124,72 @@ itp_status itp_run(const itp_scenario *scn, const itp_run_opts *o, itp_run_resul
     return st ? st : itp_run_continue(scn, o, NULL, res);
 }
 
+typedef struct partial_ctx {
+    progress *p;
+    unsigned arms;
+    long fwer;
+} partial_ctx;
+
+static int on_partial(void *ctx, const itp_scenario *scn, long first, const itp_rep_result *res,
+                      long count)
+{
+    partial_ctx *c = ctx;
+    (void)first;
+    for (long i = 0; i < count; i++) {
+        int any = 0;
+        for (int k = 0; k < scn->plan.n_hyp; k++)
+            any |= res[i].hyp[k].rejected && scn->plan.hyp[k].control >= 0 &&
+                   (c->arms >> scn->plan.hyp[k].arm & 1u);
+        c->fwer += any;
+    }
+    c->p->done += count;
+    show(c->p, 0);
+    return 0;
+}
+
+/* Every partial null (run.h), as many replicates as the design's. */
+static itp_status partial_nulls(const itp_scenario *scn, const itp_run_opts *o,
+                                const atomic_int *stop, itp_run_result *res, progress *p)
+{
+    unsigned exp = 0;
+    int m = 0;
+    for (int k = 0; k < scn->plan.n_hyp; k++)
+        if (scn->plan.hyp[k].control >= 0)
+            exp |= 1u << scn->plan.hyp[k].arm;
+    for (int a = 0; a < scn->n_arms; a++)
+        m += exp >> a & 1u;
+    res->n_partial = 0;
+    if (m < 2 || m > 4)
+        return ITP_OK;
+    p->phase = "partial nulls";
+    p->total += res->design.reps * ((1L << m) - 2);
+    for (unsigned sub = 1; sub < (1u << m) - 1; sub++) {
+        unsigned arms = 0;
+        for (int a = 0, bit = 0; a < scn->n_arms; a++)
+            if (exp >> a & 1u)
+                arms |= (sub >> bit++ & 1u) << a;
+        itp_scenario *pn;
+        itp_status st = itp_scenario_partial_null(scn, arms, &pn);
+        if (st)
+            return st;
+        itp_mc_summary s;
+        partial_ctx c = {p, arms, 0};
+        itp_mc_run_opts mo = {.seed = o->seed, .first = 0, .reps = res->design.reps,
+                              .threads = o->threads, .patients = o->patients, .stop = stop};
+        if (!(st = itp_mc_summary_init(&s, pn)))
+            st = itp_mc_run(pn, &mo, &s, on_partial, &c);
+        itp_mc_summary_free(&s);
+        itp_scenario_free(pn);
+        if (st)
+            return st;
+        int i = res->n_partial++;
+        res->partial_arms[i] = arms;
+        res->partial_reps[i] = res->design.reps;
+        res->partial_fwer[i] = c.fwer;
+    }
+    return ITP_OK;
+}
+
 itp_status itp_run_continue(const itp_scenario *scn, const itp_run_opts *o,
                             const atomic_int *stop, itp_run_result *res)
 {
@@ -171,6 +237,8 @@ itp_status itp_run_continue(const itp_scenario *scn, const itp_run_opts *o,
             st = itp_mc_run(null, &no, &res->null, on_chunk, &p);
         itp_scenario_free(null);
     }
+    if (!st && res->has_null && o->partial_nulls)
+        st = partial_nulls(scn, o, stop, res, &p);
     if (st == ITP_EINTERRUPT && p.io_error)
         st = ITP_EIO;
     res->complete = st == ITP_OK;

@@ -4,6 +4,7 @@
 #include "itpsim/run.h"
 
 #include <errno.h>
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,160 @@ static const char *landmark_key(const itp_scenario *scn, char *buf, size_t len)
     char m[32];
     snprintf(buf, len, "tf_free_%sm", landmark_text(scn, m, sizeof m));
     return buf;
+}
+
+/* ---- group-sequential designs: the analyses ------------------------------------- */
+
+/* Analysis k of summary s: share of replicates reaching it, stopping there
+ * for efficacy and for futility, mean information fraction, month and
+ * bound (NaN when none). */
+typedef struct stage_fig {
+    double held, eff, fut, t, month, bound;
+} stage_fig;
+
+static stage_fig stage_of(const itp_mc_summary *s, int k)
+{
+    stage_fig g;
+    double r = s->reps ? (double)s->reps : NA_D;
+    g.held = s->gs_held[k] / r;
+    g.eff = s->gs_eff[k] / r;
+    g.fut = s->gs_fut[k] / r;
+    g.t = s->gs_held[k] ? s->gs_t_sum[k] / s->gs_held[k] : NA_D;
+    g.month = s->gs_held[k] ? s->gs_month_sum[k] / s->gs_held[k] : NA_D;
+    g.bound = s->gs_bound_n[k] ? s->gs_bound_sum[k] / s->gs_bound_n[k] : NA_D;
+    return g;
+}
+
+/* The design's planned fractions and nominal bounds (NaN for calendar
+ * interims, whose fractions are not planned). */
+static void nominal(const itp_scenario *scn, double *t, double *b)
+{
+    const itp_interims *iv = &scn->plan.interims;
+    if (itp_interims_nominal(scn, b) != ITP_OK)
+        for (int k = 0; k <= iv->n; k++)
+            b[k] = NA_D;
+    for (int k = 0; k <= iv->n; k++)
+        t[k] = iv->by_months ? NA_D : k < iv->n ? iv->at[k] : 1.0;
+}
+
+static void write_stages_json(FILE *f, const itp_scenario *scn, const itp_run_result *res)
+{
+    const itp_interims *iv = &scn->plan.interims;
+    double pt[ITP_GS_STAGES], pb[ITP_GS_STAGES];
+    nominal(scn, pt, pb);
+    fputs(",\n  \"stop_on\": ", f);
+    json_str(f, scn->plan.hyp[iv->stop_on].name);
+    fputs(",\n  \"stages\": [\n", f);
+    const itp_mc_summary *sum[2] = {&res->design, &res->null};
+    for (int k = 0; k <= iv->n; k++) {
+        fprintf(f, "    {\"analysis\": %d, \"planned_fraction\": ", k + 1);
+        itp_fmt_json(f, pt[k], 10);
+        fputs(", \"planned_z_bound\": ", f);
+        itp_fmt_json(f, pb[k], 10);
+        fputs(", \"planned_p_bound\": ", f);
+        itp_fmt_json(f, isfinite(pb[k]) ? gsl_cdf_ugaussian_Q(pb[k]) : NA_D, 10);
+        for (int v = 0; v < 1 + res->has_null; v++) {
+            stage_fig g = stage_of(sum[v], k);
+            const char *p = v ? "null_" : "";
+            fprintf(f, ",\n     \"%sheld\": ", p);
+            itp_fmt_json(f, g.held, 10);
+            fprintf(f, ", \"%sstop_efficacy\": ", p);
+            itp_fmt_json(f, g.eff, 10);
+            fprintf(f, ", \"%sstop_futility\": ", p);
+            itp_fmt_json(f, g.fut, 10);
+            fprintf(f, ", \"%smean_fraction\": ", p);
+            itp_fmt_json(f, g.t, 10);
+            fprintf(f, ", \"%smean_month\": ", p);
+            itp_fmt_json(f, g.month, 10);
+            fprintf(f, ", \"%smean_z_bound\": ", p);
+            itp_fmt_json(f, g.bound, 10);
+        }
+        fprintf(f, "}%s\n", k < iv->n ? "," : "");
+    }
+    fputs("  ]", f);
+    for (int v = 0; v < 1 + res->has_null; v++) {
+        const itp_mc_summary *d = sum[v];
+        double np = 0;
+        for (int a = 0; a < scn->n_arms; a++)
+            np += d->arm_n_sum[a];
+        fprintf(f, ",\n  \"%sexpected_patients\": ", v ? "null_" : "");
+        itp_fmt_json(f, d->reps ? np / d->reps : NA_D, 10);
+        fprintf(f, ", \"%sexpected_events\": ", v ? "null_" : "");
+        itp_fmt_json(f, d->reps ? d->events_sum / d->reps : NA_D, 10);
+        fprintf(f, ", \"%sexpected_duration_months\": ", v ? "null_" : "");
+        itp_fmt_json(f, d->reps ? d->cut_sum / d->reps : NA_D, 10);
+    }
+}
+
+static void write_stages_csv(FILE *f, const itp_scenario *scn, const itp_run_result *res)
+{
+    const itp_interims *iv = &scn->plan.interims;
+    double pt[ITP_GS_STAGES], pb[ITP_GS_STAGES];
+    nominal(scn, pt, pb);
+    fputs("scenario,analysis,planned_fraction,planned_z_bound,planned_p_bound,held,"
+          "stop_efficacy,stop_futility,mean_fraction,mean_month,mean_z_bound\n", f);
+    const itp_mc_summary *sum[2] = {&res->design, &res->null};
+    for (int v = 0; v < 1 + res->has_null; v++)
+        for (int k = 0; k <= iv->n; k++) {
+            stage_fig g = stage_of(sum[v], k);
+            fprintf(f, "%s,%d", v ? "null" : "design", k + 1);
+            itp_fmt_csv(f, ",", pt[k], 8);
+            itp_fmt_csv(f, ",", pb[k], 8);
+            itp_fmt_csv(f, ",", isfinite(pb[k]) ? gsl_cdf_ugaussian_Q(pb[k]) : NA_D, 8);
+            itp_fmt_csv(f, ",", g.held, 8);
+            itp_fmt_csv(f, ",", g.eff, 8);
+            itp_fmt_csv(f, ",", g.fut, 8);
+            itp_fmt_csv(f, ",", g.t, 8);
+            itp_fmt_csv(f, ",", g.month, 8);
+            itp_fmt_csv(f, ",", g.bound, 8);
+            fputc('\n', f);
+        }
+}
+
+/* The arms of partial null i, "a+b". */
+static const char *null_arms(const itp_scenario *scn, unsigned arms, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int a = 0; a < scn->n_arms && used < len; a++)
+        if (arms >> a & 1u)
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "+" : "",
+                                     scn->arms[a].name);
+    return buf;
+}
+
+/* The largest family-wise error: under the null and every partial null. */
+static double strong_fwer(const itp_run_result *res, long *k, long *r)
+{
+    *k = res->null.any_rejected;
+    *r = res->null.reps;
+    double worst = *r ? (double)*k / *r : NA_D;
+    for (int i = 0; i < res->n_partial; i++) {
+        double x = (double)res->partial_fwer[i] / res->partial_reps[i];
+        if (x > worst) {
+            worst = x;
+            *k = res->partial_fwer[i];
+            *r = res->partial_reps[i];
+        }
+    }
+    return worst;
+}
+
+static void write_partial_json(FILE *f, const itp_scenario *scn, const itp_run_result *res)
+{
+    char buf[512];
+    fputs("\n  \"partial_nulls\": [\n", f);
+    for (int i = 0; i < res->n_partial; i++) {
+        fputs("    {\"null_arms\": ", f);
+        json_str(f, null_arms(scn, res->partial_arms[i], buf, sizeof buf));
+        fputs(", ", f);
+        json_prop(f, "fwer", "fwer_mcse", res->partial_fwer[i], res->partial_reps[i], 0);
+        fprintf(f, "}%s\n", i + 1 < res->n_partial ? "," : "");
+    }
+    long k, r;
+    strong_fwer(res, &k, &r);
+    fputs("  ],\n  ", f);
+    json_prop(f, "strong_fwer", "strong_fwer_mcse", k, r, 1);
 }
 
 static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
@@ -124,6 +279,8 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
         json_prop(f, "fwer", "fwer_mcse", n->any_rejected, n->reps, 1);
     else
         fputs("\"fwer\": null, \"fwer_mcse\": null, \"fwer_ci\": null, ", f);
+    if (res->n_partial > 0)
+        write_partial_json(f, scn, res);
     fputs("\n  ", f);
     json_prop(f, "any_rejected", "any_rejected_mcse", d->any_rejected, d->reps, 1);
     fputs("\n  ", f);
@@ -132,6 +289,8 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     itp_fmt_json(f, d->reps ? d->cut_sum / d->reps : NA_D, 10);
     fputs(",\n  \"mean_events\": ", f);
     itp_fmt_json(f, d->reps ? d->events_sum / d->reps : NA_D, 10);
+    if (pl->interims.n > 0)
+        write_stages_json(f, scn, res);
     fputs(",\n  \"landmark_months\": ", f);
     itp_fmt_json(f, pl->landmark_months, 10);
     fputs(",\n  \"arms\": [\n", f);
@@ -220,14 +379,17 @@ itp_status itp_write_results(const char *dir, const itp_scenario *scn, const itp
                              const itp_run_result *res, const char *hash, itp_out *replicates,
                              char *err, size_t errlen)
 {
-    itp_out out[4];
-    itp_out *all[5] = {replicates};
-    static const char *const names[] = {STATE_FILE, "summary.csv", "arms.csv", "summary.json"};
+    itp_out out[5];
+    itp_out *all[6] = {replicates};
+    static const char *const names[] = {STATE_FILE, "summary.csv", "arms.csv", "stages.csv",
+                                        "summary.json"};
     int n = 1;
     itp_status st = ITP_OK;
     /* replicates.csv first and summary.json last: summary.json says which
      * scenario the folder holds, and whether the run is partial. */
-    for (int i = res->complete ? 1 : 0; !st && i < 4; i++) {
+    for (int i = res->complete ? 1 : 0; !st && i < 5; i++) {
+        if (i == 3 && scn->plan.interims.n == 0)
+            continue;   /* stages.csv: group-sequential designs only */
         if ((st = itp_out_open(&out[i], dir, names[i], err, errlen)))
             break;
         all[n++] = &out[i];
@@ -237,6 +399,8 @@ itp_status itp_write_results(const char *dir, const itp_scenario *scn, const itp
             write_summary_csv(out[i].f, scn, res);
         else if (i == 2)
             write_arms_csv(out[i].f, scn, res);
+        else if (i == 3)
+            write_stages_csv(out[i].f, scn, res);
         else
             write_json(out[i].f, scn, o, res, hash);
     }
@@ -274,6 +438,41 @@ static double share(long k, long r)
     return r > 0 ? (double)k / (double)r : NA_D;
 }
 
+/* The analyses of a group-sequential design: planned fraction and bound,
+ * then per analysis the share stopping for efficacy and futility (design,
+ * and under the null), and the expected size, events and duration. */
+static void print_stages(const itp_scenario *scn, const itp_run_result *res, FILE *f)
+{
+    const itp_interims *iv = &scn->plan.interims;
+    double pt[ITP_GS_STAGES], pb[ITP_GS_STAGES];
+    char b[8][32];
+    nominal(scn, pt, pb);
+    fprintf(f, "\nanalyses (stopping on %s): planned fraction, z bound (one-sided p), mean "
+               "month; stops for efficacy / futility, design%s\n",
+            scn->plan.hyp[iv->stop_on].name, res->has_null ? " | null" : "");
+    for (int k = 0; k <= iv->n; k++) {
+        stage_fig g = stage_of(&res->design, k), z = stage_of(&res->null, k);
+        fprintf(f, "  %d%s %6s  %6s (%s)  month %5s   %6s / %6s", k + 1, k < iv->n ? " " : "F",
+                num(b[0], 32, 2, pt[k]), num(b[1], 32, 3, isfinite(pb[k]) ? pb[k] : g.bound),
+                num(b[2], 32, 4, isfinite(pb[k]) ? gsl_cdf_ugaussian_Q(pb[k]) : NA_D),
+                num(b[3], 32, 1, g.month), num(b[4], 32, 3, g.eff), num(b[5], 32, 3, g.fut));
+        if (res->has_null)
+            fprintf(f, " | %6s / %6s", num(b[6], 32, 4, z.eff), num(b[7], 32, 4, z.fut));
+        fputc('\n', f);
+    }
+    for (int v = 0; v < 1 + res->has_null; v++) {
+        const itp_mc_summary *d = v ? &res->null : &res->design;
+        double np = 0;
+        for (int a = 0; a < scn->n_arms; a++)
+            np += d->arm_n_sum[a];
+        fprintf(f, "  expected %s: %s patients, %s events, %s months\n", v ? "under the null"
+                                                                            : "(design)",
+                num(b[0], 32, 1, d->reps ? np / d->reps : NA_D),
+                num(b[1], 32, 1, d->reps ? d->events_sum / d->reps : NA_D),
+                num(b[2], 32, 1, d->reps ? d->cut_sum / d->reps : NA_D));
+    }
+}
+
 void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE *f)
 {
     const itp_mc_summary *d = &res->design, *n = &res->null;
@@ -309,6 +508,21 @@ void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE 
         fprintf(f, ", family-wise error %s (%s)", num(b1, sizeof b1, 4, fw),
                 num(b2, sizeof b2, 4, itp_mc_se(fw, n->reps)));
     }
+    for (int i = 0; i < res->n_partial; i++) {
+        char arms[512];
+        double x = (double)res->partial_fwer[i] / res->partial_reps[i];
+        fprintf(f, "%sfamily-wise error with %s null %s (%s)", i ? "; " : "\n",
+                null_arms(scn, res->partial_arms[i], arms, sizeof arms), num(b1, sizeof b1, 4, x),
+                num(b2, sizeof b2, 4, itp_mc_se(x, res->partial_reps[i])));
+    }
+    if (res->n_partial > 0) {
+        long k, r;
+        double x = strong_fwer(res, &k, &r);
+        fprintf(f, "\nstrong family-wise error (the largest) %s (%s)", num(b1, sizeof b1, 4, x),
+                num(b2, sizeof b2, 4, itp_mc_se(x, r)));
+    }
+    if (scn->plan.interims.n > 0)
+        print_stages(scn, res, f);
     char lm[32], label[48];
     snprintf(label, sizeof label, "TF-free %s mo", landmark_text(scn, lm, sizeof lm));
     int w = strlen(label) > 14 ? (int)strlen(label) : 14;

@@ -113,6 +113,15 @@ static double kth_smallest(double *x, long n, long k)
     return x[k];
 }
 
+/* The last calendar day of any patient's follow-up. */
+static double final_day(const itp_record *rec)
+{
+    double end = 0.0;
+    for (int i = 0; i < rec->n_patients; i++)
+        end = fmax(end, rec->patients[i].enrol_day + rec->patients[i].last_day);
+    return end;
+}
+
 /* Event-driven cut: the calendar day of the cut_events-th event of the cut
  * endpoint (all events of that day included), or the end of all follow-up
  * when there are fewer. Sets the per-patient limits. */
@@ -160,8 +169,19 @@ itp_status itp_mc_replicate(const itp_scenario *scn, uint64_t seed, uint64_t rep
     memset(out, 0, sizeof *out);
     ws->an->seed = seed;
     ws->an->replicate = rep;
-    if ((st = itp_analyse(scn, rec, limit, ws->an, out->hyp)))
+    if (scn->plan.interims.n > 0) {
+        /* the last analysis held is the trial's: its cut and limits */
+        if (!isfinite(cut))
+            cut = final_day(rec);
+        if ((st = itp_analyse_gs(scn, rec, limit, cut, ws->an, out->hyp, &out->gs)))
+            return st;
+        if (out->gs.reason != ITP_GS_FINAL) {
+            cut = out->gs.cut_day;
+            limit = ws->an->limit;
+        }
+    } else if ((st = itp_analyse(scn, rec, limit, ws->an, out->hyp))) {
         return st;
+    }
     out->cut_month = (cut - rec->patients[0].enrol_day) / ITP_DAYS_PER_MONTH;
     size_t ne = (size_t)scn->n_endpoints;
     int e0 = first_time_endpoint(scn);
@@ -281,6 +301,21 @@ void itp_mc_summary_add(itp_mc_summary *s, const itp_scenario *scn, const itp_re
     }
     s->any_rejected += any;
     s->all_rejected += all && scn->plan.n_hyp > 0;
+    for (int k = 0; k < r->gs.stages && scn->plan.interims.n > 0; k++) {
+        s->gs_held[k]++;
+        s->gs_t_sum[k] += r->gs.t[k];
+        s->gs_month_sum[k] += r->gs.month[k];
+        if (isfinite(r->gs.bound[k])) {
+            s->gs_bound_sum[k] += r->gs.bound[k];
+            s->gs_bound_n[k]++;
+        }
+    }
+    /* efficacy: the stop_on hypothesis rejected there (at the final too) */
+    int rs = scn->plan.interims.n > 0 ? r->gs.reject_stage[scn->plan.interims.stop_on] : -1;
+    if (rs >= 0)
+        s->gs_eff[rs]++;
+    if (scn->plan.interims.n > 0 && r->gs.reason == ITP_GS_FUTILITY)
+        s->gs_fut[r->gs.stop]++;
     for (int a = 0; a < scn->n_arms; a++) {
         if (!isnan(r->landmark[a])) {
             s->landmark_sum[a] += r->landmark[a];

@@ -224,17 +224,19 @@ itp_status itp_scenario_load_sections(itp_scenario **out, const char *file,
     return st;
 }
 
-itp_status itp_scenario_null(const itp_scenario *src, itp_scenario **out)
+itp_status itp_scenario_partial_null(const itp_scenario *src, unsigned null_arms,
+                                     itp_scenario **out)
 {
     itp_scenario *n = malloc(sizeof *n);
     *out = NULL;
     if (!n)
         return ITP_ENOMEM;
     *n = *src;
-    n->is_null = 1;
     n->borrowed = 1;
     const itp_arm *c = &src->arms[src->control_arm];
     for (int a = 0; a < n->n_arms; a++) {
+        if (!(null_arms >> a & 1u))
+            continue;
         itp_arm *arm = &n->arms[a];
         arm->n_components = c->n_components;
         memcpy(arm->component, c->component, sizeof arm->component);
@@ -242,10 +244,18 @@ itp_status itp_scenario_null(const itp_scenario *src, itp_scenario **out)
         memcpy(arm->hazard_per_month, c->hazard_per_month, sizeof arm->hazard_per_month);
     }
     for (int k = 0; k < n->plan.n_hyp; k++)
-        if (!isnan(n->plan.hyp[k].true_hr))
+        if (!isnan(n->plan.hyp[k].true_hr) && (null_arms >> n->plan.hyp[k].arm & 1u))
             n->plan.hyp[k].true_hr = 1.0;
     *out = n;
     return ITP_OK;
+}
+
+itp_status itp_scenario_null(const itp_scenario *src, itp_scenario **out)
+{
+    itp_status st = itp_scenario_partial_null(src, ~0u, out);
+    if (!st)
+        (*out)->is_null = 1;
+    return st;
 }
 
 void itp_scenario_free(itp_scenario *scn)

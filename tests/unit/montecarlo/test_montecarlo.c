@@ -131,6 +131,45 @@ static void test_type1_and_schoenfeld_power(void **state)
     itp_scenario_free(scn);
 }
 
+/* Partial nulls: two doses against control, Bonferroni at 0.0125 each.
+ * With one dose null only its hypothesis can err: the family-wise error
+ * is its type I error, 0.0125; with both null it is nearly 0.025; the
+ * strong one is the larger. */
+static void test_partial_nulls(void **state)
+{
+    (void)state;
+    char err[1024];
+    const char *text =
+        "name = \"pn\";\nmodel = \"hazard\";\npatients = 240;\n"
+        "arms = ( { name = \"a\"; hazard_per_month = [0.05]; },\n"
+        "         { name = \"b\"; hazard_per_month = [0.06]; },\n"
+        "         { name = \"c\"; hazard_per_month = [0.10]; } );\n"
+        "control = \"c\";\nenrolment = { rate_per_month = [20.0]; };\n"
+        "followup = { max_months = 60.0; data_cut = \"events\"; events = 120; };\n"
+        "visits = ( { from_week = 0; every_weeks = 4; } );\n"
+        "endpoints = { ttf = { type = \"ttf\"; }; };\n"
+        "analysis = { alpha = 0.025; hypotheses = (\n"
+        "  { name = \"a\"; endpoint = \"ttf\"; arm = \"a\"; test = \"logrank\"; },\n"
+        "  { name = \"b\"; endpoint = \"ttf\"; arm = \"b\"; test = \"logrank\"; } ); };\n";
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    const long n = 6000;
+    itp_run_opts o = {.seed = 9, .reps = n, .threads = 2, .null = 1, .quiet = 1,
+                      .partial_nulls = 1};
+    itp_run_result res;
+    assert_int_equal(itp_run(scn, &o, &res), ITP_OK);
+    assert_int_equal(res.n_partial, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(res.partial_reps[i], n);
+        assert_true(res.partial_arms[i] == 1u || res.partial_arms[i] == 2u);
+        within((double)res.partial_fwer[i] / n, 0.0125, n, "FWER, one dose null");
+    }
+    double full = (double)res.null.any_rejected / n;
+    within(full, 1.0 - 0.9875 * 0.9875, n, "FWER, both null (about independent tests)");
+    itp_run_result_free(&res);
+    itp_scenario_free(scn);
+}
+
 /* A calendar cut: type I error of a small trial (100 patients). */
 static void test_type1_small_trial(void **state)
 {
@@ -444,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_threads_do_not_change_results),
         cmocka_unit_test(test_precision_stops_where_it_says),
         cmocka_unit_test(test_single_arm_familywise_error),
+        cmocka_unit_test(test_partial_nulls),
         cmocka_unit_test(test_landmark_labels),
         cmocka_unit_test(test_landmark_at_max_followup),
     };
