@@ -128,6 +128,43 @@ itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errle
 }
 
 
+/* sweep_arms.csv: per grid point and arm the design's mean patients and
+ * events, Kaplan-Meier share free at the landmark, median over replicates
+ * of the median time, binary endpoints' rates and the mean analysis
+ * month (the trial's duration). */
+static void arms_header(const itp_scenario *scn, const itp_vary *vary, int n_vary, FILE *f)
+{
+    for (int v = 0; v < n_vary; v++)
+        fprintf(f, "%s,", vary[v].key);
+    fputs("arm,mean_patients,mean_events,landmark_free,median_months", f);
+    for (int e = 0; e < scn->n_endpoints; e++)
+        if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
+            fprintf(f, ",%s_rate", scn->endpoints[e].name);
+    fputs(",mean_analysis_month\n", f);
+}
+
+static void arms_rows(const itp_scenario *scn, const itp_vary *vary, const int *idx, int n_vary,
+                      const itp_mc_summary *d, FILE *f)
+{
+    double r = d->reps ? (double)d->reps : (double)NAN;
+    for (int a = 0; a < scn->n_arms; a++) {
+        for (int v = 0; v < n_vary; v++)
+            fprintf(f, "%.10g,", vary[v].values[idx[v]]);
+        fputs(scn->arms[a].name, f);
+        itp_fmt_csv(f, ",", d->arm_n_sum[a] / r, 8);
+        itp_fmt_csv(f, ",", d->arm_events_sum[a] / r, 8);
+        itp_fmt_csv(f, ",", d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a]
+                                             : (double)NAN, 8);
+        itp_fmt_csv(f, ",", itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH, 8);
+        for (int e = 0; e < scn->n_endpoints; e++)
+            if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
+                itp_fmt_csv(f, ",", d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a]
+                                                    : (double)NAN, 8);
+        itp_fmt_csv(f, ",", d->cut_sum / r, 8);
+        fputc('\n', f);
+    }
+}
+
 itp_status itp_sweep(const char *scenario_file, const char *defaults, const char *const *sets,
                      int n_sets, const itp_vary *vary, int n_vary, const itp_run_opts *o,
                      const char *dir, FILE *table, char *err, size_t errlen)
@@ -144,10 +181,14 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
     }
     for (int i = 0; i < n_sets; i++)
         all[i] = sets[i];
-    itp_out out;
+    itp_out out, arms = {0};
     itp_status st = itp_out_open(&out, dir, "sweep.csv", err, errlen);
     if (st)
         return st;
+    if ((st = itp_out_open(&arms, dir, "sweep_arms.csv", err, errlen))) {
+        itp_out_abort(&out);
+        return st;
+    }
     int header = 0;
     for (long g = 0; !st && g < total; g++) {
         for (int v = 0; v < n_vary; v++) {
@@ -175,6 +216,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                 fprintf(out.f, ",%s_power,%s_power_mcse,%s_type1,%s_type1_mcse", h, h, h, h);
             }
             fputs(",fwer,fwer_mcse\n", out.f);
+            arms_header(scn, vary, n_vary, arms.f);
             header = 1;
         }
         itp_run_result rr;
@@ -208,6 +250,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             itp_fmt_csv(out.f, ",", fw, 8);
             itp_fmt_csv(out.f, ",", rr.has_null ? itp_mc_se(fw, rr.null.reps) : (double)NAN, 8);
             fputc('\n', out.f);
+            arms_rows(scn, vary, idx, n_vary, &rr.design, arms.f);
             if (table) {
                 if (rr.has_null)
                     fprintf(table, "  FWER %.4f", fw);
@@ -226,7 +269,9 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
     }
     if (st) {
         itp_out_abort(&out);
+        itp_out_abort(&arms);
         return st;
     }
-    return itp_out_commit(&out, err, errlen);
+    itp_out *both[2] = {&out, &arms};
+    return itp_out_commit_all(both, 2, err, errlen);
 }

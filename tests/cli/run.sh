@@ -41,6 +41,11 @@ awk -F, -v r="$reps" 'NR == 2 { if (sqrt($7 * (1 - $7) / r) > 0.02) exit 1 }' "$
 "$ITPSIM" sweep "$scn" --vary followup.events=20,40,80 -n 400 --no-null -o "$dir/s" --quiet > /dev/null
 awk -F, 'NR > 1 { p[NR] = $3 } END { if (!(p[2] < p[3] && p[3] < p[4])) exit 1 }' "$dir/s/sweep.csv"
 [ "$(wc -l < "$dir/s/sweep.csv")" -eq 4 ]
+# per-arm figures per grid point: a row per point and arm, the events
+# (mean per arm) rising with the cut's events, summing to about the cut
+[ "$(head -n 1 "$dir/s/sweep_arms.csv")" = "followup.events,arm,mean_patients,mean_events,landmark_free,median_months,mean_analysis_month" ]
+awk -F, 'NR > 1 { ev[$1] += $4 } END { if (!(ev[20] >= 20 && ev[20] < 21.5 && ev[40] >= 40 &&
+  ev[40] < 41.5 && ev[80] >= 80 && ev[80] < 81.5)) exit 1 }' "$dir/s/sweep_arms.csv"
 # sample size, with a calendar cut 12 months after the last patient
 sed 's/data_cut = "events"; events = 60;/cut_months = 12.0;/' "$scn" > "$dir/cal.cfg"
 "$ITPSIM" samplesize "$dir/cal.cfg" --power 0.8 -n 400 --max 400 -o "$dir/n" --quiet > "$dir/n.out"

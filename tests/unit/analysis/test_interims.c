@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <cmocka.h>
+#include <gsl/gsl_cdf.h>
 #include "itpsim/montecarlo.h"
 #include "testutil.h"
 
@@ -100,6 +101,35 @@ static void test_futility_stops_at_the_interim(void **state)
     itp_scenario_free(scn);
 }
 
+/* Conditional power under the current trend: a trial stops for futility
+ * at the interim exactly when it is below futility_cp, each replicate's
+ * CP recomputed here from its z, information and final bound. */
+static void test_futility_by_conditional_power(void **state)
+{
+    (void)state;
+    itp_scenario *scn = load("  interims = { at = [0.5]; efficacy = \"user\"; spent = [0.0]; "
+                             "futility_cp = 0.5; };\n");
+    itp_mc_ws *ws;
+    assert_int_equal(itp_mc_ws_create(&ws, scn, 0), ITP_OK);
+    int stops = 0;
+    for (uint64_t r = 0; r < 200; r++) {
+        itp_rep_result x;
+        assert_int_equal(itp_mc_replicate(scn, 8, r, 0, ws, &x), ITP_OK);
+        double z = x.gs.z[0], t = x.gs.t[0];
+        /* no alpha at the interim: the final bound at level 0.5 x 0.025
+         * over (t, 1) is z_{1 - 0.0125} whatever t */
+        double b = gsl_cdf_ugaussian_Qinv(0.0125);
+        double cp = 1.0 - gsl_cdf_ugaussian_P((b - z * sqrt(t) - z / sqrt(t) * (1 - t)) /
+                                              sqrt(1 - t));
+        assert_int_equal(x.gs.reason == ITP_GS_FUTILITY, cp < 0.5);
+        stops += x.gs.reason == ITP_GS_FUTILITY;
+    }
+    print_message("%d of 200 stopped for futility\n", stops);
+    assert_true(stops > 10 && stops < 190);
+    itp_mc_ws_free(ws);
+    itp_scenario_free(scn);
+}
+
 /* Type I error of hypothesis "hi" alone under the null. */
 static double type1(const char *interims, long reps, long *rejected)
 {
@@ -145,6 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zero_spend_interim_changes_nothing),
         cmocka_unit_test(test_futility_stops_at_the_interim),
+        cmocka_unit_test(test_futility_by_conditional_power),
         cmocka_unit_test(test_type1_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
