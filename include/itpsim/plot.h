@@ -23,6 +23,9 @@
  *                              replicates.csv
  *   power.csv                  sweep.csv / samplesize.csv: power with its
  *                              Monte Carlo band against the varied setting
+ *   assurance.csv              an assurance run's assurance.csv: per
+ *                              parameter set the first hypothesis's power
+ *                              and the three most influential parameters
  *
  * Every file is written under a temporary name and renamed (report.h);
  * gnuplot writes its images to temporary names that are renamed after it

@@ -186,6 +186,34 @@ static void body_power(FILE *f, const plot_info *in)
 }
 
 
+/* Assurance: the power over the parameter sets (histogram) and against
+ * each of the most influential parameters. */
+static void body_assurance(FILE *f, const plot_info *in)
+{
+    int panels = 1 + in->n_assur_par;
+    fprintf(f, "set multiplot layout %d,%d title ", (panels + 1) / 2, panels > 1 ? 2 : 1);
+    char t[512];
+    snprintf(t, sizeof t, "Power of %s over %d parameter sets (assurance.csv)", in->assur_hyp,
+             in->assur_sets);
+    gp_str(f, t);
+    fprintf(f, "\nset xlabel 'power'\nset ylabel 'share of parameter sets'\nset xrange [0:1]\n"
+               "set boxwidth 0.05\nset style fill solid 0.5\nunset key\n"
+               "plot 'assurance.csv' skip 1 using (0.05*floor($2/0.05 < 20 ? $2/0.05 : 19)"
+               "+0.025):(1.0/%d) smooth frequency with boxes lt 1\n",
+            in->assur_sets);
+    fputs("set autoscale x\nset ylabel 'power'\nset yrange [0:1]\n", f);
+    for (int b = 0; b < in->n_assur_par; b++) {
+        snprintf(t, sizeof t, "Spearman %.2f", in->assur_rho[b]);
+        fputs("set title ", f);
+        gp_str(f, t);
+        fputs("\nset xlabel ", f);
+        gp_str(f, in->assur_par[b]);
+        fprintf(f, "\nplot 'assurance.csv' skip 1 using %d:2 with points pt 7 ps 0.5 lt %d\n",
+                3 + b, 2 + b);
+    }
+    fputs("unset multiplot\n", f);
+}
+
 /* Writes pdir/NAME.gp: both terminals, output names from the variables
  * png_out and svg_out (default NAME.png, NAME.svg), so that a user can run
  * `gnuplot NAME.gp` in the folder. */
@@ -364,6 +392,8 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
         st = plotdata_replicates(dir, pdir, scn, in, err, errlen);
     if (!st)
         st = plotdata_power(dir, pdir, in, err, errlen);
+    if (!st)
+        st = plotdata_assurance(dir, pdir, in, err, errlen);
     int nh = in->n_hyp, ha = in->n_arms;
     int hist_h = 330 * ((nh + 1) / 2) + 60;
     int traj_h = 380 * ((ha + 2) / 3) + 50;
@@ -388,15 +418,19 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
         {"power", "power.csv", "Power with its Monte Carlo band (+-1.96 SE) against the "
                                "varied setting, one line per hypothesis.",
          body_power, 900, 560},
+        {"assurance", "assurance.csv", "Power over the parameter sets of an assurance run: "
+                                       "its distribution, and against each of the three "
+                                       "parameters most correlated with it (Spearman).",
+         body_assurance, 1100, 760},
     };
-    int want[5] = {in->reps_km > 0, in->reps_traj > 0, in->n_hyp > 0, in->n_hyp > 0,
-                   in->n_series > 0};
-    int drawn[5] = {0};
-    int npics = 5, any = 0;
+    int want[6] = {in->reps_km > 0, in->reps_traj > 0, in->n_hyp > 0, in->n_hyp > 0,
+                   in->n_series > 0, in->assur_sets > 0};
+    int drawn[6] = {0};
+    int npics = 6, any = 0;
     for (int i = 0; i < npics; i++)
         any |= want[i];
     if (!st && !any) {
-        snprintf(err, errlen, "%s: no run, sweep or samplesize results to draw", dir);
+        snprintf(err, errlen, "%s: no run, sweep, samplesize or assurance results to draw", dir);
         st = ITP_EINPUT;
     }
     for (int i = 0; i < npics && !st; i++) {

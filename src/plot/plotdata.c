@@ -7,6 +7,8 @@
 #define HIST_BINS 40
 #define P_BINS 50
 #include "plotdata.h"
+
+#include <gsl/gsl_statistics_double.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -316,4 +318,84 @@ itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, ch
     free(row);
     free(text);
     return itp_out_commit(&out, err, errlen);
+}
+
+itp_status plotdata_assurance(const char *dir, const char *pdir, plot_info *info, char *err,
+                              size_t errlen)
+{
+    enum { MAXF = 1 + 64 + ITP_MAX_HYPOTHESES + 1 };
+    char path[1024], *text = NULL, *hdr[MAXF], *f[MAXF];
+    snprintf(path, sizeof path, "%s/assurance.csv", dir);
+    if (plot_read_file(path, &text, NULL))
+        return ITP_OK;
+    char *pos = text, *line = plot_next_line(&pos);
+    int nf = line ? plot_split_csv(line, hdr, MAXF) : 0, pc = 1;
+    while (pc < nf && strncmp(hdr[pc], "power_", 6))
+        pc++;
+    int np = pc - 1;
+    size_t cap = 256, n = 0;
+    double *x = malloc(cap * (size_t)(np + 1) * sizeof *x);
+    while (x && np > 0 && pc < nf && (line = plot_next_line(&pos))) {
+        if (!*line || plot_split_csv(line, f, MAXF) < nf)
+            continue;
+        if (n == cap) {
+            double *y = realloc(x, 2 * cap * (size_t)(np + 1) * sizeof *x);
+            if (!y)
+                break;
+            x = y;
+            cap *= 2;
+        }
+        for (int c = 0; c <= np; c++)
+            x[n * (size_t)(np + 1) + (size_t)c] = strtod(f[c < np ? 1 + c : pc], NULL);
+        n++;
+    }
+    itp_status st = ITP_OK;
+    if (x && n > 2) {
+        /* the three parameters most correlated with the power */
+        double *col = malloc(2 * n * sizeof *col), *work = malloc(2 * n * sizeof *work);
+        int best[3] = {-1, -1, -1};
+        double rho[64];
+        for (int c = 0; col && work && c < np && c < 64; c++) {
+            for (size_t i = 0; i < n; i++) {
+                col[i] = x[i * (size_t)(np + 1) + (size_t)c];
+                col[n + i] = x[i * (size_t)(np + 1) + (size_t)np];
+            }
+            rho[c] = gsl_stats_spearman(col, 1, col + n, 1, n, work);
+            for (int b = 0; b < 3; b++)
+                if (!isnan(rho[c]) && (best[b] < 0 || fabs(rho[c]) > fabs(rho[best[b]]))) {
+                    for (int m = 2; m > b; m--)
+                        best[m] = best[m - 1];
+                    best[b] = c;
+                    break;
+                }
+        }
+        free(col);
+        free(work);
+        itp_out out;
+        if (!(st = itp_out_open(&out, pdir, "assurance.csv", err, errlen))) {
+            fputs("set,power", out.f);
+            info->n_assur_par = 0;
+            for (int b = 0; b < 3 && best[b] >= 0; b++) {
+                fprintf(out.f, ",%s", hdr[1 + best[b]]);
+                snprintf(info->assur_par[b], sizeof info->assur_par[b], "%s", hdr[1 + best[b]]);
+                info->assur_rho[b] = rho[best[b]];
+                info->n_assur_par++;
+            }
+            fputc('\n', out.f);
+            for (size_t i = 0; i < n; i++) {
+                fprintf(out.f, "%zu,%.6g", i, x[i * (size_t)(np + 1) + (size_t)np]);
+                for (int b = 0; b < info->n_assur_par; b++)
+                    fprintf(out.f, ",%.9g", x[i * (size_t)(np + 1) + (size_t)best[b]]);
+                fputc('\n', out.f);
+            }
+            st = itp_out_commit(&out, err, errlen);
+        }
+        if (!st) {
+            info->assur_sets = (int)n;
+            snprintf(info->assur_hyp, sizeof info->assur_hyp, "%s", hdr[pc] + 6);
+        }
+    }
+    free(x);
+    free(text);
+    return st;
 }

@@ -30,6 +30,11 @@ typedef struct plot_info {
     char series[PLOT_MAX_SERIES][160];
     char power_x[160];        /* the varied setting */
     char power_source[32];    /* "sweep.csv" or "samplesize.csv" */
+    int assur_sets;           /* assurance.csv's parameter sets (0: none) */
+    char assur_hyp[ITP_NAME_MAX];            /* the hypothesis drawn */
+    int n_assur_par;                         /* parameters drawn (at most 3) */
+    char assur_par[3][160];                  /* the most influential */
+    double assur_rho[3];                     /* their Spearman correlation with the power */
 } plot_info;
 
 /* km.csv, km_published.csv, trajectories.csv, taper.csv,
@@ -42,6 +47,12 @@ itp_status plotdata_replicates(const char *dir, const char *pdir, const itp_scen
 /* power.csv from dir/sweep.csv or dir/samplesize.csv (none: nothing). */
 itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, char *err,
                           size_t errlen);
+
+/* assurance.csv in pdir from dir/assurance.csv (none: nothing): per
+ * parameter set the first hypothesis's power and the values of the three
+ * parameters most correlated with it (Spearman). */
+itp_status plotdata_assurance(const char *dir, const char *pdir, plot_info *info, char *err,
+                              size_t errlen);
 
 /* The whole of a file, NUL-terminated, in *out (free it); *len its size.
  * ITP_EIO when it cannot be read (errno kept). */

@@ -114,4 +114,17 @@ set -e
 for f in summary.json report.html plots/km.png plots/km.csv plots/estimates.png; do
   [ -s "$dir/rp/$f" ] || fail "run --plots: no $f"
 done
+# an assurance folder: the power over the sets and against the most
+# influential parameters; assurance.csv holds a row per set, the power and
+# the parameters the picture names
+printf 'draw,events.dropout_per_year,arms.[0].hazard_per_month.[0]\n1,0.01,0.03\n2,0.2,0.05\n3,0.4,0.08\n4,0.1,0.09\n' \
+  > "$dir/draws.csv"
+"$ITPSIM" run scenarios/hazard_two_arm.cfg --assurance 4 -n 40 --draws "$dir/draws.csv" \
+  -o "$dir/as" --quiet > /dev/null
+"$ITPSIM" plot "$dir/as" > /dev/null
+for f in report.html plots/assurance.png plots/assurance.svg plots/assurance.csv; do
+  [ -s "$dir/as/$f" ] || fail "assurance plot: no $f"
+done
+[ "$(grep -c . "$dir/as/plots/assurance.csv")" -eq 5 ] || fail "assurance.csv: not 4 sets"
+head -n 1 "$dir/as/plots/assurance.csv" | grep -q '^set,power,' || fail "assurance.csv header"
 echo "plots: ok"
