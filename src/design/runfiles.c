@@ -69,20 +69,23 @@ static const char *landmark_key(const itp_scenario *scn, char *buf, size_t len)
 /* Analysis k of summary s: share of replicates reaching it, stopping there
  * for efficacy and for futility, mean information fraction, month and
  * bound (NaN when none). */
+enum { FIG_HELD, FIG_EFF, FIG_FUT, FIG_T, FIG_MONTH, FIG_BOUND, N_FIG };
+static const char *const fig_key[N_FIG] = {"held", "stop_efficacy", "stop_futility",
+                                           "mean_fraction", "mean_month", "mean_z_bound"};
 typedef struct stage_fig {
-    double held, eff, fut, t, month, bound;
+    double v[N_FIG];
 } stage_fig;
 
 static stage_fig stage_of(const itp_mc_summary *s, int k)
 {
     stage_fig g;
     double r = s->reps ? (double)s->reps : NA_D;
-    g.held = s->gs_held[k] / r;
-    g.eff = s->gs_eff[k] / r;
-    g.fut = s->gs_fut[k] / r;
-    g.t = s->gs_held[k] ? s->gs_t_sum[k] / s->gs_held[k] : NA_D;
-    g.month = s->gs_held[k] ? s->gs_month_sum[k] / s->gs_held[k] : NA_D;
-    g.bound = s->gs_bound_n[k] ? s->gs_bound_sum[k] / s->gs_bound_n[k] : NA_D;
+    g.v[FIG_HELD] = s->gs_held[k] / r;
+    g.v[FIG_EFF] = s->gs_eff[k] / r;
+    g.v[FIG_FUT] = s->gs_fut[k] / r;
+    g.v[FIG_T] = s->gs_held[k] ? s->gs_t_sum[k] / s->gs_held[k] : NA_D;
+    g.v[FIG_MONTH] = s->gs_held[k] ? s->gs_month_sum[k] / s->gs_held[k] : NA_D;
+    g.v[FIG_BOUND] = s->gs_bound_n[k] ? s->gs_bound_sum[k] / s->gs_bound_n[k] : NA_D;
     return g;
 }
 
@@ -116,19 +119,11 @@ static void write_stages_json(FILE *f, const itp_scenario *scn, const itp_run_re
         itp_fmt_json(f, isfinite(pb[k]) ? gsl_cdf_ugaussian_Q(pb[k]) : NA_D, 10);
         for (int v = 0; v < 1 + res->has_null; v++) {
             stage_fig g = stage_of(sum[v], k);
-            const char *p = v ? "null_" : "";
-            fprintf(f, ",\n     \"%sheld\": ", p);
-            itp_fmt_json(f, g.held, 10);
-            fprintf(f, ", \"%sstop_efficacy\": ", p);
-            itp_fmt_json(f, g.eff, 10);
-            fprintf(f, ", \"%sstop_futility\": ", p);
-            itp_fmt_json(f, g.fut, 10);
-            fprintf(f, ", \"%smean_fraction\": ", p);
-            itp_fmt_json(f, g.t, 10);
-            fprintf(f, ", \"%smean_month\": ", p);
-            itp_fmt_json(f, g.month, 10);
-            fprintf(f, ", \"%smean_z_bound\": ", p);
-            itp_fmt_json(f, g.bound, 10);
+            for (int q = 0; q < N_FIG; q++) {
+                fprintf(f, "%s\"%s%s\": ", q ? ", " : ",\n     ", v ? "null_" : "",
+                        fig_key[q]);
+                itp_fmt_json(f, g.v[q], 10);
+            }
         }
         fprintf(f, "}%s\n", k < iv->n ? "," : "");
     }
@@ -152,8 +147,10 @@ static void write_stages_csv(FILE *f, const itp_scenario *scn, const itp_run_res
     const itp_interims *iv = &scn->plan.interims;
     double pt[ITP_GS_STAGES], pb[ITP_GS_STAGES];
     nominal(scn, pt, pb);
-    fputs("scenario,analysis,planned_fraction,planned_z_bound,planned_p_bound,held,"
-          "stop_efficacy,stop_futility,mean_fraction,mean_month,mean_z_bound\n", f);
+    fputs("scenario,analysis,planned_fraction,planned_z_bound,planned_p_bound", f);
+    for (int q = 0; q < N_FIG; q++)
+        fprintf(f, ",%s", fig_key[q]);
+    fputc('\n', f);
     const itp_mc_summary *sum[2] = {&res->design, &res->null};
     for (int v = 0; v < 1 + res->has_null; v++)
         for (int k = 0; k <= iv->n; k++) {
@@ -162,12 +159,8 @@ static void write_stages_csv(FILE *f, const itp_scenario *scn, const itp_run_res
             itp_fmt_csv(f, ",", pt[k], 8);
             itp_fmt_csv(f, ",", pb[k], 8);
             itp_fmt_csv(f, ",", isfinite(pb[k]) ? gsl_cdf_ugaussian_Q(pb[k]) : NA_D, 8);
-            itp_fmt_csv(f, ",", g.held, 8);
-            itp_fmt_csv(f, ",", g.eff, 8);
-            itp_fmt_csv(f, ",", g.fut, 8);
-            itp_fmt_csv(f, ",", g.t, 8);
-            itp_fmt_csv(f, ",", g.month, 8);
-            itp_fmt_csv(f, ",", g.bound, 8);
+            for (int q = 0; q < N_FIG; q++)
+                itp_fmt_csv(f, ",", g.v[q], 8);
             fputc('\n', f);
         }
 }
@@ -453,11 +446,14 @@ static void print_stages(const itp_scenario *scn, const itp_run_result *res, FIL
     for (int k = 0; k <= iv->n; k++) {
         stage_fig g = stage_of(&res->design, k), z = stage_of(&res->null, k);
         fprintf(f, "  %d%s %6s  %6s (%s)  month %5s   %6s / %6s", k + 1, k < iv->n ? " " : "F",
-                num(b[0], 32, 2, pt[k]), num(b[1], 32, 3, isfinite(pb[k]) ? pb[k] : g.bound),
+                num(b[0], 32, 2, pt[k]),
+                num(b[1], 32, 3, isfinite(pb[k]) ? pb[k] : g.v[FIG_BOUND]),
                 num(b[2], 32, 4, isfinite(pb[k]) ? gsl_cdf_ugaussian_Q(pb[k]) : NA_D),
-                num(b[3], 32, 1, g.month), num(b[4], 32, 3, g.eff), num(b[5], 32, 3, g.fut));
+                num(b[3], 32, 1, g.v[FIG_MONTH]), num(b[4], 32, 3, g.v[FIG_EFF]),
+                num(b[5], 32, 3, g.v[FIG_FUT]));
         if (res->has_null)
-            fprintf(f, " | %6s / %6s", num(b[6], 32, 4, z.eff), num(b[7], 32, 4, z.fut));
+            fprintf(f, " | %6s / %6s", num(b[6], 32, 4, z.v[FIG_EFF]),
+                    num(b[7], 32, 4, z.v[FIG_FUT]));
         fputc('\n', f);
     }
     for (int v = 0; v < 1 + res->has_null; v++) {

@@ -147,6 +147,19 @@ static void radix_sort(itp_surv_record *a, itp_surv_record *buf, size_t n, unsig
         memcpy(a, src, n * sizeof *a);
 }
 
+
+/* z = (O - E) / sqrt(V), its chi-square, the one-sided p-value P(Z <= z)
+ * and the two-sided one; V = 0: z 0, p-values 1, not estimable. */
+static void z_test(double o, double e, double v, double *z, double *chisq, double *p1,
+                   double *p2, int *not_estimable)
+{
+    *not_estimable = !(v > 0.0);
+    *z = v > 0.0 ? (o - e) / sqrt(v) : 0.0;
+    *chisq = v > 0.0 ? (o - e) * (o - e) / v : 0.0;
+    *p1 = v > 0.0 ? gsl_cdf_ugaussian_P(*z) : 1.0;
+    *p2 = v > 0.0 ? gsl_cdf_chisq_Q(*chisq, 1.0) : 1.0;
+}
+
 /* Quicksort by time: median-of-three pivot, Hoare partition (balanced on
  * runs of equal times), the smaller side by recursion so the depth stays
  * below log2(n). */
@@ -344,19 +357,8 @@ void itp_surv_logrank_table(const itp_surv_table *tab, itp_logrank_result *res)
     res->observed = o;
     res->expected = e;
     res->variance = v;
-    if (v > 0.0) {
-        res->z = (o - e) / sqrt(v);
-        res->chisq = (o - e) * (o - e) / v;
-        res->p_one_sided = gsl_cdf_ugaussian_P(res->z);
-        res->p_two_sided = gsl_cdf_chisq_Q(res->chisq, 1.0);
-        res->not_estimable = 0;
-    } else {
-        res->z = 0.0;
-        res->chisq = 0.0;
-        res->p_one_sided = 1.0;
-        res->p_two_sided = 1.0;
-        res->not_estimable = 1;
-    }
+    z_test(o, e, v, &res->z, &res->chisq, &res->p_one_sided, &res->p_two_sided,
+           &res->not_estimable);
 }
 
 /* The weighted sums of the log-rank test with the weights of G(rho,
@@ -391,19 +393,8 @@ int itp_surv_fh_table(const itp_surv_table *tab, double rho, double gamma,
     res->observed = o;
     res->expected = e;
     res->variance = v;
-    if (v > 0.0) {
-        res->z = (o - e) / sqrt(v);
-        res->chisq = (o - e) * (o - e) / v;
-        res->p_one_sided = gsl_cdf_ugaussian_P(res->z);
-        res->p_two_sided = gsl_cdf_chisq_Q(res->chisq, 1.0);
-        res->not_estimable = 0;
-    } else {
-        res->z = 0.0;
-        res->chisq = 0.0;
-        res->p_one_sided = 1.0;
-        res->p_two_sided = 1.0;
-        res->not_estimable = 1;
-    }
+    z_test(o, e, v, &res->z, &res->chisq, &res->p_one_sided, &res->p_two_sided,
+           &res->not_estimable);
     return ITP_OK;
 }
 
