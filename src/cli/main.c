@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
+#include "itpsim/plot.h"
 #include "cli.h"
 
 static const char usage_main[] =
@@ -20,6 +21,7 @@ static const char usage_main[] =
     "  simulate SCENARIO     simulate one replicate trial: per-patient and per-visit CSV\n"
     "  plot DIR              pictures (gnuplot) and report.html of the results in DIR\n"
     "  help [COMMAND]        this text, or a command's options\n"
+    "  --version             the version\n"
     "Run 'itpsim COMMAND --help' for a command's options.\n"
     "Exit codes: 0 success, 1 run failure, 2 bad input.\n";
 
@@ -35,13 +37,19 @@ int main(int argc, char **argv)
     for (const itp_cli_command *c = itp_cli_commands; c->name; c++)
         if (!strcmp(cmd, c->name))
             return c->run(argc - 2, argv + 2);
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("itpsim %s\n", ITP_VERSION);
+        return 0;
+    }
     if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
-        const char *topic = argc > 2 ? argv[2] : "";
-        for (const itp_cli_command *c = itp_cli_commands; c->name; c++)
+        const char *topic = argc > 2 ? argv[2] : NULL;
+        for (const itp_cli_command *c = itp_cli_commands; topic && c->name; c++)
             if (!strcmp(topic, c->name)) {
                 printf("%s%s", c->usage, usage_common);
                 return 0;
             }
+        if (topic)
+            return usage_error(NULL, "help: no command '%s'", topic);
         fputs(usage_main, stdout);
         return 0;
     }

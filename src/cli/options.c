@@ -1,6 +1,7 @@
 /* The command line's shared parts: the options every command takes, their
  * parsing, the defaults file's place, loading a scenario. See cli.h. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -58,143 +59,258 @@ int parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
-/* Parses the arguments after the command. Returns -1 to go on, else an exit
- * code (0 after --help). */
-int parse_options(const char *cmd, const char *usage, int argc, char **argv,
-                         options *o, const char *allowed)
+/* The options, each with the letter of `allowed` that lets a command take
+ * it (0: every command). Parsed by getopt_long: `--name=value` and
+ * `--name value`, `-n10` and `-n 10`, `--` ends the options, and an option
+ * without a value never takes the next argument. */
+enum {
+    O_SET = 256, O_DEFAULTS, O_NO_NULL, O_FORCE, O_PLOTS, O_EVALUATE, O_RESUME, O_QUIET,
+    O_PRECISION, O_POWER, O_MIN, O_MAX, O_HYPOTHESIS, O_VARY, O_ASSURANCE, O_DRAWS, O_PRIORS,
+    O_PARTIAL, O_HELP, O_REPS
+};
+static const struct {
+    const char *name;
+    int has_arg, code;
+    char letter;
+} option_table[] = {
+    {"help", no_argument, O_HELP, 0},           {"set", required_argument, O_SET, 0},
+    {"defaults", required_argument, O_DEFAULTS, 0},
+    {"seed", required_argument, 's', 's'},      {"output", required_argument, 'o', 'o'},
+    {"threads", required_argument, 'j', 'j'},   {"replicates", required_argument, O_REPS, 'R'},
+    {"patients", required_argument, 'n', 0},    /* simulate's -n (no 'R') */
+    {"no-null", no_argument, O_NO_NULL, 'N'},   {"quiet", no_argument, O_QUIET, 'q'},
+    {"precision", required_argument, O_PRECISION, 'P'},
+    {"force", no_argument, O_FORCE, 'F'},       {"resume", required_argument, O_RESUME, 'U'},
+    {"plots", no_argument, O_PLOTS, 'L'},       {"evaluate", no_argument, O_EVALUATE, 'E'},
+    {"power", required_argument, O_POWER, 'S'}, {"min", required_argument, O_MIN, 'S'},
+    {"max", required_argument, O_MAX, 'S'},     {"hypothesis", required_argument, O_HYPOTHESIS, 'S'},
+    {"vary", required_argument, O_VARY, 'V'},   {"assurance", required_argument, O_ASSURANCE, 'A'},
+    {"draws", required_argument, O_DRAWS, 'A'}, {"priors", no_argument, O_PRIORS, 'A'},
+    {"partial-nulls", no_argument, O_PARTIAL, 'Z'},
+};
+#define N_OPTIONS (sizeof option_table / sizeof option_table[0])
+
+static int takes(const char *allowed, char letter)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("%s%s", usage, usage_common);
-            return 0;
-        } else if (!strcmp(a, "--set")) {
-            if (!val)
-                return usage_error(cmd, "%s needs PATH=VALUE", a);
-            if (o->n_sets == MAX_SETS)
-                return usage_error(cmd, "at most 64 %s options", a);
-            o->sets[o->n_sets++] = val;
-            i++;
-        } else if (!strcmp(a, "--no-null") && strchr(allowed, 'N')) {
-            o->no_null = 1;
-            o->given |= GIVEN_NULL;
-        } else if (!strcmp(a, "--force") && strchr(allowed, 'F')) {
-            o->force = 1;
-        } else if (!strcmp(a, "--plots") && strchr(allowed, 'L')) {
-            o->plots = 1;
-        } else if (!strcmp(a, "--evaluate") && strchr(allowed, 'E')) {
-            o->evaluate = 1;
-        } else if (!strcmp(a, "--resume") && strchr(allowed, 'U')) {
-            if (!val || !*val)
-                return usage_error(cmd, "%s needs the folder of the interrupted run", a);
-            o->resume = val;
-            i++;
-        } else if (!strcmp(a, "--assurance") && strchr(allowed, 'A')) {
-            uint64_t k;
-            if (parse_u64(val, &k) || k < 2 || k > 100000)
-                return usage_error(cmd, "--assurance: '%s' is not a number of parameter sets "
-                                   "in 2..100000", val ? val : "");
-            o->assurance = (long)k;
-            i++;
-        } else if (!strcmp(a, "--draws") && strchr(allowed, 'A')) {
-            if (!val || !*val)
-                return usage_error(cmd, "%s needs a file of parameter draws", a);
-            o->draws = val;
-            i++;
-        } else if (!strcmp(a, "--partial-nulls") && strchr(allowed, 'Z')) {
-            o->partial_nulls = 1;
-        } else if (!strcmp(a, "--priors") && strchr(allowed, 'A')) {
-            o->priors = 1;
-        } else if (!strcmp(a, "--quiet") && strchr(allowed, 'q')) {
-            o->quiet = 1;
-        } else if (!strcmp(a, "--precision") && strchr(allowed, 'P')) {
-            char *end;
-            if (!val)
-                return usage_error(cmd, "%s needs a standard error", a);
-            errno = 0;
-            o->precision = strtod(val, &end);
-            if (errno || *end || !(o->precision > 0.0 && o->precision < 0.5))
-                return usage_error(cmd, "--precision: '%s' is not a number in (0, 0.5)", val);
-            o->given |= GIVEN_PRECISION;
-            i++;
-        } else if ((!strcmp(a, "--power") || !strcmp(a, "--min") || !strcmp(a, "--max")) &&
-                   strchr(allowed, 'S')) {
-            char *end;
-            if (!val)
-                return usage_error(cmd, "%s needs a value", a);
-            errno = 0;
-            double x = strtod(val, &end);
-            if (errno || *end || end == val)
-                return usage_error(cmd, "%s: '%s' is not a number", a, val);
-            if (!strcmp(a, "--power")) {
-                if (!(x > 0.0 && x < 1.0))
-                    return usage_error(cmd, "--power: '%s' is not in (0, 1)", val);
-                o->power = x;
-            } else {
-                if (x != floor(x) || x < 1 || x > ITP_MAX_PATIENTS)
-                    return usage_error(cmd, "%s: '%s' is not a sample size in 1..%d", a, val,
-                                       ITP_MAX_PATIENTS);
-                *(a[3] == 'i' ? &o->n_min : &o->n_max) = (long)x;
-            }
-            i++;
-        } else if (!strcmp(a, "--hypothesis") && strchr(allowed, 'S')) {
-            if (!val)
-                return usage_error(cmd, "%s needs a name", a);
-            o->hypothesis = val;
-            i++;
-        } else if (!strcmp(a, "--vary") && strchr(allowed, 'V')) {
-            char verr[256];
-            if (!val)
-                return usage_error(cmd, "%s needs KEY=V1,V2,...", a);
-            if (o->n_vary == ITP_MAX_VARY)
-                return usage_error(cmd, "at most %d --vary options", ITP_MAX_VARY);
-            if (itp_vary_parse(val, &o->vary[o->n_vary], verr, sizeof verr))
-                return usage_error(cmd, "%s", verr);
-            o->n_vary++;
-            i++;
-        } else if (!strcmp(a, "--defaults")) {
-            if (!val)
-                return usage_error(cmd, "%s needs a file", a);
-            o->defaults = val;
-            i++;
-        } else if (a[0] == '-' && a[1] && !a[2] && strchr(allowed, a[1])) {
-            if (!val)
-                return usage_error(cmd, "%s needs a value", a);
-            i++;
-            if (a[1] == 's') {
-                if (parse_u64(val, &o->seed))
-                    return usage_error(cmd, "-s: '%s' is not a whole number >= 0", val);
-                o->given |= GIVEN_SEED;
-            } else if (a[1] == 'o') {
-                if (!*val)
-                    return usage_error(cmd, "%s", "-o needs a folder");
-                o->outdir = val;
-                o->given |= GIVEN_OUTDIR;
-            } else if (a[1] == 'n') {
-                uint64_t n;
-                long max = strchr(allowed, 'R') ? ITP_MAX_REPLICATES : ITP_MAX_PATIENTS;
-                if (parse_u64(val, &n) || n < 1 || n > (uint64_t)max)
-                    return usage_error(cmd, "-n: '%s' is not a whole number in 1..%ld", val, max);
-                o->n = (long)n;
-                o->given |= GIVEN_REPS;
-            } else if (a[1] == 'j') {
-                uint64_t j;
-                if (parse_u64(val, &j) || j < 1 || j > 256)
-                    return usage_error(cmd, "-j: '%s' is not a thread count in 1..256", val);
-                o->threads = (int)j;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            return usage_error(cmd, "unknown option '%s'", a);
-        } else if (!o->scenario) {
-            o->scenario = a;
-        } else {
-            return usage_error(cmd, "unexpected argument '%s'", a);
+    return letter == 0 || strchr(allowed, letter) != NULL;
+}
+
+/* A number option's value: a double (S options) checked by the caller. */
+static int number(const char *cmd, const char *name, const char *val, double *x)
+{
+    char *end;
+    errno = 0;
+    *x = strtod(val, &end);
+    if (errno || *end || end == val)
+        return usage_error(cmd, "--%s: '%s' is not a number", name, val);
+    return -1;
+}
+
+/* One option with its value (NULL: none); -1 to go on, else an exit code. */
+static int take_option(const char *cmd, const char *usage, int code, const char *name,
+                       const char *val, options *o, const char *allowed)
+{
+    double x;
+    int rc;
+    switch (code) {
+    case O_HELP:
+        printf("%s%s", usage, usage_common);
+        return 0;
+    case O_SET:
+        if (o->n_sets == MAX_SETS)
+            return usage_error(cmd, "at most %d --set options", MAX_SETS);
+        o->sets[o->n_sets++] = val;
+        return -1;
+    case O_DEFAULTS:
+        if (!*val)
+            return usage_error(cmd, "%s", "--defaults needs a file");
+        o->defaults = val;
+        return -1;
+    case 's':
+        if (parse_u64(val, &o->seed))
+            return usage_error(cmd, "-s/--seed: '%s' is not a whole number >= 0", val);
+        o->given |= GIVEN_SEED;
+        return -1;
+    case 'o':
+        if (!*val)
+            return usage_error(cmd, "%s", "-o/--output needs a folder");
+        o->outdir = val;
+        o->given |= GIVEN_OUTDIR;
+        return -1;
+    case 'n':
+    case O_REPS: {
+        uint64_t n;
+        long max = strchr(allowed, 'R') ? ITP_MAX_REPLICATES : ITP_MAX_PATIENTS;
+        if (parse_u64(val, &n) || n < 1 || n > (uint64_t)max)
+            return usage_error(cmd, "-n/--%s: '%s' is not a whole number in 1..%ld",
+                               strchr(allowed, 'R') ? "replicates" : "patients", val, max);
+        o->n = (long)n;
+        o->given |= GIVEN_REPS;
+        return -1;
+    }
+    case 'j': {
+        uint64_t j;
+        if (parse_u64(val, &j) || j < 1 || j > 256)
+            return usage_error(cmd, "-j/--threads: '%s' is not a thread count in 1..256", val);
+        o->threads = (int)j;
+        return -1;
+    }
+    case O_NO_NULL:
+        o->no_null = 1;
+        o->given |= GIVEN_NULL;
+        return -1;
+    case O_FORCE:
+        o->force = 1;
+        return -1;
+    case O_PLOTS:
+        o->plots = 1;
+        return -1;
+    case O_EVALUATE:
+        o->evaluate = 1;
+        return -1;
+    case O_RESUME:
+        if (!*val)
+            return usage_error(cmd, "%s", "--resume needs the folder of the interrupted run");
+        o->resume = val;
+        return -1;
+    case O_QUIET:
+        o->quiet = 1;
+        return -1;
+    case O_PRECISION:
+        if ((rc = number(cmd, name, val, &o->precision)) >= 0)
+            return rc;
+        if (!(o->precision > 0.0 && o->precision < 0.5))
+            return usage_error(cmd, "--precision: '%s' is not a number in (0, 0.5)", val);
+        o->given |= GIVEN_PRECISION;
+        return -1;
+    case O_POWER:
+        if ((rc = number(cmd, name, val, &x)) >= 0)
+            return rc;
+        if (!(x > 0.0 && x < 1.0))
+            return usage_error(cmd, "--power: '%s' is not in (0, 1)", val);
+        o->power = x;
+        return -1;
+    case O_MIN:
+    case O_MAX:
+        if ((rc = number(cmd, name, val, &x)) >= 0)
+            return rc;
+        if (x != floor(x) || x < 1 || x > ITP_MAX_PATIENTS)
+            return usage_error(cmd, "--%s: '%s' is not a sample size in 1..%d", name, val,
+                               ITP_MAX_PATIENTS);
+        *(code == O_MIN ? &o->n_min : &o->n_max) = (long)x;
+        return -1;
+    case O_HYPOTHESIS:
+        o->hypothesis = val;
+        return -1;
+    case O_VARY: {
+        char verr[256];
+        if (o->n_vary == ITP_MAX_VARY)
+            return usage_error(cmd, "at most %d --vary options", ITP_MAX_VARY);
+        if (itp_vary_parse(val, &o->vary[o->n_vary], verr, sizeof verr))
+            return usage_error(cmd, "%s", verr);
+        o->n_vary++;
+        return -1;
+    }
+    case O_ASSURANCE: {
+        uint64_t k;
+        if (parse_u64(val, &k) || k < 2 || k > 100000)
+            return usage_error(cmd, "--assurance: '%s' is not a number of parameter sets in "
+                               "2..100000", val);
+        o->assurance = (long)k;
+        return -1;
+    }
+    case O_DRAWS:
+        if (!*val)
+            return usage_error(cmd, "%s", "--draws needs a file of parameter draws");
+        o->draws = val;
+        return -1;
+    case O_PRIORS:
+        o->priors = 1;
+        return -1;
+    case O_PARTIAL:
+        o->partial_nulls = 1;
+        return -1;
+    }
+    return usage_error(cmd, "unknown option '--%s'", name);
+}
+
+/* Parses the arguments after the command (getopt_long; the command's name
+ * stands in as argv[0]). Returns -1 to go on, else an exit code (0 after
+ * --help). */
+static int parse_argv(const char *cmd, const char *usage, int argc, char **argv, char **av,
+                      options *o, const char *allowed)
+{
+    struct option lo[N_OPTIONS + 1];
+    char shorts[16] = ":h";
+    int nl = 0;
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        if (!takes(allowed, option_table[i].letter) ||
+            (option_table[i].code == 'n' && strchr(allowed, 'R')) ||
+            (option_table[i].code == 'n' && !strchr(allowed, 'n')))
+            continue;
+        lo[nl++] = (struct option){option_table[i].name, option_table[i].has_arg, NULL,
+                                   option_table[i].code};
+    }
+    lo[nl] = (struct option){NULL, 0, NULL, 0};
+    for (const char *c = "sonj"; *c; c++)
+        if (strchr(allowed, *c)) {
+            size_t l = strlen(shorts);
+            shorts[l] = *c;
+            shorts[l + 1] = ':';
+            shorts[l + 2] = '\0';
         }
+    av[0] = (char *)(uintptr_t)cmd;
+    for (int i = 0; i < argc; i++)
+        av[i + 1] = argv[i];
+    av[argc + 1] = NULL;
+    optind = 0;   /* glibc: a full new scan */
+    opterr = 0;
+    for (;;) {
+        int li = -1, c = getopt_long(argc + 1, av, shorts, lo, &li);
+        if (c == -1)
+            break;
+        const char *name = li >= 0 ? lo[li].name : NULL;
+        char sname[2] = {(char)optopt, '\0'};
+        if (c == '?') {
+            if (optopt)
+                return usage_error(cmd, "unknown option '-%c'", optopt);
+            return usage_error(cmd, "unknown option '%s'", av[optind - 1]);
+        }
+        if (c == ':') {
+            if (optopt && optopt < 256)
+                return usage_error(cmd, "-%s needs a value", sname);
+            return usage_error(cmd, "%s needs a value", av[optind - 1]);
+        }
+        if (c == 'h')
+            c = O_HELP;
+        if (c == 'n' && strchr(allowed, 'R'))
+            c = O_REPS;
+        int rc = take_option(cmd, usage, c, name ? name : sname, optarg, o, allowed);
+        if (rc >= 0)
+            return rc;
+    }
+    for (int i = optind; i < argc + 1; i++) {
+        if (!o->scenario)
+            o->scenario = av[i];
+        else
+            return usage_error(cmd, "unexpected argument '%s'", av[i]);
     }
     if (!o->scenario)
         return usage_error(cmd, "%s", "missing SCENARIO");
     return -1;
+}
+
+int parse_options(const char *cmd, const char *usage, int argc, char **argv, options *o,
+                  const char *allowed)
+{
+    char **av = malloc((size_t)(argc + 2) * sizeof *av);
+    if (!av) {
+        fprintf(stderr, "itpsim %s: out of memory\n", cmd);
+        return 1;
+    }
+    int rc = parse_argv(cmd, usage, argc, argv, av, o, allowed);
+    free(av);
+    return rc;
 }
 
 /* config/defaults.cfg beside the folder holding the program (build/itpsim ->
