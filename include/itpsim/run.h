@@ -27,6 +27,7 @@ typedef struct itp_run_opts {
     FILE *replicates;     /* NULL, or replicates.csv being written */
     const char *label;    /* progress label */
     int partial_nulls;    /* also every partial null (run.h: itp_run_result) */
+    const char *provenance; /* a JSON object for summary.json (NULL: none) */
 } itp_run_opts;
 
 /* Partial nulls: with m experimental arms (those of two-arm hypotheses,
@@ -66,11 +67,13 @@ void itp_replicates_header(const itp_scenario *scn, FILE *f);
 void itp_run_hash(const char *text, size_t n, char out[25]);
 
 /* Refuses (ITP_EINPUT, the reason in err) to write a run into dir when dir
- * holds result files of another scenario: their summary.json names
- * neither the same scenario file nor the same hash. A missing folder, or
- * one without run result files, is fine. */
+ * holds an interrupted run (run.state: --resume it or --force), or result
+ * files of another scenario (their summary.json names neither the same
+ * scenario file nor the same hash), of the same one with other settings
+ * (the file matches, the hash does not) or with another seed. A missing
+ * folder, or one without run result files, is fine. */
 itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const char *hash,
-                             char *err, size_t errlen);
+                             uint64_t seed, char *err, size_t errlen);
 
 /* The options an interrupted run was started with, from DIR/run.state. */
 typedef struct itp_run_saved {

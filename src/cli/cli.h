@@ -66,6 +66,16 @@ int parse_u64(const char *s, uint64_t *out);
 int parse_options(const char *cmd, const char *usage, int argc, char **argv, options *o,
                   const char *allowed);
 
+/* The command line as given (main.c), for the provenance of results. */
+extern int itp_cli_argc;
+extern char **itp_cli_argv;
+
+/* The provenance of a run, as a JSON object on one line into buf: the
+ * version, the command line, every --set, the defaults file and its hash,
+ * the threads and ranks, the date (UTC). */
+void provenance_json(const options *o, const char *defaults, int threads, char *buf,
+                     size_t len);
+
 /* The defaults file: --defaults, $ITPSIM_DEFAULTS, config/defaults.cfg
  * beside the program's folder, or in the current folder. */
 const char *find_defaults(const options *o, char *buf, size_t len);

@@ -267,9 +267,11 @@ static int cmd_run(int argc, char **argv)
         return 2;
     }
     char err[1024] = "";
-    itp_run_opts ro = {o.seed, o.n ? o.n : (o.precision > 0 ? 1000000L : 1000L),
-                       o.threads ? o.threads : default_threads(), o.precision, !o.no_null,
-                       o.quiet, 0, NULL, NULL, o.partial_nulls};
+    char dbuf[1024], prov[8192];
+    int threads = o.threads ? o.threads : default_threads();
+    provenance_json(&o, find_defaults(&o, dbuf, sizeof dbuf), threads, prov, sizeof prov);
+    itp_run_opts ro = {o.seed, o.n ? o.n : (o.precision > 0 ? 1000000L : 1000L), threads,
+                       o.precision, !o.no_null, o.quiet, 0, NULL, NULL, o.partial_nulls, prov};
     itp_run_result res;
     itp_out rep = {0};
     itp_status st;
@@ -291,7 +293,7 @@ static int cmd_run(int argc, char **argv)
         if (!st)
             st = itp_replicates_resume(o.outdir, scn, &res, rep.f, err, sizeof err);
     } else {
-        st = o.force ? ITP_OK : itp_run_dir_check(o.outdir, scn, hash, err, sizeof err);
+        st = o.force ? ITP_OK : itp_run_dir_check(o.outdir, scn, hash, o.seed, err, sizeof err);
         if (!st)
             st = itp_run_result_init(&res, scn);
         if (!st)
@@ -312,6 +314,10 @@ static int cmd_run(int argc, char **argv)
                                                sizeof err);
             if (!wst)
                 itp_print_summary(scn, &res, stdout);
+            if (!wst && !o.quiet)
+                fprintf(stderr, "itpsim run: results in %s (summary.json, summary.csv, "
+                                "arms.csv, replicates.csv%s)\n",
+                        o.outdir, scn->plan.interims.n > 0 ? ", stages.csv" : "");
             if (!wst && st == ITP_EINTERRUPT)
                 fprintf(stderr,
                         "itpsim run: %s: stopped; the %ld completed replicates are in %s, marked "
@@ -382,7 +388,7 @@ static int cmd_samplesize(int argc, char **argv)
     }
     char err[1024] = "";
     itp_run_opts ro = {o.seed, o.n ? o.n : 1000L, o.threads ? o.threads : default_threads(), 0, 0,
-                       o.quiet, 0, NULL, "samplesize", 0};
+                       o.quiet, 0, NULL, "samplesize", 0, NULL};
     itp_ss_result *res = malloc(sizeof *res);
     itp_status st = res ? itp_samplesize(scn, &ro, hyp, o.power, (int)n_min, (int)n_max, res)
                         : ITP_ENOMEM;
@@ -438,7 +444,7 @@ static int cmd_sweep(int argc, char **argv)
     char dbuf[PATH_MAX + 32], err[1024] = "";
     const char *defaults = find_defaults(&o, dbuf, sizeof dbuf);
     itp_run_opts ro = {o.seed, o.n ? o.n : 1000L, o.threads ? o.threads : default_threads(), 0,
-                       !o.no_null, o.quiet, 0, NULL, NULL, 0};
+                       !o.no_null, o.quiet, 0, NULL, NULL, 0, NULL};
     itp_status st = itp_mkdir_p(o.outdir, err, sizeof err);
     if (!st)
         st = itp_sweep(o.scenario, defaults, o.sets, o.n_sets, o.vary, o.n_vary, &ro, o.outdir,

@@ -25,8 +25,13 @@ static const char usage_main[] =
     "Run 'itpsim COMMAND --help' for a command's options.\n"
     "Exit codes: 0 success, 1 run failure, 2 bad input.\n";
 
+int itp_cli_argc;
+char **itp_cli_argv;
+
 int main(int argc, char **argv)
 {
+    itp_cli_argc = argc;
+    itp_cli_argv = argv;
     /* GSL's default handler aborts; every GSL status is checked instead. */
     gsl_set_error_handler_off();
     if (argc < 2) {

@@ -1,5 +1,9 @@
 /* The command line's shared parts: the options every command takes, their
  * parsing, the defaults file's place, loading a scenario. See cli.h. */
+/* realpath */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700
+#endif
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -10,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <math.h>
 #include <gsl/gsl_errno.h>
@@ -384,4 +389,83 @@ int load_with_hash(const options *o, itp_scenario **scn, itp_cal_spec *cal, char
         itp_run_hash(text ? text : "", len, hash);
     free(text);
     return rc;
+}
+
+/* s as a JSON string into f. */
+static void json_text(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void provenance_json(const options *o, const char *defaults, int threads, char *buf,
+                     size_t len)
+{
+    char *text = NULL, hash[25] = "";
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    if (!f) {
+        snprintf(buf, len, "null");
+        return;
+    }
+    fprintf(f, "{\"version\": \"%s\", \"command\": ", ITP_VERSION);
+    /* the arguments joined by spaces, each as typed */
+    char *cmd = NULL;
+    size_t cn = 0;
+    FILE *c = open_memstream(&cmd, &cn);
+    for (int i = 0; c && i < itp_cli_argc; i++)
+        fprintf(c, "%s%s", i ? " " : "", i ? itp_cli_argv[i] : "itpsim");
+    if (c)
+        fclose(c);
+    json_text(f, cmd ? cmd : "");
+    free(cmd);
+    fputs(", \"sets\": [", f);
+    for (int i = 0; i < o->n_sets; i++) {
+        fputs(i ? ", " : "", f);
+        json_text(f, o->sets[i]);
+    }
+    /* the defaults' path relative to the working folder when it is inside it */
+    char real[PATH_MAX], cwd[PATH_MAX];
+    const char *shown = defaults;
+    if (realpath(defaults, real) && getcwd(cwd, sizeof cwd)) {
+        size_t l = strlen(cwd);
+        shown = !strncmp(real, cwd, l) && real[l] == '/' ? real + l + 1 : real;
+    }
+    fputs("], \"defaults\": ", f);
+    json_text(f, shown);
+    char *dtext = NULL;
+    size_t dlen = 0;
+    FILE *d = fopen(defaults, "rb");
+    if (d) {
+        FILE *m = open_memstream(&dtext, &dlen);
+        char b[4096];
+        size_t k;
+        while (m && (k = fread(b, 1, sizeof b, d)) > 0)
+            fwrite(b, 1, k, m);
+        if (m)
+            fclose(m);
+        fclose(d);
+        itp_run_hash(dtext ? dtext : "", dlen, hash);
+        free(dtext);
+    }
+    fputs(", \"defaults_hash\": ", f);
+    json_text(f, hash);
+    time_t now = time(NULL);
+    struct tm tm;
+    char date[32] = "";
+    if (gmtime_r(&now, &tm))
+        strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(f, ", \"threads\": %d, \"ranks\": 1, \"date\": \"%s\"}", threads, date);
+    fclose(f);
+    snprintf(buf, len, "%s", text ? text : "null");
+    free(text);
 }

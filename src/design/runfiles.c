@@ -228,6 +228,9 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
             res->complete ? "false" : "true", d->reps + (res->has_null ? n->reps : 0L));
     fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null_replicates\": %ld,\n",
             (unsigned long long)o->seed, d->reps, res->has_null ? n->reps : 0L);
+    /* on one line of its own: what differs between runs of the same results */
+    if (o->provenance)
+        fprintf(f, "  \"provenance\": %s,\n", o->provenance);
     fprintf(f, "  \"patients\": %d,\n  \"alpha\": ", o->patients ? o->patients : scn->n_patients);
     itp_fmt_json(f, pl->alpha, 10);
     fputs(",\n  \"multiplicity\": ", f);

@@ -229,7 +229,7 @@ itp_status itp_replicates_resume(const char *dir, const itp_scenario *scn,
 /* ---- which scenario wrote a folder ------------------------------------------- */
 
 itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const char *hash,
-                             char *err, size_t errlen)
+                             uint64_t seed, char *err, size_t errlen)
 {
     static const char *const files[] = {"summary.json", "summary.csv", "arms.csv",
                                         "replicates.csv", STATE_FILE, NULL};
@@ -243,7 +243,15 @@ itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const cha
     }
     if (!found)
         return ITP_OK;
-    char file[512] = "", h[64] = "", name[128] = "";
+    snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
+    if (lstat(path, &sb) == 0) {
+        snprintf(err, errlen,
+                 "%s holds an interrupted run (%s): continue it with --resume %s, or start "
+                 "over with --force",
+                 dir, STATE_FILE, dir);
+        return ITP_EINPUT;
+    }
+    char file[512] = "", h[64] = "", name[128] = "", sd[32] = "";
     snprintf(path, sizeof path, "%s/summary.json", dir);
     FILE *f = fopen(path, "r");
     if (f) {
@@ -255,11 +263,31 @@ itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const cha
             itp_json_get(text, "file", -1, file, sizeof file);
             itp_json_get(text, "scenario_hash", -1, h, sizeof h);
             itp_json_get(text, "scenario", -1, name, sizeof name);
+            itp_json_get(text, "seed", -1, sd, sizeof sd);
             free(text);
         }
     }
-    if ((file[0] && !strcmp(file, scn->file)) || (h[0] && hash && !strcmp(h, hash)))
+    int same_file = file[0] && !strcmp(file, scn->file), same_hash = h[0] && hash && !strcmp(h, hash);
+    if (same_file || same_hash) {
+        uint64_t was = 0;
+        for (const char *c = sd; *c >= '0' && *c <= '9'; c++)
+            was = was * 10 + (uint64_t)(*c - '0');
+        if (hash && h[0] && !same_hash) {
+            snprintf(err, errlen,
+                     "%s holds results of %s with other settings (another --set, or the file "
+                     "changed since); use --force to overwrite them, or -o for another folder",
+                     dir, file[0] ? file : name);
+            return ITP_EINPUT;
+        }
+        if (sd[0] && was != seed) {
+            snprintf(err, errlen,
+                     "%s holds results of this scenario with seed %s, not %llu; use --force to "
+                     "overwrite them, or -o for another folder",
+                     dir, sd, (unsigned long long)seed);
+            return ITP_EINPUT;
+        }
         return ITP_OK;
+    }
     if (file[0])
         snprintf(err, errlen,
                  "%s holds the results of another scenario ('%s', %s); use --force to "

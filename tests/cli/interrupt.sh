@@ -73,6 +73,10 @@ done
 mkdir "$dir/empty"
 "$ITPSIM" run "$scn" --resume "$dir/empty" --quiet > /dev/null 2> "$dir/err.x"
 [ $? -eq 2 ] && grep -q "no interrupted run" "$dir/err.x" || fail "--resume without run.state"
+# a plain run over the interrupted one is refused, pointing at --resume
+"$ITPSIM" run "$scn" -o "$dir/r" --quiet > /dev/null 2> "$dir/err.x"
+[ $? -eq 2 ] && grep -q "holds an interrupted run.*--resume $dir/r.*--force" "$dir/err.x" ||
+  fail "plain run over an interrupted one: $(cat "$dir/err.x")"
 cmp "$dir/state.before" "$dir/r/run.state" || fail "a refused --resume changed run.state"
 
 # continue (options from run.state), stop again among the null replicates
@@ -83,9 +87,7 @@ interrupt "$dir/r" null 256 TERM
 # and finish
 "$ITPSIM" run "$scn" --resume "$dir/r" -s 5 -j 2 --quiet > "$dir/r.out" 2> "$dir/err" ||
   fail "final --resume: $(cat "$dir/err")"
-for f in summary.json summary.csv arms.csv replicates.csv; do
-  cmp "$dir/ref/$f" "$dir/r/$f" || fail "$f differs from the uninterrupted run"
-done
+sh tests/scripts/cmp_results.sh "$dir/ref" "$dir/r" || fail "differs from the uninterrupted run"
 cmp "$dir/ref.out" "$dir/r.out" || fail "printed summary differs"
 [ ! -e "$dir/r/run.state" ] || fail "run.state left after the run finished"
 ls -A "$dir/r" | grep -q '\.tmp-' && fail "temporary files left"
@@ -99,9 +101,8 @@ hz=scenarios/hazard_two_arm.cfg
 start $hz --precision 0.004 -s 3 -j 2 -o "$dir/p"
 interrupt "$dir/p" design 1024 INT
 "$ITPSIM" run $hz --resume "$dir/p" -j 1 --quiet > /dev/null || fail "precision --resume"
-for f in summary.json summary.csv arms.csv replicates.csv; do
-  cmp "$dir/pref/$f" "$dir/p/$f" || fail "--precision: $f differs from the uninterrupted run"
-done
+sh tests/scripts/cmp_results.sh "$dir/pref" "$dir/p" ||
+  fail "--precision: differs from the uninterrupted run"
 
 # SIGKILL: nothing under a final name
 start "$scn" -n $reps -s 5 -j 2 -o "$dir/k"

@@ -15,7 +15,7 @@ nulls() { sed -n 's/.*"null_replicates": \([0-9]*\).*/\1/p' "$1/summary.json"; }
 "$ITPSIM" run --replicates=30 --seed=4 --output="$dir/b" --quiet "$scn" > /dev/null || fail "--name=value"
 "$ITPSIM" run -n30 -s4 -o"$dir/c" --quiet "$scn" > /dev/null || fail "-n30"
 "$ITPSIM" run --quiet -n 30 -s 4 -o "$dir/d" -- "$scn" > /dev/null || fail "--"
-for x in b c d; do cmp "$dir/a/summary.json" "$dir/$x/summary.json" || fail "$x differs"; done
+for x in b c d; do sh tests/scripts/cmp_results.sh "$dir/a" "$dir/$x" || fail "$x differs"; done
 [ "$(reps "$dir/a")" = 30 ] || fail "30 replicates"
 # --no-null before the scenario does not take it as its value
 "$ITPSIM" run --no-null "$scn" -n 20 -o "$dir/e" --quiet > /dev/null || fail "--no-null SCENARIO"

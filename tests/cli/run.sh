@@ -17,15 +17,34 @@ scn=scenarios/hazard_two_arm.cfg
 for j in 1 2 4; do
   "$ITPSIM" run "$scn" -n 600 -s 9 -j $j -o "$dir/j$j" --quiet > "$dir/j$j.out"
 done
-for f in summary.json summary.csv arms.csv replicates.csv; do
-  cmp "$dir/j1/$f" "$dir/j2/$f"
-  cmp "$dir/j1/$f" "$dir/j4/$f"
-done
+sh tests/scripts/cmp_results.sh "$dir/j1" "$dir/j2"
+sh tests/scripts/cmp_results.sh "$dir/j1" "$dir/j4"
 for key in '"scenario"' '"seed": 9' '"replicates": 600' '"hypotheses"' '"name": "ttf"' \
            '"power"' '"power_mcse"' '"type1_error"' '"type1_mcse"' '"fwer"' '"arms"' \
            '"tf_free_12m"' '"median_ttf_months"'; do
   grep -q "$key" "$dir/j1/summary.json" || { echo "summary.json lacks $key"; exit 1; }
 done
+# provenance: version, command line, --set, defaults and their hash,
+# threads, ranks, date
+prov=$(grep '^  "provenance": ' "$dir/j2/summary.json")
+for key in '"version": "' '"command": "itpsim run scenarios/hazard_two_arm.cfg -n 600 -s 9 -j 2 ' \
+           '"sets": []' '"defaults": "config/defaults.cfg"' '"defaults_hash": "fnv1a64:' \
+           '"threads": 2' '"ranks": 1' '"date": "20'; do
+  case "$prov" in *"$key"*) ;; *) echo "provenance lacks $key: $prov"; exit 1 ;; esac
+done
+# into a folder of results: the same seed and settings again is fine;
+# another seed or another --set is refused without --force
+"$ITPSIM" run "$scn" -n 50 -s 9 -o "$dir/j4" --quiet > /dev/null
+set +e
+"$ITPSIM" run "$scn" -n 50 -s 10 -o "$dir/j4" --quiet > /dev/null 2> "$dir/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "with seed 9, not 10; use --force" "$dir/err"
+set +e
+"$ITPSIM" run "$scn" -n 50 -s 9 --set patients=90 -o "$dir/j4" --quiet > /dev/null 2> "$dir/err"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "with other settings" "$dir/err"
+"$ITPSIM" run "$scn" -n 50 -s 10 -o "$dir/j4" --quiet --force > /dev/null
 # 600 design and 600 null rows, one per replicate
 [ "$(grep -c '^design,' "$dir/j1/replicates.csv")" -eq 600 ]
 [ "$(grep -c '^null,' "$dir/j1/replicates.csv")" -eq 600 ]

@@ -21,8 +21,8 @@ same() {
   for f in "$tmp/new-$1"/*; do
     b=$(basename "$f")
     if [ "$b" = summary.json ]; then
-      grep -v '"scenario_hash"' "$f" > "$tmp/a.json"
-      grep -v '"scenario_hash"' "$tmp/old-$1/$b" > "$tmp/b.json"
+      grep -v '"scenario_hash"\|^  "provenance": ' "$f" > "$tmp/a.json"
+      grep -v '"scenario_hash"\|^  "provenance": ' "$tmp/old-$1/$b" > "$tmp/b.json"
       cmp -s "$tmp/a.json" "$tmp/b.json" || diffs="$diffs $b"
       cmp -s "$f" "$tmp/old-$1/$b" || hash=" (the scenario hash differs: settings resolved otherwise)"
     else
