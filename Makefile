@@ -66,12 +66,15 @@ HEADERS  := $(wildcard include/itpsim/*.h) $(wildcard src/*/*.h)
 DEPFLAGS  = -MMD -MP
 
 # ---- rules -----------------------------------------------------------------
-.PHONY: calibration-joint all deps run test clean
+.PHONY: calibration-joint all deps run test clean everything clang
 
 all: $(BUILD)/itpsim
 
+# `make deps ALL=1`: also every optional feature's packages (OPT_DEBS).
+OPT_DEBS := gnuplot-nox chromium fonts-dejavu-core r-base-core r-cran-survival r-cran-rpact \
+            openmpi-bin libopenmpi-dev valgrind clang
 deps:
-	@sh tests/scripts/deps.sh $(PKGS)
+	@sh tests/scripts/deps.sh $(PKGS) $(if $(ALL),--all $(OPT_DEBS))
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -103,6 +106,14 @@ run: deps
 # The modules' include graph has no cycle (tests/scripts/check_layers.sh),
 # then every cmocka binary and the command-line checks; the last line sums up.
 # The benchmark programs are built too (not run), so they keep compiling.
+# Every program the test target builds, without running anything; `make
+# clang` builds them all with clang and warnings as errors in build-clang/.
+everything:
+	@$(MAKE) --no-print-directory all $(TEST_BIN) $(TOOL_BIN) \
+	  $(addprefix $(BUILD)/bench/,$(BENCH_PROGS))
+clang: deps
+	@$(MAKE) --no-print-directory CC=clang WERROR=1 BUILD=build-clang everything
+
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(TOOL_BIN) \
 	  $(addprefix $(BUILD)/bench/,$(BENCH_PROGS))
@@ -172,7 +183,35 @@ fuzz: $(FUZZ_BUILD)/fuzz_scenario
 	   $(FUZZ_BUILD)/corpus tests/fuzz/corpus scenarios tests/bad-scenarios
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD) $(VG_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(VG_BUILD) $(FUZZ_BUILD) build-clang
+
+# ---- install ------------------------------------------------------------------
+# `make install PREFIX=/usr/local` (after `make`): the program in
+# PREFIX/bin, the model's files in PREFIX/share/itpsim/config (where the
+# installed program finds its defaults), the example scenarios in
+# PREFIX/share/itpsim/scenarios (their @include of ../config/ holds there
+# too), the man page in PREFIX/share/man/man1. DESTDIR is prefixed to
+# every path (for packaging). It installs what $(BUILD) holds, builds
+# nothing. `make uninstall PREFIX=...` removes exactly those files.
+PREFIX    ?= /usr/local
+SHARE     := $(DESTDIR)$(PREFIX)/share/itpsim
+INST_CFG  := config/defaults.cfg config/joint_fitted.cfg config/vayhit2_fitted.cfg \
+             config/fitted_draws.csv
+INST_SCN  := $(wildcard scenarios/*.cfg) scenarios/calibration/joint.cfg
+.PHONY: install uninstall
+install:
+	@test -x $(BUILD)/itpsim || { echo "make install: build $(BUILD)/itpsim first (make)"; exit 1; }
+	install -D -m 755 $(BUILD)/itpsim $(DESTDIR)$(PREFIX)/bin/itpsim
+	install -d $(SHARE)/config $(SHARE)/scenarios/calibration $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(INST_CFG) $(SHARE)/config/
+	install -m 644 $(wildcard scenarios/*.cfg) $(SHARE)/scenarios/
+	install -m 644 scenarios/calibration/joint.cfg $(SHARE)/scenarios/calibration/
+	install -m 644 doc/itpsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/itpsim.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/itpsim $(DESTDIR)$(PREFIX)/share/man/man1/itpsim.1
+	rm -f $(addprefix $(SHARE)/,$(INST_CFG) $(INST_SCN))
+	-rmdir $(SHARE)/scenarios/calibration $(SHARE)/scenarios $(SHARE)/config $(SHARE) 2>/dev/null
 
 # ---- benchmarks ---------------------------------------------------------------
 # `make bench`: a release build in its own folder (BENCH_OPT, tuned for this

@@ -145,7 +145,7 @@ static itp_status read_hypothesis(itp_reader *rd, itp_scenario *scn, const confi
         return itp_rd_fail(rd, itp_member(g, "benefit"),
                            "expected \"lower\" or \"higher\", got \"%s\"", benefit);
     h->benefit_lower = strcmp(benefit, "lower") == 0;
-    h->true_hr = NAN;
+    h->true_hr = (double)NAN;
     h->type = itp_test_type_find(h->test, et->kind);
     if (!h->type) {
         char known[256];
@@ -176,14 +176,14 @@ static itp_status read_hypothesis(itp_reader *rd, itp_scenario *scn, const confi
     if (h->type->estimate == &itp_est_hazard_ratio && scn->arms[h->arm].n_hazard > 0 &&
         scn->arms[h->control].n_hazard > 0) {
         const itp_arm *x = &scn->arms[h->arm], *c = &scn->arms[h->control];
-        double r = NAN;
+        double r = (double)NAN;
         for (int j = 0; j < x->n_hazard; j++) {
             double q = c->hazard_per_month[j] > 0 ? x->hazard_per_month[j] / c->hazard_per_month[j]
                                                   : (double)NAN;
             if (j == 0)
                 r = q;
             else if (!(fabs(q - r) < 1e-12))
-                r = NAN;
+                r = (double)NAN;
         }
         h->true_hr = r;
     }

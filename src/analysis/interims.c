@@ -354,7 +354,7 @@ itp_status itp_analyse_gs(const itp_scenario *scn, const itp_record *rec, const 
     itp_status st;
     memset(gs, 0, sizeof *gs);
     for (int s = 0; s < ITP_GS_MAX_STAGES; s++)
-        gs->t[s] = gs->month[s] = gs->z[s] = gs->bound[s] = NAN;
+        gs->t[s] = gs->month[s] = gs->z[s] = gs->bound[s] = (double)NAN;
     itp_interims_spending(iv, &sp);
     /* the interims' cut days, from the information at the final cut */
     itp_endpoints_eval(scn, rec, limit, ws->outcomes);
@@ -454,7 +454,7 @@ itp_status itp_analyse_gs(const itp_scenario *scn, const itp_record *rec, const 
     gs->stages = held;
     for (int h = 0; h < m; h++) {
         res[h].rejected = rejected[h];
-        res[h].adj_p = NAN;
+        res[h].adj_p = (double)NAN;
     }
     return ITP_OK;
 }

@@ -181,7 +181,7 @@ static itp_status run_rmst(const itp_scenario *scn, const itp_hypothesis *h,
     if (st)
         return (itp_status)st;
     if (rm.not_estimable || rm.extended[0] || rm.extended[1]) {
-        r->estimate = r->ci_low = r->ci_high = r->statistic = NAN;
+        r->estimate = r->ci_low = r->ci_high = r->statistic = (double)NAN;
         r->flags |= ITP_HYP_NOT_ESTIMABLE | ITP_HYP_NO_TEST;
         r->p_value = 1.0;
         return ITP_OK;

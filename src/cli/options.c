@@ -318,27 +318,34 @@ int parse_options(const char *cmd, const char *usage, int argc, char **argv, opt
     return rc;
 }
 
-/* config/defaults.cfg beside the folder holding the program (build/itpsim ->
- * config/defaults.cfg), unless given. */
+/* The defaults file: --defaults, $ITPSIM_DEFAULTS, beside the folder
+ * holding the program (build/itpsim -> config/defaults.cfg; installed,
+ * bin/itpsim -> share/itpsim/config/defaults.cfg), or config/defaults.cfg
+ * in the working folder. When none of the last three exists, says where
+ * it looked on stderr (the load then names the file it could not open). */
 const char *find_defaults(const options *o, char *buf, size_t len)
 {
+    static const char *const beside[] = {"../config/defaults.cfg",
+                                         "../share/itpsim/config/defaults.cfg"};
     if (o->defaults)
         return o->defaults;
     const char *env = getenv("ITPSIM_DEFAULTS");
     if (env && *env)
         return env;
-    char exe[PATH_MAX];
+    char exe[PATH_MAX] = "";
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(buf, len, "%s/../config/defaults.cfg", exe);
-            if (access(buf, R_OK) == 0)
-                return buf;
-        }
+    char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+    if (slash)
+        *slash = '\0';
+    for (int i = 0; slash && i < 2; i++) {
+        snprintf(buf, len, "%s/%s", exe, beside[i]);
+        if (access(buf, R_OK) == 0)
+            return buf;
     }
+    if (access("config/defaults.cfg", R_OK) != 0)
+        fprintf(stderr, "itpsim: no defaults file: looked for %s/%s, %s/%s and "
+                        "config/defaults.cfg (give --defaults FILE or $ITPSIM_DEFAULTS)\n",
+                exe, beside[0], exe, beside[1]);
     return "config/defaults.cfg";
 }
 

@@ -133,6 +133,7 @@ const char *itp_cfg_shown_file(const itp_reader *rd, const char *f, char *buf, s
     return buf;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void vfail(itp_reader *rd, const config_setting_t *s, const char *fmt,
                   va_list ap)
 {

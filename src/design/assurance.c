@@ -122,7 +122,7 @@ double itp_prior_draw(const itp_prior *p, uint64_t seed, long k, int i)
 {
     gsl_rng *r = gsl_rng_alloc(itp_rng_xoshiro256pp);
     if (!r)
-        return NAN;
+        return (double)NAN;
     itp_rng_stream(r, seed, (uint64_t)k, (uint64_t)i, PRIOR_STREAM);
     double u = gsl_rng_uniform_pos(r), x;
     switch (p->kind) {

@@ -69,7 +69,7 @@ static double draw(const itp_scenario *scn, const void *vp, gsl_rng *r, void *vp
     pt->e_fail = itp_rng_exp1(r);
     double e = itp_rng_exp1(r);
     pt->dropout = scn->dropout_per_day > 0.0 ? e / scn->dropout_per_day : 1e12;
-    return NAN;
+    return (double)NAN;
 }
 
 /* The time at which the cumulative hazard reaches e, or +inf. */

@@ -24,7 +24,7 @@ int plot_cmp_double(const void *a, const void *b)
 double itp_plot_quantile(double *x, size_t n, double q)
 {
     if (n == 0)
-        return NAN;
+        return (double)NAN;
     qsort(x, n, sizeof *x, plot_cmp_double);
     double h = (double)(n - 1) * q;
     size_t lo = (size_t)floor(h);
@@ -135,7 +135,7 @@ double plot_parse_num(const char *s)
     errno = 0;
     double v = strtod(s, &end);
     if (end == s || *end || errno == ERANGE)
-        return NAN;
+        return (double)NAN;
     return v;
 }
 

@@ -118,7 +118,7 @@ static itp_status simulate_one(const itp_scenario *scn, const itp_plot_opts *o, 
         return st;
     const itp_record *rec = &t->rec;
     for (int a = 0; a < scn->n_arms; a++)
-        d->taper_lo[a] = d->taper_hi[a] = NAN;
+        d->taper_lo[a] = d->taper_hi[a] = (double)NAN;
     for (int i = 0; i < rec->n_patients; i++) {
         const itp_patient *p = &rec->patients[i];
         int a = p->arm;
@@ -136,7 +136,7 @@ static itp_status simulate_one(const itp_scenario *scn, const itp_plot_opts *o, 
     if (d->count) {
         int nv = scn->n_visits;
         for (size_t k = 0; k < (size_t)pcap * (size_t)nv; k++)
-            d->count[k] = d->dose[k] = NAN;
+            d->count[k] = d->dose[k] = (double)NAN;
         for (int i = 0; i < pcap && i < rec->n_patients; i++) {
             const itp_patient *p = &rec->patients[i];
             d->arm[i] = p->arm;
@@ -174,7 +174,7 @@ static itp_status simulate_one(const itp_scenario *scn, const itp_plot_opts *o, 
         }
         for (int g = 0; g < n_grid; g++) {
             double *cell = &d->km[(size_t)a * (size_t)n_grid + (size_t)g];
-            *cell = NAN;
+            *cell = (double)NAN;
             if (m == 0)
                 continue;
             itp_surv_data sd = {m, t->times, t->event, t->group, NULL, 1};
@@ -274,8 +274,8 @@ static itp_status write_traj(const char *pdir, const itp_scenario *scn, long Rt,
                     size_t k = (size_t)i * (size_t)nv + (size_t)v;
                     if (rd[r].arm[i] != a || isnan(rd[r].count[k]))
                         continue;
-                    x[m] = rd[r].count[k];
-                    y[m++] = rd[r].dose[k];
+                    x[m] = (double)rd[r].count[k];
+                    y[m++] = (double)rd[r].dose[k];
                 }
             if (m == 0)
                 continue;
@@ -297,7 +297,7 @@ static itp_status write_traj(const char *pdir, const itp_scenario *scn, long Rt,
         return st;
     fputs("arm,arm_index,start_week,end_week\n", out.f);
     for (int a = 0; a < scn->n_arms; a++) {
-        double lo = NAN, hi = NAN;
+        double lo = (double)NAN, hi = (double)NAN;
         for (long r = 0; r < Rt; r++) {
             if (!isnan(rd[r].taper_lo[a]) && !(lo <= rd[r].taper_lo[a]))
                 lo = rd[r].taper_lo[a];

@@ -8,7 +8,7 @@
  * fisher.test and binom.test: guards against ties lost to rounding. */
 #define ITP_EXACT_REL_ERR (1.0 + 1e-7)
 
-/* INFINITY and NAN are floats in C11; -Wdouble-promotion wants the cast. */
+/* HUGE_VAL and NAN are floats in C11; -Wdouble-promotion wants the cast. */
 #define POS_INF ((double)INFINITY)
 #define NOT_A_NUMBER ((double)NAN)
 

@@ -31,7 +31,7 @@
 #include <gsl/gsl_cdf.h>
 
 /* Log partial likelihood, score and information at beta over the table.
- * beta = -+INFINITY gives the limit of the log-likelihood (used for the
+ * beta = -+HUGE_VAL gives the limit of the log-likelihood (used for the
  * supremum of a monotone likelihood); score and information are then 0. */
 static void cox_eval(const itp_surv_table *tab, itp_cox_ties ties, double beta,
                      double *loglik, double *score, double *info)
@@ -100,12 +100,12 @@ static void cox_eval(const itp_surv_table *tab, itp_cox_ties ties, double beta,
 
 static void cox_set_nan(itp_cox_result *res)
 {
-    res->se = NAN;
-    res->hr_lower = NAN;
-    res->hr_upper = NAN;
-    res->z = NAN;
-    res->p_one_sided = NAN;
-    res->p_two_sided = NAN;
+    res->se = (double)NAN;
+    res->hr_lower = (double)NAN;
+    res->hr_upper = (double)NAN;
+    res->z = (double)NAN;
+    res->p_one_sided = (double)NAN;
+    res->p_two_sided = (double)NAN;
 }
 
 int itp_surv_cox(const itp_surv_data *d, itp_cox_ties ties, double conf_level,
@@ -145,8 +145,8 @@ int itp_surv_cox_table(const itp_surv_table *tab, itp_cox_ties ties, double conf
         cox_set_nan(res);
         if (u_lo == 0.0 && u_hi == 0.0) {
             res->not_estimable = 1;
-            res->beta = NAN;
-            res->hr = NAN;
+            res->beta = (double)NAN;
+            res->hr = (double)NAN;
             res->loglik = ll;
         } else {
             res->monotone = 1;

@@ -27,7 +27,7 @@ static void loglog_band(double s, double sig, double zq, double *lo, double *hi)
     double shift, base;
 
     if (!(s > 0.0 && s < 1.0) || isnan(sig)) {
-        *lo = *hi = NAN;
+        *lo = *hi = (double)NAN;
         return;
     }
     shift = zq * sig / log(s);
@@ -44,7 +44,7 @@ static double km_quantile(const itp_surv_table *tab, int which, double zq,
 {
     const double tol = sqrt(DBL_EPSILON);   /* R: sqrt(.Machine$double.eps) */
     double s = 1.0, gw = 0.0, ymax = 0.0, ylast = 0.0;
-    double y1 = INFINITY, y2 = INFINITY, x1 = NAN, x2 = NAN;
+    double y1 = HUGE_VAL, y2 = HUGE_VAL, x1 = (double)NAN, x2 = (double)NAN;
     size_t r;
 
     /* the point (0, 0) that R prepends */
@@ -80,7 +80,7 @@ static double km_quantile(const itp_surv_table *tab, int which, double zq,
         }
     }
     if (ymax < p || isnan(x1))
-        return NAN;
+        return (double)NAN;
     if (!isnan(ylast) && fabs(p - ylast) < tol)
         return 0.5 * (x1 + tab->tmax);
     return 0.5 * (x1 + x2);   /* NaN when x2 does not exist */
@@ -119,7 +119,7 @@ static int km(const itp_surv_data *d, int group_value, double t, double conf_lev
     if (tab->nsubjects == 0 || t > tab->tmax) {
         res->surv_not_estimable = 1;
         res->ci_not_estimable = 1;
-        res->surv = res->se = res->lower = res->upper = NAN;
+        res->surv = res->se = res->lower = res->upper = (double)NAN;
     } else if (t < tab->tmin) {
         res->surv = 1.0;
         res->se = 0.0;
@@ -131,7 +131,7 @@ static int km(const itp_surv_data *d, int group_value, double t, double conf_lev
         if (with_ci)
             loglog_band(s, sqrt(gw), zq, &res->lower, &res->upper);
         else
-            res->lower = res->upper = NAN;
+            res->lower = res->upper = (double)NAN;
         res->ci_not_estimable = isnan(res->lower);
     }
 
@@ -153,5 +153,5 @@ int itp_surv_km(const itp_surv_data *d, int group_value, double t,
 int itp_surv_km_point(const itp_surv_data *d, int group_value, double t,
                       itp_surv_workspace *w, itp_km_result *res)
 {
-    return km(d, group_value, t, NAN, 0, w, res);
+    return km(d, group_value, t, (double)NAN, 0, w, res);
 }

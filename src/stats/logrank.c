@@ -220,7 +220,7 @@ int itp_surv_tabulate(const itp_surv_data *d, int group_value, int use_strata,
     tab = &w->tab;
     tab->nsubjects = 0;
     tab->nevents[0] = tab->nevents[1] = 0.0;
-    tab->tmin = tab->tmax = NAN;
+    tab->tmin = tab->tmax = (double)NAN;
     int whole = 1;          /* every time a whole number in [0, 65535] (not -0) */
     for (i = 0; i < d->n; i++) {
         int s = use_strata ? d->stratum[i] : 0;

@@ -79,7 +79,7 @@ int itp_surv_rmst(const itp_surv_data *d, double tau, double conf_level, itp_sur
 
     /* the largest follow-up time per group, and the curve at it: above 0
      * unless a row of the table leaves nobody of the group at risk */
-    res->tmax[0] = res->tmax[1] = NAN;
+    res->tmax[0] = res->tmax[1] = (double)NAN;
     for (i = 0; i < d->n; i++) {
         g = d->group[i];
         if (d->time[i] < 0.0)
@@ -99,7 +99,7 @@ int itp_surv_rmst(const itp_surv_data *d, double tau, double conf_level, itp_sur
             rmst_group(tab, g, tau, &res->rmst[g], &var[g]);
             res->se[g] = sqrt(var[g]);
         } else {
-            res->rmst[g] = res->se[g] = var[g] = NAN;
+            res->rmst[g] = res->se[g] = var[g] = (double)NAN;
         }
     }
 
@@ -107,7 +107,7 @@ int itp_surv_rmst(const itp_surv_data *d, double tau, double conf_level, itp_sur
     res->se_diff = sqrt(var[0] + var[1]);
     res->no_test = !res->not_estimable && res->se_diff == 0.0;
     if (res->not_estimable || res->no_test) {
-        res->lower = res->upper = res->z = NAN;
+        res->lower = res->upper = res->z = (double)NAN;
         res->p_one_sided = res->p_two_sided = 1.0;
         return ITP_OK;
     }

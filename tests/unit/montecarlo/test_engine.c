@@ -111,6 +111,7 @@ static itp_status replicate(void *ctx, void *ws, long rep, void *result)
     volatile uint64_t spin = 0;
     for (uint64_t k = 0; k < (v & 4095u); k++)
         spin += k;
+    (void)spin;
     if (result) {
         slot *s = result;
         s->rep = rep;

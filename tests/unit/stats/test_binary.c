@@ -384,7 +384,7 @@ static void test_bad_input(void **state)
         x0[0] = 1;
         assert_int_equal(t->run(&c, 0.0, &r), ITP_EINPUT);
         assert_int_equal(t->run(&c, 1.0, &r), ITP_EINPUT);
-        assert_int_equal(t->run(&c, NAN, &r), ITP_EINPUT);
+        assert_int_equal(t->run(&c, (double)NAN, &r), ITP_EINPUT);
         assert_int_equal(t->run(NULL, 0.95, &r), ITP_EINPUT);
         assert_int_equal(t->run(&c, 0.95, NULL), ITP_EINPUT);
         c.nstrata = 0;

@@ -308,18 +308,18 @@ static void test_two_stages_exact(void **state)
     static const struct {
         double t1, t2, a1, b1, b2;
     } c[] = {
-        { 0.5, 1.0, -INFINITY, 2.8, 1.98 },
+        { 0.5, 1.0, -HUGE_VAL, 2.8, 1.98 },
         { 0.3, 1.0, 0.0, 3.2, 1.97 },
         { 0.7, 1.0, 0.5, 2.3, 2.0 },
         { 0.2, 0.9, -1.0, 2.0, 2.1 },
         { 0.5, 1.4, 0.3, 2.6, 1.9 },
-        { 0.9, 1.0, -INFINITY, 2.1, 2.05 },
+        { 0.9, 1.0, -HUGE_VAL, 2.1, 2.05 },
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         for (int th = 0; th < 4; th++) {
             const double theta = (double[]){ 0.0, 1.5, 2.8, -0.7 }[th];
             const double t[2] = { c[i].t1, c[i].t2 };
-            const double a[2] = { c[i].a1, -INFINITY }, b[2] = { c[i].b1, c[i].b2 };
+            const double a[2] = { c[i].a1, -HUGE_VAL }, b[2] = { c[i].b1, c[i].b2 };
             double pe[2], pf[2];
             two_stage up = { c[i].t1, c[i].t2, theta, c[i].b2, 1 };
             assert_int_equal(itp_gs_probs(2, t, a, b, theta, pe, pf), ITP_OK);
@@ -365,7 +365,7 @@ static void test_probs_total_and_drift(void **state)
     }
     /* an empty continuation region (a = b at stage 2): nothing after it */
     {
-        const double a2[4] = { -0.5, 1.0, 0.8, -INFINITY }, b2[4] = { 3.0, 1.0, 2.3, 2.0 };
+        const double a2[4] = { -0.5, 1.0, 0.8, -HUGE_VAL }, b2[4] = { 3.0, 1.0, 2.3, 2.0 };
         double pe[4], pf[4];
         assert_int_equal(itp_gs_probs(4, t, a2, b2, 0.5, pe, pf), ITP_OK);
         assert_near(pe[0] + pf[0] + pe[1] + pf[1], 1.0, 1e-9);
@@ -416,10 +416,10 @@ static void test_conditional_power(void **state)
     /* at the end the final statistic decides */
     assert_true(itp_gs_conditional_power(2.1, 1.0, 2.0, 0.0) == 1.0);
     assert_true(itp_gs_conditional_power(1.9, 1.0, 2.0, 5.0) == 0.0);
-    assert_true(itp_gs_conditional_power(1.0, 0.5, INFINITY, 3.0) == 0.0);
+    assert_true(itp_gs_conditional_power(1.0, 0.5, HUGE_VAL, 3.0) == 0.0);
     assert_true(isnan(itp_gs_conditional_power(1.0, -0.1, 2.0, 0.0)));
-    assert_true(isnan(itp_gs_conditional_power(NAN, 0.5, 2.0, 0.0)));
-    assert_true(isnan(itp_gs_conditional_power(1.0, 0.5, 2.0, NAN)));
+    assert_true(isnan(itp_gs_conditional_power((double)NAN, 0.5, 2.0, 0.0)));
+    assert_true(isnan(itp_gs_conditional_power(1.0, 0.5, 2.0, (double)NAN)));
 }
 
 static void test_invalid(void **state)
@@ -427,8 +427,8 @@ static void test_invalid(void **state)
     (void)state;
     const double t3[3] = { 0.3, 0.7, 1.0 }, t6[6] = { 0.1, 0.2, 0.3, 0.4, 0.5, 1.0 };
     const double teq[3] = { 0.3, 0.3, 1.0 }, tdec[3] = { 0.5, 0.4, 1.0 };
-    const double tneg[3] = { 0.0, 0.5, 1.0 }, tnan[3] = { 0.3, NAN, 1.0 };
-    const double tinf[3] = { 0.3, 0.7, INFINITY };
+    const double tneg[3] = { 0.0, 0.5, 1.0 }, tnan[3] = { 0.3, (double)NAN, 1.0 };
+    const double tinf[3] = { 0.3, 0.7, HUGE_VAL };
     itp_spending of = spending(ITP_SPEND_OF, 0.0);
     double b[6] = { 7, 7, 7, 7, 7, 7 }, pe[3] = { 7, 7, 7 };
 
@@ -443,7 +443,7 @@ static void test_invalid(void **state)
     assert_int_equal(itp_gs_bounds(&of, 0.0, 3, t3, 1, b), ITP_EINPUT);
     assert_int_equal(itp_gs_bounds(&of, 0.5, 3, t3, 1, b), ITP_EINPUT);
     assert_int_equal(itp_gs_bounds(&of, -0.01, 3, t3, 1, b), ITP_EINPUT);
-    assert_int_equal(itp_gs_bounds(&of, NAN, 3, t3, 1, b), ITP_EINPUT);
+    assert_int_equal(itp_gs_bounds(&of, (double)NAN, 3, t3, 1, b), ITP_EINPUT);
     assert_int_equal(itp_gs_bounds(NULL, 0.025, 3, t3, 1, b), ITP_EINPUT);
     assert_int_equal(itp_gs_bounds(&of, 0.025, 3, NULL, 1, b), ITP_EINPUT);
     assert_int_equal(itp_gs_bounds(&of, 0.025, 3, t3, 1, NULL), ITP_EINPUT);
@@ -453,9 +453,9 @@ static void test_invalid(void **state)
         int n = 0;
         bad[n++] = spending(ITP_SPEND_KD, 0.0);
         bad[n++] = spending(ITP_SPEND_KD, -1.0);
-        bad[n++] = spending(ITP_SPEND_KD, NAN);
-        bad[n++] = spending(ITP_SPEND_HSD, NAN);
-        bad[n++] = spending(ITP_SPEND_HSD, INFINITY);
+        bad[n++] = spending(ITP_SPEND_KD, (double)NAN);
+        bad[n++] = spending(ITP_SPEND_HSD, (double)NAN);
+        bad[n++] = spending(ITP_SPEND_HSD, HUGE_VAL);
         bad[n++] = spending((itp_spend_kind)99, 0.0);
         for (int u = 0; u < 4; u++) {
             itp_spending s = spending(ITP_SPEND_USER, 0.0);
@@ -481,14 +481,14 @@ static void test_invalid(void **state)
         }
     }
     assert_true(isnan(itp_gs_spend(&of, 0.5, 0.5)));
-    assert_true(isnan(itp_gs_spend(&of, 0.025, NAN)));
+    assert_true(isnan(itp_gs_spend(&of, 0.025, (double)NAN)));
     for (int i = 0; i < 6; i++)
         assert_true(b[i] == 7.0);
 
     {
-        const double bb[3] = { 3.0, 2.5, 2.0 }, bnan[3] = { 3.0, NAN, 2.0 };
-        const double bneg[3] = { 3.0, -INFINITY, 2.0 };
-        const double a_over[3] = { 0.0, 2.6, -INFINITY }, a_inf[3] = { 0.0, INFINITY, 1.0 };
+        const double bb[3] = { 3.0, 2.5, 2.0 }, bnan[3] = { 3.0, (double)NAN, 2.0 };
+        const double bneg[3] = { 3.0, -HUGE_VAL, 2.0 };
+        const double a_over[3] = { 0.0, 2.6, -HUGE_VAL }, a_inf[3] = { 0.0, HUGE_VAL, 1.0 };
         assert_int_equal(itp_gs_probs(0, t3, NULL, bb, 0.0, pe, NULL), ITP_EINPUT);
         assert_int_equal(itp_gs_probs(6, t6, NULL, bb, 0.0, pe, NULL), ITP_EINPUT);
         assert_int_equal(itp_gs_probs(3, tdec, NULL, bb, 0.0, pe, NULL), ITP_EINPUT);
@@ -496,8 +496,8 @@ static void test_invalid(void **state)
         assert_int_equal(itp_gs_probs(3, t3, NULL, bneg, 0.0, pe, NULL), ITP_EINPUT);
         assert_int_equal(itp_gs_probs(3, t3, a_over, bb, 0.0, pe, NULL), ITP_EINPUT);
         assert_int_equal(itp_gs_probs(3, t3, a_inf, bb, 0.0, pe, NULL), ITP_EINPUT);
-        assert_int_equal(itp_gs_probs(3, t3, NULL, bb, INFINITY, pe, NULL), ITP_EINPUT);
-        assert_int_equal(itp_gs_probs(3, t3, NULL, bb, NAN, pe, NULL), ITP_EINPUT);
+        assert_int_equal(itp_gs_probs(3, t3, NULL, bb, HUGE_VAL, pe, NULL), ITP_EINPUT);
+        assert_int_equal(itp_gs_probs(3, t3, NULL, bb, (double)NAN, pe, NULL), ITP_EINPUT);
         assert_int_equal(itp_gs_probs(3, NULL, NULL, bb, 0.0, pe, NULL), ITP_EINPUT);
         assert_int_equal(itp_gs_probs(3, t3, NULL, NULL, 0.0, pe, NULL), ITP_EINPUT);
         assert_int_equal(itp_gs_probs(3, t3, NULL, bb, 0.0, NULL, NULL), ITP_EINPUT);

@@ -422,7 +422,7 @@ static void test_validate(void **state)
     p[1] = 1.5;
     assert_int_equal(itp_mult_holm(&d, p, ALPHA, fx->ws, rej, adj),
                      ITP_EINPUT);
-    p[1] = NAN;
+    p[1] = (double)NAN;
     assert_int_equal(itp_mult_holm(&d, p, ALPHA, fx->ws, rej, adj),
                      ITP_EINPUT);
     p[1] = 0.02;

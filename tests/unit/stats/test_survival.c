@@ -737,12 +737,12 @@ static void test_rmst_fh_bad_input(void **state)
 
     assert_int_equal(itp_surv_rmst(&d, 0.0, 0.95, *state, &rm), ITP_EINPUT);
     assert_int_equal(itp_surv_rmst(&d, -1.0, 0.95, *state, &rm), ITP_EINPUT);
-    assert_int_equal(itp_surv_rmst(&d, INFINITY, 0.95, *state, &rm), ITP_EINPUT);
+    assert_int_equal(itp_surv_rmst(&d, HUGE_VAL, 0.95, *state, &rm), ITP_EINPUT);
     assert_int_equal(itp_surv_rmst(&d, 2.0, 1.0, *state, &rm), ITP_EINPUT);
     assert_int_equal(itp_surv_rmst(&d, 2.0, 0.95, *state, NULL), ITP_EINPUT);
     assert_int_equal(itp_surv_fh(&d, -1.0, 0.0, *state, &fh), ITP_EINPUT);
-    assert_int_equal(itp_surv_fh(&d, 0.0, NAN, *state, &fh), ITP_EINPUT);
-    assert_int_equal(itp_surv_fh(&d, INFINITY, 0.0, *state, &fh), ITP_EINPUT);
+    assert_int_equal(itp_surv_fh(&d, 0.0, (double)NAN, *state, &fh), ITP_EINPUT);
+    assert_int_equal(itp_surv_fh(&d, HUGE_VAL, 0.0, *state, &fh), ITP_EINPUT);
     assert_int_equal(itp_surv_fh_table(NULL, 0.0, 0.0, &fh), ITP_EINPUT);
     d.time = tn;                                          /* a negative time */
     assert_int_equal(itp_surv_rmst(&d, 2.0, 0.95, *state, &rm), ITP_EINPUT);
@@ -800,15 +800,15 @@ static void test_bad_input(void **state)
     s[0] = 2;
     assert_int_equal(itp_surv_logrank(&d, *state, &r), ITP_EINPUT);
     s[0] = 0;
-    t[0] = NAN;
+    t[0] = (double)NAN;
     assert_int_equal(itp_surv_km(&d, 0, 1.0, 0.95, *state, &k), ITP_EINPUT);
-    t[0] = INFINITY;
+    t[0] = HUGE_VAL;
     assert_int_equal(itp_surv_logrank(&d, *state, &r), ITP_EINPUT);
     t[0] = 1.0;
     assert_int_equal(itp_surv_cox(&d, ITP_COX_EFRON, 1.0, *state, &c), ITP_EINPUT);
     assert_int_equal(itp_surv_cox(&d, (itp_cox_ties)7, 0.95, *state, &c), ITP_EINPUT);
     assert_int_equal(itp_surv_km(&d, 2, 1.0, 0.95, *state, &k), ITP_EINPUT);
-    assert_int_equal(itp_surv_km(&d, 0, NAN, 0.95, *state, &k), ITP_EINPUT);
+    assert_int_equal(itp_surv_km(&d, 0, (double)NAN, 0.95, *state, &k), ITP_EINPUT);
     assert_int_equal(itp_surv_km(&d, 0, 1.0, 0.0, *state, &k), ITP_EINPUT);
     d.nstrata = 0;
     assert_int_equal(itp_surv_logrank(&d, *state, &r), ITP_EINPUT);

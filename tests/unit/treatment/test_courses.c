@@ -251,8 +251,8 @@ static void test_refused(void **state)
     const char *bad[] = {
         "type = \"corticosteroid\"; dose_mg = 40.0; dose_mg_kg = 1.0;",
         "type = \"corticosteroid\"; course_weeks = [2, 2];",
-        "type = \"corticosteroid\"; remission_onset_from_days = 9.0; "
-        "remission_onset_to_days = 3.0;",
+        ("type = \"corticosteroid\"; remission_onset_from_days = 9.0; "
+         "remission_onset_to_days = 3.0;"),
         "type = \"corticosteroid\"; drug = \"betamethasone\";",
         "type = \"corticosteroid\"; emax = 1.0;",
     };
