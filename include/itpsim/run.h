@@ -28,6 +28,15 @@ typedef struct itp_run_opts {
     const char *label;    /* progress label */
     int partial_nulls;    /* also every partial null (run.h: itp_run_result) */
     const char *provenance; /* a JSON object for summary.json (NULL: none) */
+    /* a shard (--replicates FROM:TO): replicates [first, first + reps) of
+     * the design and of the null; its folder also gets shard.state */
+    long first;
+    int shard;
+    /* what ran, recorded in run.state and shard.state (NULL: none): the
+     * scenario file, the defaults file, the --set overrides */
+    const char *file, *defaults;
+    const char *const *sets;
+    int n_sets;
 } itp_run_opts;
 
 /* Partial nulls: with m experimental arms (those of two-arm hypotheses,
@@ -75,15 +84,29 @@ void itp_run_hash(const char *text, size_t n, char out[25]);
 itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const char *hash,
                              uint64_t seed, char *err, size_t errlen);
 
-/* The options an interrupted run was started with, from DIR/run.state. */
+/* The options a run was started with, from DIR/run.state (an interrupted
+ * run) or DIR/shard.state (a shard). */
+#define ITP_RUN_MAX_SETS 64
 typedef struct itp_run_saved {
     char hash[32];
     uint64_t seed;
-    long reps;
+    long reps, first;
+    int shard;            /* a shard's (--replicates FROM:TO) */
     double precision;
     int null;
     int patients;
+    char file[512], defaults[512];
+    int n_sets;
+    char sets[ITP_RUN_MAX_SETS][256];
 } itp_run_saved;
+
+/* The file of a shard's state in its folder. */
+#define ITP_SHARD_STATE "shard.state"
+
+/* Reads the header of DIR/NAME (run.state or shard.state) into saved: what
+ * ran, before the scenario is loaded. */
+itp_status itp_run_state_peek(const char *dir, const char *name, itp_run_saved *saved,
+                              char *err, size_t errlen);
 
 /* Reads DIR/run.state for scn: saved gets the run's options, res (initialised
  * here; free with itp_run_result_free) its completed replicates. ITP_EINPUT
@@ -91,6 +114,21 @@ typedef struct itp_run_saved {
  * hypotheses or arms, or it is damaged. */
 itp_status itp_run_state_read(const char *dir, const itp_scenario *scn, itp_run_saved *saved,
                               itp_run_result *res, char *err, size_t errlen);
+/* The same of DIR/NAME. */
+itp_status itp_run_state_read_file(const char *dir, const char *name, const itp_scenario *scn,
+                                   itp_run_saved *saved, itp_run_result *res, char *err,
+                                   size_t errlen);
+
+/* Merges shard folders of scn (loaded from what the first recorded, its
+ * hash `hash`) into dir as one run: every shard of that hash, seed, null
+ * version and sample size, their ranges covering 0..N without gap or
+ * overlap; the summaries added, replicates.csv's rows in replicate order
+ * (design, then null). The files are those one run of N replicates writes
+ * (summary.json's provenance aside). ITP_EINPUT with the reason for shards
+ * that do not fit. */
+itp_status itp_run_merge(const char *dir, const itp_scenario *scn, const char *hash,
+                         const char *const *shards, int n, const itp_run_opts *o, char *err,
+                         size_t errlen);
 
 /* Starts DIR/replicates.csv of a resumed run: out (open) gets the rows of the
  * interrupted run's DIR/replicates.csv, which must hold exactly the

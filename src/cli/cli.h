@@ -34,6 +34,7 @@ typedef struct options {
     const char *draws;     /* --draws FILE (run --assurance) */
     int priors;            /* --priors (run --assurance): the scenario's priors */
     int partial_nulls;     /* --partial-nulls (run) */
+    long shard_from, shard_to; /* --replicates FROM:TO (run); shard_to 0: none */
     unsigned given;        /* GIVEN_*: options set on the command line */
 } options;
 

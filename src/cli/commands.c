@@ -57,6 +57,8 @@ static const char usage_run[] =
     "                   proper subset of 2-4 experimental arms given the control's\n"
     "                   treatment, as many replicates as the design); the largest\n"
     "                   with the null's is the strong family-wise error\n"
+    "  --replicates FROM:TO  only replicates FROM..TO-1 (design and null): a shard\n"
+    "                   folder for `itpsim merge` (array jobs)\n"
     "  --assurance K    instead: the assurance over K parameter sets, REPS replicates\n"
     "                   each (default 200), from the joint calibration's draws\n"
     "                   (config/fitted_draws.csv beside the defaults file), into\n"
@@ -203,12 +205,37 @@ static itp_status resume_options(const options *o, const itp_run_saved *sv, itp_
                  sv->precision > 0 ? ", --precision" : "", sv->null ? "" : ", --no-null");
         return ITP_EINPUT;
     }
+    if (o->shard_to > 0 && (!sv->shard || o->shard_from != sv->first ||
+                            o->shard_to != sv->first + sv->reps)) {
+        snprintf(err, errlen, "--resume %s: --replicates differs from the interrupted run's",
+                 o->outdir);
+        return ITP_EINPUT;
+    }
     ro->seed = sv->seed;
     ro->reps = sv->reps;
     ro->precision = sv->precision;
     ro->null = sv->null;
     ro->patients = sv->patients;
+    ro->first = sv->first;
+    ro->shard = sv->shard;
     return ITP_OK;
+}
+
+/* The scenario, defaults and --set values a folder's state recorded, into
+ * o where the command line gave none (run --resume DIR, merge). */
+static void recorded_options(options *o, const itp_run_saved *sv)
+{
+    static const char *sets[ITP_RUN_MAX_SETS];
+    if (!o->scenario)
+        o->scenario = sv->file;
+    if (!o->defaults && sv->defaults[0])
+        o->defaults = sv->defaults;
+    if (o->n_sets == 0) {
+        for (int i = 0; i < sv->n_sets && i < MAX_SETS; i++)
+            sets[i] = o->sets[i] = sv->sets[i];
+        o->n_sets = sv->n_sets < MAX_SETS ? sv->n_sets : MAX_SETS;
+    }
+    (void)sets;
 }
 
 /* run --assurance K: the assurance over K parameter sets (assurance.h). */
@@ -243,18 +270,33 @@ static int run_assurance(options *o)
 static int cmd_run(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/run"};
-    int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqPFULAZ");
+    int rc = parse_options("run", usage_run, argc, argv, &o, "sonjRNqPFULAZX");
     if (rc >= 0)
         return rc;
     if (o.assurance || o.draws || o.priors)
         return run_assurance(&o);
     if (o.resume) {
+        static itp_run_saved rec;
+        char perr[1200];
         if ((o.given & GIVEN_OUTDIR) && strcmp(o.outdir, o.resume))
             return usage_error("run", "%s", "--resume DIR continues in DIR: leave out -o");
         if (o.force)
             return usage_error("run", "%s", "--force does not go with --resume");
         o.outdir = o.resume;
+        /* what the folder recorded, where the command line says nothing */
+        if (!o.scenario) {
+            if (itp_run_state_peek(o.resume, "run.state", &rec, perr, sizeof perr)) {
+                fprintf(stderr, "itpsim run: --resume %s: %s\n", o.resume, perr);
+                return 2;
+            }
+            recorded_options(&o, &rec);
+        }
+    } else if (!o.scenario) {
+        return usage_error("run", "%s", "missing SCENARIO");
     }
+    if (o.shard_to > 0 && (o.precision > 0 || o.partial_nulls))
+        return usage_error("run", "%s", "--replicates FROM:TO does not go with --precision or "
+                           "--partial-nulls");
     itp_scenario *scn;
     itp_cal_spec cal;
     char hash[25];
@@ -269,9 +311,19 @@ static int cmd_run(int argc, char **argv)
     char err[1024] = "";
     char dbuf[1024], prov[8192];
     int threads = o.threads ? o.threads : default_threads();
-    provenance_json(&o, find_defaults(&o, dbuf, sizeof dbuf), threads, prov, sizeof prov);
-    itp_run_opts ro = {o.seed, o.n ? o.n : (o.precision > 0 ? 1000000L : 1000L), threads,
-                       o.precision, !o.no_null, o.quiet, 0, NULL, NULL, o.partial_nulls, prov};
+    const char *defaults_file = find_defaults(&o, dbuf, sizeof dbuf);
+    provenance_json(&o, defaults_file, threads, prov, sizeof prov);
+    itp_run_opts ro = {.seed = o.seed,
+                       .reps = o.n ? o.n : (o.precision > 0 ? 1000000L : 1000L),
+                       .threads = threads, .precision = o.precision, .null = !o.no_null,
+                       .quiet = o.quiet, .partial_nulls = o.partial_nulls, .provenance = prov,
+                       .file = o.scenario, .defaults = o.defaults ? defaults_file : NULL,
+                       .sets = o.sets, .n_sets = o.n_sets};
+    if (o.shard_to > 0) {
+        ro.first = o.shard_from;
+        ro.reps = o.shard_to - o.shard_from;
+        ro.shard = 1;
+    }
     itp_run_result res;
     itp_out rep = {0};
     itp_status st;
@@ -387,8 +439,9 @@ static int cmd_samplesize(int argc, char **argv)
         return usage_error("samplesize", "%s", "--max is below --min");
     }
     char err[1024] = "";
-    itp_run_opts ro = {o.seed, o.n ? o.n : 1000L, o.threads ? o.threads : default_threads(), 0, 0,
-                       o.quiet, 0, NULL, "samplesize", 0, NULL};
+    itp_run_opts ro = {.seed = o.seed, .reps = o.n ? o.n : 1000L,
+                       .threads = o.threads ? o.threads : default_threads(), .quiet = o.quiet,
+                       .label = "samplesize"};
     itp_ss_result *res = malloc(sizeof *res);
     itp_status st = res ? itp_samplesize(scn, &ro, hyp, o.power, (int)n_min, (int)n_max, res)
                         : ITP_ENOMEM;
@@ -443,8 +496,9 @@ static int cmd_sweep(int argc, char **argv)
         return usage_error("sweep", "%s", "at least one --vary KEY=V1,V2,... is required");
     char dbuf[PATH_MAX + 32], err[1024] = "";
     const char *defaults = find_defaults(&o, dbuf, sizeof dbuf);
-    itp_run_opts ro = {o.seed, o.n ? o.n : 1000L, o.threads ? o.threads : default_threads(), 0,
-                       !o.no_null, o.quiet, 0, NULL, NULL, 0, NULL};
+    itp_run_opts ro = {.seed = o.seed, .reps = o.n ? o.n : 1000L,
+                       .threads = o.threads ? o.threads : default_threads(),
+                       .null = !o.no_null, .quiet = o.quiet};
     itp_status st = itp_mkdir_p(o.outdir, err, sizeof err);
     if (!st)
         st = itp_sweep(o.scenario, defaults, o.sets, o.n_sets, o.vary, o.n_vary, &ro, o.outdir,
@@ -646,6 +700,83 @@ static int cmd_plot(int argc, char **argv)
     return itp_exit_code(st);
 }
 
+static const char usage_merge[] =
+    "usage: itpsim merge OUT SHARD... [--force] [--quiet]\n"
+    "Combines shard folders (run --replicates FROM:TO, with the same scenario, --set\n"
+    "values, seed and options, their ranges covering 0..N once) into OUT: the files\n"
+    "one run of N replicates writes. The scenario is the one the shards recorded.\n"
+    "  --force          overwrite OUT even when it holds other results\n"
+    "  --quiet          print nothing but errors\n";
+
+static int cmd_merge(int argc, char **argv)
+{
+    options o = {.seed = 1};
+    const char *out = NULL, *shards[4096];
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("%s%s", usage_merge, usage_common);
+            return 0;
+        } else if (!strcmp(argv[i], "--force")) {
+            o.force = 1;
+        } else if (!strcmp(argv[i], "--quiet")) {
+            o.quiet = 1;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return usage_error("merge", "unknown option '%s'", argv[i]);
+        } else if (!out) {
+            out = argv[i];
+        } else if (n < 4096) {
+            shards[n++] = argv[i];
+        } else {
+            return usage_error("merge", "%s", "at most 4096 shards");
+        }
+    }
+    if (!out || n == 0)
+        return usage_error("merge", "%s", "expected OUT and at least one SHARD folder");
+    static itp_run_saved rec;
+    char err[1200] = "";
+    for (int i = 0; i < n; i++) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s/%s", shards[i], ITP_SHARD_STATE);
+        if (access(path, R_OK) != 0) {
+            fprintf(stderr, "itpsim merge: %s is not a shard folder (no %s: run "
+                            "--replicates FROM:TO writes one)\n", shards[i], ITP_SHARD_STATE);
+            return 2;
+        }
+    }
+    if (itp_run_state_peek(shards[0], ITP_SHARD_STATE, &rec, err, sizeof err)) {
+        fprintf(stderr, "itpsim merge: %s\n", err);
+        return 2;
+    }
+    recorded_options(&o, &rec);
+    itp_scenario *scn;
+    char hash[25];
+    int rc = load_with_hash(&o, &scn, NULL, hash);
+    if (rc)
+        return rc;
+    itp_status st = ITP_OK;
+    if (strcmp(hash, rec.hash)) {
+        snprintf(err, sizeof err, "%s: the scenario %s (with the recorded --set values) is not "
+                 "the one the shards ran: it changed since", shards[0], rec.file);
+        st = ITP_EINPUT;
+    }
+    if (!st && !o.force)
+        st = itp_run_dir_check(out, scn, hash, rec.seed, err, sizeof err);
+    char dbuf[1024], prov[8192];
+    provenance_json(&o, find_defaults(&o, dbuf, sizeof dbuf), 1, prov, sizeof prov);
+    itp_run_opts ro = {.seed = rec.seed, .null = rec.null, .patients = rec.patients,
+                       .provenance = prov, .file = o.scenario, .defaults = o.defaults,
+                       .sets = o.sets, .n_sets = o.n_sets};
+    if (!st)
+        st = itp_run_merge(out, scn, hash, shards, n, &ro, err, sizeof err);
+    if (!st && !o.quiet)
+        printf("merged %d shards of %s into %s\n", n, scn->name, out);
+    itp_scenario_free(scn);
+    if (st)
+        fprintf(stderr, "itpsim merge: %s\n", err[0] ? err : itp_strerror(st));
+    return st == ITP_EINPUT ? 2 : st ? 1 : 0;
+}
+
 const itp_cli_command itp_cli_commands[] = {
     {"check", cmd_check, usage_check},
     {"simulate", cmd_simulate, usage_simulate},
@@ -654,4 +785,5 @@ const itp_cli_command itp_cli_commands[] = {
     {"sweep", cmd_sweep, usage_sweep},
     {"calibrate", cmd_calibrate, usage_calibrate},
     {"plot", cmd_plot, usage_plot},
+    {"merge", cmd_merge, usage_merge},
     {NULL, NULL, NULL}};

@@ -20,6 +20,7 @@ static const char usage_main[] =
     "  check SCENARIO        validate a scenario and print every resolved setting\n"
     "  simulate SCENARIO     simulate one replicate trial: per-patient and per-visit CSV\n"
     "  plot DIR              pictures (gnuplot) and report.html of the results in DIR\n"
+    "  merge OUT SHARD...    combine the shards of run --replicates into one run\n"
     "  help [COMMAND]        this text, or a command's options\n"
     "  --version             the version\n"
     "Run 'itpsim COMMAND --help' for a command's options.\n"

@@ -71,7 +71,7 @@ int parse_u64(const char *s, uint64_t *out)
 enum {
     O_SET = 256, O_DEFAULTS, O_NO_NULL, O_FORCE, O_PLOTS, O_EVALUATE, O_RESUME, O_QUIET,
     O_PRECISION, O_POWER, O_MIN, O_MAX, O_HYPOTHESIS, O_VARY, O_ASSURANCE, O_DRAWS, O_PRIORS,
-    O_PARTIAL, O_HELP, O_REPS
+    O_PARTIAL, O_HELP, O_REPS, O_RANGE
 };
 static const struct {
     const char *name;
@@ -81,7 +81,8 @@ static const struct {
     {"help", no_argument, O_HELP, 0},           {"set", required_argument, O_SET, 0},
     {"defaults", required_argument, O_DEFAULTS, 0},
     {"seed", required_argument, 's', 's'},      {"output", required_argument, 'o', 'o'},
-    {"threads", required_argument, 'j', 'j'},   {"replicates", required_argument, O_REPS, 'R'},
+    {"threads", required_argument, 'j', 'j'},   {"reps", required_argument, O_REPS, 'R'},
+    {"replicates", required_argument, O_RANGE, 'X'},
     {"patients", required_argument, 'n', 0},    /* simulate's -n (no 'R') */
     {"no-null", no_argument, O_NO_NULL, 'N'},   {"quiet", no_argument, O_QUIET, 'q'},
     {"precision", required_argument, O_PRECISION, 'P'},
@@ -148,7 +149,7 @@ static int take_option(const char *cmd, const char *usage, int code, const char 
         long max = strchr(allowed, 'R') ? ITP_MAX_REPLICATES : ITP_MAX_PATIENTS;
         if (parse_u64(val, &n) || n < 1 || n > (uint64_t)max)
             return usage_error(cmd, "-n/--%s: '%s' is not a whole number in 1..%ld",
-                               strchr(allowed, 'R') ? "replicates" : "patients", val, max);
+                               strchr(allowed, 'R') ? "reps" : "patients", val, max);
         o->n = (long)n;
         o->given |= GIVEN_REPS;
         return -1;
@@ -235,6 +236,22 @@ static int take_option(const char *cmd, const char *usage, int code, const char 
     case O_PARTIAL:
         o->partial_nulls = 1;
         return -1;
+    case O_RANGE: {
+        /* FROM:TO, replicates FROM .. TO - 1 */
+        const char *colon = strchr(val, ':');
+        char from[32];
+        uint64_t a, b;
+        if (!colon || (size_t)(colon - val) >= sizeof from)
+            return usage_error(cmd, "--replicates: '%s' is not FROM:TO", val);
+        snprintf(from, sizeof from, "%.*s", (int)(colon - val), val);
+        if (parse_u64(from, &a) || parse_u64(colon + 1, &b) || !(a < b) ||
+            b > (uint64_t)ITP_MAX_REPLICATES)
+            return usage_error(cmd, "--replicates: '%s' is not FROM:TO with 0 <= FROM < TO <= "
+                               "%ld", val, ITP_MAX_REPLICATES);
+        o->shard_from = (long)a;
+        o->shard_to = (long)b;
+        return -1;
+    }
     }
     return usage_error(cmd, "unknown option '--%s'", name);
 }
@@ -300,7 +317,7 @@ static int parse_argv(const char *cmd, const char *usage, int argc, char **argv,
         else
             return usage_error(cmd, "unexpected argument '%s'", av[i]);
     }
-    if (!o->scenario)
+    if (!o->scenario && !o->resume)
         return usage_error(cmd, "%s", "missing SCENARIO");
     return -1;
 }

@@ -199,7 +199,7 @@ itp_status itp_run_continue(const itp_scenario *scn, const itp_run_opts *o,
     p.done = res->design.reps + (res->has_null ? res->null.reps : 0);
     res->complete = 0;
     if (!res->has_null) {
-        itp_mc_run_opts mo = {.seed = o->seed, .first = res->design.reps,
+        itp_mc_run_opts mo = {.seed = o->seed, .first = o->first + res->design.reps,
                               .reps = o->reps - res->design.reps, .threads = o->threads,
                               .patients = o->patients, .stop = stop};
         if (o->precision > 0) {
@@ -209,7 +209,7 @@ itp_status itp_run_continue(const itp_scenario *scn, const itp_run_opts *o,
              * that missed the target, or it would have moved on). */
             p.total = o->reps;
             while (!st && res->design.reps < o->reps) {
-                mo.first = res->design.reps;
+                mo.first = o->first + res->design.reps;
                 mo.reps = o->reps - mo.first < ITP_MC_CHUNK ? o->reps - mo.first : ITP_MC_CHUNK;
                 st = itp_mc_run(scn, &mo, &res->design, on_chunk, &p);
                 if (!st && max_power_se(scn, &res->design) <= o->precision)
@@ -230,7 +230,7 @@ itp_status itp_run_continue(const itp_scenario *scn, const itp_run_opts *o,
         if ((st = itp_scenario_null(scn, &null)))
             return st;
         p.phase = "null";
-        itp_mc_run_opts no = {.seed = o->seed, .first = res->null.reps,
+        itp_mc_run_opts no = {.seed = o->seed, .first = o->first + res->null.reps,
                               .reps = res->design.reps - res->null.reps, .threads = o->threads,
                               .patients = o->patients, .stop = stop};
         if (no.reps > 0)

@@ -231,6 +231,8 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     /* on one line of its own: what differs between runs of the same results */
     if (o->provenance)
         fprintf(f, "  \"provenance\": %s,\n", o->provenance);
+    if (o->shard)
+        fprintf(f, "  \"shard_from\": %ld, \"shard_to\": %ld,\n", o->first, o->first + o->reps);
     fprintf(f, "  \"patients\": %d,\n  \"alpha\": ", o->patients ? o->patients : scn->n_patients);
     itp_fmt_json(f, pl->alpha, 10);
     fputs(",\n  \"multiplicity\": ", f);
@@ -375,27 +377,27 @@ itp_status itp_write_results(const char *dir, const itp_scenario *scn, const itp
                              const itp_run_result *res, const char *hash, itp_out *replicates,
                              char *err, size_t errlen)
 {
-    itp_out out[5];
-    itp_out *all[6] = {replicates};
-    static const char *const names[] = {STATE_FILE, "summary.csv", "arms.csv", "stages.csv",
-                                        "summary.json"};
+    itp_out out[6];
+    itp_out *all[7] = {replicates};
+    static const char *const names[] = {STATE_FILE, ITP_SHARD_STATE, "summary.csv", "arms.csv",
+                                        "stages.csv", "summary.json"};
     int n = 1;
     itp_status st = ITP_OK;
     /* replicates.csv first and summary.json last: summary.json says which
      * scenario the folder holds, and whether the run is partial. */
-    for (int i = res->complete ? 1 : 0; !st && i < 5; i++) {
-        if (i == 3 && scn->plan.interims.n == 0)
-            continue;   /* stages.csv: group-sequential designs only */
+    for (int i = res->complete ? 1 : 0; !st && i < 6; i++) {
+        if ((i == 1 && !(o->shard && res->complete)) || (i == 4 && scn->plan.interims.n == 0))
+            continue;   /* a finished shard's state; stages.csv: group-sequential designs */
         if ((st = itp_out_open(&out[i], dir, names[i], err, errlen)))
             break;
         all[n++] = &out[i];
-        if (i == 0)
+        if (i <= 1)
             itp_run_write_state(out[i].f, scn, o, res, hash);
-        else if (i == 1)
-            write_summary_csv(out[i].f, scn, res);
         else if (i == 2)
-            write_arms_csv(out[i].f, scn, res);
+            write_summary_csv(out[i].f, scn, res);
         else if (i == 3)
+            write_arms_csv(out[i].f, scn, res);
+        else if (i == 4)
             write_stages_csv(out[i].f, scn, res);
         else
             write_json(out[i].f, scn, o, res, hash);

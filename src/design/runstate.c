@@ -25,8 +25,11 @@
  * FNV-1a checksum. Bytes, not text, so that every sum comes back to the
  * last bit and the continued run aggregates exactly as an uninterrupted
  * one. The layout line ties the file to this build: a program whose
- * itp_mc_summary differs refuses it instead of misreading it. */
-#define STATE_MAGIC "itpsim-run-state 1"
+ * itp_mc_summary differs refuses it instead of misreading it. The header
+ * also says what ran (the scenario file, the defaults, every --set, one
+ * per line), for --resume and merge; a shard's folder holds the same
+ * state as shard.state, with its first replicate. */
+#define STATE_MAGIC "itpsim-run-state 2"
 
 static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 {
@@ -84,50 +87,128 @@ void itp_run_write_state(FILE *f, const itp_scenario *scn, const itp_run_opts *o
         bytes += part[i].n;
         sum = fnv1a(sum, part[i].p, part[i].n);
     }
-    fprintf(f, "%s\nhash %s\nseed %llu\nreps %ld\nprecision %a\nnull %d\npatients %d\n"
-               "has_null %d\nlayout %zu %d %d %d %d\npayload %zu %016llx\n",
-            STATE_MAGIC, hash ? hash : "", (unsigned long long)o->seed, o->reps, o->precision,
-            o->null, o->patients, res->has_null, sizeof(itp_mc_summary), scn->plan.n_hyp,
-            scn->n_arms, ITP_MC_BINS, ITP_MC_TIME_BINS, bytes, (unsigned long long)sum);
+    fprintf(f, "%s\nhash %s\nseed %llu\nreps %ld\nfirst %ld %d\nprecision %a\nnull %d\n"
+               "patients %d\nhas_null %d\nlayout %zu %d %d %d %d\n",
+            STATE_MAGIC, hash ? hash : "", (unsigned long long)o->seed, o->reps, o->first, o->shard,
+            o->precision, o->null, o->patients, res->has_null, sizeof(itp_mc_summary),
+            scn->plan.n_hyp, scn->n_arms, ITP_MC_BINS, ITP_MC_TIME_BINS);
+    /* what ran: a line each, as given (no newline can be in them: they came
+     * from the command line's arguments, which the state refuses otherwise) */
+    int n_sets = o->sets ? o->n_sets : 0;
+    fprintf(f, "file %s\ndefaults %s\nsets %d\n", o->file ? o->file : "",
+            o->defaults ? o->defaults : "", n_sets);
+    for (int i = 0; i < n_sets; i++)
+        fprintf(f, "set %s\n", o->sets[i]);
+    fprintf(f, "payload %zu %016llx\n", bytes, (unsigned long long)sum);
     for (int i = 0; i < np; i++)
         fwrite(part[i].p, 1, part[i].n, f);
 }
 
-itp_status itp_run_state_read(const char *dir, const itp_scenario *scn, itp_run_saved *saved,
-                              itp_run_result *res, char *err, size_t errlen)
+/* The header of a state file up to its payload line, into saved; the
+ * layout numbers into lay (5 of them), the payload's bytes and checksum. */
+static int read_header(FILE *f, itp_run_saved *saved, size_t *layout, int *lay, int *has_null,
+                       size_t *bytes, unsigned long long *sum)
 {
-    char path[1100], line[256];
-    snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
+    char line[256];
+    unsigned long long seed = 0;
+    int ok = 1;
     memset(saved, 0, sizeof *saved);
-    itp_status st = itp_run_result_init(res, scn);
-    if (st)
-        return st;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: no interrupted run to resume (%s: %s)", dir, path,
-                 strerror(errno));
-        return ITP_EINPUT;
-    }
-    unsigned long long seed = 0, sum = 0;
-    size_t layout = 0, bytes = 0;
-    int nh = -1, na = -1, bins = -1, tbins = -1, has_null = 0, ok = 1;
     ok &= fgets(line, sizeof line, f) && !strncmp(line, STATE_MAGIC "\n", sizeof STATE_MAGIC);
     ok &= fscanf(f, "hash %31s\n", saved->hash) == 1;
     ok &= fscanf(f, "seed %llu\n", &seed) == 1;
     ok &= fscanf(f, "reps %ld\n", &saved->reps) == 1;
+    ok &= fscanf(f, "first %ld %d\n", &saved->first, &saved->shard) == 2;
     /* %a wrote it; strtod reads hexadecimal floats exactly */
     ok &= fscanf(f, "precision %63s\n", line) == 1;
     if (ok)
         saved->precision = strtod(line, NULL);
     ok &= fscanf(f, "null %d\n", &saved->null) == 1;
     ok &= fscanf(f, "patients %d\n", &saved->patients) == 1;
-    ok &= fscanf(f, "has_null %d\n", &has_null) == 1;
-    ok &= fscanf(f, "layout %zu %d %d %d %d\n", &layout, &nh, &na, &bins, &tbins) == 5;
-    ok &= fscanf(f, "payload %zu %llx", &bytes, &sum) == 2 && fgetc(f) == '\n';
+    ok &= fscanf(f, "has_null %d\n", has_null) == 1;
+    ok &= fscanf(f, "layout %zu %d %d %d %d\n", layout, &lay[0], &lay[1], &lay[2], &lay[3]) == 5;
+    /* what ran: whole lines */
+    char *text = NULL;
+    size_t cap = 0;
+    struct { const char *key; char *out; size_t len; } kv[2] = {
+        {"file ", saved->file, sizeof saved->file},
+        {"defaults ", saved->defaults, sizeof saved->defaults}};
+    for (int k = 0; ok && k < 2; k++) {
+        ssize_t n = getline(&text, &cap, f);
+        size_t kl = strlen(kv[k].key);
+        ok = n > 0 && !strncmp(text, kv[k].key, kl) && text[n - 1] == '\n' &&
+             (size_t)n - kl - 1 < kv[k].len;
+        if (ok)
+            snprintf(kv[k].out, kv[k].len, "%.*s", (int)((size_t)n - kl - 1), text + kl);
+    }
+    ok = ok && fscanf(f, "sets %d\n", &saved->n_sets) == 1 && saved->n_sets >= 0 &&
+         saved->n_sets <= ITP_RUN_MAX_SETS;
+    for (int i = 0; ok && i < saved->n_sets; i++) {
+        ssize_t n = getline(&text, &cap, f);
+        ok = n > 4 && !strncmp(text, "set ", 4) && text[n - 1] == '\n' &&
+             (size_t)n - 5 < sizeof saved->sets[i];
+        if (ok)
+            snprintf(saved->sets[i], sizeof saved->sets[i], "%.*s", (int)(n - 5), text + 4);
+    }
+    free(text);
+    ok = ok && fscanf(f, "payload %zu %llx", bytes, sum) == 2 && fgetc(f) == '\n';
     saved->seed = seed;
+    return ok;
+}
+
+itp_status itp_run_state_peek(const char *dir, const char *name, itp_run_saved *saved,
+                              char *err, size_t errlen)
+{
+    char path[1100];
+    size_t layout, bytes;
+    unsigned long long sum;
+    int lay[4], has_null;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot read it: %s", path, strerror(errno));
+        return ITP_EINPUT;
+    }
+    int ok = read_header(f, saved, &layout, lay, &has_null, &bytes, &sum);
+    fclose(f);
+    if (!ok) {
+        snprintf(err, errlen, "%s: damaged (not a state written by this version of itpsim)",
+                 path);
+        return ITP_EINPUT;
+    }
+    return ITP_OK;
+}
+
+itp_status itp_run_state_read(const char *dir, const itp_scenario *scn, itp_run_saved *saved,
+                              itp_run_result *res, char *err, size_t errlen)
+{
+    return itp_run_state_read_file(dir, STATE_FILE, scn, saved, res, err, errlen);
+}
+
+itp_status itp_run_state_read_file(const char *dir, const char *name, const itp_scenario *scn,
+                                   itp_run_saved *saved, itp_run_result *res, char *err,
+                                   size_t errlen)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    memset(saved, 0, sizeof *saved);
+    itp_status st = itp_run_result_init(res, scn);
+    if (st)
+        return st;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: no %s to read (%s: %s)", dir,
+                 strcmp(name, STATE_FILE) ? "shard" : "interrupted run", path, strerror(errno));
+        return ITP_EINPUT;
+    }
+    unsigned long long sum = 0;
+    size_t layout = 0, bytes = 0;
+    int lay[4] = {-1, -1, -1, -1}, has_null = 0;
+    int ok = read_header(f, saved, &layout, lay, &has_null, &bytes, &sum);
+    int nh = lay[0], na = lay[1], bins = lay[2], tbins = lay[3];
     if (!ok) {
         fclose(f);
-        snprintf(err, errlen, "%s: damaged (not a run state written by itpsim)", path);
+        snprintf(err, errlen, "%s: damaged (not a state written by this version of itpsim)",
+                 path);
         return ITP_EINPUT;
     }
     if (layout != sizeof(itp_mc_summary) || nh != scn->plan.n_hyp || na != scn->n_arms ||
@@ -299,4 +380,185 @@ itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const cha
                  "them, or -o for another folder",
                  dir, found);
     return ITP_EINPUT;
+}
+
+/* ---- shards --------------------------------------------------------------------- */
+
+/* a += b, both summaries of scn. */
+static void summary_add(itp_mc_summary *a, const itp_mc_summary *b, const itp_scenario *scn)
+{
+    a->reps += b->reps;
+    a->any_rejected += b->any_rejected;
+    a->all_rejected += b->all_rejected;
+    for (int k = 0; k < ITP_MAX_HYPOTHESES; k++) {
+        a->rejected[k] += b->rejected[k];
+        a->flagged[k] += b->flagged[k];
+        a->covered[k] += b->covered[k];
+        a->coverable[k] += b->coverable[k];
+        a->est_n[k] += b->est_n[k];
+    }
+    for (size_t i = 0; i < est_len(scn); i++)
+        a->est_hist[i] += b->est_hist[i];
+    for (size_t i = 0; i < time_len(scn); i++)
+        a->median_hist[i] += b->median_hist[i];
+    for (int r = 0; r < ITP_MAX_ARMS; r++) {
+        a->landmark_sum[r] += b->landmark_sum[r];
+        a->landmark_n[r] += b->landmark_n[r];
+        a->median_over[r] += b->median_over[r];
+        a->median_n[r] += b->median_n[r];
+        a->arm_n_sum[r] += b->arm_n_sum[r];
+        a->arm_events_sum[r] += b->arm_events_sum[r];
+        for (int e = 0; e < ITP_MAX_ENDPOINTS; e++) {
+            a->rate_sum[e][r] += b->rate_sum[e][r];
+            a->rate_n[e][r] += b->rate_n[e][r];
+        }
+    }
+    a->cut_sum += b->cut_sum;
+    a->events_sum += b->events_sum;
+    for (int k = 0; k < ITP_GS_STAGES; k++) {
+        a->gs_held[k] += b->gs_held[k];
+        a->gs_eff[k] += b->gs_eff[k];
+        a->gs_fut[k] += b->gs_fut[k];
+        a->gs_bound_n[k] += b->gs_bound_n[k];
+        a->gs_t_sum[k] += b->gs_t_sum[k];
+        a->gs_month_sum[k] += b->gs_month_sum[k];
+        a->gs_bound_sum[k] += b->gs_bound_sum[k];
+    }
+}
+
+/* The rows of DIR/replicates.csv of one kind ("design," or "null,") to
+ * out, after checking its header is want. */
+static itp_status copy_rows(const char *dir, const char *kind, const char *want, FILE *out,
+                            long expect, char *err, size_t errlen)
+{
+    char path[1100], *line = NULL;
+    size_t cap = 0, kl = strlen(kind);
+    long rows = 0;
+    snprintf(path, sizeof path, "%s/replicates.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot read it: %s", path, strerror(errno));
+        return ITP_EINPUT;
+    }
+    ssize_t n = getline(&line, &cap, f);
+    int ok = n > 0 && !strcmp(line, want);
+    while (ok && (n = getline(&line, &cap, f)) > 0)
+        if (!strncmp(line, kind, kl)) {
+            fwrite(line, 1, (size_t)n, out);
+            rows++;
+        }
+    ok &= !ferror(f);
+    fclose(f);
+    free(line);
+    if (!ok || rows != expect) {
+        snprintf(err, errlen, "%s: does not match its shard.state (%ld %s rows, expected %ld)",
+                 path, rows, kind, expect);
+        return ITP_EINPUT;
+    }
+    return ITP_OK;
+}
+
+typedef struct shard {
+    const char *dir;
+    itp_run_saved sv;
+    itp_run_result res;
+} shard;
+
+static int by_first(const void *a, const void *b)
+{
+    long x = ((const shard *)a)->sv.first, y = ((const shard *)b)->sv.first;
+    return (x > y) - (x < y);
+}
+
+itp_status itp_run_merge(const char *dir, const itp_scenario *scn, const char *hash,
+                         const char *const *shards, int n, const itp_run_opts *o, char *err,
+                         size_t errlen)
+{
+    shard *sh = calloc((size_t)(n > 0 ? n : 1), sizeof *sh);
+    itp_run_result tot;
+    itp_status st = sh ? itp_run_result_init(&tot, scn) : ITP_ENOMEM;
+    int loaded = 0;
+    for (int i = 0; !st && i < n; i++) {
+        sh[i].dir = shards[i];
+        st = itp_run_state_read_file(shards[i], ITP_SHARD_STATE, scn, &sh[i].sv, &sh[i].res, err,
+                                     errlen);
+        loaded = i + 1;
+        if (st)
+            break;
+        const itp_run_saved *a = &sh[0].sv, *b = &sh[i].sv;
+        const char *why = strcmp(b->hash, hash) ? "another scenario or other settings"
+                          : b->seed != a->seed ? "another seed"
+                          : b->null != a->null ? "the null version run or not"
+                          : b->patients != a->patients ? "another sample size"
+                          : sh[i].res.design.reps != b->reps ? "an unfinished run"
+                                                             : NULL;
+        if (why) {
+            snprintf(err, errlen, "%s: a shard of %s than %s; merge refuses it", shards[i], why,
+                     shards[0]);
+            st = ITP_EINPUT;
+        }
+    }
+    if (!st)
+        qsort(sh, (size_t)n, sizeof *sh, by_first);
+    long next = 0;
+    for (int i = 0; !st && i < n; i++) {
+        if (sh[i].sv.first != next) {
+            snprintf(err, errlen, "%s: replicates %ld..%ld, %s: the shards must cover 0..N once "
+                     "(a %s at replicate %ld)", sh[i].dir, sh[i].sv.first,
+                     sh[i].sv.first + sh[i].sv.reps - 1,
+                     sh[i].sv.first > next ? "gap" : "overlap",
+                     sh[i].sv.first > next ? "gap" : "second shard", next);
+            st = ITP_EINPUT;
+            break;
+        }
+        next += sh[i].sv.reps;
+        if (sh[i].res.has_null && !tot.has_null) {
+            if ((st = itp_mc_summary_init(&tot.null, scn)))
+                break;
+            tot.has_null = 1;
+        }
+        summary_add(&tot.design, &sh[i].res.design, scn);
+        if (sh[i].res.has_null)
+            summary_add(&tot.null, &sh[i].res.null, scn);
+    }
+    itp_out rep = {0};
+    char *want = NULL;
+    size_t wlen = 0;
+    FILE *hdr = st ? NULL : open_memstream(&want, &wlen);
+    if (!st && !hdr)
+        st = ITP_ENOMEM;
+    if (hdr) {
+        itp_replicates_header(scn, hdr);
+        fclose(hdr);
+    }
+    if (!st)
+        st = itp_mkdir_p(dir, err, errlen);
+    if (!st)
+        st = itp_out_open(&rep, dir, "replicates.csv", err, errlen);
+    if (!st)
+        fputs(want, rep.f);
+    for (int k = 0; k < 2 && !st; k++)
+        for (int i = 0; !st && i < n; i++)
+            if (k == 0 || sh[i].res.has_null)
+                st = copy_rows(sh[i].dir, k ? "null," : "design,", want, rep.f,
+                               k ? sh[i].res.null.reps : sh[i].res.design.reps, err, errlen);
+    free(want);
+    if (!st) {
+        itp_run_opts mo = *o;
+        mo.seed = sh[0].sv.seed;
+        mo.reps = next;
+        mo.first = 0;
+        mo.shard = 0;
+        mo.null = sh[0].sv.null;
+        mo.patients = sh[0].sv.patients;
+        tot.complete = 1;
+        st = itp_write_results(dir, scn, &mo, &tot, hash, &rep, err, errlen);
+    }
+    itp_out_abort(&rep);
+    for (int i = 0; i < loaded; i++)
+        itp_run_result_free(&sh[i].res);
+    if (sh)
+        itp_run_result_free(&tot);
+    free(sh);
+    return st;
 }

@@ -84,8 +84,8 @@ start "$scn" --resume "$dir/r" -j 1
 interrupt "$dir/r" null 256 TERM
 [ "$done" -gt $reps ] || fail "second stop at $done, not in the null replicates"
 
-# and finish
-"$ITPSIM" run "$scn" --resume "$dir/r" -s 5 -j 2 --quiet > "$dir/r.out" 2> "$dir/err" ||
+# and finish, the scenario taken from what the folder recorded
+"$ITPSIM" run --resume "$dir/r" -s 5 -j 2 --quiet > "$dir/r.out" 2> "$dir/err" ||
   fail "final --resume: $(cat "$dir/err")"
 sh tests/scripts/cmp_results.sh "$dir/ref" "$dir/r" || fail "differs from the uninterrupted run"
 cmp "$dir/ref.out" "$dir/r.out" || fail "printed summary differs"

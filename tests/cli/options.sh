@@ -12,7 +12,7 @@ reps() { sed -n 's/.*"replicates": \([0-9]*\).*/\1/p' "$1/summary.json"; }
 nulls() { sed -n 's/.*"null_replicates": \([0-9]*\).*/\1/p' "$1/summary.json"; }
 # the same run written four ways
 "$ITPSIM" run "$scn" -n 30 -s 4 -o "$dir/a" --quiet > /dev/null || fail "plain"
-"$ITPSIM" run --replicates=30 --seed=4 --output="$dir/b" --quiet "$scn" > /dev/null || fail "--name=value"
+"$ITPSIM" run --reps=30 --seed=4 --output="$dir/b" --quiet "$scn" > /dev/null || fail "--name=value"
 "$ITPSIM" run -n30 -s4 -o"$dir/c" --quiet "$scn" > /dev/null || fail "-n30"
 "$ITPSIM" run --quiet -n 30 -s 4 -o "$dir/d" -- "$scn" > /dev/null || fail "--"
 for x in b c d; do sh tests/scripts/cmp_results.sh "$dir/a" "$dir/$x" || fail "$x differs"; done
