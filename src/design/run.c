@@ -190,53 +190,58 @@ static itp_status partial_nulls(const itp_scenario *scn, const itp_run_opts *o,
     return ITP_OK;
 }
 
+/* Design and null replicates interleaved by chunk: design chunk k, then
+ * the null replicates of the same indices, then chunk k + 1, so that an
+ * interrupted run has both power and type I error for the same
+ * replicates, and its null never runs ahead of its design. With precision
+ * > 0 the design stops after the first chunk whose every power's standard
+ * error is at most the target (the stopping point depends on the seed
+ * only: a resumed run starts after a chunk that missed it); the null then
+ * catches up. replicates.csv gets the chunks' rows in that order. */
 itp_status itp_run_continue(const itp_scenario *scn, const itp_run_opts *o,
                             const atomic_int *stop, itp_run_result *res)
 {
     itp_status st = ITP_OK;
     long total = o->reps * (o->null ? 2 : 1);
-    progress p = {o, res->has_null ? "null" : "design", total, 0, now(), now(), isatty(2), -1, 0};
-    p.done = res->design.reps + (res->has_null ? res->null.reps : 0);
+    progress p = {o, "design", total, 0, now(), now(), isatty(2), -1, 0};
     res->complete = 0;
-    if (!res->has_null) {
-        itp_mc_run_opts mo = {.seed = o->seed, .first = o->first + res->design.reps,
-                              .reps = o->reps - res->design.reps, .threads = o->threads,
-                              .patients = o->patients, .stop = stop};
-        if (o->precision > 0) {
-            /* Chunk by chunk, in replicate order, until every power's
-             * standard error is at most the target: the stopping point
-             * depends on the seed only (a resumed run starts after a chunk
-             * that missed the target, or it would have moved on). */
-            p.total = o->reps;
-            while (!st && res->design.reps < o->reps) {
-                mo.first = o->first + res->design.reps;
-                mo.reps = o->reps - mo.first < ITP_MC_CHUNK ? o->reps - mo.first : ITP_MC_CHUNK;
-                st = itp_mc_run(scn, &mo, &res->design, on_chunk, &p);
-                if (!st && max_power_se(scn, &res->design) <= o->precision)
-                    break;
-            }
-            p.total = res->design.reps * (o->null ? 2 : 1);
-        } else if (mo.reps > 0) {
-            st = itp_mc_run(scn, &mo, &res->design, on_chunk, &p);
-        }
-        if (!st && o->null) {
-            if ((st = itp_mc_summary_init(&res->null, scn)))
-                return st;
-            res->has_null = 1;
-        }
-    }
-    if (!st && res->has_null) {
-        itp_scenario *null;
-        if ((st = itp_scenario_null(scn, &null)))
+    if (o->null && !res->has_null) {
+        if ((st = itp_mc_summary_init(&res->null, scn)))
             return st;
-        p.phase = "null";
-        itp_mc_run_opts no = {.seed = o->seed, .first = o->first + res->null.reps,
-                              .reps = res->design.reps - res->null.reps, .threads = o->threads,
-                              .patients = o->patients, .stop = stop};
-        if (no.reps > 0)
-            st = itp_mc_run(null, &no, &res->null, on_chunk, &p);
-        itp_scenario_free(null);
+        res->has_null = 1;
     }
+    p.done = res->design.reps + (res->has_null ? res->null.reps : 0);
+    itp_scenario *null = NULL;
+    if (res->has_null && (st = itp_scenario_null(scn, &null)))
+        return st;
+    int design_done = res->design.reps >= o->reps;
+    if (o->precision > 0 && res->design.reps > 0 &&
+        max_power_se(scn, &res->design) <= o->precision)
+        design_done = 1;
+    while (!st) {
+        itp_mc_run_opts mo = {.seed = o->seed, .threads = o->threads, .patients = o->patients,
+                              .stop = stop};
+        if (res->has_null && res->null.reps < res->design.reps) {
+            /* the null replicates of the last design chunk(s) */
+            p.phase = "null";
+            mo.first = o->first + res->null.reps;
+            mo.reps = res->design.reps - res->null.reps;
+            st = itp_mc_run(null, &mo, &res->null, on_chunk, &p);
+            continue;
+        }
+        if (design_done)
+            break;
+        p.phase = "design";
+        mo.first = o->first + res->design.reps;
+        mo.reps = o->reps - res->design.reps < ITP_MC_CHUNK ? o->reps - res->design.reps
+                                                           : ITP_MC_CHUNK;
+        st = itp_mc_run(scn, &mo, &res->design, on_chunk, &p);
+        design_done = res->design.reps >= o->reps ||
+                      (o->precision > 0 && max_power_se(scn, &res->design) <= o->precision);
+        if (design_done && o->precision > 0)
+            p.total = res->design.reps * (o->null ? 2 : 1);
+    }
+    itp_scenario_free(null);
     if (!st && res->has_null && o->partial_nulls)
         st = partial_nulls(scn, o, stop, res, &p);
     if (st == ITP_EINTERRUPT && p.io_error)

@@ -283,7 +283,6 @@ itp_status itp_replicates_resume(const char *dir, const itp_scenario *scn,
         if (row++ == 0) {
             ok = (size_t)n == wlen && !memcmp(line, want, wlen);
         } else if (!strncmp(line, "design,", 7)) {
-            ok = null == 0;   /* design rows come first */
             design++;
         } else if (!strncmp(line, "null,", 5)) {
             null++;
@@ -426,33 +425,71 @@ static void summary_add(itp_mc_summary *a, const itp_mc_summary *b, const itp_sc
     }
 }
 
-/* The rows of DIR/replicates.csv of one kind ("design," or "null,") to
- * out, after checking its header is want. */
-static itp_status copy_rows(const char *dir, const char *kind, const char *want, FILE *out,
-                            long expect, char *err, size_t errlen)
+/* A row of a shard's replicates.csv, with where one run puts it: design
+ * and null interleaved by chunk (run.c), each chunk in replicate order. */
+typedef struct row {
+    long chunk, rep;
+    int null;
+    char *text;
+} row;
+
+static int row_order(const void *pa, const void *pb)
+{
+    const row *a = pa, *b = pb;
+    if (a->chunk != b->chunk)
+        return (a->chunk > b->chunk) - (a->chunk < b->chunk);
+    if (a->null != b->null)
+        return a->null - b->null;
+    return (a->rep > b->rep) - (a->rep < b->rep);
+}
+
+/* The rows of DIR/replicates.csv (under the header want) appended to
+ * *rows; their counts must be the shard's design and null replicates. */
+static itp_status read_rows(const char *dir, const char *want, long design, long null, row **rows,
+                            size_t *n, size_t *cap, char *err, size_t errlen)
 {
     char path[1100], *line = NULL;
-    size_t cap = 0, kl = strlen(kind);
-    long rows = 0;
+    size_t lcap = 0;
+    long got[2] = {0, 0};
     snprintf(path, sizeof path, "%s/replicates.csv", dir);
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "%s: cannot read it: %s", path, strerror(errno));
         return ITP_EINPUT;
     }
-    ssize_t n = getline(&line, &cap, f);
-    int ok = n > 0 && !strcmp(line, want);
-    while (ok && (n = getline(&line, &cap, f)) > 0)
-        if (!strncmp(line, kind, kl)) {
-            fwrite(line, 1, (size_t)n, out);
-            rows++;
+    ssize_t len = getline(&line, &lcap, f);
+    int ok = len > 0 && !strcmp(line, want);
+    while (ok && (len = getline(&line, &lcap, f)) > 0) {
+        int nul = !strncmp(line, "null,", 5);
+        char *end;
+        long rep = strtol(line + (nul ? 5 : 7), &end, 10);
+        ok = (nul || !strncmp(line, "design,", 7)) && *end == ',' && rep >= 0;
+        if (!ok)
+            break;
+        if (*n == *cap) {
+            size_t nc = *cap ? 2 * *cap : 1024;
+            row *r = realloc(*rows, nc * sizeof *r);
+            if (!r) {
+                ok = 0;
+                break;
+            }
+            *rows = r;
+            *cap = nc;
         }
+        row *r = &(*rows)[(*n)++];
+        r->chunk = rep / ITP_MC_CHUNK;
+        r->rep = rep;
+        r->null = nul;
+        r->text = strdup(line);
+        ok = r->text != NULL;
+        got[nul]++;
+    }
     ok &= !ferror(f);
     fclose(f);
     free(line);
-    if (!ok || rows != expect) {
-        snprintf(err, errlen, "%s: does not match its shard.state (%ld %s rows, expected %ld)",
-                 path, rows, kind, expect);
+    if (!ok || got[0] != design || got[1] != null) {
+        snprintf(err, errlen, "%s: does not match its shard.state (%ld design and %ld null "
+                 "rows, expected %ld and %ld)", path, got[0], got[1], design, null);
         return ITP_EINPUT;
     }
     return ITP_OK;
@@ -535,13 +572,21 @@ itp_status itp_run_merge(const char *dir, const itp_scenario *scn, const char *h
         st = itp_mkdir_p(dir, err, errlen);
     if (!st)
         st = itp_out_open(&rep, dir, "replicates.csv", err, errlen);
-    if (!st)
+    row *rows = NULL;
+    size_t nrows = 0, rcap = 0;
+    for (int i = 0; !st && i < n; i++)
+        st = read_rows(sh[i].dir, want, sh[i].res.design.reps,
+                       sh[i].res.has_null ? sh[i].res.null.reps : 0, &rows, &nrows, &rcap, err,
+                       errlen);
+    if (!st) {
+        qsort(rows, nrows, sizeof *rows, row_order);
         fputs(want, rep.f);
-    for (int k = 0; k < 2 && !st; k++)
-        for (int i = 0; !st && i < n; i++)
-            if (k == 0 || sh[i].res.has_null)
-                st = copy_rows(sh[i].dir, k ? "null," : "design,", want, rep.f,
-                               k ? sh[i].res.null.reps : sh[i].res.design.reps, err, errlen);
+        for (size_t i = 0; i < nrows; i++)
+            fputs(rows[i].text, rep.f);
+    }
+    for (size_t i = 0; i < nrows; i++)
+        free(rows[i].text);
+    free(rows);
     free(want);
     if (!st) {
         itp_run_opts mo = *o;

@@ -1,11 +1,13 @@
 #!/bin/sh
 # Interruption and resume of `itpsim run`:
-# - SIGINT during the design replicates stops the run within a second with
-#   exit 130, and DIR holds the completed replicates (a multiple of the
-#   256-replicate chunk) marked "partial": true with their count, run.state,
-#   and no temporary file;
-# - --resume continues (with another thread count), SIGTERM during the null
-#   replicates stops it again the same way, and a second --resume finishes:
+# - SIGINT early in the run stops it within a second with exit 130, and
+#   DIR holds the completed replicates (a multiple of the 256-replicate
+#   chunk; design and null interleaved by chunk, so the null never runs
+#   ahead of the design nor more than a chunk behind) marked "partial":
+#   true with their count, run.state, and no temporary file;
+# - --resume continues (with another thread count), SIGTERM later stops it
+#   again the same way, with both design and null replicates (power and
+#   type I error), and a second --resume finishes:
 #   the four result files then equal, byte for byte, those of a run never
 #   interrupted, and run.state is gone;
 # - --resume refuses (exit 2) a folder without an interrupted run, other
@@ -46,7 +48,8 @@ interrupt() {
   u=$(sed -n 's/.*"null_replicates": \([0-9]*\).*/\1/p' "$out/summary.json")
   [ "$done" -gt 0 ] && [ "$done" -eq $((d + u)) ] || fail "completed $done != $d + $u"
   [ $((d % 256)) -eq 0 ] || [ "$d" -eq "$reps" ] || fail "$d design replicates: not whole chunks"
-  [ $((u % 256)) -eq 0 ] || fail "$u null replicates: not whole chunks"
+  [ $((u % 256)) -eq 0 ] || [ "$u" -eq "$reps" ] || fail "$u null replicates: not whole chunks"
+  [ "$u" -le "$d" ] && [ $((d - u)) -le 256 ] || fail "$d design and $u null: not interleaved"
   [ "$(($(wc -l < "$out/replicates.csv") - 1))" -eq "$done" ] || fail "replicates.csv rows != completed $done"
   [ -f "$out/run.state" ] || fail "no run.state"
   ls -A "$out" | grep -q '\.tmp-' && fail "temporary files left: $(ls -A "$out")"
@@ -79,10 +82,10 @@ mkdir "$dir/empty"
   fail "plain run over an interrupted one: $(cat "$dir/err.x")"
 cmp "$dir/state.before" "$dir/r/run.state" || fail "a refused --resume changed run.state"
 
-# continue (options from run.state), stop again among the null replicates
+# continue (options from run.state), stop again further on
 start "$scn" --resume "$dir/r" -j 1
-interrupt "$dir/r" null 256 TERM
-[ "$done" -gt $reps ] || fail "second stop at $done, not in the null replicates"
+interrupt "$dir/r" null 768 TERM
+[ "$u" -ge 768 ] || fail "second stop with $u null replicates"
 
 # and finish, the scenario taken from what the folder recorded
 "$ITPSIM" run --resume "$dir/r" -s 5 -j 2 --quiet > "$dir/r.out" 2> "$dir/err" ||
