@@ -80,7 +80,8 @@ done
 kill -INT $pid
 wait $pid
 echo "mpirun after SIGINT: exit $?"
-grep -q '"partial": true' "$dir/i/summary.json" || fail "summary.json not marked partial: $(cat "$dir/i.err")"
+grep -q '"partial": true' "$dir/i/summary.json" ||
+  fail "summary.json not marked partial: $(cat "$dir/i.err")"
 done=$(sed -n 's/.*"completed": \([0-9]*\).*/\1/p' "$dir/i/summary.json")
 d=$(sed -n 's/.*"replicates": \([0-9]*\).*/\1/p' "$dir/i/summary.json")
 u=$(sed -n 's/.*"null_replicates": \([0-9]*\).*/\1/p' "$dir/i/summary.json")
