@@ -2,6 +2,9 @@
 #
 # Targets
 #   make            build build/itpsim
+#   make mpi        build build/itpsim-mpi with mpicc (the same as make MPI=1;
+#                   objects in build/obj-mpi): replicates shared out over
+#                   the ranks of an MPI job (README, "Running on a cluster")
 #   make run        install missing packages, build, run the default scenario
 #                   (power and type I error; RUN_REPS=1000 replicates each)
 #   make test       install missing packages, build, run the whole test suite
@@ -18,6 +21,7 @@
 # Flags
 #   WERROR=1        treat warnings as errors (CI)
 #   DEBUG=1         -O0 -g
+#   MPI=1           build/itpsim-mpi instead of build/itpsim (make mpi)
 
 # ---- settings --------------------------------------------------------------
 CC       ?= cc
@@ -43,13 +47,28 @@ SCENARIO ?= scenarios/vayhit2.cfg
 RUN_DIR  ?= results/vayhit2
 RUN_REPS ?= 1000
 
+# The MPI build: mpicc, -DITP_MPI, its own objects, archive and program, so
+# the two builds never mix. `make test` builds it too when mpicc is on PATH
+# (tests/cli/mpi.sh skips without it).
+OBJ      := $(BUILD)/obj
+LIBA     := $(BUILD)/libitpsim.a
+PROG     := $(BUILD)/itpsim
+ifeq ($(MPI),1)
+CC       := mpicc
+CFLAGS   += -DITP_MPI
+OBJ      := $(BUILD)/obj-mpi
+LIBA     := $(BUILD)/libitpsim-mpi.a
+PROG     := $(BUILD)/itpsim-mpi
+endif
+HAVE_MPICC := $(if $(NO_MPI),,$(shell command -v mpicc 2>/dev/null))
+
 # ---- sources ---------------------------------------------------------------
 # One folder per layer under src/ (see README, "Code layout"); the library is
 # every src/*/*.c but the command line's (src/cli/), which the program adds.
 CLI_SRC  := $(wildcard src/cli/*.c)
-CLI_OBJ  := $(CLI_SRC:src/%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:src/%.c=$(OBJ)/%.o)
 LIB_SRC  := $(filter-out $(CLI_SRC),$(wildcard src/*/*.c))
-LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(OBJ)/%.o)
 # Unit tests mirror the layers (tests/unit/LAYER/test_NAME.c); each builds to
 # $(BUILD)/tests/test_NAME. `make test T=NAME` runs one of them (or the
 # check script tests/cli/NAME.sh) instead of the whole suite.
@@ -66,9 +85,12 @@ HEADERS  := $(wildcard include/itpsim/*.h) $(wildcard src/*/*.h)
 DEPFLAGS  = -MMD -MP
 
 # ---- rules -----------------------------------------------------------------
-.PHONY: calibration-joint all deps run test clean everything clang
+.PHONY: calibration-joint all deps mpi run test clean everything clang
 
-all: $(BUILD)/itpsim
+all: $(PROG)
+
+mpi:
+	@$(MAKE) --no-print-directory MPI=1 all
 
 # `make deps ALL=1`: also every optional feature's packages (OPT_DEBS).
 OPT_DEBS := gnuplot-nox chromium fonts-dejavu-core r-base-core r-cran-survival r-cran-rpact \
@@ -76,7 +98,7 @@ OPT_DEBS := gnuplot-nox chromium fonts-dejavu-core r-base-core r-cran-survival r
 deps:
 	@sh tests/scripts/deps.sh $(PKGS) $(if $(ALL),--all $(OPT_DEBS))
 
-$(BUILD)/obj/%.o: src/%.c
+$(OBJ)/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
@@ -84,12 +106,12 @@ $(BUILD)/obj/%.o: src/%.c
 
 # Made afresh each time, so that the object of a removed or moved source
 # does not stay in the archive.
-$(BUILD)/libitpsim.a: $(LIB_OBJ)
+$(LIBA): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/itpsim: $(CLI_OBJ) $(BUILD)/libitpsim.a
-	$(CC) $(CFLAGS) $(CLI_OBJ) $(BUILD)/libitpsim.a $(LDLIBS) -o $@
+$(PROG): $(CLI_OBJ) $(LIBA)
+	$(CC) $(CFLAGS) $(CLI_OBJ) $(LIBA) $(LDLIBS) -o $@
 
 $(BUILD)/tests/%: %.c tests/testutil.h $(BUILD)/libitpsim.a $(HEADERS)
 	@mkdir -p $(@D)
@@ -117,13 +139,16 @@ clang: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(TOOL_BIN) \
 	  $(addprefix $(BUILD)/bench/,$(BENCH_PROGS))
+	@$(if $(HAVE_MPICC),$(MAKE) --no-print-directory MPI=1 all)
 	@sh tests/scripts/check_layers.sh
 	@ITPSIM_ONLY="$(T)" sh tests/scripts/run_tests.sh $(BUILD) $(TEST_RUN)
 
 # ---- sanitizers, valgrind and fuzzing -----------------------------------------
 # Each builds in its own folder, so none disturbs the normal build.
 # `make sanitize`: the whole test suite with AddressSanitizer (leaks included)
-# and UndefinedBehaviorSanitizer, stopping at the first report. Reports go
+# and UndefinedBehaviorSanitizer, stopping at the first report. The MPI
+# build and tests/cli/mpi.sh are left out there (NO_MPI=1): Open MPI's own
+# allocations at exit would count as leaks; `make test` runs them. Reports go
 # to files (log_path) and any file fails the target, so a report counts even
 # where a test script discards stderr or expects a non-zero exit code.
 SAN_BUILD    := build-san
@@ -153,7 +178,8 @@ sanitize: deps
 	@ASAN_OPTIONS=log_path=$(CURDIR)/$(SAN_BUILD)/reports/asan:detect_leaks=1 \
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=log_path=$(CURDIR)/$(SAN_BUILD)/reports/ubsan:print_stacktrace=1 \
-	 $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) OPT="$(SAN_OPT)" test
+	 ITPSIM_EXCLUDE=mpi $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) OPT="$(SAN_OPT)" \
+	   NO_MPI=1 test
 	@if ls $(SAN_BUILD)/reports/* >/dev/null 2>&1; then \
 	   cat $(SAN_BUILD)/reports/*; echo "sanitize: reports above"; exit 1; fi
 	@echo "sanitize: no AddressSanitizer or UndefinedBehaviorSanitizer report"

@@ -21,7 +21,14 @@
  * - *stop is set (by a signal handler, or a replicate): it is checked
  *   before each replicate; ITP_EINTERRUPT is returned;
  * - reduce returns a status other than ITP_OK: that status is returned.
- * Chunks before the one that ended the run have all been reduced. */
+ * Chunks before the one that ended the run have all been reduced.
+ *
+ * In the MPI build (ITP_MPI), every rank calls this with the same task and
+ * options; each chunk is shared out over the ranks and, for a task with
+ * result slots, every rank's reduce sees all of the chunk's slots, so every
+ * rank ends with the state of one process; the run ends at the same chunk,
+ * with the same status, on every rank. A task without slots is run whole
+ * on every rank (engine.c). */
 #ifndef ITPSIM_ENGINE_H
 #define ITPSIM_ENGINE_H
 
@@ -60,5 +67,9 @@ typedef struct itp_engine_opts {
  * slots cannot be allocated; a failing ws_create's status (the workspaces
  * made are freed, nothing runs). */
 itp_status itp_engine_run(const itp_engine_task *task, const itp_engine_opts *o);
+
+/* The processes the engine shares replicates over: MPI's ranks in the MPI
+ * build, else 1. */
+int itp_engine_ranks(void);
 
 #endif

@@ -15,6 +15,10 @@ typedef struct itp_out {
     char path[1024];
 } itp_out;
 
+/* 1 when this process writes result files: always, but on the ranks other
+ * than 0 of an MPI job (the MPI build), whose itp_mkdir_p does nothing and
+ * whose itp_out files are written to /dev/null and never renamed. */
+int itp_out_writes(void);
 /* Creates dir (and its parents) when missing. */
 itp_status itp_mkdir_p(const char *dir, char *err, size_t errlen);
 /* Opens dir/name.tmp-PID for writing. */

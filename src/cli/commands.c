@@ -375,7 +375,9 @@ static int cmd_run(int argc, char **argv)
                         "itpsim run: %s: stopped; the %ld completed replicates are in %s, marked "
                         "partial.\nContinue with: itpsim run %s --resume %s (and the same --set "
                         "options)\n",
-                        strsignal(atomic_load(&stop_requested)),
+                        /* 0: an MPI job stopped on another rank's signal */
+                        strsignal(atomic_load(&stop_requested) ? atomic_load(&stop_requested)
+                                                               : SIGINT),
                         res.design.reps + (res.has_null ? res.null.reps : 0L), o.outdir,
                         o.scenario, o.outdir);
             if (wst)

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
+#ifdef ITP_MPI
+#include <mpi.h>
+#endif
 #include "itpsim/plot.h"
 #include "cli.h"
 
@@ -29,7 +32,7 @@ static const char usage_main[] =
 int itp_cli_argc;
 char **itp_cli_argv;
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
     itp_cli_argc = argc;
     itp_cli_argv = argv;
@@ -61,3 +64,34 @@ int main(int argc, char **argv)
     }
     return usage_error(NULL, "unknown command '%s'", cmd);
 }
+
+#ifdef ITP_MPI
+/* itpsim-mpi: every rank runs the same command; the replicates are shared
+ * out in the engine (engine.c). Rank 0 alone prints and writes files; the
+ * other ranks' output goes to /dev/null. Every rank exits with rank 0's
+ * code, and not before rank 0 has written its files, so that mpirun sees
+ * neither an early exit nor another rank's view of the outcome. Only the
+ * calling thread of the engine calls MPI (MPI_THREAD_FUNNELED). */
+int main(int argc, char **argv)
+{
+    int provided = 0, rank = 0;
+    if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fputs("itpsim: MPI_Init_thread failed\n", stderr);
+        return 1;
+    }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank != 0 && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    int rc = run_command(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Finalize();
+    return rc;
+}
+#else
+int main(int argc, char **argv)
+{
+    return run_command(argc, argv);
+}
+#endif

@@ -23,6 +23,7 @@
 #endif
 #include "itpsim/analysis.h"
 #include "itpsim/calibrate.h"
+#include "itpsim/engine.h"
 #include "itpsim/model.h"
 #include "itpsim/plot.h"
 #include "itpsim/report.h"
@@ -488,7 +489,8 @@ void provenance_json(const options *o, const char *defaults, int threads, char *
     char date[32] = "";
     if (gmtime_r(&now, &tm))
         strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(f, ", \"threads\": %d, \"ranks\": 1, \"date\": \"%s\"}", threads, date);
+    fprintf(f, ", \"threads\": %d, \"ranks\": %d, \"date\": \"%s\"}", threads,
+            itp_engine_ranks(), date);
     fclose(f);
     snprintf(buf, len, "%s", text ? text : "null");
     free(text);

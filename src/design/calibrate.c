@@ -348,27 +348,55 @@ static itp_status cohort_ws_create(void *ctx, void **ws)
     return itp_sim_ws_create(&w->sim, j->scn);
 }
 
-/* Replicate r into patients [r n, (r + 1) n) of the pool. */
+/* Replicate r's result slot: its patients' outcomes [n][ne], then their
+ * arms [n] (255: not randomised by the cut), rounded up to whole outcomes
+ * so that the next slot's outcomes are aligned. */
+static size_t cohort_slot_size(const itp_scenario *scn)
+{
+    size_t n = (size_t)scn->n_patients, ne = (size_t)scn->n_endpoints;
+    size_t one = sizeof(itp_outcome);
+    return (n * ne * one + n + one - 1) / one * one;
+}
+
 static itp_status cohort_replicate(void *ctx, void *ws, long r, void *result)
 {
     const cohort_job *j = ctx;
     cohort_ws *w = ws;
-    itp_calibrator *c = j->c;
     size_t n = (size_t)j->scn->n_patients, ne = (size_t)j->scn->n_endpoints;
-    (void)result;
-    itp_status st = itp_trial_simulate(j->scn, c->seed, (uint64_t)r, 0, w->sim, &w->rec);
+    itp_status st = itp_trial_simulate(j->scn, j->c->seed, (uint64_t)r, 0, w->sim, &w->rec);
     if (st)
         return st;
-    itp_endpoints_eval(j->scn, &w->rec, NULL, c->out + (size_t)r * n * ne);
+    itp_outcome *out = result;
+    unsigned char *arm = (unsigned char *)(out + n * ne);
+    itp_endpoints_eval(j->scn, &w->rec, NULL, out);
     for (size_t i = 0; i < n; i++)
-        c->arm[(size_t)r * n + i] = w->rec.patients[i].followup_days < 0
-                                        ? 255 : (unsigned char)w->rec.patients[i].arm;
+        arm[i] = w->rec.patients[i].followup_days < 0 ? 255
+                                                      : (unsigned char)w->rec.patients[i].arm;
+    return ITP_OK;
+}
+
+/* Replicates [first, first + count) into patients [first n, (first +
+ * count) n) of the pool. */
+static itp_status cohort_reduce(void *ctx, long first, const void *results, long count)
+{
+    const cohort_job *j = ctx;
+    itp_calibrator *c = j->c;
+    size_t n = (size_t)j->scn->n_patients, ne = (size_t)j->scn->n_endpoints;
+    size_t size = cohort_slot_size(j->scn);
+    for (long i = 0; i < count; i++) {
+        const itp_outcome *out = (const void *)((const unsigned char *)results + (size_t)i * size);
+        size_t r = (size_t)(first + i);
+        memcpy(c->out + r * n * ne, out, n * ne * sizeof *out);
+        memcpy(c->arm + r * n, out + n * ne, n);
+    }
     return ITP_OK;
 }
 
 /* The pooled cohort: K replicate trials of the scenario, each from its own
  * replicate streams, written at fixed offsets (the result does not depend
- * on the threads). */
+ * on the threads, nor on the ranks of an MPI job, which share the
+ * replicates out through the result slots). One chunk: one wait for the
+ * slowest thread, and a copy of the pool's size. */
 static itp_status simulate_cohort(itp_calibrator *c, const itp_scenario *scn, size_t *n_out)
 {
     double sum = 0.0, least = HUGE_VAL;
@@ -382,7 +410,8 @@ static itp_status simulate_cohort(itp_calibrator *c, const itp_scenario *scn, si
     if (st)
         return st;
     cohort_job j = {c, scn};
-    itp_engine_task task = {&j, 0, cohort_ws_create, cohort_ws_free, cohort_replicate, NULL};
+    itp_engine_task task = {&j, cohort_slot_size(scn), cohort_ws_create, cohort_ws_free,
+                            cohort_replicate, cohort_reduce};
     itp_engine_opts eo = {.first = 0, .count = k, .threads = c->threads, .chunk = k};
     *n_out = (size_t)k * n;
     return itp_engine_run(&task, &eo);

@@ -409,7 +409,7 @@ itp_status itp_write_results(const char *dir, const itp_scenario *scn, const itp
     }
     if ((st = itp_out_commit_all(all, n, err, errlen)))
         return st;
-    if (res->complete) {
+    if (res->complete && itp_out_writes()) {
         char path[1100];
         snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
         if (remove(path) != 0 && errno != ENOENT) {

@@ -326,7 +326,8 @@ static itp_status draw(const char *pdir, const picture *p, const plot_info *in,
                        const itp_plot_opts *o, char *err, size_t errlen)
 {
     itp_status st = write_script(pdir, p, in, err, errlen);
-    if (st)
+    /* an MPI rank that writes nothing has no script to run */
+    if (st || !itp_out_writes())
         return st;
     long pid = (long)getpid();
     char script[64], assign[160], log[64], tmp[2][64], fin[2][64];

@@ -9,10 +9,32 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef ITP_MPI
+#include <mpi.h>
+#endif
+
+int itp_out_writes(void)
+{
+#ifdef ITP_MPI
+    /* An MPI job: every rank holds the same results (engine.c), rank 0
+     * alone writes them. */
+    int on = 0, off = 0, rank = 0;
+    MPI_Initialized(&on);
+    if (on)
+        MPI_Finalized(&off);
+    if (on && !off)
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    return rank == 0;
+#else
+    return 1;
+#endif
+}
 
 itp_status itp_mkdir_p(const char *dir, char *err, size_t errlen)
 {
     char buf[1024];
+    if (!itp_out_writes())
+        return ITP_OK;
     if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
         snprintf(err, errlen, "%s: path too long", dir);
         return ITP_EIO;
@@ -47,6 +69,16 @@ itp_status itp_out_open(itp_out *o, const char *dir, const char *name, char *err
             (int)sizeof o->tmp) {
         snprintf(err, errlen, "%s: path too long", dir);
         return ITP_EIO;
+    }
+    if (!itp_out_writes()) {
+        /* written in full, and discarded: no temporary name to rename */
+        o->tmp[0] = '\0';
+        o->f = fopen("/dev/null", "w");
+        if (!o->f) {
+            snprintf(err, errlen, "/dev/null: cannot write: %s", strerror(errno));
+            return ITP_EIO;
+        }
+        return ITP_OK;
     }
     /* Created afresh ("x"): never through a link or a file left there; a
      * leftover of an earlier process with the same id is removed first. */
@@ -101,15 +133,17 @@ itp_status itp_out_commit_all(itp_out *const *o, int n, char *err, size_t errlen
     if (bad >= 0) {
         snprintf(err, errlen, "%s: write failed: %s", o[bad]->path, strerror(why));
         for (int i = 0; i < n; i++)
-            remove(o[i]->tmp);
+            if (o[i]->tmp[0])
+                remove(o[i]->tmp);
         return ITP_EIO;
     }
     for (int i = 0; i < n; i++)
-        if (rename(o[i]->tmp, o[i]->path) != 0) {
+        if (o[i]->tmp[0] && rename(o[i]->tmp, o[i]->path) != 0) {
             snprintf(err, errlen, "%s: cannot rename into place: %s", o[i]->path,
                      strerror(errno));
             for (int j = i; j < n; j++)
-                remove(o[j]->tmp);
+                if (o[j]->tmp[0])
+                    remove(o[j]->tmp);
             return ITP_EIO;
         }
     return ITP_OK;
@@ -119,7 +153,8 @@ void itp_out_abort(itp_out *o)
 {
     if (o->f) {
         fclose(o->f);
-        remove(o->tmp);
+        if (o->tmp[0])
+            remove(o->tmp);
     }
     o->f = NULL;
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every cmocka binary given, then every tests/cli/*.sh check (only
-# tests/cli/$ITPSIM_ONLY.sh when that is set), and closes
+# tests/cli/$ITPSIM_ONLY.sh when that is set; none of the names in
+# $ITPSIM_EXCLUDE), and closes
 # with one summary line "N passed, N failed, N skipped". A check script that
 # exits 77 is skipped (a tool it needs is missing). Exit status 1 when any failed.
 build=$1; shift
@@ -21,6 +22,7 @@ for s in tests/cli/*.sh; do
   [ -f "$s" ] || continue
   # ITPSIM_ONLY=NAME (make test T=NAME): only tests/cli/NAME.sh
   [ -z "${ITPSIM_ONLY:-}" ] || [ "$(basename "$s" .sh)" = "$ITPSIM_ONLY" ] || continue
+  case " ${ITPSIM_EXCLUDE:-} " in *" $(basename "$s" .sh) "*) continue ;; esac
   ITPSIM="$build/itpsim" BUILD="$build" sh "$s" >"$log" 2>&1
   rc=$?
   if [ "$rc" -eq 0 ]; then
