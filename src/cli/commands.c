@@ -126,8 +126,10 @@ static const char usage_plot[] =
     "pictures, the CSV data behind each and its gnuplot script, and DIR/report.html\n"
     "one self-contained page (pictures embedded). A run's curves (Kaplan-Meier,\n"
     "platelet trajectories) come from re-simulating its first replicates (at most\n"
-    "200) with the scenario file and seed of DIR/summary.json; give the run's --set\n"
-    "and --defaults again. A folder of sweep.csv or samplesize.csv gets power curves.\n"
+    "200) with the scenario file, seed and --set values of DIR/summary.json (more\n"
+    "--set options come after those; give --defaults again if the run had its own).\n"
+    "A folder of sweep.csv or samplesize.csv gets power curves, one of assurance.csv\n"
+    "the power over the parameter sets.\n"
     "  -j THREADS   threads for the re-simulation\n"
     "Exit codes: 0 success, 1 failure (gnuplot missing: the CSV files are still\n"
     "written), 2 bad input.\n";

@@ -437,6 +437,7 @@ void provenance_json(const options *o, const char *defaults, int threads, char *
 {
     char *text = NULL, hash[25] = "";
     size_t n = 0;
+    (void)o;   /* its --set values have a line of their own in summary.json */
     FILE *f = open_memstream(&text, &n);
     if (!f) {
         snprintf(buf, len, "null");
@@ -453,11 +454,6 @@ void provenance_json(const options *o, const char *defaults, int threads, char *
         fclose(c);
     json_text(f, cmd ? cmd : "");
     free(cmd);
-    fputs(", \"sets\": [", f);
-    for (int i = 0; i < o->n_sets; i++) {
-        fputs(i ? ", " : "", f);
-        json_text(f, o->sets[i]);
-    }
     /* the defaults' path relative to the working folder when it is inside it */
     char real[PATH_MAX], cwd[PATH_MAX];
     const char *shown = defaults;
@@ -465,7 +461,7 @@ void provenance_json(const options *o, const char *defaults, int threads, char *
         size_t l = strlen(cwd);
         shown = !strncmp(real, cwd, l) && real[l] == '/' ? real + l + 1 : real;
     }
-    fputs("], \"defaults\": ", f);
+    fputs(", \"defaults\": ", f);
     json_text(f, shown);
     char *dtext = NULL;
     size_t dlen = 0;

@@ -228,6 +228,13 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
             res->complete ? "false" : "true", d->reps + (res->has_null ? n->reps : 0L));
     fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null_replicates\": %ld,\n",
             (unsigned long long)o->seed, d->reps, res->has_null ? n->reps : 0L);
+    /* the --set overrides (itpsim plot reads them back) */
+    fputs("  \"sets\": [", f);
+    for (int i = 0; o->sets && i < o->n_sets; i++) {
+        fputs(i ? ", " : "", f);
+        json_str(f, o->sets[i]);
+    }
+    fputs("],\n", f);
     /* on one line of its own: what differs between runs of the same results */
     if (o->provenance)
         fprintf(f, "  \"provenance\": %s,\n", o->provenance);

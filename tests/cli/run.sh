@@ -24,11 +24,12 @@ for key in '"scenario"' '"seed": 9' '"replicates": 600' '"hypotheses"' '"name": 
            '"tf_free_12m"' '"median_ttf_months"'; do
   grep -q "$key" "$dir/j1/summary.json" || { echo "summary.json lacks $key"; exit 1; }
 done
-# provenance: version, command line, --set, defaults and their hash,
-# threads, ranks, date
+# provenance: version, command line, defaults and their hash, threads,
+# ranks, date; the --set overrides on a line of their own
+grep -q '^  "sets": \[\],$' "$dir/j2/summary.json" || { echo "summary.json lacks sets"; exit 1; }
 prov=$(grep '^  "provenance": ' "$dir/j2/summary.json")
 for key in '"version": "' '"command": "itpsim run scenarios/hazard_two_arm.cfg -n 600 -s 9 -j 2 ' \
-           '"sets": []' '"defaults": "config/defaults.cfg"' '"defaults_hash": "fnv1a64:' \
+           '"defaults": "config/defaults.cfg"' '"defaults_hash": "fnv1a64:' \
            '"threads": 2' '"ranks": 1' '"date": "20'; do
   case "$prov" in *"$key"*) ;; *) echo "provenance lacks $key: $prov"; exit 1 ;; esac
 done
