@@ -43,9 +43,16 @@ itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errle
 
 /* Every grid point of the settings in vary: the scenario loaded with the
  * base overrides plus the point's, run (design and null), one row of
- * DIR/sweep.csv each; a line per point on `table`. */
+ * DIR/sweep.csv each; a line per point on `table`. Each completed point's
+ * rows also go at once to DIR/sweep.progress.csv and
+ * DIR/sweep_arms.progress.csv, with `identity` (what the sweep is: the
+ * scenario's hash, the grid, seed, replicates) in DIR/sweep.id, all three
+ * removed when the sweep ends. With resume, a sweep of the same identity
+ * continues after the points those files hold; without it, a folder
+ * holding them is refused (ITP_EINPUT) unless force. */
 itp_status itp_sweep(const char *scenario_file, const char *defaults, const char *const *sets,
                      int n_sets, const itp_vary *vary, int n_vary, const itp_run_opts *o,
-                     const char *dir, FILE *table, char *err, size_t errlen);
+                     const char *dir, const char *identity, int resume, int force, FILE *table,
+                     char *err, size_t errlen);
 
 #endif

@@ -89,10 +89,15 @@ static const char usage_sweep[] =
     "                    [-j THREADS] [-o DIR] [--no-null] [options]\n"
     "Power and type I error at every point of the grid of settings (any numeric\n"
     "setting, as for --set), with the same seed at every point. Writes\n"
-    "DIR/sweep.csv, one row per point.\n"
+    "DIR/sweep.csv, one row per point, and DIR/sweep_arms.csv, per point and arm.\n"
+    "Each finished point goes at once to DIR/sweep.progress.csv (and\n"
+    "sweep_arms.progress.csv, sweep.id), removed at the end.\n"
     "  --vary KEY=V,... a setting and its values (up to 4 settings)\n"
     "  -n REPS          replicates per point (default 1000)\n"
-    "  -o DIR           output folder (default results/sweep)\n";
+    "  -o DIR           output folder (default results/sweep)\n"
+    "  --resume DIR     continue the sweep stopped in DIR after its finished points\n"
+    "                   (the same SCENARIO, --set, --vary, -n, -s and --no-null)\n"
+    "  --force          start over in a folder holding a stopped sweep\n";
 
 static const char usage_calibrate[] =
     "usage: itpsim calibrate SCENARIO [-o DIR] [-s SEED] [-j THREADS] [--evaluate] [options]\n"
@@ -493,20 +498,43 @@ static int cmd_samplesize(int argc, char **argv)
 static int cmd_sweep(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/sweep"};
-    int rc = parse_options("sweep", usage_sweep, argc, argv, &o, "sonjRNqV");
+    int rc = parse_options("sweep", usage_sweep, argc, argv, &o, "sonjRNqVUF");
     if (rc >= 0)
         return rc;
     if (o.n_vary == 0)
         return usage_error("sweep", "%s", "at least one --vary KEY=V1,V2,... is required");
-    char dbuf[PATH_MAX + 32], err[1024] = "";
+    if (!o.scenario)
+        return usage_error("sweep", "%s", "missing SCENARIO (--resume DIR continues a sweep "
+                           "of the same SCENARIO and --vary options)");
+    if (o.resume) {
+        if ((o.given & GIVEN_OUTDIR) && strcmp(o.outdir, o.resume))
+            return usage_error("sweep", "%s", "--resume DIR continues in DIR: leave out -o");
+        o.outdir = o.resume;
+    }
+    char dbuf[PATH_MAX + 32], err[1024] = "", hash[25];
     const char *defaults = find_defaults(&o, dbuf, sizeof dbuf);
+    /* what the sweep is, for --resume: the scenario's hash with the base
+     * --set values, the grid, seed, replicates, null */
+    itp_scenario *base;
+    if ((rc = load_with_hash(&o, &base, NULL, hash)))
+        return rc;
+    itp_scenario_free(base);
+    char identity[8192];
+    int used = snprintf(identity, sizeof identity, "%s seed %llu reps %ld null %d", hash,
+                        (unsigned long long)o.seed, o.n ? o.n : 1000L, !o.no_null);
+    for (int v = 0; v < o.n_vary && used > 0 && (size_t)used < sizeof identity; v++) {
+        used += snprintf(identity + used, sizeof identity - (size_t)used, " %s=", o.vary[v].key);
+        for (int k = 0; k < o.vary[v].n && (size_t)used < sizeof identity; k++)
+            used += snprintf(identity + used, sizeof identity - (size_t)used, "%s%.17g",
+                             k ? "," : "", o.vary[v].values[k]);
+    }
     itp_run_opts ro = {.seed = o.seed, .reps = o.n ? o.n : 1000L,
                        .threads = o.threads ? o.threads : default_threads(),
                        .null = !o.no_null, .quiet = o.quiet};
     itp_status st = itp_mkdir_p(o.outdir, err, sizeof err);
     if (!st)
         st = itp_sweep(o.scenario, defaults, o.sets, o.n_sets, o.vary, o.n_vary, &ro, o.outdir,
-                       stdout, err, sizeof err);
+                       identity, o.resume != NULL, o.force, stdout, err, sizeof err);
     if (st)
         fprintf(stderr, "itpsim sweep: %s\n", err[0] ? err : itp_strerror(st));
     return itp_exit_code(st);

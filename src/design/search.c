@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "itpsim/report.h"
 #include "itpsim/trial.h"
 
@@ -165,9 +166,98 @@ static void arms_rows(const itp_scenario *scn, const itp_vary *vary, const int *
     }
 }
 
+/* ---- a sweep's progress ------------------------------------------------------- */
+
+#define SWEEP_ID "sweep.id"
+static const char *const progress_name[2] = {"sweep.progress.csv", "sweep_arms.progress.csv"};
+
+/* The whole lines of DIR/NAME into *text (free it; a last line cut short
+ * left out); their count. -1: no such file. */
+static long read_lines(const char *dir, const char *name, char **text)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    *text = NULL;
+    if (!f)
+        return -1;
+    size_t len = 0;
+    FILE *m = open_memstream(text, &len);
+    long n = 0;
+    int c, last = '\n';
+    while (m && (c = fgetc(f)) != EOF) {
+        fputc(c, m);
+        n += c == '\n';
+        last = c;
+    }
+    fclose(f);
+    if (m)
+        fclose(m);
+    if (last != '\n' && *text) {
+        /* a line cut short (a write that did not finish): not there */
+        char *nl = strrchr(*text, '\n');
+        if (nl)
+            nl[1] = '\0';
+        else
+            **text = '\0';
+    }
+    return n;
+}
+
+/* The completed points of an interrupted sweep of this identity in dir:
+ * *done of them, their rows (with the headers) in rows[0] and rows[1]. */
+static itp_status sweep_progress(const char *dir, const char *identity, long n_arms,
+                                 long *done, char **rows, char *err, size_t errlen)
+{
+    char *id = NULL;
+    long nid = read_lines(dir, SWEEP_ID, &id);
+    *done = 0;
+    rows[0] = rows[1] = NULL;
+    if (nid < 0) {
+        free(id);
+        snprintf(err, errlen, "%s: no interrupted sweep to resume (no %s)", dir, SWEEP_ID);
+        return ITP_EINPUT;
+    }
+    size_t il = strlen(identity);
+    int same = nid == 1 && strlen(id) == il + 1 && !strncmp(id, identity, il);
+    free(id);
+    if (!same) {
+        snprintf(err, errlen, "%s: the interrupted sweep there is another (scenario, --set, "
+                 "--vary, seed or replicates); resume it with the same ones", dir);
+        return ITP_EINPUT;
+    }
+    long n0 = read_lines(dir, progress_name[0], &rows[0]);
+    long n1 = read_lines(dir, progress_name[1], &rows[1]);
+    if (n0 <= 1) {
+        /* stopped before its first point was done (a header alone, or
+         * arms rows without their sweep row): start from the beginning */
+        free(rows[0]);
+        free(rows[1]);
+        rows[0] = rows[1] = NULL;
+        return ITP_OK;
+    }
+    /* a point's arms rows are written before its sweep row: the sweep rows
+     * count the points done, and arms rows of a point stopped half-way
+     * (after its arms rows, before its sweep row) are dropped */
+    long want = n0 >= 1 ? 1 + (n0 - 1) * n_arms : -1;
+    if (n0 < 1 || n1 < want) {
+        snprintf(err, errlen, "%s: %s and %s do not match; remove them, or start over with "
+                 "--force", dir, progress_name[0], progress_name[1]);
+        return ITP_EINPUT;
+    }
+    char *cut = rows[1];
+    for (long k = 0; cut && k < want; k++)
+        cut = strchr(cut, '\n') + 1;
+    if (cut)
+        *cut = '\0';
+    *done = n0 - 1;
+    return ITP_OK;
+}
+
 itp_status itp_sweep(const char *scenario_file, const char *defaults, const char *const *sets,
                      int n_sets, const itp_vary *vary, int n_vary, const itp_run_opts *o,
-                     const char *dir, FILE *table, char *err, size_t errlen)
+                     const char *dir, const char *identity, int resume, int force, FILE *table,
+                     char *err, size_t errlen)
 {
     const char *all[64 + ITP_MAX_VARY];
     char point[ITP_MAX_VARY][160];
@@ -181,16 +271,80 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
     }
     for (int i = 0; i < n_sets; i++)
         all[i] = sets[i];
-    itp_out out, arms = {0};
-    itp_status st = itp_out_open(&out, dir, "sweep.csv", err, errlen);
+    /* an interrupted sweep: continue it, or refuse to start over it */
+    long done = 0;
+    char *rows[2] = {NULL, NULL}, path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, SWEEP_ID);
+    itp_status st = ITP_OK;
+    if (resume) {
+        /* the arms of the scenario, from its first grid point */
+        itp_scenario *first;
+        for (int v = 0; v < n_vary; v++) {
+            snprintf(point[v], sizeof point[v], "%s=%.10g", vary[v].key, vary[v].values[0]);
+            all[n_sets + v] = point[v];
+        }
+        st = itp_scenario_load(&first, scenario_file, defaults, all, n_sets + n_vary, NULL, err,
+                               errlen);
+        if (!st) {
+            st = sweep_progress(dir, identity, first->n_arms, &done, rows, err, errlen);
+            itp_scenario_free(first);
+        }
+    }
+    else if (!force && access(path, F_OK) == 0) {
+        snprintf(err, errlen, "%s holds an interrupted sweep (%s): continue it with --resume "
+                 "%s, or start over with --force", dir, SWEEP_ID, dir);
+        st = ITP_EINPUT;
+    }
     if (st)
         return st;
-    if ((st = itp_out_open(&arms, dir, "sweep_arms.csv", err, errlen))) {
-        itp_out_abort(&out);
+    itp_out out, arms = {0};
+    FILE *prog[2] = {NULL, NULL};
+    if ((st = itp_out_open(&out, dir, "sweep.csv", err, errlen))) {
+        free(rows[0]);
+        free(rows[1]);
         return st;
     }
-    int header = 0;
-    for (long g = 0; !st && g < total; g++) {
+    if ((st = itp_out_open(&arms, dir, "sweep_arms.csv", err, errlen))) {
+        itp_out_abort(&out);
+        free(rows[0]);
+        free(rows[1]);
+        return st;
+    }
+    if (itp_out_writes()) {
+        /* the progress files: what is done so far, then a point at a time */
+        FILE *idf = fopen(path, "w");
+        if (idf) {
+            fprintf(idf, "%s\n", identity);
+            fclose(idf);
+        }
+        for (int k = 0; k < 2; k++) {
+            char pp[1100];
+            snprintf(pp, sizeof pp, "%s/%s", dir, progress_name[k]);
+            prog[k] = fopen(pp, "w");
+            if (prog[k] && rows[k])
+                fputs(rows[k], prog[k]);
+            if (prog[k])
+                fflush(prog[k]);
+        }
+        if (!idf || !prog[0] || !prog[1]) {
+            snprintf(err, errlen, "%s: cannot write the sweep's progress files: %s", dir,
+                     strerror(errno));
+            st = ITP_EIO;
+        }
+    }
+    for (int k = 0; k < 2; k++)
+        if (rows[k])
+            fputs(rows[k], k ? arms.f : out.f);
+    free(rows[0]);
+    free(rows[1]);
+    int header = done > 0;
+    for (long g = 0; !st && g < done; g++)
+        for (int v = n_vary - 1; v >= 0; v--) {
+            if (++idx[v] < vary[v].n)
+                break;
+            idx[v] = 0;
+        }
+    for (long g = done; !st && g < total; g++) {
         for (int v = 0; v < n_vary; v++) {
             snprintf(point[v], sizeof point[v], "%s=%.10g", vary[v].key, vary[v].values[idx[v]]);
             all[n_sets + v] = point[v];
@@ -207,16 +361,32 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             st = ITP_EINPUT;
             break;
         }
+        /* the point's rows (and before the first, the headers) are made
+         * in memory, then go to the outputs and the progress files */
+        char *txt[2] = {NULL, NULL};
+        size_t tl[2] = {0, 0};
+        FILE *rf = open_memstream(&txt[0], &tl[0]), *af = open_memstream(&txt[1], &tl[1]);
+        if (!rf || !af) {
+            if (rf)
+                fclose(rf);
+            if (af)
+                fclose(af);
+            free(txt[0]);
+            free(txt[1]);
+            itp_scenario_free(scn);
+            st = ITP_ENOMEM;
+            break;
+        }
         if (!header) {
             for (int v = 0; v < n_vary; v++)
-                fprintf(out.f, "%s,", vary[v].key);
-            fputs("replicates", out.f);
+                fprintf(rf, "%s,", vary[v].key);
+            fputs("replicates", rf);
             for (int k = 0; k < scn->plan.n_hyp; k++) {
                 const char *h = scn->plan.hyp[k].name;
-                fprintf(out.f, ",%s_power,%s_power_mcse,%s_type1,%s_type1_mcse", h, h, h, h);
+                fprintf(rf, ",%s_power,%s_power_mcse,%s_type1,%s_type1_mcse", h, h, h, h);
             }
-            fputs(",fwer,fwer_mcse\n", out.f);
-            arms_header(scn, vary, n_vary, arms.f);
+            fputs(",fwer,fwer_mcse\n", rf);
+            arms_header(scn, vary, n_vary, af);
             header = 1;
         }
         itp_run_result rr;
@@ -229,29 +399,47 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
         }
         ro.label = label;
         st = itp_run(scn, &ro, &rr);
+        int ran = st == ITP_OK;
         if (!st) {
             for (int v = 0; v < n_vary; v++)
-                fprintf(out.f, "%.10g,", vary[v].values[idx[v]]);
-            fprintf(out.f, "%ld", rr.design.reps);
+                fprintf(rf, "%.10g,", vary[v].values[idx[v]]);
+            fprintf(rf, "%ld", rr.design.reps);
             if (table)
                 fprintf(table, "%s:", label);
             for (int k = 0; k < scn->plan.n_hyp; k++) {
                 double pw = itp_power(&rr.design, k);
                 double t1 = rr.has_null ? itp_power(&rr.null, k) : (double)NAN;
-                itp_fmt_csv(out.f, ",", pw, 8);
-                itp_fmt_csv(out.f, ",", itp_mc_se(pw, rr.design.reps), 8);
-                itp_fmt_csv(out.f, ",", t1, 8);
-                itp_fmt_csv(out.f, ",", rr.has_null ? itp_mc_se(t1, rr.null.reps) : (double)NAN, 8);
+                itp_fmt_csv(rf, ",", pw, 8);
+                itp_fmt_csv(rf, ",", itp_mc_se(pw, rr.design.reps), 8);
+                itp_fmt_csv(rf, ",", t1, 8);
+                itp_fmt_csv(rf, ",", rr.has_null ? itp_mc_se(t1, rr.null.reps) : (double)NAN, 8);
                 if (table)
                     fprintf(table, "  %s %.3f (%.3f)", scn->plan.hyp[k].name, pw,
                             itp_mc_se(pw, rr.design.reps));
             }
             double fw = rr.has_null ? (double)rr.null.any_rejected / rr.null.reps : (double)NAN;
-            itp_fmt_csv(out.f, ",", fw, 8);
-            itp_fmt_csv(out.f, ",", rr.has_null ? itp_mc_se(fw, rr.null.reps) : (double)NAN, 8);
-            fputc('\n', out.f);
-            arms_rows(scn, vary, idx, n_vary, &rr.design, arms.f);
-            if (table) {
+            itp_fmt_csv(rf, ",", fw, 8);
+            itp_fmt_csv(rf, ",", rr.has_null ? itp_mc_se(fw, rr.null.reps) : (double)NAN, 8);
+            fputc('\n', rf);
+            arms_rows(scn, vary, idx, n_vary, &rr.design, af);
+        }
+        fclose(rf);
+        fclose(af);
+        if (!st) {
+            fputs(txt[0], out.f);
+            fputs(txt[1], arms.f);
+            for (int k = 1; k >= 0 && prog[0]; k--)   /* arms first: see sweep_progress */
+                if (fputs(txt[k], prog[k]) < 0 || fflush(prog[k])) {
+                    snprintf(err, errlen, "%s/%s: write failed: %s", dir, progress_name[k],
+                             strerror(errno));
+                    st = ITP_EIO;
+                }
+        }
+        free(txt[0]);
+        free(txt[1]);
+        if (ran) {
+            double fw = rr.has_null ? (double)rr.null.any_rejected / rr.null.reps : (double)NAN;
+            if (table && !st) {
                 if (rr.has_null)
                     fprintf(table, "  FWER %.4f", fw);
                 fputc('\n', table);
@@ -267,11 +455,24 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             idx[v] = 0;
         }
     }
+    for (int k = 0; k < 2; k++)
+        if (prog[k])
+            fclose(prog[k]);
     if (st) {
+        /* the progress files stay for --resume */
         itp_out_abort(&out);
         itp_out_abort(&arms);
         return st;
     }
     itp_out *both[2] = {&out, &arms};
-    return itp_out_commit_all(both, 2, err, errlen);
+    if ((st = itp_out_commit_all(both, 2, err, errlen)))
+        return st;
+    for (int k = 0; k < 2 && itp_out_writes(); k++) {
+        char pp[1100];
+        snprintf(pp, sizeof pp, "%s/%s", dir, progress_name[k]);
+        remove(pp);
+    }
+    if (itp_out_writes())
+        remove(path);
+    return ITP_OK;
 }

@@ -61,6 +61,30 @@ awk -F, -v r="$reps" 'NR == 2 { if (sqrt($7 * (1 - $7) / r) > 0.02) exit 1 }' "$
 "$ITPSIM" sweep "$scn" --vary followup.events=20,40,80 -n 400 --no-null -o "$dir/s" --quiet > /dev/null
 awk -F, 'NR > 1 { p[NR] = $3 } END { if (!(p[2] < p[3] && p[3] < p[4])) exit 1 }' "$dir/s/sweep.csv"
 [ "$(wc -l < "$dir/s/sweep.csv")" -eq 4 ]
+# a sweep killed after its first points resumes after them, to the same
+# files as one never stopped; a plain sweep over it is refused, as is a
+# --resume with another grid
+v="--vary followup.events=20,30,40,50,60,70"
+"$ITPSIM" sweep "$scn" $v -n 1500 -o "$dir/sref" --quiet > /dev/null
+env --default-signal=INT "$ITPSIM" sweep "$scn" $v -n 1500 -o "$dir/sk" --quiet > /dev/null &
+pid=$!
+i=0
+while c=$(grep -c . "$dir/sk/sweep.progress.csv" 2>/dev/null); [ "${c:-0}" -lt 3 ]; do
+  i=$((i + 1)); [ $i -lt 3000 ] || { echo "sweep: no progress"; exit 1; }; sleep 0.02
+done
+kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+[ -f "$dir/sk/sweep.id" ] && [ ! -f "$dir/sk/sweep.csv" ] || { echo "sweep finished before the kill"; exit 1; }
+set +e
+"$ITPSIM" sweep "$scn" $v -n 1500 -o "$dir/sk" --quiet > /dev/null 2> "$dir/err"; rc=$?
+[ "$rc" -eq 2 ] && grep -q "holds an interrupted sweep" "$dir/err" || { echo "plain sweep over a stopped one: $rc"; exit 1; }
+"$ITPSIM" sweep "$scn" --vary followup.events=20,30 -n 1500 --resume "$dir/sk" --quiet > /dev/null 2> "$dir/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "is another" "$dir/err" || { echo "--resume with another grid: $rc"; exit 1; }
+set -e
+"$ITPSIM" sweep "$scn" $v -n 1500 --resume "$dir/sk" --quiet > /dev/null
+cmp "$dir/sref/sweep.csv" "$dir/sk/sweep.csv"
+cmp "$dir/sref/sweep_arms.csv" "$dir/sk/sweep_arms.csv"
+[ ! -e "$dir/sk/sweep.id" ] && [ ! -e "$dir/sk/sweep.progress.csv" ]
 # per-arm figures per grid point: a row per point and arm, the events
 # (mean per arm) rising with the cut's events, summing to about the cut
 [ "$(head -n 1 "$dir/s/sweep_arms.csv")" = "followup.events,arm,mean_patients,mean_events,landmark_free,median_months,mean_analysis_month" ]
