@@ -26,11 +26,23 @@ typedef struct itp_ss_result {
     int step;             /* sizes are multiples of this (the allocation ratios' sum) */
 } itp_ss_result;
 
+/* The sizes a search evaluated before (known, from a stopped search's
+ * progress file), taken instead of simulating them again; each size
+ * simulated is written to `out` (may be NULL) as a line "n reps r_0 ...
+ * r_15" (its rejections per hypothesis) and flushed. */
+typedef struct itp_ss_log {
+    const itp_ss_point *known;
+    int n_known;
+    FILE *out;
+} itp_ss_log;
+
 /* Bisection over multiples of the allocation ratios' sum in [n_min, n_max]
  * for the smallest size whose power (hypothesis `hyp`, or every hypothesis
- * when hyp < 0) is at least `power`; then the sizes one step either side. */
+ * when hyp < 0) is at least `power`; then the sizes one step either side.
+ * log may be NULL. */
 itp_status itp_samplesize(const itp_scenario *scn, const itp_run_opts *o, int hyp,
-                          double power, int n_min, int n_max, itp_ss_result *res);
+                          double power, int n_min, int n_max, const itp_ss_log *log,
+                          itp_ss_result *res);
 
 typedef struct itp_vary {
     char key[128];

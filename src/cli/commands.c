@@ -82,7 +82,9 @@ static const char usage_samplesize[] =
     "  --min N, --max N range searched (default 10 and 10 x the scenario's size,\n"
     "                   at most 100000)\n"
     "  -n REPS          replicates per size (default 1000)\n"
-    "  -o DIR           output folder (default results/samplesize)\n";
+    "  -o DIR           output folder (default results/samplesize)\n"
+    "  --resume DIR     continue the search stopped in DIR (the same options)\n"
+    "  --force          start over in a folder holding a stopped search\n";
 
 static const char usage_sweep[] =
     "usage: itpsim sweep SCENARIO --vary KEY=V1,V2,... [--vary ...] [-n REPS] [-s SEED]\n"
@@ -415,13 +417,22 @@ static int cmd_run(int argc, char **argv)
 static int cmd_samplesize(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/samplesize"};
-    int rc = parse_options("samplesize", usage_samplesize, argc, argv, &o, "sonjRqS");
+    int rc = parse_options("samplesize", usage_samplesize, argc, argv, &o, "sonjRqSUF");
     if (rc >= 0)
         return rc;
     if (!(o.power > 0))
         return usage_error("samplesize", "%s", "--power P is required");
+    if (!o.scenario)
+        return usage_error("samplesize", "%s", "missing SCENARIO (--resume DIR continues a "
+                           "search of the same SCENARIO and options)");
+    if (o.resume) {
+        if ((o.given & GIVEN_OUTDIR) && strcmp(o.outdir, o.resume))
+            return usage_error("samplesize", "%s", "--resume DIR continues in DIR: leave out -o");
+        o.outdir = o.resume;
+    }
     itp_scenario *scn;
-    if ((rc = load(&o, NULL, &scn, NULL)))
+    char hash[25];
+    if ((rc = load_with_hash(&o, &scn, NULL, hash)))
         return rc;
     int hyp = -1;
     if (scn->plan.n_hyp == 0) {
@@ -451,12 +462,73 @@ static int cmd_samplesize(int argc, char **argv)
     itp_run_opts ro = {.seed = o.seed, .reps = o.n ? o.n : 1000L,
                        .threads = o.threads ? o.threads : default_threads(), .quiet = o.quiet,
                        .label = "samplesize"};
-    itp_ss_result *res = malloc(sizeof *res);
-    itp_status st = res ? itp_samplesize(scn, &ro, hyp, o.power, (int)n_min, (int)n_max, res)
-                        : ITP_ENOMEM;
-    itp_out out;
+    /* every size simulated goes at once to DIR/samplesize.progress, after a
+     * line saying what the search is; --resume takes the sizes it holds */
+    char identity[512], ppath[PATH_MAX + 64];
+    snprintf(identity, sizeof identity, "%s seed %llu reps %ld power %.17g hypothesis %s min %ld "
+             "max %ld", hash, (unsigned long long)o.seed, ro.reps, o.power,
+             o.hypothesis ? o.hypothesis : "-", n_min, n_max);
+    snprintf(ppath, sizeof ppath, "%s/samplesize.progress", o.outdir);
+    static itp_ss_point known[ITP_MAX_SS_POINTS];
+    itp_ss_log log = {known, 0, NULL};
+    itp_status st = ITP_OK;
+    FILE *pf = fopen(ppath, "r");
+    if (pf && !o.resume && !o.force) {
+        snprintf(err, sizeof err, "%s holds a stopped search (samplesize.progress): continue it "
+                 "with --resume %s, or start over with --force", o.outdir, o.outdir);
+        st = ITP_EINPUT;
+    } else if (o.resume && !pf) {
+        snprintf(err, sizeof err, "%s: no stopped search to resume (no samplesize.progress)",
+                 o.outdir);
+        st = ITP_EINPUT;
+    } else if (o.resume) {
+        char line[1024];
+        size_t il = strlen(identity);
+        if (!fgets(line, sizeof line, pf) || strncmp(line, identity, il) || line[il] != '\n') {
+            snprintf(err, sizeof err, "%s: the stopped search there is another (scenario, --set, "
+                     "--power, --hypothesis, --min, --max, -n or -s); resume it with the same "
+                     "ones", o.outdir);
+            st = ITP_EINPUT;
+        }
+        while (!st && log.n_known < ITP_MAX_SS_POINTS && fgets(line, sizeof line, pf)) {
+            itp_ss_point *q = &known[log.n_known];
+            char *pos = line, *end;
+            q->n = (int)strtol(pos, &end, 10);
+            q->reps = strtol(end, &end, 10);
+            for (int k = 0; k < ITP_MAX_HYPOTHESES; k++)
+                q->rejected[k] = strtol(end, &end, 10);
+            if (*end == '\n' && q->n > 0 && q->reps > 0)
+                log.n_known++;   /* a line cut short is left out */
+        }
+    }
+    if (pf)
+        fclose(pf);
     if (!st)
         st = itp_mkdir_p(o.outdir, err, sizeof err);
+    if (!st && itp_out_writes()) {
+        /* the log written afresh: what it held, then what comes */
+        if (!(log.out = fopen(ppath, "w"))) {
+            snprintf(err, sizeof err, "%.900s: cannot write it: %s", ppath, strerror(errno));
+            st = ITP_EIO;
+        } else {
+            fprintf(log.out, "%s\n", identity);
+            for (int i = 0; i < log.n_known; i++) {
+                fprintf(log.out, "%d %ld", known[i].n, known[i].reps);
+                for (int k = 0; k < ITP_MAX_HYPOTHESES; k++)
+                    fprintf(log.out, " %ld", known[i].rejected[k]);
+                fputc('\n', log.out);
+            }
+            fflush(log.out);
+        }
+    }
+    itp_ss_result *res = malloc(sizeof *res);
+    if (!st && !res)
+        st = ITP_ENOMEM;
+    if (!st)
+        st = itp_samplesize(scn, &ro, hyp, o.power, (int)n_min, (int)n_max, &log, res);
+    if (log.out)
+        fclose(log.out);
+    itp_out out;
     if (!st)
         st = itp_out_open(&out, o.outdir, "samplesize.csv", err, sizeof err);
     if (!st) {
@@ -474,6 +546,8 @@ static int cmd_samplesize(int argc, char **argv)
             fprintf(out.f, ",%d,%d\n", p->criterion >= o.power, i == res->chosen);
         }
         st = itp_out_commit(&out, err, sizeof err);
+        if (!st && itp_out_writes())
+            remove(ppath);
     }
     if (!st) {
         const char *what = hyp >= 0 ? scn->plan.hyp[hyp].name : "every hypothesis";

@@ -11,7 +11,7 @@
 #include "itpsim/trial.h"
 
 static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int hyp, int n,
-                           itp_ss_result *res, double *crit)
+                           const itp_ss_log *log, itp_ss_result *res, double *crit)
 {
     for (int i = 0; i < res->n_points; i++)
         if (res->points[i].n == n) {
@@ -20,20 +20,37 @@ static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int h
         }
     if (res->n_points == ITP_MAX_SS_POINTS)
         return ITP_ERANGE;
-    itp_run_opts ro = *o;
-    ro.patients = n;
-    ro.null = 0;
-    ro.replicates = NULL;
-    itp_run_result rr;
-    itp_status st = itp_run(scn, &ro, &rr);
-    if (st)
-        return st;
-    itp_ss_point pt = {n, rr.design.reps, {0}, HUGE_VAL};
-    memcpy(pt.rejected, rr.design.rejected, sizeof pt.rejected);
+    itp_ss_point pt = {n, 0, {0}, HUGE_VAL};
+    int known = 0;
+    for (int i = 0; log && i < log->n_known && !known; i++)
+        if (log->known[i].n == n && log->known[i].reps == o->reps) {
+            pt = log->known[i];
+            pt.criterion = HUGE_VAL;   /* from its rejections, below */
+            known = 1;
+        }
+    if (!known) {
+        itp_run_opts ro = *o;
+        ro.patients = n;
+        ro.null = 0;
+        ro.replicates = NULL;
+        itp_run_result rr;
+        itp_status st = itp_run(scn, &ro, &rr);
+        if (st)
+            return st;
+        pt.reps = rr.design.reps;
+        memcpy(pt.rejected, rr.design.rejected, sizeof pt.rejected);
+        itp_run_result_free(&rr);
+        if (log && log->out) {
+            fprintf(log->out, "%d %ld", pt.n, pt.reps);
+            for (int k = 0; k < ITP_MAX_HYPOTHESES; k++)
+                fprintf(log->out, " %ld", pt.rejected[k]);
+            fputc('\n', log->out);
+            fflush(log->out);
+        }
+    }
     for (int k = 0; k < scn->plan.n_hyp; k++)
         if (hyp < 0 || k == hyp)
-            pt.criterion = fmin(pt.criterion, itp_power(&rr.design, k));
-    itp_run_result_free(&rr);
+            pt.criterion = fmin(pt.criterion, (double)pt.rejected[k] / (double)pt.reps);
     /* keep the points in ascending order of n */
     int at = res->n_points;
     while (at > 0 && res->points[at - 1].n > n) {
@@ -47,7 +64,8 @@ static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int h
 }
 
 itp_status itp_samplesize(const itp_scenario *scn, const itp_run_opts *o, int hyp,
-                          double power, int n_min, int n_max, itp_ss_result *res)
+                          double power, int n_min, int n_max, const itp_ss_log *log,
+                          itp_ss_result *res)
 {
     double sum = 0.0;
     int whole = 1;
@@ -65,10 +83,10 @@ itp_status itp_samplesize(const itp_scenario *scn, const itp_run_opts *o, int hy
     if (hi < lo)
         return ITP_EINPUT;
     double c;
-    itp_status st = evaluate(scn, o, hyp, hi, res, &c);
+    itp_status st = evaluate(scn, o, hyp, hi, log, res, &c);
     if (st || c < power)
         return st; /* not reachable within n_max: chosen stays -1 */
-    if ((st = evaluate(scn, o, hyp, lo, res, &c)))
+    if ((st = evaluate(scn, o, hyp, lo, log, res, &c)))
         return st;
     if (c >= power) {
         hi = lo;
@@ -78,7 +96,7 @@ itp_status itp_samplesize(const itp_scenario *scn, const itp_run_opts *o, int hy
             int mid = (lo + hi) / 2 / step * step;
             if (mid <= lo)
                 mid = lo + step;
-            if ((st = evaluate(scn, o, hyp, mid, res, &c)))
+            if ((st = evaluate(scn, o, hyp, mid, log, res, &c)))
                 return st;
             if (c >= power)
                 hi = mid;
@@ -86,9 +104,9 @@ itp_status itp_samplesize(const itp_scenario *scn, const itp_run_opts *o, int hy
                 lo = mid;
         }
     }
-    if (hi + step <= ITP_MAX_PATIENTS && (st = evaluate(scn, o, hyp, hi + step, res, &c)))
+    if (hi + step <= ITP_MAX_PATIENTS && (st = evaluate(scn, o, hyp, hi + step, log, res, &c)))
         return st;
-    if (hi - step >= step && (st = evaluate(scn, o, hyp, hi - step, res, &c)))
+    if (hi - step >= step && (st = evaluate(scn, o, hyp, hi - step, log, res, &c)))
         return st;
     for (int i = 0; i < res->n_points; i++)
         if (res->points[i].n == hi)

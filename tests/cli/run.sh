@@ -97,6 +97,27 @@ awk -F, 'NR > 1 { n[NR] = $1; p[NR] = $3; c[NR] = $6 }
   END { for (i = 2; i in n; i++) if (c[i] == 1) { if (p[i] < 0.8) exit 1; if (i > 2 && p[i - 1] >= 0.8) exit 1; ok = 1 }
         if (!ok) exit 1 }' "$dir/n/samplesize.csv"
 cat "$dir/n.out"
+[ ! -e "$dir/n/samplesize.progress" ]
+# a search killed after its first sizes resumes with them, to the same
+# samplesize.csv; a plain search over it is refused
+env --default-signal=INT "$ITPSIM" samplesize "$dir/cal.cfg" --power 0.8 -n 1200 --max 400 \
+  -o "$dir/nk" --quiet > /dev/null &
+pid=$!
+i=0
+while c=$(grep -c . "$dir/nk/samplesize.progress" 2>/dev/null); [ "${c:-0}" -lt 3 ]; do
+  i=$((i + 1)); [ $i -lt 3000 ] || { echo "samplesize: no progress"; exit 1; }; sleep 0.02
+done
+kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+[ ! -e "$dir/nk/samplesize.csv" ] || { echo "samplesize finished before the kill"; exit 1; }
+set +e
+"$ITPSIM" samplesize "$dir/cal.cfg" --power 0.8 -n 1200 --max 400 -o "$dir/nk" --quiet \
+  > /dev/null 2> "$dir/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "holds a stopped search" "$dir/err"
+"$ITPSIM" samplesize "$dir/cal.cfg" --power 0.8 -n 1200 --max 400 -o "$dir/nref" --quiet > /dev/null
+"$ITPSIM" samplesize "$dir/cal.cfg" --power 0.8 -n 1200 --max 400 --resume "$dir/nk" --quiet > /dev/null
+cmp "$dir/nref/samplesize.csv" "$dir/nk/samplesize.csv"
+[ ! -e "$dir/nk/samplesize.progress" ]
 # no analysis plan: nothing to test, exit 2 and no result files
 sed '/^analysis = {/,$d' "$scn" > "$dir/noplan.cfg"
 set +e
