@@ -502,8 +502,15 @@ static void test_memory_flat_in_replicates(void **state)
     long after = max_rss_kb();
     print_message("peak RSS after 512 replicates %ld KiB, after 10240 more %ld KiB\n", before,
                   after);
-    /* the same working memory, whatever the count (histograms, not lists) */
+    /* the same working memory, whatever the count (histograms, not lists);
+     * not under AddressSanitizer, whose quarantine of freed blocks makes
+     * the peak grow with every allocation the run frees again (a run
+     * makes its workspaces afresh for every chunk of 256 replicates) */
+#if defined(__SANITIZE_ADDRESS__)
+    print_message("AddressSanitizer: the peak is not asserted\n");
+#else
     assert_true(after - before < 2048);
+#endif
     itp_run_result_free(&res);
     itp_scenario_free(scn);
 }
