@@ -138,6 +138,8 @@ static void grid_make(const double *greg, double mu, double sd, double lo, doubl
     double n;
 
     g->m = 0;
+    g->s0 = x0;   /* set for an empty region too: nothing reads past m, */
+    g->ds = h;    /* but the node range is computed from them */
     if (!(x0 < x1))
         return;
     n = ceil((x1 - x0) / h - 1e-9);
@@ -183,6 +185,10 @@ static void grid_first(const double *greg, double t1, double theta, double lo, d
 /* Nodes i of src with lo <= s0 + i ds < hi: [*i0, *i1). */
 static void node_range(const gs_grid *src, double lo, double hi, int *i0, int *i1)
 {
+    if (src->m <= 0) {   /* an empty region: its origin and step are not set */
+        *i0 = *i1 = 0;
+        return;
+    }
     double a = ceil((lo - src->s0) / src->ds), b = ceil((hi - src->s0) / src->ds);
     *i0 = (int)fmax(0.0, fmin(a, src->m));
     *i1 = (int)fmax(0.0, fmin(b, src->m));
