@@ -33,6 +33,10 @@ typedef struct itp_ss_result {
 typedef struct itp_ss_log {
     const itp_ss_point *known;
     int n_known;
+    /* the log file (NULL: none), made at the first size simulated (after
+     * the run's first collective under MPI): identity on its first line,
+     * then the known sizes, then each new one; out is it once open */
+    const char *path, *identity;
     FILE *out;
 } itp_ss_log;
 
@@ -41,7 +45,7 @@ typedef struct itp_ss_log {
  * when hyp < 0) is at least `power`; then the sizes one step either side.
  * log may be NULL. */
 itp_status itp_samplesize(const itp_scenario *scn, const itp_run_opts *o, int hyp,
-                          double power, int n_min, int n_max, const itp_ss_log *log,
+                          double power, int n_min, int n_max, itp_ss_log *log,
                           itp_ss_result *res);
 
 typedef struct itp_vary {

@@ -470,7 +470,7 @@ static int cmd_samplesize(int argc, char **argv)
              o.hypothesis ? o.hypothesis : "-", n_min, n_max);
     snprintf(ppath, sizeof ppath, "%s/samplesize.progress", o.outdir);
     static itp_ss_point known[ITP_MAX_SS_POINTS];
-    itp_ss_log log = {known, 0, NULL};
+    itp_ss_log log = {known, 0, NULL, NULL, NULL};
     itp_status st = ITP_OK;
     FILE *pf = fopen(ppath, "r");
     if (pf && !o.resume && !o.force) {
@@ -505,22 +505,8 @@ static int cmd_samplesize(int argc, char **argv)
         fclose(pf);
     if (!st)
         st = itp_mkdir_p(o.outdir, err, sizeof err);
-    if (!st && itp_out_writes()) {
-        /* the log written afresh: what it held, then what comes */
-        if (!(log.out = fopen(ppath, "w"))) {
-            snprintf(err, sizeof err, "%.900s: cannot write it: %s", ppath, strerror(errno));
-            st = ITP_EIO;
-        } else {
-            fprintf(log.out, "%s\n", identity);
-            for (int i = 0; i < log.n_known; i++) {
-                fprintf(log.out, "%d %ld", known[i].n, known[i].reps);
-                for (int k = 0; k < ITP_MAX_HYPOTHESES; k++)
-                    fprintf(log.out, " %ld", known[i].rejected[k]);
-                fputc('\n', log.out);
-            }
-            fflush(log.out);
-        }
-    }
+    log.path = ppath;
+    log.identity = identity;
     itp_ss_result *res = malloc(sizeof *res);
     if (!st && !res)
         st = ITP_ENOMEM;

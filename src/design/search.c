@@ -11,7 +11,7 @@
 #include "itpsim/trial.h"
 
 static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int hyp, int n,
-                           const itp_ss_log *log, itp_ss_result *res, double *crit)
+                           itp_ss_log *log, itp_ss_result *res, double *crit)
 {
     for (int i = 0; i < res->n_points; i++)
         if (res->points[i].n == n) {
@@ -40,6 +40,16 @@ static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int h
         pt.reps = rr.design.reps;
         memcpy(pt.rejected, rr.design.rejected, sizeof pt.rejected);
         itp_run_result_free(&rr);
+        if (log && log->path && !log->out && itp_out_writes() &&
+            (log->out = fopen(log->path, "w")) != NULL) {
+            fprintf(log->out, "%s\n", log->identity);
+            for (int i = 0; i < log->n_known; i++) {
+                fprintf(log->out, "%d %ld", log->known[i].n, log->known[i].reps);
+                for (int k = 0; k < ITP_MAX_HYPOTHESES; k++)
+                    fprintf(log->out, " %ld", log->known[i].rejected[k]);
+                fputc('\n', log->out);
+            }
+        }
         if (log && log->out) {
             fprintf(log->out, "%d %ld", pt.n, pt.reps);
             for (int k = 0; k < ITP_MAX_HYPOTHESES; k++)
@@ -64,7 +74,7 @@ static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int h
 }
 
 itp_status itp_samplesize(const itp_scenario *scn, const itp_run_opts *o, int hyp,
-                          double power, int n_min, int n_max, const itp_ss_log *log,
+                          double power, int n_min, int n_max, itp_ss_log *log,
                           itp_ss_result *res)
 {
     double sum = 0.0;
@@ -328,33 +338,9 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
         free(rows[1]);
         return st;
     }
-    if (itp_out_writes()) {
-        /* the progress files: what is done so far, then a point at a time */
-        FILE *idf = fopen(path, "w");
-        if (idf) {
-            fprintf(idf, "%s\n", identity);
-            fclose(idf);
-        }
-        for (int k = 0; k < 2; k++) {
-            char pp[1100];
-            snprintf(pp, sizeof pp, "%s/%s", dir, progress_name[k]);
-            prog[k] = fopen(pp, "w");
-            if (prog[k] && rows[k])
-                fputs(rows[k], prog[k]);
-            if (prog[k])
-                fflush(prog[k]);
-        }
-        if (!idf || !prog[0] || !prog[1]) {
-            snprintf(err, errlen, "%s: cannot write the sweep's progress files: %s", dir,
-                     strerror(errno));
-            st = ITP_EIO;
-        }
-    }
     for (int k = 0; k < 2; k++)
         if (rows[k])
             fputs(rows[k], k ? arms.f : out.f);
-    free(rows[0]);
-    free(rows[1]);
     int header = done > 0;
     for (long g = 0; !st && g < done; g++)
         for (int v = n_vary - 1; v >= 0; v--) {
@@ -443,6 +429,28 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
         }
         fclose(rf);
         fclose(af);
+        /* the progress files, made at the first point done: after the
+         * run's first collective under MPI, so that no rank can see them
+         * when it checks for an interrupted sweep (above) */
+        if (!st && !prog[0] && itp_out_writes()) {
+            FILE *idf = fopen(path, "w");
+            if (idf) {
+                fprintf(idf, "%s\n", identity);
+                fclose(idf);
+            }
+            for (int k = 0; k < 2; k++) {
+                char pp[1100];
+                snprintf(pp, sizeof pp, "%s/%s", dir, progress_name[k]);
+                prog[k] = fopen(pp, "w");
+                if (prog[k] && rows[k])
+                    fputs(rows[k], prog[k]);
+            }
+            if (!idf || !prog[0] || !prog[1]) {
+                snprintf(err, errlen, "%s: cannot write the sweep's progress files: %s", dir,
+                         strerror(errno));
+                st = ITP_EIO;
+            }
+        }
         if (!st) {
             fputs(txt[0], out.f);
             fputs(txt[1], arms.f);
@@ -473,6 +481,8 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             idx[v] = 0;
         }
     }
+    free(rows[0]);
+    free(rows[1]);
     for (int k = 0; k < 2; k++)
         if (prog[k])
             fclose(prog[k]);
