@@ -52,6 +52,14 @@ typedef struct itp_cli_command {
 /* NULL-terminated. */
 extern const itp_cli_command itp_cli_commands[];
 
+/* The commands of runcmd.c (run, merge) and searchcmd.c (samplesize,
+ * sweep), with their usage texts, for the table in commands.c. */
+int cmd_run(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_samplesize(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+extern const char usage_run[], usage_merge[], usage_samplesize[], usage_sweep[];
+
 /* The options every command takes, after its own usage text. */
 extern const char usage_common[];
 
