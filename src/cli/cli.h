@@ -80,10 +80,10 @@ extern int itp_cli_argc;
 extern char **itp_cli_argv;
 
 /* The provenance of a run, as a JSON object on one line into buf: the
- * version, the command line, every --set, the defaults file and its hash,
- * the threads and ranks, the date (UTC). */
-void provenance_json(const options *o, const char *defaults, int threads, char *buf,
-                     size_t len);
+ * version, the command line, the defaults file and its hash, the threads
+ * and ranks, the date (UTC). The --set values have a line of their own in
+ * summary.json. */
+void provenance_json(const char *defaults, int threads, char *buf, size_t len);
 
 /* The defaults file: --defaults, $ITPSIM_DEFAULTS, config/defaults.cfg
  * beside the program's folder, or in the current folder. */

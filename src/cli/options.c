@@ -432,12 +432,10 @@ static void json_text(FILE *f, const char *s)
     fputc('"', f);
 }
 
-void provenance_json(const options *o, const char *defaults, int threads, char *buf,
-                     size_t len)
+void provenance_json(const char *defaults, int threads, char *buf, size_t len)
 {
     char *text = NULL, hash[25] = "";
     size_t n = 0;
-    (void)o;   /* its --set values have a line of their own in summary.json */
     FILE *f = open_memstream(&text, &n);
     if (!f) {
         snprintf(buf, len, "null");

@@ -146,17 +146,15 @@ static itp_status resume_options(const options *o, const itp_run_saved *sv, itp_
  * o where the command line gave none (run --resume DIR, merge). */
 static void recorded_options(options *o, const itp_run_saved *sv)
 {
-    static const char *sets[ITP_RUN_MAX_SETS];
     if (!o->scenario)
         o->scenario = sv->file;
     if (!o->defaults && sv->defaults[0])
         o->defaults = sv->defaults;
     if (o->n_sets == 0) {
         for (int i = 0; i < sv->n_sets && i < MAX_SETS; i++)
-            sets[i] = o->sets[i] = sv->sets[i];
+            o->sets[i] = sv->sets[i];
         o->n_sets = sv->n_sets < MAX_SETS ? sv->n_sets : MAX_SETS;
     }
-    (void)sets;
 }
 
 /* run --assurance K: the assurance over K parameter sets (assurance.h). */
@@ -233,7 +231,7 @@ int cmd_run(int argc, char **argv)
     char dbuf[1024], prov[8192];
     int threads = o.threads ? o.threads : default_threads();
     const char *defaults_file = find_defaults(&o, dbuf, sizeof dbuf);
-    provenance_json(&o, defaults_file, threads, prov, sizeof prov);
+    provenance_json(defaults_file, threads, prov, sizeof prov);
     itp_run_opts ro = {.seed = o.seed,
                        .reps = o.n ? o.n : (o.precision > 0 ? 1000000L : 1000L),
                        .threads = threads, .precision = o.precision, .null = !o.no_null,
@@ -389,7 +387,7 @@ int cmd_merge(int argc, char **argv)
     if (!st && !o.force)
         st = itp_run_dir_check(out, scn, hash, rec.seed, err, sizeof err);
     char dbuf[1024], prov[8192];
-    provenance_json(&o, find_defaults(&o, dbuf, sizeof dbuf), 1, prov, sizeof prov);
+    provenance_json(find_defaults(&o, dbuf, sizeof dbuf), 1, prov, sizeof prov);
     itp_run_opts ro = {.seed = rec.seed, .null = rec.null, .patients = rec.patients,
                        .provenance = prov, .file = o.scenario, .defaults = o.defaults,
                        .sets = o.sets, .n_sets = o.n_sets};
