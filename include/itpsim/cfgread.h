@@ -43,6 +43,9 @@ itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
                            const char *const *overrides, int n_overrides,
                            char *err, size_t errlen);
 void itp_reader_free(itp_reader *rd);
+/* The scenario "-" is standard input, read at the first itp_reader_open
+ * and kept for the process; its bytes (NULL before). */
+const char *itp_cfg_stdin_text(size_t *len);
 
 const char *itp_reader_error(const itp_reader *rd);
 const char *itp_reader_file(const itp_reader *rd);

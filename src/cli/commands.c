@@ -82,7 +82,7 @@ static int cmd_check(int argc, char **argv)
     if ((rc = load(&o, stdout, &scn, NULL)))
         return rc;
     printf("# %s: valid; %d arms, %d patients, %d scheduled visits, model %s\n",
-           o.scenario, scn->n_arms, scn->n_patients, scn->n_visits, scn->model->name);
+           strcmp(o.scenario, "-") ? o.scenario : "<stdin>", scn->n_arms, scn->n_patients, scn->n_visits, scn->model->name);
     itp_scenario_free(scn);
     return 0;
 }

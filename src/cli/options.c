@@ -402,9 +402,12 @@ int load_with_hash(const options *o, itp_scenario **scn, itp_cal_spec *cal, char
         return 1;
     }
     int rc = load(o, mem, scn, cal);
-    FILE *f = rc ? NULL : fopen(o->scenario, "rb");
-    char buf[4096];
     size_t n;
+    const char *in = !rc && !strcmp(o->scenario, "-") ? itp_cfg_stdin_text(&n) : NULL;
+    FILE *f = rc || in ? NULL : fopen(o->scenario, "rb");
+    char buf[4096];
+    if (in)
+        fwrite(in, 1, n, mem);
     while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
         fwrite(buf, 1, n, mem);
     if (f)

@@ -120,30 +120,26 @@ const char *itp_cfg_type_name(const config_setting_t *s)
     }
 }
 
-/* The file to name in a message: libconfig gives an included file by its
- * @include name, which is relative to the include folder; NULL is the
- * scenario itself. */
-const char *itp_cfg_shown_file(const itp_reader *rd, const char *f, char *buf, size_t len)
+const char *itp_cfg_where(const itp_reader *rd, const config_setting_t *s, unsigned *line)
 {
-    if (!f || !*f)
+    const itp_source *src = s->config == &rd->defs ? &rd->defs_src : &rd->scn_src;
+    unsigned at = config_setting_source_line(s);
+    *line = 0;
+    if (!at || !src->n_files)   /* made by --set */
         return rd->file;
-    if (f[0] == '/' || !rd->incdir[0] || !strcmp(rd->incdir, ".") || !strcmp(f, rd->file))
-        return f;
-    snprintf(buf, len, "%s/%s", rd->incdir, f);
-    return buf;
+    return itp_source_where(src, at, line);
 }
 
 __attribute__((format(printf, 3, 0)))
 static void vfail(itp_reader *rd, const config_setting_t *s, const char *fmt,
                   va_list ap)
 {
-    char fbuf[1100];
     char path[256] = "";
     size_t used = 0;
     int w;
     if (s) {
-        const char *f = itp_cfg_shown_file(rd, config_setting_source_file(s), fbuf, sizeof fbuf);
-        unsigned line = config_setting_source_line(s);
+        unsigned line;
+        const char *f = itp_cfg_where(rd, s, &line);
         itp_setting_path(s, path, sizeof path);
         if (line)
             w = snprintf(rd->err, sizeof rd->err, "%s:%u: %s%s", f, line, path,

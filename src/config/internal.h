@@ -8,6 +8,30 @@
 #include "itpsim/cfgread.h"
 #include "itpsim/error.h"
 
+/* A scenario's text (source.c): the file and every file it includes,
+ * vetted and expanded into one text for libconfig. A file that is not a
+ * regular file (a folder, a FIFO, a device) is refused before it is read,
+ * as are a file or a whole text over 16 MiB, control bytes, whole numbers
+ * beyond int, an empty top file, includes nested more than 10 deep or of a
+ * file that includes itself. An @include name is a path, relative to the
+ * including file's folder unless absolute. The file "-" is standard input,
+ * read once per process (its includes are relative to the working folder). */
+typedef struct itp_source {
+    char kind[16];      /* "scenario" or "defaults", for messages */
+    char *text;         /* the expanded text, NUL-terminated */
+    size_t len;
+    char **files;       /* files[0] the top file, then each included one */
+    size_t n_files;
+    unsigned *line_file, *line_no;   /* line k of text is line_no[k-1] of files[line_file[k-1]] */
+    size_t n_lines;
+} itp_source;
+
+itp_status itp_source_read(itp_source *src, const char *file, const char *kind, char *err,
+                           size_t errlen);
+void itp_source_free(itp_source *src);
+/* The file and (in *file_line) the line of line `line` of the text. */
+const char *itp_source_where(const itp_source *src, unsigned line, unsigned *file_line);
+
 /* The reader (cfgread.h): the scenario and its defaults as parsed, and
  * what has been resolved from them. */
 struct itp_reader {
@@ -15,7 +39,7 @@ struct itp_reader {
     config_t defs;
     int scn_ok, defs_ok;
     char file[512];
-    char incdir[512];  /* libconfig's folder for the scenario's @include names */
+    itp_source scn_src, defs_src;   /* their texts, for each setting's file and line */
     char err[1024];
     char population[64];       /* the scenario's population ("" none) */
     char pop_origin[80];       /* "population NAME", the origin it logs */
@@ -27,9 +51,9 @@ struct itp_reader {
     size_t n_resolved, cap_resolved;
 };
 
-/* The file to name in a message: libconfig gives an included file by its
- * @include name, relative to the include folder; NULL is the scenario. */
-const char *itp_cfg_shown_file(const itp_reader *rd, const char *f, char *buf, size_t len);
+/* The file and (in *line) the line of setting s: 0 for a setting made
+ * on the command line (--set). */
+const char *itp_cfg_where(const itp_reader *rd, const config_setting_t *s, unsigned *line);
 
 /* The folder of a file's path ("." for a bare name). */
 void itp_cfg_folder_of(const char *file, char *dir, size_t len);
@@ -39,13 +63,6 @@ const char *itp_cfg_type_name(const config_setting_t *s);
 
 /* An integer or a floating-point setting. */
 int itp_cfg_is_number(const config_setting_t *s);
-
-/* The pre-scan (prescan.c): the scenario file and every file it includes,
- * read as text before libconfig parses them. Refuses what libconfig would
- * mishandle: a file that is not a regular file (a folder, a device, a
- * pipe), over 16 MiB, NUL bytes, whole numbers beyond int, an empty
- * scenario. The message goes to err. */
-itp_status itp_cfg_prescan(const char *file, char *err, size_t errlen);
 
 /* One --set PATH=NUMBER (override.c): set into an existing numeric setting
  * (or its `value`), or created as a new float setting for the validation

@@ -18,31 +18,18 @@ void itp_cfg_folder_of(const char *file, char *dir, size_t len)
         snprintf(dir, len, ".");
 }
 
-static itp_status parse_file(itp_reader *rd, config_t *c, const char *file,
+/* The file, vetted and with its includes expanded (source.c), parsed into
+ * c; src keeps the text's map back to each file and line. */
+static itp_status parse_file(itp_reader *rd, config_t *c, itp_source *src, const char *file,
                              const char *what)
 {
-    FILE *f = fopen(file, "r");
-    if (!f) {
-        snprintf(rd->err, sizeof rd->err, "%s: cannot open %s: %s", file, what,
-                 strerror(errno));
-        return ITP_EINPUT;
-    }
-    /* Relative @include paths are taken from the including file's folder. */
-    char dir[512];
-    itp_cfg_folder_of(file, dir, sizeof dir);
-    config_set_include_dir(c, dir);
-    if (c == &rd->scn)
-        snprintf(rd->incdir, sizeof rd->incdir, "%s", dir);
-    fclose(f);
-    /* By name, so that every setting knows its file: an error in the
-     * defaults file names the defaults file. */
-    int ok = config_read_file(c, file);
-    if (!ok) {
-        char fbuf[1100];
-        const char *ef = config_error_file(c);
-        snprintf(rd->err, sizeof rd->err, "%s:%d: syntax error: %s",
-                 ef && c == &rd->scn ? itp_cfg_shown_file(rd, ef, fbuf, sizeof fbuf) : ef ? ef : file,
-                 config_error_line(c),
+    itp_status st = itp_source_read(src, file, what, rd->err, sizeof rd->err);
+    if (st)
+        return st;
+    if (!config_read_string(c, src->text)) {
+        unsigned line = 0;
+        const char *f = itp_source_where(src, (unsigned)config_error_line(c), &line);
+        snprintf(rd->err, sizeof rd->err, "%s:%u: syntax error: %s", f, line,
                  config_error_text(c));
         return ITP_EINPUT;
     }
@@ -194,15 +181,13 @@ itp_status itp_reader_open(itp_reader **out, const char *scenario_file,
         snprintf(err, errlen, "out of memory");
         return ITP_ENOMEM;
     }
-    snprintf(rd->file, sizeof rd->file, "%s", scenario_file);
+    snprintf(rd->file, sizeof rd->file, "%s", strcmp(scenario_file, "-") ? scenario_file : "<stdin>");
     config_init(&rd->scn);
     config_init(&rd->defs);
     rd->scn_ok = rd->defs_ok = 1;
-    itp_status st = itp_cfg_prescan(scenario_file, rd->err, sizeof rd->err);
-    if (!st)
-        st = parse_file(rd, &rd->scn, scenario_file, "scenario");
+    itp_status st = parse_file(rd, &rd->scn, &rd->scn_src, scenario_file, "scenario");
     if (!st && defaults_file)
-        st = parse_file(rd, &rd->defs, defaults_file, "defaults");
+        st = parse_file(rd, &rd->defs, &rd->defs_src, defaults_file, "defaults");
     for (int i = 0; !st && i < n_overrides; i++)
         st = itp_cfg_override(&rd->scn, overrides[i], rd->err, sizeof rd->err);
     if (!st)
@@ -224,6 +209,8 @@ void itp_reader_free(itp_reader *rd)
         return;
     config_destroy(&rd->scn);
     config_destroy(&rd->defs);
+    itp_source_free(&rd->scn_src);
+    itp_source_free(&rd->defs_src);
     for (size_t i = 0; i < rd->n_resolved; i++)
         free(rd->resolved[i]);
     free(rd->resolved);

@@ -90,7 +90,7 @@ case "$err" in *"$pop":[0-9]*": populations: the scenario carries population val
 # Not a scenario file at all: a folder, a device, a file over 16 MiB.
 big=$(mktemp); trap 'rm -f "$big"' EXIT
 truncate -s 17M "$big"
-for x in "tests/bad-scenarios:a folder" "/dev/zero:not a regular file" "$big:larger than 16 MiB"; do
+for x in "tests/bad-scenarios:a folder" "/dev/zero:a device or other special file" "$big:larger than 16 MiB"; do
   err=$("$ITPSIM" check "${x%%:*}" 2>&1); rc=$?
   [ "$rc" -eq 2 ] && case "$err" in *"${x%%:*}: ${x#*:}"*) ;; *) rc=99 ;; esac
   [ "$rc" -eq 2 ] || { echo "FAIL ${x%%:*}: exit $rc: $err"; fail=1; }
