@@ -2,6 +2,7 @@
  * it simulates nothing itself. Exit codes: 0 success, 1 run failure,
  * 2 bad input (usage or scenario). The commands are in commands.c, the
  * options they share in options.c. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
@@ -32,7 +33,7 @@ static const char usage_main[] =
 int itp_cli_argc;
 char **itp_cli_argv;
 
-static int run_command(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     itp_cli_argc = argc;
     itp_cli_argv = argv;
@@ -63,6 +64,21 @@ static int run_command(int argc, char **argv)
         return 0;
     }
     return usage_error(NULL, "unknown command '%s'", cmd);
+}
+
+/* A command, then its standard output flushed: output that could not be
+ * written (a full disk, /dev/full, a closed pipe) fails a command that
+ * would otherwise succeed, with exit code 1. */
+static int run_command(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    errno = 0;
+    if ((fflush(stdout) != 0 || ferror(stdout)) && (rc == 0 || rc == 130)) {
+        fprintf(stderr, "itpsim%s%s: standard output: %s\n", argc > 1 ? " " : "",
+                argc > 1 ? argv[1] : "", strerror(errno ? errno : EIO));
+        rc = 1;
+    }
+    return rc;
 }
 
 #ifdef ITP_MPI

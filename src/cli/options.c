@@ -4,6 +4,7 @@
 #ifndef _XOPEN_SOURCE
 #define _XOPEN_SOURCE 700
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -52,12 +53,17 @@ int usage_error(const char *cmd, const char *fmt, ...)
     return 2;
 }
 
+/* A whole number >= 0 written in digits only: no sign, no blank, no
+ * exponent, at most 2^64 - 1 (strtoull alone would take " -1" as 2^64 - 1). */
 int parse_u64(const char *s, uint64_t *out)
 {
+    if (!s || !*s)
+        return -1;
+    for (const char *c = s; *c; c++)
+        if (*c < '0' || *c > '9')
+            return -1;
     char *end;
     errno = 0;
-    if (!s || !*s || *s == '-')
-        return -1;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end)
         return -1;
@@ -108,7 +114,7 @@ static int number(const char *cmd, const char *name, const char *val, double *x)
     char *end;
     errno = 0;
     *x = strtod(val, &end);
-    if (errno || *end || end == val)
+    if (errno || *end || end == val || isspace((unsigned char)val[0]) || !isfinite(*x))
         return usage_error(cmd, "--%s: '%s' is not a number", name, val);
     return -1;
 }
@@ -306,6 +312,19 @@ static int parse_argv(const char *cmd, const char *usage, int argc, char **argv,
         }
         if (c == 'h')
             c = O_HELP;
+        /* A value given as the next argument that looks like an option
+         * (-o --quiet) is refused rather than taken: a forgotten value
+         * would otherwise swallow the next option. Attached (--output=-x,
+         * -o-x) it is taken as written. */
+        if (optarg && optarg == av[optind - 1] && optarg[0] == '-' && optarg[1] &&
+            !isdigit((unsigned char)optarg[1]) && optarg[1] != '.') {
+            if (name)
+                return usage_error(cmd, "--%s needs a value, and '%s' is an option (write "
+                                   "--%s=%s for a value that begins with '-')", name, optarg,
+                                   name, optarg);
+            return usage_error(cmd, "-%c needs a value, and '%s' is an option (write -%c%s "
+                               "for a value that begins with '-')", c, optarg, c, optarg);
+        }
         if (c == 'n' && strchr(allowed, 'R'))
             c = O_REPS;
         int rc = take_option(cmd, usage, c, name ? name : sname, optarg, o, allowed);

@@ -43,4 +43,32 @@ check "itpsim check: --set needs a value" check "$scn" --set
 check "itpsim simulate: -n/--patients: '0' is not a whole number" simulate "$scn" -n 0
 check "itpsim: help: no command 'nosuch'" help nosuch
 check "itpsim: unknown command 'nosuch'" nosuch
+# numbers parsed strictly: no sign, no blank, no exponent, in range
+check "itpsim run: -s/--seed: ' -1' is not a whole number" run "$scn" -s " -1"
+check "itpsim run: -s/--seed: '+3' is not a whole number" run "$scn" -s +3
+check "itpsim run: -s/--seed: '18446744073709551616' is not a whole number" run "$scn" -s 18446744073709551616
+check "itpsim run: -n/--reps: ' 10' is not a whole number" run "$scn" -n " 10"
+check "itpsim run: -n/--reps: '1e3' is not a whole number" run "$scn" -n 1e3
+check "itpsim run: -j/--threads: '2 ' is not a thread count" run "$scn" -j "2 "
+check "itpsim samplesize: --power: ' 0.8' is not a number" samplesize "$scn" --power " 0.8"
+check "itpsim samplesize: --power: 'nan' is not a number" samplesize "$scn" --power nan
+# a value that looks like an option is refused, not taken; attached it is taken
+check "itpsim run: -o needs a value, and '--quiet' is an option" run "$scn" -o --quiet -n 10
+check "itpsim run: --output needs a value, and '-q' is an option" run "$scn" --output -q -n 10
+check "itpsim run: --seed needs a value, and '--force' is an option" run "$scn" --seed --force
+itp=$(cd "$(dirname "$ITPSIM")" && pwd)/$(basename "$ITPSIM")
+root=$(pwd)
+mkdir "$dir/dash" && (cd "$dir/dash" &&
+  "$itp" run "$root/$scn" -n 10 --output=-x --quiet > /dev/null) || fail "--output=-x"
+[ -f "$dir/dash/-x/summary.json" ] || fail "--output=-x did not write into -x"
+# every command fails (exit 1) when its standard output cannot be written
+for args in "check $scn" "simulate $scn -n 20" "help" "--version" \
+            "samplesize $scn --power 0.5 --min 20 --max 40 -n 20 --quiet -o $dir/ss" \
+            "sweep $scn --vary patients=100,120 -n 20 --quiet -o $dir/sw" \
+            "run $scn -n 20 -o $dir/full"; do
+  # shellcheck disable=SC2086
+  out=$("$ITPSIM" $args 2>&1 > /dev/full); rc=$?
+  [ "$rc" -eq 1 ] || fail "$args > /dev/full: exit $rc, expected 1: $out"
+  case "$out" in *"standard output"*) ;; *) fail "$args > /dev/full: message: $out" ;; esac
+done
 exit 0
