@@ -153,7 +153,7 @@ test: deps
 # where a test script discards stderr or expects a non-zero exit code.
 SAN_BUILD    := build-san
 SAN_OPT      := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-                -fno-sanitize-recover=all
+                -fsanitize=float-cast-overflow -fno-sanitize-recover=all
 # `make valgrind`: every unit test, then a few commands, under memcheck.
 # OpenMP threads are kept (the tests ask for 2); libgomp's thread pool is
 # still reachable at exit, and only definite and indirect leaks count.

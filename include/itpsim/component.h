@@ -25,6 +25,8 @@
  * (itp_component_type.mechanisms, .pk_terms); a scenario whose arm needs
  * more is refused when it is loaded, so nothing is ever dropped. */
 #define ITP_MAX_MECHANISMS 8
+/* The longest follow-up a scenario may have, in days (about 20 years). */
+#define ITP_MAX_FOLLOWUP_DAYS (20 * 366)
 #define ITP_MAX_PK_TERMS 4
 /* The components of one arm, at most. */
 #define ITP_MAX_ARM_COMPONENTS 6
@@ -282,6 +284,12 @@ typedef struct itp_component_type {
      * validation against the visit schedule); may be NULL. Writes at most
      * max weeks, returns the count. */
     int (*needs_visits)(const void *params, int *weeks, int max);
+    /* The last study day on which its schedule starts something in an
+     * arm (an infusion, a course, a taper, the drug's start), and in
+     * *setting the setting that schedules it, a path inside the component
+     * group (e.g. "taper.start_week"): checked against the end of
+     * follow-up. -1 when nothing is scheduled by day; may be NULL. */
+    int (*last_scheduled)(const void *params, const char **setting);
     /* A thrombopoietin-receptor agonist: its daily dose is the visits'
      * tpo_dose (the first such component of an arm), which the endpoint
      * rules "off TPO-RA" read. */
@@ -323,6 +331,9 @@ itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g, itp_inf
  * or stopped). */
 int itp_infusion_today(const itp_infusions *inf, int *next, int stopped, double dose,
                        itp_patient_ctx *ctx);
+
+/* The last infusion's day (-1: none), its setting "infusion_weeks". */
+int itp_infusions_last(const itp_infusions *inf, const char **setting);
 
 /* The keys of a component given as infusions of a dose in mg/kg. */
 extern const char *const itp_infusion_keys[];

@@ -98,6 +98,8 @@ void itp_course_type_start(const void *params, itp_patient_ctx *ctx, gsl_rng *r,
 double itp_course_type_day(const void *params, itp_patient_ctx *ctx, void *state,
                            itp_drive *drive);
 void itp_course_type_stop(const void *params, itp_patient_ctx *ctx, void *state);
+/* The last course's first day (-1: none), its setting "course_weeks". */
+int itp_course_type_last_scheduled(const void *params, const char **setting);
 /* The rescue hook (itp_component_type.rescue): the schedule from today. */
 int itp_course_type_rescue(const void *params, itp_patient_ctx *ctx, gsl_rng *r, void *state,
                            double u);
@@ -107,6 +109,7 @@ int itp_course_type_rescue(const void *params, itp_patient_ctx *ctx, gsl_rng *r,
 #define ITP_COURSE_TYPE_HOOKS                                                       \
     .keys = itp_course_keys, .parse = itp_course_type_parse, .free = free,          \
     .state_size = sizeof(itp_course_state), .mechanisms = 1,                        \
-    .start = itp_course_type_start, .day = itp_course_type_day, .stop = itp_course_type_stop
+    .start = itp_course_type_start, .day = itp_course_type_day, .stop = itp_course_type_stop, \
+    .last_scheduled = itp_course_type_last_scheduled
 
 #endif

@@ -47,6 +47,8 @@
 #include "itpsim/component.h"
 
 #define ITP_MAX_TAPER_VISITS 8
+/* The most steps a taper from the maximum dose may take. */
+#define ITP_MAX_TAPER_STEPS 1000
 #define ITP_MAX_DOSE_LEVELS 12
 
 typedef struct itp_titration {

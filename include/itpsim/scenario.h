@@ -29,7 +29,6 @@
 #define ITP_MAX_VISITS 2000
 #define ITP_MAX_PIECES 16
 #define ITP_MAX_PATIENTS 100000
-#define ITP_MAX_FOLLOWUP_DAYS (20 * 366)
 /* Patients times scheduled visits of one replicate: each thread holds a
  * replicate's visit records (16 bytes each, plus unscheduled checks), so
  * this keeps a thread's record near 320 MB at most. */

@@ -73,6 +73,41 @@ static itp_status check_component_visits(itp_reader *rd, itp_scenario *scn,
     return ITP_OK;
 }
 
+/* A component of an arm scheduled to start something (an infusion, a
+ * course, a taper) on or after the last day of follow-up: it could not act
+ * within the trial. Refused at the setting that schedules it (or the
+ * component's group when the value comes from the defaults). A component
+ * given only as rescue is not checked: its schedule counts from the
+ * rescue's day. */
+static itp_status check_component_schedule(itp_reader *rd, itp_scenario *scn,
+                                           const config_setting_t *root)
+{
+    for (int c = 0; c < scn->n_components; c++) {
+        const itp_component *comp = &scn->components[c];
+        int in_arm = 0;
+        for (int a = 0; a < scn->n_arms; a++)
+            for (int k = 0; k < scn->arms[a].n_components; k++)
+                in_arm |= scn->arms[a].component[k] == c;
+        const char *setting = "";
+        int day = in_arm && comp->type->last_scheduled
+                      ? comp->type->last_scheduled(comp->params, &setting) : -1;
+        if (day < scn->max_followup_days)
+            continue;
+        const config_setting_t *g = itp_member(itp_member(root, "components"), comp->name);
+        const config_setting_t *s = g;
+        char path[ITP_NAME_MAX];
+        snprintf(path, sizeof path, "%s", setting);
+        char *save = NULL;
+        for (char *part = strtok_r(path, ".", &save); part && s; part = strtok_r(NULL, ".", &save))
+            s = itp_member(s, part);
+        return itp_rd_fail(rd, s ? s : g, "%s%sstarts on day %d (week %g), on or after the end "
+                           "of follow-up (day %d: followup.max_months): it would not act in the "
+                           "trial", s ? "" : setting, s ? "" : " ", day, day / 7.0,
+                           scn->max_followup_days);
+    }
+    return ITP_OK;
+}
+
 /* The parameters of one drug's (or a drugless type's) group g of the
  * scenario against the defaults group at defpath, and its subgroups. */
 static itp_status check_param_group(itp_reader *rd, const itp_component_type *t,
@@ -136,7 +171,7 @@ static const section_reader design_sections[] = {
     type_groups,          itp_scn_read_components, itp_scn_read_arms,
     itp_scn_read_allocation, itp_scn_read_strata, itp_scn_read_enrolment,
     itp_scn_read_followup, itp_scn_read_visits,    itp_scn_check_size,
-    itp_scn_read_events,  check_component_visits,  NULL};
+    itp_scn_read_events,  check_component_visits,  check_component_schedule, NULL};
 
 /* The population the reader found (checked when it opened the files), with
  * its description, phase and prior lines, for `check` (they describe it;

@@ -50,6 +50,21 @@ itp_status itp_scn_read_enrolment(itp_reader *rd, itp_scenario *scn,
     if (rates[nr - 1] <= 0.0)
         return itp_rd_fail(rd, itp_member(g, "rate_per_month"),
                            "the last rate must be positive, or enrolment never ends");
+    /* The mean time to enrol every patient: rates so small that it would
+     * pass the longest enrolment (240 months) leave an analysis that never
+     * comes (a cut at month 1e301). */
+    double left = scn->n_patients, months = -1.0;
+    for (int i = 0; i < nr && months < 0; i++) {
+        double len = i + 1 < nr ? from[i + 1] - from[i] : HUGE_VAL;
+        if (rates[i] * len >= left)
+            months = from[i] + left / rates[i];
+        else
+            left -= rates[i] * len;
+    }
+    if (months > 240.0)
+        return itp_rd_fail(rd, itp_member(g, "rate_per_month"),
+                           "enrolling %d patients at these rates takes %.3g months on average: "
+                           "at most 240", scn->n_patients, months);
     scn->n_rate_pieces = nr;
     for (int i = 0; i < nr; i++) {
         scn->rate_from_day[i] = from[i] * DPM;

@@ -167,6 +167,12 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
     return given ? p->dose : 0.0;
 }
 
+static int last_scheduled(const void *vp, const char **setting)
+{
+    const bcell_params *p = vp;
+    return itp_infusions_last(&p->inf, setting);
+}
+
 const itp_component_type itp_bcell_antibody_type = {
     .name = "bcell_antibody",
     .description = "B-cell depleting antibody: Emax in the total dose on a protected remission",
@@ -179,4 +185,5 @@ const itp_component_type itp_bcell_antibody_type = {
     .start = start,
     .day = day_fn,
     .stop = stop,
+    .last_scheduled = last_scheduled,
 };

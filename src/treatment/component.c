@@ -76,6 +76,12 @@ const char *const itp_infusion_keys[] = {"type", "dose_mg_kg", "infusion_weeks",
 const char *const itp_dosed_infusion_keys[] = {"type", "dose_mg", "dose_mg_kg", "dose_mg_m2",
                                               "infusion_weeks", NULL};
 
+int itp_infusions_last(const itp_infusions *inf, const char **setting)
+{
+    *setting = "infusion_weeks";
+    return inf->n ? inf->day[inf->n - 1] : -1;
+}
+
 itp_status itp_read_infusions(itp_reader *rd, const config_setting_t *g, itp_infusions *inf)
 {
     double w[ITP_MAX_INFUSIONS];

@@ -216,3 +216,10 @@ int itp_course_type_rescue(const void *params, itp_patient_ctx *ctx, gsl_rng *r,
     /* the last course's last dose acts onset_days later, for offset_days */
     return ctx->day + itp_course_last_day(p, p->n - 1, ITP_FAR_DAY) + p->onset + p->offset + 1;
 }
+
+int itp_course_type_last_scheduled(const void *params, const char **setting)
+{
+    const itp_course_params *p = params;
+    *setting = "course_weeks";
+    return p->n ? p->start[p->n - 1] : -1;
+}

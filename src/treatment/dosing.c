@@ -150,8 +150,9 @@ static itp_status step_days_of(itp_reader *rd, const config_setting_t *t, double
 }
 
 /* The steps of a taper from `dose` to off (with dose levels, one a level:
- * the levels up to the dose). */
-static int steps_from(const itp_taper *tp, double dose)
+ * the levels up to the dose), as a double: a tiny step gives more steps
+ * than an int holds (checked against ITP_MAX_TAPER_STEPS when read). */
+static double steps_from(const itp_taper *tp, double dose)
 {
     if (tp->n_levels) {
         int n = 0;
@@ -159,7 +160,27 @@ static int steps_from(const itp_taper *tp, double dose)
             n++;
         return n;
     }
-    return (int)ceil(dose / tp->step - 1e-9);
+    return ceil(dose / tp->step - 1e-9);
+}
+
+/* A taper step so small that the taper from the maximum dose would take
+ * more than ITP_MAX_TAPER_STEPS steps, or longer than any follow-up, never
+ * ends in a trial: refused, naming the step and its setting. */
+static itp_status check_steps(itp_reader *rd, const config_setting_t *t, const char *unit,
+                              double max_dose, const itp_taper *tp)
+{
+    double steps = steps_from(tp, max_dose);
+    if (steps <= ITP_MAX_TAPER_STEPS && (steps - 1) * tp->step_days <= ITP_MAX_FOLLOWUP_DAYS)
+        return ITP_OK;
+    char key[48];
+    snprintf(key, sizeof key, "step_%s", unit);
+    const config_setting_t *s = itp_member(t, key);
+    return itp_rd_fail(rd, s ? s : t, "a taper step of %g %s takes %.3g steps (every %d days) "
+                       "from the maximum dose %g %s: at most %d steps and %d days; expected a "
+                       "step of at least %g %s", tp->step, unit, steps, tp->step_days, max_dose,
+                       unit, ITP_MAX_TAPER_STEPS, ITP_MAX_FOLLOWUP_DAYS,
+                       max_dose / fmin(ITP_MAX_TAPER_STEPS,
+                                       1.0 + ITP_MAX_FOLLOWUP_DAYS / tp->step_days), unit);
 }
 
 /* The taper's step: step_UNIT, or with dose levels (t's) one level down,
@@ -200,7 +221,8 @@ static itp_status response_parse(itp_reader *rd, const config_setting_t *t, cons
         (st = itp_rd_double(rd, t, d, "step_weeks", ITP_POSITIVE(100), &step_w)) ||
         (st = itp_rd_double(rd, t, d, "fail_below", ITP_CLOSED(0, 1e4), &tp->fail_below)) ||
         (st = itp_rd_double(rd, t, d, "restart_below", ITP_CLOSED(0, 1e4), &tp->restart_below)) ||
-        (st = step_days_of(rd, t, step_w, tp)))
+        (st = step_days_of(rd, t, step_w, tp)) ||
+        (st = check_steps(rd, t, unit, dose->max, tp)))
         return st;
     tp->stable_days = (int)lround(stable_w * 7);
     if (tp->stable_days < 1)
@@ -292,7 +314,9 @@ itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char
         tp->elig_week[i] = (int)weeks[i];
     }
     double max_dose = dose->max;
-    int steps = steps_from(tp, max_dose);
+    if ((st = check_steps(rd, t, unit, max_dose, tp)))
+        return st;
+    int steps = (int)steps_from(tp, max_dose);
     if (tp->start + (steps - 1) * tp->step_days > tp->end)
         return itp_rd_fail(rd, t, "a taper from the maximum dose (%g %s, %d steps every %g weeks "
                            "from week %g) cannot end by end_week %g", max_dose, unit, steps,
@@ -308,7 +332,7 @@ int itp_taper_last_day(const itp_taper *tp, double max_dose)
         return tp->end;
     if (tp->latest_start < 0)
         return ITP_FAR_DAY;
-    return tp->latest_start + (steps_from(tp, max_dose) - 1) * tp->step_days;
+    return tp->latest_start + ((int)steps_from(tp, max_dose) - 1) * tp->step_days;
 }
 
 /* ---- titration ----------------------------------------------------------- */

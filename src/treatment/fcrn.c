@@ -188,6 +188,12 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
     return dose;
 }
 
+static int last_scheduled(const void *vp, const char **setting)
+{
+    const fcrn_params *p = vp;
+    return itp_infusions_last(&p->inf, setting);
+}
+
 const itp_component_type itp_fcrn_blocker_type = {
     .name = "fcrn_blocker",
     .description = "FcRn blocker: IgG lowering cuts platelet destruction while it lasts",
@@ -199,4 +205,5 @@ const itp_component_type itp_fcrn_blocker_type = {
     .mechanisms = 0,
     .day = day_fn,
     .stop = stop,
+    .last_scheduled = last_scheduled,
 };

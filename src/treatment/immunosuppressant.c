@@ -240,6 +240,13 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
     return taken ? p->dose : 0.0;
 }
 
+static int last_scheduled(const void *vp, const char **setting)
+{
+    const immuno_params *p = vp;
+    *setting = "start_week";
+    return p->start_day;
+}
+
 const itp_component_type itp_immunosuppressant_type = {
     .name = "immunosuppressant",
     .description = "oral immunosuppressant course: slow lasting remission, relapse off it, "
@@ -253,4 +260,5 @@ const itp_component_type itp_immunosuppressant_type = {
     .start = start,
     .day = day_fn,
     .stop = stop,
+    .last_scheduled = last_scheduled,
 };

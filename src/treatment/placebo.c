@@ -25,6 +25,11 @@ static double day_fn(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive *
     return 0.0;
 }
 
+static int last_scheduled(const void *vp, const char **setting)
+{
+    return itp_infusions_last(vp, setting);
+}
+
 const itp_component_type itp_placebo_type = {
     .name = "placebo",
     .description = "infusions without effect",
@@ -33,4 +38,5 @@ const itp_component_type itp_placebo_type = {
     .free = free,
     .state_size = sizeof(int),   /* the next infusion */
     .day = day_fn,
+    .last_scheduled = last_scheduled,
 };

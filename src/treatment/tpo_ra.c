@@ -313,6 +313,14 @@ static int needs_visits(const void *vp, int *weeks, int max)
     return itp_taper_needs_visits(&p->taper, weeks, max);
 }
 
+/* The drug starts on day 0; a taper by week starts on its start week. */
+static int last_scheduled(const void *vp, const char **setting)
+{
+    const tpo_params *p = vp;
+    *setting = "taper.start_week";
+    return p->taper.on && !p->taper.by_response ? p->taper.start : -1;
+}
+
 const itp_component_type itp_tpo_ra_type = {
     .name = "tpo_ra",
     .description = "thrombopoietin-receptor agonist with label titration, taper and "
@@ -330,5 +338,6 @@ const itp_component_type itp_tpo_ra_type = {
     .observe = observe,
     .stop = stop,
     .needs_visits = needs_visits,
+    .last_scheduled = last_scheduled,
     .is_tpo_ra = 1,
 };
