@@ -16,6 +16,7 @@
 #include "itpsim/montecarlo.h"
 #include "itpsim/report.h"
 
+struct itp_run_result;
 typedef struct itp_run_opts {
     uint64_t seed;
     long reps;            /* replicates; with precision > 0, the maximum */
@@ -37,6 +38,11 @@ typedef struct itp_run_opts {
     const char *file, *defaults;
     const char *const *sets;
     int n_sets;
+    /* NULL, or called by itp_run_continue at every boundary between chunks
+     * (res then holding whole chunks, as many as o->replicates has rows):
+     * a status other than ITP_OK stops the run with it */
+    itp_status (*checkpoint)(void *ctx, const struct itp_run_result *res);
+    void *checkpoint_ctx;
 } itp_run_opts;
 
 /* Partial nulls: with m experimental arms (those of two-arm hypotheses,
@@ -103,12 +109,14 @@ typedef struct itp_run_saved {
 /* The file of a shard's state in its folder. */
 #define ITP_SHARD_STATE "shard.state"
 
-/* Reads the header of DIR/NAME (run.state or shard.state) into saved: what
- * ran, before the scenario is loaded. */
+/* Reads the header of DIR/NAME (run.state, or for run.state a killed run's
+ * checkpoint when there is none; or shard.state) into saved: what ran,
+ * before the scenario is loaded. */
 itp_status itp_run_state_peek(const char *dir, const char *name, itp_run_saved *saved,
                               char *err, size_t errlen);
 
-/* Reads DIR/run.state for scn: saved gets the run's options, res (initialised
+/* Reads DIR/run.state (or, when there is none, the checkpoint of a run
+ * killed outright, itp_run_checkpoint) for scn: saved gets the run's options, res (initialised
  * here; free with itp_run_result_free) its completed replicates. ITP_EINPUT
  * with the reason in err when there is none, it was written for other
  * hypotheses or arms, or it is damaged. */
@@ -132,15 +140,27 @@ itp_status itp_run_merge(const char *dir, const itp_scenario *scn, const char *h
 
 /* Starts DIR/replicates.csv of a resumed run: out (open) gets the rows of the
  * interrupted run's DIR/replicates.csv, which must hold exactly the
- * replicates of res under the header of scn. */
+ * replicates of res under the header of scn (of a killed run's checkpoint:
+ * its first rows, those its state counts). */
 itp_status itp_replicates_resume(const char *dir, const itp_scenario *scn,
                                  const itp_run_result *res, FILE *out, char *err, size_t errlen);
 
+/* The checkpoint of a run going on in dir (itp_run_opts.checkpoint): the
+ * rows of replicates (open) flushed and synced, a second name for them
+ * (a hard link, dir/.run.checkpoint.csv, made at the first checkpoint) and
+ * res's state as run.state has it in dir/.run.checkpoint. After SIGKILL or
+ * a power loss, --resume continues from there. Nothing on a file system
+ * without hard links; nothing on the MPI ranks that do not write. */
+itp_status itp_run_checkpoint(const char *dir, const itp_scenario *scn, const itp_run_opts *o,
+                              const itp_run_result *res, const char *hash, itp_out *replicates,
+                              char *err, size_t errlen);
 /* Writes summary.json, summary.csv, arms.csv and, for an incomplete run,
  * run.state into dir, then commits them with replicates (replicates.csv,
  * open, written during the run) as one batch: every file is written in full
  * under its temporary name before any is renamed, and on a write error every
- * temporary is removed. A complete run removes an earlier run.state. hash
+ * temporary is removed. A complete run removes an earlier run.state; every
+ * run the checkpoint (itp_run_checkpoint), a shard.state and a stages.csv
+ * that are not of its set. hash
  * is recorded in summary.json and run.state. */
 itp_status itp_write_results(const char *dir, const itp_scenario *scn, const itp_run_opts *o,
                              const itp_run_result *res, const char *hash, itp_out *replicates,

@@ -152,16 +152,9 @@ static int cmd_simulate(int argc, char **argv)
         st = itp_analyse(scn, &rec, NULL, aws, res);
     if (!st)
         st = itp_mkdir_p(o.outdir, err, sizeof err);
-    if (!st)
-        st = itp_write_patients(o.outdir, scn, &rec, err, sizeof err);
-    if (!st)
-        st = itp_write_visits(o.outdir, scn, &rec, err, sizeof err);
-    if (!st)
-        st = itp_write_events(o.outdir, scn, &rec, err, sizeof err);
-    if (!st && scn->n_endpoints)
-        st = itp_write_endpoints(o.outdir, scn, &rec, aws->outcomes, err, sizeof err);
-    if (!st && scn->plan.n_hyp)
-        st = itp_write_analysis(o.outdir, scn, res, err, sizeof err);
+    if (!st)   /* all the files or none */
+        st = itp_write_simulation(o.outdir, scn, &rec, scn->n_endpoints ? aws->outcomes : NULL,
+                                  res, err, sizeof err);
     if (!st) {
         itp_arm_summary sum[ITP_MAX_ARMS];
         itp_summarise_arms(scn, &rec, sum);
@@ -220,6 +213,15 @@ static int cmd_plot(int argc, char **argv)
     }
     if (!dir)
         return usage_error("plot", "%s", "missing DIR");
+    {
+        /* a run killed while switching its files there is finished first */
+        char serr[1200];
+        itp_status sst = itp_out_settle(dir, serr, sizeof serr);
+        if (sst) {
+            fprintf(stderr, "itpsim plot: %s\n", serr);
+            return itp_exit_code(sst);
+        }
+    }
     char path[PATH_MAX + 32], file[1024] = "", val[64] = "", sets[MAX_SETS][256];
     itp_plot_opts po = {.seed = 1, .threads = o.threads ? o.threads : default_threads()};
     itp_scenario *scn = NULL;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <math.h>
 #include <gsl/gsl_errno.h>
@@ -69,8 +70,9 @@ const char usage_run[] =
     "interrupted.\n";
 
 /* Set by the SIGINT/SIGTERM handler to the signal's number and read by the
- * replicate loop: the one file-scope mutable of itpsim, since a signal
- * handler can reach nothing else. A lock-free atomic is safe both in the
+ * replicate loop: one of the two file-scope mutables of itpsim (the other:
+ * the signal a switch of result files defers, src/report/outdir.c), since a
+ * signal handler can reach nothing else. A lock-free atomic is safe both in the
  * handler and across the OpenMP threads. */
 static atomic_int stop_requested;
 
@@ -103,6 +105,37 @@ static void release_signals(const struct sigaction old[2])
 {
     for (int i = 0; i < 2; i++)
         sigaction(run_signals[i], &old[i], NULL);
+}
+
+/* The checkpoints of a run (itp_run_checkpoint): at the first boundary
+ * between chunks after ITPSIM_CHECKPOINT_SECONDS (default 10; 0: at every
+ * one) since the last. */
+typedef struct checkpoints {
+    const char *dir;
+    const itp_scenario *scn;
+    const itp_run_opts *ro;
+    const char *hash;
+    itp_out *rep;
+    double every, last;
+    char *err;
+    size_t errlen;
+} checkpoints;
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static itp_status on_checkpoint(void *ctx, const itp_run_result *res)
+{
+    checkpoints *c = ctx;
+    double t = seconds_now();
+    if (t - c->last < c->every)
+        return ITP_OK;
+    c->last = t;
+    return itp_run_checkpoint(c->dir, c->scn, c->ro, res, c->hash, c->rep, c->err, c->errlen);
 }
 
 /* The options of a resumed run: those given must equal the saved ones, the
@@ -202,6 +235,13 @@ int cmd_run(int argc, char **argv)
         if (o.force)
             return usage_error("run", "%s", "--force does not go with --resume");
         o.outdir = o.resume;
+        /* the folder is this process's from here on (one writer at a time) */
+        char lerr[1200] = "";
+        itp_status lst = itp_out_take(o.resume, lerr, sizeof lerr);
+        if (lst) {
+            fprintf(stderr, "itpsim run: %s\n", lerr);
+            return itp_exit_code(lst);
+        }
         /* what the folder recorded, where the command line says nothing */
         if (!o.scenario) {
             if (itp_run_state_peek(o.resume, "run.state", &rec, perr, sizeof perr)) {
@@ -264,11 +304,12 @@ int cmd_run(int argc, char **argv)
         if (!st)
             st = itp_replicates_resume(o.outdir, scn, &res, rep.f, err, sizeof err);
     } else {
-        st = o.force ? ITP_OK : itp_run_dir_check(o.outdir, scn, hash, o.seed, err, sizeof err);
+        /* made and locked before it is checked: one writer at a time */
+        st = itp_mkdir_p(o.outdir, err, sizeof err);
+        if (!st && !o.force)
+            st = itp_run_dir_check(o.outdir, scn, hash, o.seed, err, sizeof err);
         if (!st)
             st = itp_run_result_init(&res, scn);
-        if (!st)
-            st = itp_mkdir_p(o.outdir, err, sizeof err);
         if (!st)
             st = itp_out_open(&rep, o.outdir, "replicates.csv", err, sizeof err);
         if (!st)
@@ -276,6 +317,13 @@ int cmd_run(int argc, char **argv)
     }
     if (!st) {
         struct sigaction old[2];
+        const char *every = getenv("ITPSIM_CHECKPOINT_SECONDS");
+        checkpoints ck = {o.outdir, scn, &ro, hash, &rep, every ? strtod(every, NULL) : 10.0,
+                          seconds_now(), err, sizeof err};
+        if (!(ck.every >= 0))
+            ck.every = 10.0;
+        ro.checkpoint = on_checkpoint;
+        ro.checkpoint_ctx = &ck;
         ro.replicates = rep.f;
         catch_signals(old);
         st = itp_run_continue(scn, &ro, &stop_requested, &res);
@@ -361,6 +409,11 @@ int cmd_merge(int argc, char **argv)
     char err[1200] = "";
     for (int i = 0; i < n; i++) {
         char path[1100];
+        /* a shard killed while switching its files is finished first */
+        if (itp_out_settle(shards[i], err, sizeof err)) {
+            fprintf(stderr, "itpsim merge: %s\n", err);
+            return 2;
+        }
         snprintf(path, sizeof path, "%s/%s", shards[i], ITP_SHARD_STATE);
         if (access(path, R_OK) != 0) {
             fprintf(stderr, "itpsim merge: %s is not a shard folder (no %s: run "
@@ -384,6 +437,8 @@ int cmd_merge(int argc, char **argv)
                  "the one the shards ran: it changed since", shards[0], rec.file);
         st = ITP_EINPUT;
     }
+    if (!st)
+        st = itp_mkdir_p(out, err, sizeof err);   /* made and locked before it is checked */
     if (!st && !o.force)
         st = itp_run_dir_check(out, scn, hash, rec.seed, err, sizeof err);
     char dbuf[1024], prov[8192];

@@ -115,9 +115,12 @@ int cmd_samplesize(int argc, char **argv)
     snprintf(ppath, sizeof ppath, "%s/samplesize.progress", o.outdir);
     static itp_ss_point known[ITP_MAX_SS_POINTS];
     itp_ss_log log = {known, 0, NULL, NULL, NULL};
-    itp_status st = ITP_OK;
-    FILE *pf = fopen(ppath, "r");
-    if (pf && !o.resume && !o.force) {
+    /* locked (when it exists) before its progress is read: one writer at a time */
+    itp_status st = itp_out_take(o.outdir, err, sizeof err);
+    FILE *pf = st ? NULL : fopen(ppath, "r");
+    if (st) {
+        /* the folder is another process's */
+    } else if (pf && !o.resume && !o.force) {
         snprintf(err, sizeof err, "%s holds a stopped search (samplesize.progress): continue it "
                  "with --resume %s, or start over with --force", o.outdir, o.outdir);
         st = ITP_EINPUT;

@@ -218,7 +218,11 @@ itp_status itp_run_continue(const itp_scenario *scn, const itp_run_opts *o,
     if (o->precision > 0 && res->design.reps > 0 &&
         max_power_se(scn, &res->design) <= o->precision)
         design_done = 1;
+    int ran = 0;
     while (!st) {
+        /* a boundary between chunks: res and replicates.csv agree */
+        if (ran++ && o->checkpoint && (st = o->checkpoint(o->checkpoint_ctx, res)))
+            break;
         itp_mc_run_opts mo = {.seed = o->seed, .threads = o->threads, .patients = o->patients,
                               .stop = stop};
         if (res->has_null && res->null.reps < res->design.reps) {

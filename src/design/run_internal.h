@@ -7,6 +7,11 @@
 
 /* The file of an interrupted run's state, in the output folder. */
 #define STATE_FILE "run.state"
+/* The checkpoint of a run still going (or killed outright): its state as
+ * run.state has it, and a second name (a hard link) of the replicates.csv
+ * being written, whose first rows the state counts. */
+#define CHECKPOINT_FILE ".run.checkpoint"
+#define CHECKPOINT_ROWS ".run.checkpoint.csv"
 
 /* run.state: the options, the scenario's hash and the aggregates of the
  * completed replicates, for --resume. */

@@ -414,18 +414,49 @@ itp_status itp_write_results(const char *dir, const itp_scenario *scn, const itp
             itp_out_abort(all[i]);
         return st;
     }
-    if ((st = itp_out_commit_all(all, n, err, errlen)))
-        return st;
-    if (res->complete && itp_out_writes()) {
-        char path[1100];
-        snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
-        if (remove(path) != 0 && errno != ENOENT) {
-            snprintf(err, errlen, "%s: cannot remove the finished run's state: %s", path,
-                     strerror(errno));
-            return ITP_EIO;
-        }
+    /* the files of an earlier set that this one does not have go with the
+     * switch: a finished run's state, a shard's state, stages.csv */
+    const char *gone[5] = {CHECKPOINT_FILE, CHECKPOINT_ROWS};
+    int n_gone = 2;
+    if (res->complete)
+        gone[n_gone++] = STATE_FILE;
+    if (!(o->shard && res->complete))
+        gone[n_gone++] = ITP_SHARD_STATE;
+    if (scn->plan.interims.n == 0)
+        gone[n_gone++] = "stages.csv";
+    return itp_out_commit_set(all, n, gone, n_gone, err, errlen);
+}
+
+itp_status itp_run_checkpoint(const char *dir, const itp_scenario *scn, const itp_run_opts *o,
+                              const itp_run_result *res, const char *hash, itp_out *rep,
+                              char *err, size_t errlen)
+{
+    if (!itp_out_writes() || !rep->f || !rep->tmp[0])
+        return ITP_OK;
+    /* the rows the state counts, on the disk first */
+    if (fflush(rep->f) != 0 ||
+        (fsync(fileno(rep->f)) != 0 && errno != EINVAL && errno != EROFS)) {
+        snprintf(err, errlen, "%s: write failed: %s", rep->path, strerror(errno ? errno : EIO));
+        return ITP_EIO;
     }
-    return ITP_OK;
+    char ck[1100], rows[1100];
+    struct stat a, b;
+    snprintf(ck, sizeof ck, "%s/%s", dir, CHECKPOINT_FILE);
+    snprintf(rows, sizeof rows, "%s/%s", dir, CHECKPOINT_ROWS);
+    if (stat(rep->tmp, &a) != 0 || stat(rows, &b) != 0 || a.st_ino != b.st_ino ||
+        a.st_dev != b.st_dev) {
+        /* an earlier run's checkpoint goes, state first */
+        remove(ck);
+        remove(rows);
+        if (link(rep->tmp, rows) != 0)
+            return ITP_OK;   /* no hard links on this file system: no checkpoints */
+    }
+    itp_out c;
+    itp_status st = itp_out_open(&c, dir, CHECKPOINT_FILE, err, errlen);
+    if (st)
+        return st;
+    itp_run_write_state(c.f, scn, o, res, hash);
+    return itp_out_commit(&c, err, errlen);
 }
 
 /* A number for the table, or "NA" when it is not finite. */

@@ -155,10 +155,25 @@ static int read_header(FILE *f, itp_run_saved *saved, size_t *layout, int *lay, 
     return ok;
 }
 
+/* The state to resume in dir: run.state, or when there is none the
+ * checkpoint of a run killed outright. */
+static const char *resume_state(const char *dir)
+{
+    char path[1100];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
+    if (lstat(path, &sb) == 0)
+        return STATE_FILE;
+    snprintf(path, sizeof path, "%s/%s", dir, CHECKPOINT_FILE);
+    return lstat(path, &sb) == 0 ? CHECKPOINT_FILE : STATE_FILE;
+}
+
 itp_status itp_run_state_peek(const char *dir, const char *name, itp_run_saved *saved,
                               char *err, size_t errlen)
 {
     char path[1100];
+    if (!strcmp(name, STATE_FILE))
+        name = resume_state(dir);
     size_t layout, bytes;
     unsigned long long sum;
     int lay[4], has_null;
@@ -181,7 +196,7 @@ itp_status itp_run_state_peek(const char *dir, const char *name, itp_run_saved *
 itp_status itp_run_state_read(const char *dir, const itp_scenario *scn, itp_run_saved *saved,
                               itp_run_result *res, char *err, size_t errlen)
 {
-    return itp_run_state_read_file(dir, STATE_FILE, scn, saved, res, err, errlen);
+    return itp_run_state_read_file(dir, resume_state(dir), scn, saved, res, err, errlen);
 }
 
 itp_status itp_run_state_read_file(const char *dir, const char *name, const itp_scenario *scn,
@@ -197,7 +212,8 @@ itp_status itp_run_state_read_file(const char *dir, const char *name, const itp_
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: no %s to read (%s: %s)", dir,
-                 strcmp(name, STATE_FILE) ? "shard" : "interrupted run", path, strerror(errno));
+                 strcmp(name, ITP_SHARD_STATE) ? "interrupted run" : "shard", path,
+                 strerror(errno));
         return ITP_EINPUT;
     }
     unsigned long long sum = 0;
@@ -264,7 +280,10 @@ itp_status itp_replicates_resume(const char *dir, const itp_scenario *scn,
 {
     char path[1100], *want = NULL, *line = NULL;
     size_t wlen = 0, cap = 0;
-    snprintf(path, sizeof path, "%s/replicates.csv", dir);
+    /* a killed run's rows: those its checkpoint counts, the first */
+    int prefix = !strcmp(resume_state(dir), CHECKPOINT_FILE);
+    long rows = res->design.reps + (res->has_null ? res->null.reps : 0);
+    snprintf(path, sizeof path, "%s/%s", dir, prefix ? CHECKPOINT_ROWS : "replicates.csv");
     FILE *hdr = open_memstream(&want, &wlen);
     if (!hdr)
         return ITP_ENOMEM;
@@ -279,8 +298,10 @@ itp_status itp_replicates_resume(const char *dir, const itp_scenario *scn,
     long design = 0, null = 0, row = 0;
     int ok = 1;
     ssize_t n;
-    while (ok && (n = getline(&line, &cap, f)) > 0) {
-        if (row++ == 0) {
+    while (ok && !(prefix && row > rows) && (n = getline(&line, &cap, f)) > 0) {
+        if (prefix && line[n - 1] != '\n') {
+            ok = 0;
+        } else if (row++ == 0) {
             ok = (size_t)n == wlen && !memcmp(line, want, wlen);
         } else if (!strncmp(line, "design,", 7)) {
             design++;
@@ -312,7 +333,7 @@ itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const cha
                              uint64_t seed, char *err, size_t errlen)
 {
     static const char *const files[] = {"summary.json", "summary.csv", "arms.csv",
-                                        "replicates.csv", STATE_FILE, NULL};
+                                        "replicates.csv", STATE_FILE, CHECKPOINT_FILE, NULL};
     char path[1100];
     const char *found = NULL;
     struct stat sb;
@@ -323,12 +344,15 @@ itp_status itp_run_dir_check(const char *dir, const itp_scenario *scn, const cha
     }
     if (!found)
         return ITP_OK;
+    snprintf(path, sizeof path, "%s/%s", dir, CHECKPOINT_FILE);
+    int killed = lstat(path, &sb) == 0;
     snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
-    if (lstat(path, &sb) == 0) {
+    if (killed || lstat(path, &sb) == 0) {
         snprintf(err, errlen,
                  "%s holds an interrupted run (%s): continue it with --resume %s, or start "
                  "over with --force",
-                 dir, STATE_FILE, dir);
+                 dir, killed && lstat(path, &sb) != 0 ? "killed, its checkpoint " CHECKPOINT_FILE
+                                                     : STATE_FILE, dir);
         return ITP_EINPUT;
     }
     char file[512] = "", h[64] = "", name[128] = "", sd[32] = "";

@@ -8,7 +8,11 @@
 # - an output folder that cannot be made is exit 1;
 # - a folder holding another scenario's results is refused (exit 2, files
 #   untouched) unless --force; the same scenario file, or a copy with the
-#   same settings, may overwrite it.
+#   same settings, may overwrite it;
+# - `simulate` writes its files as one set: a write error on one of them
+#   (visits.csv over a file-size limit that patients.csv, written before
+#   it, stays under) leaves the folder's earlier simulation exactly as it
+#   was, exit 1 with the file and the reason, and no temporary.
 : "${ITPSIM:=build/itpsim}"
 dir=$(mktemp -d)
 mnt=
@@ -29,6 +33,19 @@ rc=$?
 grep -q "replicates.csv: write failed: File too large" "$dir/err" || fail "message: $(cat "$dir/err")"
 [ "$(snapshot "$dir/w")" = "$before" ] || fail "the earlier results changed"
 echo "file-size limit: $(cat "$dir/err")"
+
+# simulate: all the files or none (VAYHIT2's patients.csv is about 13 KB,
+# its visits.csv about 90 KB: a 32 KiB limit stops the second)
+"$ITPSIM" simulate scenarios/vayhit2.cfg -n 20 -o "$dir/sim" > /dev/null || fail "small simulate"
+simsnap() { (cd "$1" && ls -A && cat ./*.csv) | cksum; }
+before=$(simsnap "$dir/sim")
+(trap '' XFSZ; ulimit -f 64; exec "$ITPSIM" simulate scenarios/vayhit2.cfg -o "$dir/sim") \
+  > /dev/null 2> "$dir/err"
+rc=$?
+[ $rc -eq 1 ] || fail "simulate over the file-size limit: exit $rc, expected 1: $(cat "$dir/err")"
+grep -q "visits.csv: write failed: File too large" "$dir/err" || fail "simulate message: $(cat "$dir/err")"
+[ "$(simsnap "$dir/sim")" = "$before" ] || fail "a failed simulate changed the earlier simulation's files"
+echo "simulate over the file-size limit: $(cat "$dir/err")"
 
 # a full file system, where we may mount one
 if [ "$(id -u)" = 0 ] && mkdir "$dir/mnt" && mount -t tmpfs -o size=256k tmpfs "$dir/mnt" 2>/dev/null; then
@@ -79,5 +96,5 @@ grep -q '"scenario": "VAYHIT2"' "$dir/g/summary.json" || fail "--force did not o
 mkdir "$dir/u" && echo "x" > "$dir/u/replicates.csv"
 "$ITPSIM" run "$scn" -n 10 -o "$dir/u" --quiet > /dev/null 2> "$dir/err"
 [ $? -eq 2 ] && grep -q "unknown scenario" "$dir/err" || fail "folder with stray results"
-ls -A "$dir/g" "$dir/w" | grep -q '\.tmp-' && fail "temporary files left"
+ls -A "$dir/g" "$dir/w" "$dir/sim" | grep -q '\.tmp-' && fail "temporary files left"
 echo "output safety checks passed"
