@@ -11,7 +11,9 @@
  * restricted mean survival time up to tau_months (unstratified; estimate:
  * that difference in months, experimental minus control, Wald CI).
  * Binary endpoints by any two-arm test of binary.h (cmh, chisq, fisher,
- * rd_wald, rd_newcombe); the estimate is the risk difference (Wald CI). A
+ * rd_wald, rd_newcombe); the estimate is a risk difference: cmh's the
+ * Mantel-Haenszel common one (Sato CI), rd_newcombe's the pooled one with
+ * the Newcombe CI, the others' the pooled one with the Wald CI. A
  * single arm by the exact binomial test against p0 (estimate: the rate,
  * Clopper-Pearson CI). One-sided p-values are for benefit in the experimental arm: a lower
  * hazard (a longer RMST) for ttf, a higher hazard (a shorter RMST) for
