@@ -237,7 +237,10 @@ itp_status itp_mc_replicate(const itp_scenario *scn, uint64_t seed, uint64_t rep
         itp_km_result km;
         if (itp_surv_km_point(&d, ITP_SURV_ALL, scn->plan.landmark_days, ws->an->surv, &km))
             return ITP_EINTERNAL;
-        out->landmark[a] = km.surv_not_estimable ? (double)NA_D : km.surv;
+        /* a curve at 0 before the landmark is 0 there; one censored
+         * before it with S > 0 is not estimable (NA, left out) */
+        out->landmark[a] = km.surv_zero_before ? 0.0
+                           : km.surv_not_estimable ? (double)NA_D : km.surv;
         out->median_days[a] = km.median_not_reached ? HUGE_VAL : km.median;
     }
     return ITP_OK;
@@ -342,20 +345,32 @@ void itp_mc_summary_add(itp_mc_summary *s, const itp_scenario *scn, const itp_re
     s->events_sum += r->events;
 }
 
-/* The centre of the bin holding the median of n counts in h[nb]. */
-/* Values beyond the last bin are counted in n only: when they hold the
- * middle, the median is beyond the range (inf). */
-static double hist_median(const unsigned *h, long nb, long n, double lo, double hi)
+/* The value of rank r (1-based) of the n counts in h[nb]: the centre of
+ * its bin. Values beyond the last bin are counted in n only: a rank among
+ * them is beyond the range (inf). */
+static double hist_rank(const unsigned *h, long nb, long r, double lo, double hi)
 {
-    long need = (n + 1) / 2, cum = 0;
-    if (n == 0)
-        return NA_D;
+    long cum = 0;
     for (long b = 0; b < nb; b++) {
         cum += h[b];
-        if (cum >= need)
+        if (cum >= r)
             return lo + (b + 0.5) * (hi - lo) / nb;
     }
     return HUGE_VAL;
+}
+
+/* The median of the n counts in h[nb]: the middle value for odd n, the
+ * mean of the two middle values for even n (as
+ * gsl_stats_median_from_sorted_data); inf when a middle value is beyond
+ * the range. */
+static double hist_median(const unsigned *h, long nb, long n, double lo, double hi)
+{
+    if (n == 0)
+        return NA_D;
+    double m = hist_rank(h, nb, (n + 1) / 2, lo, hi);
+    if (n % 2 == 0 && isfinite(m))
+        m = 0.5 * (m + hist_rank(h, nb, n / 2 + 1, lo, hi));
+    return m;
 }
 
 double itp_mc_median_estimate(const itp_mc_summary *s, const itp_scenario *scn, int k)
