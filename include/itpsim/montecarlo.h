@@ -90,6 +90,19 @@ void itp_mc_stop_settled(const itp_scenario *scn, itp_sim_ws *ws);
 itp_status itp_mc_replicate(const itp_scenario *scn, uint64_t seed, uint64_t rep, int n,
                             itp_mc_ws *ws, itp_rep_result *out);
 
+/* Analyses a record simulated as replicate `rep` of seed (by
+ * itp_trial_simulate, into rec, which may be any record of at most the
+ * workspace's patients) exactly as itp_mc_replicate does: the scenario's
+ * data cut (calendar, or the day of the N-th event), interim analyses,
+ * the plan, the per-arm figures. `itpsim simulate` analyses its trial by
+ * it, so that its analysis is run's replicate. */
+itp_status itp_mc_analyse_record(const itp_scenario *scn, uint64_t seed, uint64_t rep,
+                                 const itp_record *rec, itp_mc_ws *ws, itp_rep_result *out);
+
+/* The endpoint outcomes of the last analysis of ws (information up to its
+ * data cut), [patients * n_endpoints]. */
+const itp_outcome *itp_mc_outcomes(const itp_mc_ws *ws);
+
 /* Called after every chunk, in order, with the chunk's results. Returns 0
  * to go on, anything else to stop. */
 typedef int (*itp_mc_chunk_fn)(void *ctx, const itp_scenario *scn, long first,

@@ -138,18 +138,22 @@ static int cmd_simulate(int argc, char **argv)
         return rc;
     char err[1024] = "";
     itp_sim_ws *ws = NULL;
-    itp_analysis_ws *aws = NULL;
-    itp_hyp_result res[ITP_MAX_HYPOTHESES];
+    itp_mc_ws *mws = NULL;
+    itp_rep_result *rr = calloc(1, sizeof *rr);
+    const itp_hyp_result *res = rr ? rr->hyp : NULL;
     itp_record rec;
     itp_record_init(&rec);
     int n = o.n ? (int)o.n : scn->n_patients;
-    itp_status st = itp_sim_ws_create(&ws, scn);
+    itp_status st = rr ? itp_sim_ws_create(&ws, scn) : ITP_ENOMEM;
     if (!st)
-        st = itp_analysis_ws_create(&aws, scn, n);
+        st = itp_mc_ws_create(&mws, scn, n);
+    /* every patient followed to the end (the files show the whole trial);
+     * the analysis is run's replicate 0: the same data cut (calendar or
+     * event-driven), interim analyses and plan */
     if (!st)
         st = itp_trial_simulate(scn, o.seed, 0, n, ws, &rec);
     if (!st)
-        st = itp_analyse(scn, &rec, NULL, aws, res);
+        st = itp_mc_analyse_record(scn, o.seed, 0, &rec, mws, rr);
     if (!st)
         st = itp_mkdir_p(o.outdir, err, sizeof err);
     if (!st)
@@ -159,7 +163,7 @@ static int cmd_simulate(int argc, char **argv)
     if (!st)
         st = itp_write_events(o.outdir, scn, &rec, err, sizeof err);
     if (!st && scn->n_endpoints)
-        st = itp_write_endpoints(o.outdir, scn, &rec, aws->outcomes, err, sizeof err);
+        st = itp_write_endpoints(o.outdir, scn, &rec, itp_mc_outcomes(mws), err, sizeof err);
     if (!st && scn->plan.n_hyp)
         st = itp_write_analysis(o.outdir, scn, res, err, sizeof err);
     if (!st) {
@@ -169,15 +173,20 @@ static int cmd_simulate(int argc, char **argv)
                (unsigned long long)o.seed, rec.n_patients, o.outdir);
         itp_print_arm_summary(scn, sum, stdout);
         if (scn->plan.n_hyp) {
-            printf("\n");
+            if (isfinite(rr->cut_month))
+                printf("\nanalysis at month %.2f (the data cut), %d events\n", rr->cut_month,
+                       rr->events);
+            else
+                printf("\nanalysis at the end of follow-up, %d events\n", rr->events);
             itp_print_analysis(scn, res, stdout);
         }
     } else {
         fprintf(stderr, "itpsim simulate: %s\n", err[0] ? err : itp_strerror(st));
     }
     itp_record_free(&rec);
-    itp_analysis_ws_free(aws);
+    itp_mc_ws_free(mws);
     itp_sim_ws_free(ws);
+    free(rr);
     itp_scenario_free(scn);
     return itp_exit_code(st);
 }

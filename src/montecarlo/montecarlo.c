@@ -125,9 +125,8 @@ static double final_day(const itp_record *rec)
 /* Event-driven cut: the calendar day of the cut_events-th event of the cut
  * endpoint (all events of that day included), or the end of all follow-up
  * when there are fewer. Sets the per-patient limits. */
-static double event_cut(const itp_scenario *scn, itp_mc_ws *ws)
+static double event_cut(const itp_scenario *scn, const itp_record *rec, itp_mc_ws *ws)
 {
-    const itp_record *rec = &ws->rec;
     size_t ne = (size_t)scn->n_endpoints, m = 0;
     double end = 0.0;
     itp_endpoints_eval(scn, rec, NULL, ws->an->outcomes);
@@ -152,18 +151,32 @@ static double event_cut(const itp_scenario *scn, itp_mc_ws *ws)
 itp_status itp_mc_replicate(const itp_scenario *scn, uint64_t seed, uint64_t rep, int n,
                             itp_mc_ws *ws, itp_rep_result *out)
 {
-    itp_record *rec = &ws->rec;
     if (n <= 0)
         n = scn->n_patients;
     if (n > ws->cap)
         return ITP_ERANGE;
-    itp_status st = itp_trial_simulate(scn, seed, rep, n, ws->sim, rec);
+    itp_status st = itp_trial_simulate(scn, seed, rep, n, ws->sim, &ws->rec);
     if (st)
         return st;
+    return itp_mc_analyse_record(scn, seed, rep, &ws->rec, ws, out);
+}
+
+const itp_outcome *itp_mc_outcomes(const itp_mc_ws *ws)
+{
+    return ws->an->outcomes;
+}
+
+itp_status itp_mc_analyse_record(const itp_scenario *scn, uint64_t seed, uint64_t rep,
+                                 const itp_record *rec, itp_mc_ws *ws, itp_rep_result *out)
+{
+    itp_status st;
+    int n = rec->n_patients;
+    if (n > ws->cap)
+        return ITP_ERANGE;
     double cut = rec->cut_day;
     const int *limit = NULL;
     if (scn->cut_kind == ITP_CUT_EVENTS) {
-        cut = event_cut(scn, ws);
+        cut = event_cut(scn, rec, ws);
         limit = ws->limit;
     }
     memset(out, 0, sizeof *out);
