@@ -68,6 +68,15 @@ typedef struct itp_analysis_ws {
     uint64_t seed, replicate;
 } itp_analysis_ws;
 
+/* 1 when r's estimate lies on the harmful side of no effect for h: a
+ * hazard ratio above 1 when the benefit is a lower hazard (below 1 when
+ * higher), an RMST difference below 0 (above 0), a risk difference below
+ * 0 (above 0 when the benefit is a lower rate), a single arm's rate below
+ * p0 (above). 0 for an estimate that is NaN or exactly at no effect. A
+ * two-sided hypothesis rejected with a harmful estimate is counted apart
+ * from its power (montecarlo.h). */
+int itp_hyp_harmful(const itp_hypothesis *h, const itp_hyp_result *r);
+
 itp_status itp_analysis_ws_create(itp_analysis_ws **out, const itp_scenario *scn, int n_max);
 void itp_analysis_ws_free(itp_analysis_ws *ws);
 

@@ -43,8 +43,14 @@ typedef struct itp_rep_result {
 /* Aggregates over replicates. */
 typedef struct itp_mc_summary {
     long reps;
+    /* rejected in the benefit direction: every rejection of a one-sided
+     * hypothesis, those of a two-sided one with the estimate on the side of
+     * benefit (itp_hyp_harmful); the power */
     long rejected[ITP_MAX_HYPOTHESES];
-    long any_rejected, all_rejected;
+    /* two-sided hypotheses: rejected with the estimate on the harmful side;
+     * a type I error counts both */
+    long harm_rejected[ITP_MAX_HYPOTHESES];
+    long any_rejected, all_rejected;       /* in either direction */
     long flagged[ITP_MAX_HYPOTHESES];      /* not estimable, monotone or no test */
     long covered[ITP_MAX_HYPOTHESES], coverable[ITP_MAX_HYPOTHESES];
     unsigned *est_hist;                    /* [n_hyp][ITP_MC_BINS] */

@@ -187,6 +187,12 @@ static itp_status run_binomial(const itp_scenario *scn, const itp_hypothesis *h,
     return ITP_OK;
 }
 
+double itp_an_binomial_p0(const itp_hypothesis *h)
+{
+    const binomial_params *p = h->params;
+    return p ? p->p0 : (double)NAN;
+}
+
 static const char *const binomial_keys[] = {"p0", NULL};
 
 const itp_test_type itp_test_binomial = {

@@ -302,7 +302,10 @@ void itp_mc_summary_add(itp_mc_summary *s, const itp_scenario *scn, const itp_re
     for (int k = 0; k < scn->plan.n_hyp; k++) {
         const itp_hyp_result *h = &r->hyp[k];
         double t = scn->plan.hyp[k].true_hr;
-        s->rejected[k] += h->rejected;
+        int harm = h->rejected && scn->plan.hyp[k].two_sided &&
+                   itp_hyp_harmful(&scn->plan.hyp[k], h);
+        s->rejected[k] += h->rejected && !harm;
+        s->harm_rejected[k] += harm;
         any |= h->rejected;
         all &= h->rejected;
         s->flagged[k] += h->flags != 0;

@@ -476,6 +476,59 @@ static void test_landmark_at_max_followup(void **state)
     itp_scenario_free(scn);
 }
 
+/* A two-sided hypothesis whose experimental arm is worse (HR 1/0.7, a
+ * log-rank test at two-sided 0.05, cut at 200 events): the power counts
+ * rejections with the hazard ratio below 1 only, about 0 (Schoenfeld:
+ * Phi(-1.96 - sqrt(200)/2 ln(1/0.7)) = 4e-6, so at most 3 of 1000); the
+ * rejections in the harmful direction are counted apart, within 4 Monte
+ * Carlo SE of Schoenfeld's Phi(sqrt(200)/2 ln(1/0.7) - 1.96) = 0.713 (the
+ * one-sided case above mirrored). The text summary and summary.json say
+ * so. The earlier code counted both directions as power. */
+static void test_two_sided_harm(void **state)
+{
+    (void)state;
+    char text[2048], err[1024];
+    const double hr = 1.0 / 0.7;
+    snprintf(text, sizeof text,
+             "model = \"hazard\"; patients = 600;\n"
+             "arms = ( { name = \"exp\"; hazard_per_month = [%.17g]; },\n"
+             "         { name = \"ctl\"; hazard_per_month = [0.1]; } );\n"
+             "control = \"ctl\";\n"
+             "enrolment = { duration_months = 12.0; };\n"
+             "followup = { max_months = 120.0; data_cut = \"events\"; events = 200; };\n"
+             "visits = ( { from_week = 0; every_weeks = 4; } );\n"
+             "events = { dropout_per_year = 0.0; };\n"
+             "endpoints = { ttf = { type = \"ttf\"; }; };\n"
+             "analysis = { alpha = 0.05; hypotheses = (\n"
+             "  { name = \"h\"; endpoint = \"ttf\"; arm = \"exp\"; test = \"logrank\";"
+             " sided = \"two\"; } ); };\n",
+             0.1 * hr);
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    itp_run_opts o = {.seed = 21, .reps = 1000, .threads = 2, .null = 1, .quiet = 1};
+    itp_run_result res;
+    assert_int_equal(itp_run(scn, &o, &res), ITP_OK);
+    double z = gsl_cdf_ugaussian_Pinv(0.975), drift = sqrt(200.0) / 2 * log(hr);
+    double harm = (double)res.design.harm_rejected[0] / res.design.reps;
+    print_message("power (benefit) %.4f, harmful %.4f\n", itp_power(&res.design, 0), harm);
+    assert_true(res.design.rejected[0] <= 3);
+    within(harm, gsl_cdf_ugaussian_P(drift - z), res.design.reps, "harmful rejections");
+    /* under the null both directions are type I errors (two-sided 0.05) */
+    within(itp_type1(&res.null, 0), 0.05, res.null.reps, "two-sided type I error");
+    assert_true(res.null.harm_rejected[0] > 0 && res.null.rejected[0] > 0);
+    char *sum, *json, *arms, want[128];
+    summary_text(scn, &res, &sum);
+    snprintf(want, sizeof want, "h (two-sided): rejected in the harmful direction %.3f", harm);
+    assert_non_null(strstr(sum, want));
+    result_files(scn, &o, &res, &json, &arms);
+    assert_non_null(strstr(json, "\"harm_rejections\": 0."));
+    free(sum);
+    free(json);
+    free(arms);
+    itp_run_result_free(&res);
+    itp_scenario_free(scn);
+}
+
 /* A curve that falls to 0 before the landmark counts 0 there. Five
  * patients an arm at hazards 0.3 and 0.2 a month, followed 24 months with
  * no dropout: nobody is censored before the 12-month landmark (day 365),
@@ -556,6 +609,7 @@ static void test_median_even_count(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_two_sided_harm),
         cmocka_unit_test(test_landmark_counts_zero),
         cmocka_unit_test(test_median_even_count),
         cmocka_unit_test(test_type1_and_schoenfeld_power),
