@@ -526,7 +526,9 @@ static void test_memory_flat_in_replicates(void **state)
  * active arm's; with benefit "lower" the control's); the risk-difference
  * z above 0 in the direction of benefit (a higher active rate, or with
  * benefit "lower" a lower one); the binomial test the active responders
- * (with benefit "lower" its non-responders). */
+ * (with benefit "lower" its non-responders). Each estimate is on the
+ * harmful side exactly when the active arm is worse (or, with the benefit
+ * turned, better). */
 static void test_statistic_signs(void **state)
 {
     (void)state;
@@ -583,6 +585,15 @@ static void test_statistic_signs(void **state)
         assert_true(sg * res[S_WL].statistic < -1.0);
         assert_true(res[S_BIN].statistic == (swap ? 2.0 : 8.0));
         assert_true(res[S_BL].statistic == (swap ? 8.0 : 2.0));
+        /* the harmful side (itp_hyp_harmful, which splits a two-sided
+         * power): the estimate against benefit; with benefit "higher" or
+         * "lower" turned, the side turns */
+        for (int k = 0; k < S_N; k++) {
+            int turned = k == S_LRH || k == S_FL || k == S_WL || k == S_BL;
+            if (itp_hyp_harmful(&scn->plan.hyp[k], &res[k]) != (swap != turned))
+                fail_msg("%s: %s harmful %d", swap ? "worse" : "better", scn->plan.hyp[k].name,
+                         itp_hyp_harmful(&scn->plan.hyp[k], &res[k]));
+        }
     }
     itp_scenario_free(scn);
 }
