@@ -11,7 +11,9 @@
  * restricted mean survival time up to tau_months (unstratified; estimate:
  * that difference in months, experimental minus control, Wald CI).
  * Binary endpoints by any two-arm test of binary.h (cmh, chisq, fisher,
- * rd_wald, rd_newcombe); the estimate is the risk difference (Wald CI). A
+ * rd_wald, rd_newcombe); the estimate is a risk difference: cmh's the
+ * Mantel-Haenszel common one (Sato CI), rd_newcombe's the pooled one with
+ * the Newcombe CI, the others' the pooled one with the Wald CI. A
  * single arm by the exact binomial test against p0 (estimate: the rate,
  * Clopper-Pearson CI). One-sided p-values are for benefit in the experimental arm: a lower
  * hazard (a longer RMST) for ttf, a higher hazard (a shorter RMST) for
@@ -65,6 +67,15 @@ typedef struct itp_analysis_ws {
      * caller (montecarlo.c), 0 otherwise. */
     uint64_t seed, replicate;
 } itp_analysis_ws;
+
+/* 1 when r's estimate lies on the harmful side of no effect for h: a
+ * hazard ratio above 1 when the benefit is a lower hazard (below 1 when
+ * higher), an RMST difference below 0 (above 0), a risk difference below
+ * 0 (above 0 when the benefit is a lower rate), a single arm's rate below
+ * p0 (above). 0 for an estimate that is NaN or exactly at no effect. A
+ * two-sided hypothesis rejected with a harmful estimate is counted apart
+ * from its power (montecarlo.h). */
+int itp_hyp_harmful(const itp_hypothesis *h, const itp_hyp_result *r);
 
 itp_status itp_analysis_ws_create(itp_analysis_ws **out, const itp_scenario *scn, int n_max);
 void itp_analysis_ws_free(itp_analysis_ws *ws);

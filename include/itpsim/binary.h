@@ -58,7 +58,11 @@ enum {
      * breaks down: a Wald standard error of zero (all-or-none responses in
      * both arms; the CI collapses to the estimate, as R's prop.test does), or
      * an odds ratio of 0 or +Inf (the CI is set to [0, +Inf]). */
-    ITP_BINARY_CI_DEGENERATE = 1u << 3
+    ITP_BINARY_CI_DEGENERATE = 1u << 3,
+    /* The risk-difference z test used the pooled (score) standard error
+     * because the Wald one is 0 under complete separation (rd_wald,
+     * rd_newcombe). */
+    ITP_BINARY_SCORE_TEST = 1u << 4
 };
 
 typedef struct itp_binary_result {
@@ -113,7 +117,10 @@ itp_status itp_binary_fisher(const itp_binary_counts *c, double conf_level,
                              itp_binary_result *out);
 
 /* Pooled risk difference p1 - p0 with the Wald CI (clipped to [-1, 1]) and
- * the Wald z test with the unpooled standard error. */
+ * the Wald z test with the unpooled standard error; under complete
+ * separation (that SE 0 with responders and non-responders both present)
+ * the z test takes the pooled SE of the score test instead (z^2 is then
+ * Pearson's X^2) and sets ITP_BINARY_SCORE_TEST. */
 itp_status itp_binary_rd_wald(const itp_binary_counts *c, double conf_level,
                               itp_binary_result *out);
 
@@ -122,6 +129,13 @@ itp_status itp_binary_rd_wald(const itp_binary_counts *c, double conf_level,
  * score intervals. Its CI never collapses (no CI_DEGENERATE flag). */
 itp_status itp_binary_rd_newcombe(const itp_binary_counts *c,
                                   double conf_level, itp_binary_result *out);
+
+/* The Mantel-Haenszel common risk difference over the strata (weights
+ * n1k n0k / N_k) with the Sato (1989) variance and its Wald CI, clipped to
+ * [-1, 1]: an estimator only (statistic 0, p-values 1, NO_TEST set).
+ * Strata with an empty arm have weight 0; none left: NOT_ESTIMABLE. */
+itp_status itp_binary_mh_rd(const itp_binary_counts *c, double conf_level,
+                            itp_binary_result *out);
 
 /* Exact binomial test of x responders in n against the rate p0, as R's
  * binom.test: one-sided for the alternative "rate > p0", two-sided as the sum

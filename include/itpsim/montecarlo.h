@@ -43,8 +43,14 @@ typedef struct itp_rep_result {
 /* Aggregates over replicates. */
 typedef struct itp_mc_summary {
     long reps;
+    /* rejected in the benefit direction: every rejection of a one-sided
+     * hypothesis, those of a two-sided one with the estimate on the side of
+     * benefit (itp_hyp_harmful); the power */
     long rejected[ITP_MAX_HYPOTHESES];
-    long any_rejected, all_rejected;
+    /* two-sided hypotheses: rejected with the estimate on the harmful side;
+     * a type I error counts both */
+    long harm_rejected[ITP_MAX_HYPOTHESES];
+    long any_rejected, all_rejected;       /* in either direction */
     long flagged[ITP_MAX_HYPOTHESES];      /* not estimable, monotone or no test */
     long covered[ITP_MAX_HYPOTHESES], coverable[ITP_MAX_HYPOTHESES];
     unsigned *est_hist;                    /* [n_hyp][ITP_MC_BINS] */
@@ -89,6 +95,19 @@ void itp_mc_stop_settled(const itp_scenario *scn, itp_sim_ws *ws);
  * scenario's). */
 itp_status itp_mc_replicate(const itp_scenario *scn, uint64_t seed, uint64_t rep, int n,
                             itp_mc_ws *ws, itp_rep_result *out);
+
+/* Analyses a record simulated as replicate `rep` of seed (by
+ * itp_trial_simulate, into rec, which may be any record of at most the
+ * workspace's patients) exactly as itp_mc_replicate does: the scenario's
+ * data cut (calendar, or the day of the N-th event), interim analyses,
+ * the plan, the per-arm figures. `itpsim simulate` analyses its trial by
+ * it, so that its analysis is run's replicate. */
+itp_status itp_mc_analyse_record(const itp_scenario *scn, uint64_t seed, uint64_t rep,
+                                 const itp_record *rec, itp_mc_ws *ws, itp_rep_result *out);
+
+/* The endpoint outcomes of the last analysis of ws (information up to its
+ * data cut), [patients * n_endpoints]. */
+const itp_outcome *itp_mc_outcomes(const itp_mc_ws *ws);
 
 /* Called after every chunk, in order, with the chunk's results. Returns 0
  * to go on, anything else to stop. */

@@ -169,7 +169,11 @@ itp_status itp_write_results(const char *dir, const itp_scenario *scn, const itp
 void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE *f);
 
 /* Power of hypothesis k (or, k = -1, of rejecting all hypotheses) and its
- * Monte Carlo standard error. */
+ * Monte Carlo standard error. The power of a two-sided hypothesis counts
+ * its rejections in the benefit direction only (harm_rejected the others). */
 double itp_power(const itp_mc_summary *s, int k);
+/* The share of replicates rejecting hypothesis k in either direction: its
+ * type I error in the null version. */
+double itp_type1(const itp_mc_summary *s, int k);
 
 #endif

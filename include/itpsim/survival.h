@@ -248,6 +248,11 @@ typedef struct itp_km_result {
     int surv_not_estimable;    /* 1 when t > largest follow-up time or the
                                   group is empty (R summary omits the row):
                                   surv, se, lower, upper are NaN */
+    int surv_zero_before;      /* 1 when t > largest follow-up time and the
+                                  curve fell to 0 there (at its last event):
+                                  surv_not_estimable is set as R has it, but
+                                  S(t) = 0 is well defined; callers that
+                                  want S(t) read 0 (montecarlo.c) */
     int ci_not_estimable;      /* 1 when S(t) == 0, or S(t) == 1 with t at or
                                   after the first (censored) time: log-log
                                   undefined, lower = upper = NaN, as R's NA;

@@ -361,6 +361,22 @@ void itp_analysis_ws_free(itp_analysis_ws *ws)
 
 /* ---- one replicate ---------------------------------------------------------------- */
 
+int itp_hyp_harmful(const itp_hypothesis *h, const itp_hyp_result *r)
+{
+    const itp_estimate_kind *k = h->type->estimate;
+    double x = r->estimate, none = 0.0;
+    int higher_better = !h->benefit_lower;      /* risk differences, rates */
+    if (isnan(x))
+        return 0;
+    if (k == &itp_est_hazard_ratio)
+        none = 1.0;
+    else if (k == &itp_est_rmst_difference)
+        higher_better = h->benefit_lower;       /* a lower hazard: a longer RMST */
+    else if (k == &itp_est_rate)
+        none = itp_an_binomial_p0(h);
+    return higher_better ? x < none : x > none;
+}
+
 const itp_outcome *itp_an_analysed(const itp_scenario *scn, const itp_hypothesis *h,
                                    const itp_record *rec, const itp_analysis_ws *ws, int i,
                                    itp_hyp_result *r, int *g)

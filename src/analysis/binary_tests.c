@@ -1,7 +1,9 @@
 /* Tests of a binary endpoint: the two-arm tests of binary.h (Cochran-
- * Mantel-Haenszel over the strata; Pearson chi-square, Fisher's exact test
- * and the Wald tests of the risk difference on the pooled table), each
- * reporting the pooled risk difference with its Wald CI; and the exact
+ * Mantel-Haenszel over the strata, reporting the Mantel-Haenszel common
+ * risk difference with the Sato CI; Pearson chi-square and Fisher's exact
+ * test on the pooled table, reporting the pooled risk difference with its
+ * Wald CI; the z tests of the risk difference on the pooled table, rd_wald
+ * with the Wald CI and rd_newcombe with the Newcombe CI); and the exact
  * binomial test of a single arm against a historical rate p0, reporting
  * the rate with its Clopper-Pearson CI. The kernels, with their formulas
  * and sources, are in src/stats/binary.c and exact.c. */
@@ -79,15 +81,24 @@ static void report(const itp_hypothesis *h, const itp_binary_result *br,
 
 /* ---- two arms ------------------------------------------------------------------ */
 
-/* The experimental arm against control by the type's kernel (its impl: an
- * itp_binary_test_fn). The kernels test for a higher rate in their
- * experimental slot: when a lower rate is the benefit, the arms trade
- * places, and the risk difference is turned back to experimental minus
- * control. */
+/* A two-arm row's kernel and the estimate it reports: the pooled risk
+ * difference with its Wald CI (rd_wald's), the same with the Newcombe CI
+ * (the test's own result), or the Mantel-Haenszel common risk difference
+ * over the test's strata (Sato variance). */
+typedef enum { EST_POOLED_WALD, EST_OWN, EST_MH } two_arm_est;
+typedef struct two_arm {
+    itp_binary_test_fn test;
+    two_arm_est est;
+} two_arm;
+
+/* The experimental arm against control by the type's kernel (its impl: a
+ * two_arm). The kernels test for a higher rate in their experimental slot:
+ * when a lower rate is the benefit, the arms trade places, and the risk
+ * difference is turned back to experimental minus control. */
 static itp_status run_two_arm(const itp_scenario *scn, const itp_hypothesis *h,
                               const itp_record *rec, itp_analysis_ws *ws, itp_hyp_result *r)
 {
-    itp_binary_test_fn test = *(const itp_binary_test_fn *)h->type->impl;
+    const two_arm *ta = h->type->impl;
     double conf = scn->plan.conf_level;
     itp_binary_result br, rd;
     itp_status st;
@@ -95,7 +106,12 @@ static itp_status run_two_arm(const itp_scenario *scn, const itp_hypothesis *h,
     count(scn, h, rec, ws, h->benefit_lower, (double)NAN, r, &c);
     itp_binary_counts tab = {c.nstrata, c.x[0], c.n[0], c.x[1], c.n[1]};
     itp_binary_counts pooled = {1, &c.px[0], &c.pn[0], &c.px[1], &c.pn[1]};
-    if ((st = test(&tab, conf, &br)) || (st = itp_binary_rd_wald(&pooled, conf, &rd)))
+    if ((st = ta->test(&tab, conf, &br)))
+        return st;
+    if (ta->est == EST_OWN)
+        rd = br;
+    else if ((st = ta->est == EST_MH ? itp_binary_mh_rd(&tab, conf, &rd)
+                                     : itp_binary_rd_wald(&pooled, conf, &rd)))
         return st;
     if (h->benefit_lower) {
         double lo = rd.ci_lower;
@@ -107,9 +123,10 @@ static itp_status run_two_arm(const itp_scenario *scn, const itp_hypothesis *h,
     return ITP_OK;
 }
 
-static const itp_binary_test_fn cmh = itp_binary_cmh, chisq = itp_binary_chisq,
-                                fisher = itp_binary_fisher, rd_wald = itp_binary_rd_wald,
-                                rd_newcombe = itp_binary_rd_newcombe;
+static const two_arm cmh = {itp_binary_cmh, EST_MH}, chisq = {itp_binary_chisq, EST_POOLED_WALD},
+                     fisher = {itp_binary_fisher, EST_POOLED_WALD},
+                     rd_wald = {itp_binary_rd_wald, EST_OWN},
+                     rd_newcombe = {itp_binary_rd_newcombe, EST_OWN};
 
 /* The two-arm rows differ only in name and kernel. */
 #define TWO_ARM(NAME, KERNEL)                                                                \
@@ -168,6 +185,12 @@ static itp_status run_binomial(const itp_scenario *scn, const itp_hypothesis *h,
     }
     report(h, &br, &est, r);
     return ITP_OK;
+}
+
+double itp_an_binomial_p0(const itp_hypothesis *h)
+{
+    const binomial_params *p = h->params;
+    return p ? p->p0 : (double)NAN;
 }
 
 static const char *const binomial_keys[] = {"p0", NULL};

@@ -27,6 +27,9 @@ const itp_outcome *itp_an_analysed(const itp_scenario *scn, const itp_hypothesis
                                    const itp_record *rec, const itp_analysis_ws *ws, int i,
                                    itp_hyp_result *r, int *g);
 
+/* binary_tests.c: the historical rate p0 of a binomial hypothesis. */
+double itp_an_binomial_p0(const itp_hypothesis *h);
+
 /* interims.c: analysis.interims (g the analysis group) into
  * scn->plan.interims, after the hypotheses and the multiplicity; the
  * spending function it names. */

@@ -52,7 +52,8 @@ static const char usage_simulate[] =
     "usage: itpsim simulate SCENARIO [-s SEED] [-o DIR] [-n PATIENTS] [options]\n"
     "Simulates one replicate trial and writes DIR/patients.csv, DIR/visits.csv and\n"
     "DIR/events.csv (the treatments' event log); with endpoints, DIR/endpoints.csv;\n"
-    "with an analysis plan, DIR/analysis.csv.\n"
+    "with an analysis plan, DIR/analysis.csv: the analysis at the scenario's data cut\n"
+    "(event-driven too), as run's replicate 0 for the same seed.\n"
     "Prints a short per-arm summary and the analysis.\n"
     "  -s SEED       random seed, a whole number (default 1)\n"
     "  -o DIR        output folder (default results/simulate)\n"
@@ -138,22 +139,26 @@ static int cmd_simulate(int argc, char **argv)
         return rc;
     char err[1024] = "";
     itp_sim_ws *ws = NULL;
-    itp_analysis_ws *aws = NULL;
-    itp_hyp_result res[ITP_MAX_HYPOTHESES];
+    itp_mc_ws *mws = NULL;
+    itp_rep_result *rr = calloc(1, sizeof *rr);
+    const itp_hyp_result *res = rr ? rr->hyp : NULL;
     itp_record rec;
     itp_record_init(&rec);
     int n = o.n ? (int)o.n : scn->n_patients;
-    itp_status st = itp_sim_ws_create(&ws, scn);
+    itp_status st = rr ? itp_sim_ws_create(&ws, scn) : ITP_ENOMEM;
     if (!st)
-        st = itp_analysis_ws_create(&aws, scn, n);
+        st = itp_mc_ws_create(&mws, scn, n);
+    /* every patient followed to the end (the files show the whole trial);
+     * the analysis is run's replicate 0: the same data cut (calendar or
+     * event-driven), interim analyses and plan */
     if (!st)
         st = itp_trial_simulate(scn, o.seed, 0, n, ws, &rec);
     if (!st)
-        st = itp_analyse(scn, &rec, NULL, aws, res);
+        st = itp_mc_analyse_record(scn, o.seed, 0, &rec, mws, rr);
     if (!st)
         st = itp_mkdir_p(o.outdir, err, sizeof err);
     if (!st)   /* all the files or none */
-        st = itp_write_simulation(o.outdir, scn, &rec, scn->n_endpoints ? aws->outcomes : NULL,
+        st = itp_write_simulation(o.outdir, scn, &rec, scn->n_endpoints ? itp_mc_outcomes(mws) : NULL,
                                   res, err, sizeof err);
     if (!st) {
         itp_arm_summary sum[ITP_MAX_ARMS];
@@ -162,15 +167,20 @@ static int cmd_simulate(int argc, char **argv)
                (unsigned long long)o.seed, rec.n_patients, o.outdir);
         itp_print_arm_summary(scn, sum, stdout);
         if (scn->plan.n_hyp) {
-            printf("\n");
+            if (isfinite(rr->cut_month))
+                printf("\nanalysis at month %.2f (the data cut), %d events\n", rr->cut_month,
+                       rr->events);
+            else
+                printf("\nanalysis at the end of follow-up, %d events\n", rr->events);
             itp_print_analysis(scn, res, stdout);
         }
     } else {
         fprintf(stderr, "itpsim simulate: %s\n", err[0] ? err : itp_strerror(st));
     }
     itp_record_free(&rec);
-    itp_analysis_ws_free(aws);
+    itp_mc_ws_free(mws);
     itp_sim_ws_free(ws);
+    free(rr);
     itp_scenario_free(scn);
     return itp_exit_code(st);
 }

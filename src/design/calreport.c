@@ -272,7 +272,7 @@ itp_status itp_cal_run(itp_calibrator *c, const char *dir, FILE *progress, FILE 
                    "| hypothesis | power (MCSE) | type I error (MCSE) |\n|---|---|---|\n",
                 scn->name, scn->n_patients, d->reps);
         for (int k = 0; k < scn->plan.n_hyp; k++) {
-            double pw = itp_power(d, k), t1 = itp_power(n, k);
+            double pw = itp_power(d, k), t1 = itp_type1(n, k);
             fprintf(f, "| %s | %.3f (%.3f) | %.4f (%.4f) |\n", scn->plan.hyp[k].name, pw,
                     itp_mc_se(pw, d->reps), t1, itp_mc_se(t1, n->reps));
         }

@@ -94,6 +94,13 @@ static int on_chunk(void *ctx, const itp_scenario *scn, long first, const itp_re
     return 0;
 }
 
+double itp_type1(const itp_mc_summary *s, int k)
+{
+    if (s->reps <= 0)
+        return NA_D;
+    return (double)(s->rejected[k] + s->harm_rejected[k]) / (double)s->reps;
+}
+
 double itp_power(const itp_mc_summary *s, int k)
 {
     if (s->reps == 0)

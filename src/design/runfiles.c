@@ -262,11 +262,14 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
         json_str(f, h->test);
         fputs(",\n     ", f);
         json_prop(f, "power", "power_mcse", d->rejected[k], d->reps, 1);
+        json_prop(f, "harm_rejections", "harm_rejections_mcse", d->harm_rejected[k], d->reps, 1);
         fputs("\n     ", f);
         /* every hypothesis, a single-arm one too (its responses drawn at
-         * p0, analysis.h), is a true null in the null version */
+         * p0, analysis.h), is a true null in the null version: both
+         * directions of a two-sided one err */
         if (res->has_null)
-            json_prop(f, "type1_error", "type1_mcse", n->rejected[k], n->reps, 1);
+            json_prop(f, "type1_error", "type1_mcse", n->rejected[k] + n->harm_rejected[k],
+                      n->reps, 1);
         else
             fputs("\"type1_error\": null, \"type1_mcse\": null, \"type1_error_ci\": null, ", f);
         fputs("\n     \"estimate\": ", f);
@@ -340,18 +343,22 @@ static void write_summary_csv(FILE *f, const itp_scenario *scn, const itp_run_re
     const itp_mc_summary *d = &res->design, *n = &res->null;
     fputs("hypothesis,endpoint,arm,control,test,replicates,power,power_mcse,power_ci_low,"
           "power_ci_high,type1_error,type1_mcse,type1_ci_low,type1_ci_high,median_estimate,"
-          "ci_coverage,flagged_replicates\n", f);
+          "ci_coverage,flagged_replicates,harm_rejections,harm_rejections_mcse\n", f);
     for (int k = 0; k < scn->plan.n_hyp; k++) {
         const itp_hypothesis *h = &scn->plan.hyp[k];
         fprintf(f, "%s,%s,%s,%s,%s,%ld", h->name, scn->endpoints[h->endpoint].name,
                 scn->arms[h->arm].name, h->control >= 0 ? scn->arms[h->control].name : "NA",
                 h->test, d->reps);
         csv_prop(f, d->rejected[k], d->reps, 1);
-        csv_prop(f, res->has_null ? n->rejected[k] : 0, res->has_null ? n->reps : 0,
-                 res->has_null);
+        csv_prop(f, res->has_null ? n->rejected[k] + n->harm_rejected[k] : 0,
+                 res->has_null ? n->reps : 0, res->has_null);
         itp_fmt_csv(f, ",", itp_mc_median_estimate(d, scn, k), 8);
         itp_fmt_csv(f, ",", d->coverable[k] ? (double)d->covered[k] / d->coverable[k] : NA_D, 8);
-        fprintf(f, ",%ld\n", d->flagged[k]);
+        fprintf(f, ",%ld", d->flagged[k]);
+        double hr = d->reps ? (double)d->harm_rejected[k] / d->reps : NA_D;
+        itp_fmt_csv(f, ",", hr, 8);
+        itp_fmt_csv(f, ",", d->reps ? itp_mc_se(hr, d->reps) : NA_D, 8);
+        fputc('\n', f);
     }
 }
 
@@ -530,13 +537,22 @@ void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE 
         fprintf(f, "%-12s %-14.14s %-8s %7s (%s)  ", h->name, scn->arms[h->arm].name, h->test,
                 num(b1, sizeof b1, 3, pw), num(b2, sizeof b2, 3, itp_mc_se(pw, d->reps)));
         if (res->has_null) {
-            double t1 = itp_power(n, k);
+            double t1 = itp_type1(n, k);
             fprintf(f, "%7s (%s)", num(b1, sizeof b1, 4, t1),
                     num(b2, sizeof b2, 4, itp_mc_se(t1, n->reps)));
         } else {
             fprintf(f, "%16s", "-");
         }
         fprintf(f, " %12s\n", num(b1, sizeof b1, 3, itp_mc_median_estimate(d, scn, k)));
+    }
+    /* two-sided: the power above is for benefit; the harmful side apart */
+    for (int k = 0; k < scn->plan.n_hyp; k++) {
+        if (!scn->plan.hyp[k].two_sided)
+            continue;
+        double hm = share(d->harm_rejected[k], d->reps);
+        fprintf(f, "%s (two-sided): rejected in the harmful direction %s (%s)\n",
+                scn->plan.hyp[k].name, num(b1, sizeof b1, 3, hm),
+                num(b2, sizeof b2, 3, itp_mc_se(hm, d->reps)));
     }
     double any = share(d->any_rejected, d->reps), all = itp_power(d, -1);
     fprintf(f, "any rejected %s (%s), all rejected %s (%s)", num(b1, sizeof b1, 3, any),

@@ -415,6 +415,7 @@ static void summary_add(itp_mc_summary *a, const itp_mc_summary *b, const itp_sc
     a->all_rejected += b->all_rejected;
     for (int k = 0; k < ITP_MAX_HYPOTHESES; k++) {
         a->rejected[k] += b->rejected[k];
+        a->harm_rejected[k] += b->harm_rejected[k];
         a->flagged[k] += b->flagged[k];
         a->covered[k] += b->covered[k];
         a->coverable[k] += b->coverable[k];

@@ -412,7 +412,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                 fprintf(table, "%s:", label);
             for (int k = 0; k < scn->plan.n_hyp; k++) {
                 double pw = itp_power(&rr.design, k);
-                double t1 = rr.has_null ? itp_power(&rr.null, k) : (double)NAN;
+                double t1 = rr.has_null ? itp_type1(&rr.null, k) : (double)NAN;
                 itp_fmt_csv(rf, ",", pw, 8);
                 itp_fmt_csv(rf, ",", itp_mc_se(pw, rr.design.reps), 8);
                 itp_fmt_csv(rf, ",", t1, 8);

@@ -125,9 +125,8 @@ static double final_day(const itp_record *rec)
 /* Event-driven cut: the calendar day of the cut_events-th event of the cut
  * endpoint (all events of that day included), or the end of all follow-up
  * when there are fewer. Sets the per-patient limits. */
-static double event_cut(const itp_scenario *scn, itp_mc_ws *ws)
+static double event_cut(const itp_scenario *scn, const itp_record *rec, itp_mc_ws *ws)
 {
-    const itp_record *rec = &ws->rec;
     size_t ne = (size_t)scn->n_endpoints, m = 0;
     double end = 0.0;
     itp_endpoints_eval(scn, rec, NULL, ws->an->outcomes);
@@ -152,18 +151,32 @@ static double event_cut(const itp_scenario *scn, itp_mc_ws *ws)
 itp_status itp_mc_replicate(const itp_scenario *scn, uint64_t seed, uint64_t rep, int n,
                             itp_mc_ws *ws, itp_rep_result *out)
 {
-    itp_record *rec = &ws->rec;
     if (n <= 0)
         n = scn->n_patients;
     if (n > ws->cap)
         return ITP_ERANGE;
-    itp_status st = itp_trial_simulate(scn, seed, rep, n, ws->sim, rec);
+    itp_status st = itp_trial_simulate(scn, seed, rep, n, ws->sim, &ws->rec);
     if (st)
         return st;
+    return itp_mc_analyse_record(scn, seed, rep, &ws->rec, ws, out);
+}
+
+const itp_outcome *itp_mc_outcomes(const itp_mc_ws *ws)
+{
+    return ws->an->outcomes;
+}
+
+itp_status itp_mc_analyse_record(const itp_scenario *scn, uint64_t seed, uint64_t rep,
+                                 const itp_record *rec, itp_mc_ws *ws, itp_rep_result *out)
+{
+    itp_status st;
+    int n = rec->n_patients;
+    if (n > ws->cap)
+        return ITP_ERANGE;
     double cut = rec->cut_day;
     const int *limit = NULL;
     if (scn->cut_kind == ITP_CUT_EVENTS) {
-        cut = event_cut(scn, ws);
+        cut = event_cut(scn, rec, ws);
         limit = ws->limit;
     }
     memset(out, 0, sizeof *out);
@@ -237,7 +250,10 @@ itp_status itp_mc_replicate(const itp_scenario *scn, uint64_t seed, uint64_t rep
         itp_km_result km;
         if (itp_surv_km_point(&d, ITP_SURV_ALL, scn->plan.landmark_days, ws->an->surv, &km))
             return ITP_EINTERNAL;
-        out->landmark[a] = km.surv_not_estimable ? (double)NA_D : km.surv;
+        /* a curve at 0 before the landmark is 0 there; one censored
+         * before it with S > 0 is not estimable (NA, left out) */
+        out->landmark[a] = km.surv_zero_before ? 0.0
+                           : km.surv_not_estimable ? (double)NA_D : km.surv;
         out->median_days[a] = km.median_not_reached ? HUGE_VAL : km.median;
     }
     return ITP_OK;
@@ -286,7 +302,10 @@ void itp_mc_summary_add(itp_mc_summary *s, const itp_scenario *scn, const itp_re
     for (int k = 0; k < scn->plan.n_hyp; k++) {
         const itp_hyp_result *h = &r->hyp[k];
         double t = scn->plan.hyp[k].true_hr;
-        s->rejected[k] += h->rejected;
+        int harm = h->rejected && scn->plan.hyp[k].two_sided &&
+                   itp_hyp_harmful(&scn->plan.hyp[k], h);
+        s->rejected[k] += h->rejected && !harm;
+        s->harm_rejected[k] += harm;
         any |= h->rejected;
         all &= h->rejected;
         s->flagged[k] += h->flags != 0;
@@ -342,20 +361,32 @@ void itp_mc_summary_add(itp_mc_summary *s, const itp_scenario *scn, const itp_re
     s->events_sum += r->events;
 }
 
-/* The centre of the bin holding the median of n counts in h[nb]. */
-/* Values beyond the last bin are counted in n only: when they hold the
- * middle, the median is beyond the range (inf). */
-static double hist_median(const unsigned *h, long nb, long n, double lo, double hi)
+/* The value of rank r (1-based) of the n counts in h[nb]: the centre of
+ * its bin. Values beyond the last bin are counted in n only: a rank among
+ * them is beyond the range (inf). */
+static double hist_rank(const unsigned *h, long nb, long r, double lo, double hi)
 {
-    long need = (n + 1) / 2, cum = 0;
-    if (n == 0)
-        return NA_D;
+    long cum = 0;
     for (long b = 0; b < nb; b++) {
         cum += h[b];
-        if (cum >= need)
+        if (cum >= r)
             return lo + (b + 0.5) * (hi - lo) / nb;
     }
     return HUGE_VAL;
+}
+
+/* The median of the n counts in h[nb]: the middle value for odd n, the
+ * mean of the two middle values for even n (as
+ * gsl_stats_median_from_sorted_data); inf when a middle value is beyond
+ * the range. */
+static double hist_median(const unsigned *h, long nb, long n, double lo, double hi)
+{
+    if (n == 0)
+        return NA_D;
+    double m = hist_rank(h, nb, (n + 1) / 2, lo, hi);
+    if (n % 2 == 0 && isfinite(m))
+        m = 0.5 * (m + hist_rank(h, nb, n / 2 + 1, lo, hi));
+    return m;
 }
 
 double itp_mc_median_estimate(const itp_mc_summary *s, const itp_scenario *scn, int k)

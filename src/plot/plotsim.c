@@ -184,6 +184,8 @@ static itp_status simulate_one(const itp_scenario *scn, const itp_plot_opts *o, 
                 return ITP_EINTERNAL;
             if (!km.surv_not_estimable)
                 *cell = km.surv;
+            else if (km.surv_zero_before)   /* as run's landmark: 0, not NA */
+                *cell = 0.0;
         }
     }
     return ITP_OK;

@@ -36,6 +36,22 @@
  *   L = d - sqrt((p1 - l1)^2 + (u0 - p0)^2),
  *   U = d + sqrt((u1 - p1)^2 + (p0 - l0)^2),
  * with (l_i, u_i) the Wilson score interval of arm i (Wilson, JASA 1927).
+ * The z test uses the unpooled (Wald) SE, except under complete separation
+ * (one arm all responders, the other none), where that SE is 0: there the
+ * pooled SE sqrt(pbar (1 - pbar) (1/n1 + 1/n0)), pbar = m1 / N, of the
+ * score test with null difference 0 (Farrington-Manning; Miettinen-Nurminen
+ * without the N/(N-1) factor), whose z^2 is Pearson's X^2 (prop.test with
+ * correct = FALSE).
+ *
+ * Mantel-Haenszel common risk difference (Greenland & Robins, Biometrics
+ * 1985), weights w_k = n1k n0k / N_k:
+ *   RD_MH = sum (a_k n0k - c_k n1k) / N_k / W,  W = sum w_k,
+ * with the variance of Sato (Biometrics 1989), consistent both for many
+ * sparse strata and for few large ones:
+ *   var = (RD_MH P + Q) / W^2,
+ *   P = sum (n1k^2 c_k - n0k^2 a_k + n1k n0k (n0k - n1k) / 2) / N_k^2,
+ *   Q = sum (a_k (n0k - c_k) + c_k (n1k - a_k)) / (2 N_k);
+ * as metafor's rma.mh(measure = "RD"); one stratum gives the Wald variance.
  *
  * Exact binomial test (as R's binom.test) with the Clopper-Pearson interval
  * (Biometrika 1934): lower = B^-1(alpha/2; x, n - x + 1),
@@ -210,6 +226,48 @@ itp_status itp_binary_cmh(const itp_binary_counts *cnt, double conf_level,
     return ITP_OK;
 }
 
+/* ---- Mantel-Haenszel common risk difference ----------------------------- */
+
+itp_status itp_binary_mh_rd(const itp_binary_counts *cnt, double conf_level,
+                            itp_binary_result *out)
+{
+    pooled pt;
+    double w = 0.0, num = 0.0, ps = 0.0, qs = 0.0;
+    size_t k;
+    itp_status st = itp_bin_check_input(cnt, conf_level, out, &pt);
+
+    if (st != ITP_OK)
+        return st;
+    itp_bin_clear_result(out);
+    for (k = 0; k < cnt->nstrata; k++) {
+        double a = cnt->x1[k], n1 = cnt->n1[k], c = cnt->x0[k], n0 = cnt->n0[k];
+        double n = n1 + n0;
+
+        if (n1 == 0.0 || n0 == 0.0)
+            continue;           /* weight n1 n0 / N = 0: no information */
+        w += n1 * n0 / n;
+        num += (a * n0 - c * n1) / n;
+        ps += (n1 * n1 * c - n0 * n0 * a + 0.5 * n1 * n0 * (n0 - n1)) / (n * n);
+        qs += (a * (n0 - c) + c * (n1 - a)) / (2.0 * n);
+    }
+    itp_bin_set_no_test(out);   /* an estimator only: no test */
+    if (w == 0.0) {
+        itp_bin_set_not_estimable(out);
+        return ITP_OK;
+    }
+    {
+        double rd = num / w, var = (rd * ps + qs) / (w * w);
+        double se = var > 0.0 ? sqrt(var) : 0.0, zq = two_sided_quantile(conf_level);
+
+        out->estimate = rd;
+        out->ci_lower = fmax(rd - zq * se, -1.0);
+        out->ci_upper = fmin(rd + zq * se, 1.0);
+        if (se == 0.0)
+            out->flags |= ITP_BINARY_CI_DEGENERATE;
+    }
+    return ITP_OK;
+}
+
 /* ---- risk difference (shared by chisq and the rd tests) ----------------- */
 
 /* Wald estimate and CI of p1 - p0 into out; returns the standard error
@@ -274,6 +332,14 @@ static itp_status rd_common(const itp_binary_counts *cnt, double conf_level,
     if (st != ITP_OK || done)
         return st;
     se = rd_wald_estimate(pt, conf_level, out);
+    if (se == 0.0 && pt->m1 > 0.0 && pt->m0 > 0.0) {
+        /* complete separation (every responder in one arm, e.g. 10/10 vs
+         * 0/10): the unpooled SE is 0 although the data are anything but
+         * null; the score test's pooled SE under p1 = p0 is used instead */
+        double pbar = pt->m1 / pt->n;
+        se = sqrt(pbar * (1.0 - pbar) * (1.0 / pt->n1 + 1.0 / pt->n0));
+        out->flags |= ITP_BINARY_SCORE_TEST;
+    }
     if (se > 0.0) {
         out->z = out->estimate / se;
         out->statistic = out->z;

@@ -108,6 +108,7 @@ static int km(const itp_surv_data *d, int group_value, double t, double conf_lev
     res->nevents = tab->nevents[0] + tab->nevents[1];
     res->t = t;
     res->surv_not_estimable = 0;
+    res->surv_zero_before = 0;
     res->ci_not_estimable = 0;
 
     for (r = 0; r < tab->nrows && tab->time[r] <= t; r++) {
@@ -120,6 +121,8 @@ static int km(const itp_surv_data *d, int group_value, double t, double conf_lev
         res->surv_not_estimable = 1;
         res->ci_not_estimable = 1;
         res->surv = res->se = res->lower = res->upper = (double)NAN;
+        /* the loop ran over every row: s is the curve's last value */
+        res->surv_zero_before = tab->nsubjects > 0 && s == 0.0;
     } else if (t < tab->tmin) {
         res->surv = 1.0;
         res->se = 0.0;

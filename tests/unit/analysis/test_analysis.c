@@ -214,7 +214,9 @@ static void test_binary_plumbing(void **state)
              "  { name = \"fisher\"; endpoint = \"r6\"; arm = \"active\"; test = \"fisher\"; },\n"
              "  { name = \"one\"; endpoint = \"r6\"; arm = \"active\"; test = \"binomial\"; p0 = 0.5; },\n"
              "  { name = \"low\"; endpoint = \"r6\"; arm = \"active\"; test = \"binomial\"; p0 = 0.5;"
-             " benefit = \"lower\"; } ); };\n");
+             " benefit = \"lower\"; },\n"
+             "  { name = \"nc\"; endpoint = \"r6\"; arm = \"active\"; test = \"rd_newcombe\"; },\n"
+             "  { name = \"wald\"; endpoint = \"r6\"; arm = \"active\"; test = \"rd_wald\"; } ); };\n");
     itp_scenario *scn = test_load(text, err, sizeof err);
     assert_non_null(scn);
     assert_int_equal(scn->n_strata, 2);
@@ -225,7 +227,7 @@ static void test_binary_plumbing(void **state)
     assert_int_equal(itp_sim_ws_create(&ws, scn), ITP_OK);
     assert_int_equal(itp_analysis_ws_create(&aws, scn, scn->n_patients), ITP_OK);
     for (uint64_t rep = 0; rep < 10; rep++) {
-        itp_hyp_result res[4];
+        itp_hyp_result res[6];
         unsigned x[2][2] = {{0}}, n[2][2] = {{0}}, px[2] = {0}, pn[2] = {0};
         assert_int_equal(itp_trial_simulate(scn, 8, rep, 0, ws, &rec), ITP_OK);
         assert_int_equal(itp_analyse(scn, &rec, NULL, aws, res), ITP_OK);
@@ -243,13 +245,26 @@ static void test_binary_plumbing(void **state)
             pn[gi]++;
         }
         itp_binary_counts c = {2, x[0], n[0], x[1], n[1]}, pooled = {1, &px[0], &pn[0], &px[1], &pn[1]};
-        itp_binary_result cmh, fisher, rd, bin;
+        itp_binary_result cmh, fisher, rd, bin, mh, nc;
         assert_int_equal(itp_binary_cmh(&c, 0.95, &cmh), ITP_OK);
         assert_int_equal(itp_binary_fisher(&c, 0.95, &fisher), ITP_OK);
         assert_int_equal(itp_binary_rd_wald(&pooled, 0.95, &rd), ITP_OK);
+        assert_int_equal(itp_binary_rd_newcombe(&pooled, 0.95, &nc), ITP_OK);
+        assert_int_equal(itp_binary_mh_rd(&c, 0.95, &mh), ITP_OK);
         assert_int_equal(itp_binary_binom_test(px[1], pn[1], 0.5, 0.95, &bin), ITP_OK);
         assert_true(fabs(res[0].p_value - cmh.p_greater) < 1e-12);
-        assert_true(fabs(res[0].estimate - rd.estimate) < 1e-12);
+        /* cmh reports the Mantel-Haenszel risk difference over the strata */
+        assert_true(fabs(res[0].estimate - mh.estimate) < 1e-12);
+        assert_true(fabs(res[0].ci_low - mh.ci_lower) < 1e-12);
+        assert_true(fabs(res[0].ci_high - mh.ci_upper) < 1e-12);
+        assert_true(fabs(res[1].estimate - rd.estimate) < 1e-12);
+        /* rd_newcombe reports the Newcombe interval, rd_wald the Wald one */
+        assert_true(fabs(res[4].estimate - rd.estimate) < 1e-12);
+        assert_true(fabs(res[4].ci_low - nc.ci_lower) < 1e-12);
+        assert_true(fabs(res[4].ci_high - nc.ci_upper) < 1e-12);
+        assert_true(fabs(res[4].ci_low - rd.ci_lower) > 1e-6);
+        assert_true(fabs(res[5].ci_low - rd.ci_lower) < 1e-12);
+        assert_true(fabs(res[4].p_value - rd.p_greater) < 1e-12);
         assert_true(fabs(res[1].p_value - fisher.p_greater) < 1e-12);
         assert_true(fabs(res[2].p_value - bin.p_greater) < 1e-12);
         /* benefit = "lower": H1 rate < p0, P(X <= x), the same rate */

@@ -515,9 +515,93 @@ static void test_memory_flat_in_replicates(void **state)
     itp_scenario_free(scn);
 }
 
+/* The `statistic` column's conventions (README, "The analysis plan"), on a
+ * record where the active arm is better (2 ttf events of 10, at days 32
+ * and 36, and 8 responders; control 8 events by day 28 and 2 responders)
+ * and on the arms
+ * swapped: log-rank, Fleming-Harrington and Cox z below 0 when the active
+ * arm has the lower hazard, whatever `benefit` says; the RMST z above 0
+ * when its RMST is longer; CMH and Pearson a chi-square (>= 0 either
+ * way); Fisher the responders of the arm tested for the higher rate (the
+ * active arm's; with benefit "lower" the control's); the risk-difference
+ * z above 0 in the direction of benefit (a higher active rate, or with
+ * benefit "lower" a lower one); the binomial test the active responders
+ * (with benefit "lower" its non-responders). Each estimate is on the
+ * harmful side exactly when the active arm is worse (or, with the benefit
+ * turned, better). */
+static void test_statistic_signs(void **state)
+{
+    (void)state;
+    static const char *plan =
+        "strata = ( { name = \"s\"; probs = [0.5, 0.5]; } );\n"
+        "endpoints = { ttf = { type = \"ttf\"; count = { below = 30.0; }; };\n"
+        "              r6 = { type = \"response_at\"; threshold = 50.0; week = 6.0; }; };\n"
+        "analysis = { alpha = 0.025; hypotheses = (\n"
+        "  { name = \"lr\"; endpoint = \"ttf\"; arm = \"active\"; test = \"logrank\"; },\n"
+        "  { name = \"lrh\"; endpoint = \"ttf\"; arm = \"active\"; test = \"logrank\"; benefit = \"higher\"; },\n"
+        "  { name = \"cox\"; endpoint = \"ttf\"; arm = \"active\"; test = \"cox\"; },\n"
+        "  { name = \"fh\"; endpoint = \"ttf\"; arm = \"active\"; test = \"fh\"; rho = 1.0; gamma = 0.0; },\n"
+        "  { name = \"rmst\"; endpoint = \"ttf\"; arm = \"active\"; test = \"rmst\"; tau_months = 1.0; },\n"
+        "  { name = \"cmh\"; endpoint = \"r6\"; arm = \"active\"; test = \"cmh\"; },\n"
+        "  { name = \"chisq\"; endpoint = \"r6\"; arm = \"active\"; test = \"chisq\"; },\n"
+        "  { name = \"fisher\"; endpoint = \"r6\"; arm = \"active\"; test = \"fisher\"; },\n"
+        "  { name = \"fl\"; endpoint = \"r6\"; arm = \"active\"; test = \"fisher\"; benefit = \"lower\"; },\n"
+        "  { name = \"wald\"; endpoint = \"r6\"; arm = \"active\"; test = \"rd_wald\"; },\n"
+        "  { name = \"wl\"; endpoint = \"r6\"; arm = \"active\"; test = \"rd_wald\"; benefit = \"lower\"; },\n"
+        "  { name = \"bin\"; endpoint = \"r6\"; arm = \"active\"; test = \"binomial\"; p0 = 0.5; },\n"
+        "  { name = \"bl\"; endpoint = \"r6\"; arm = \"active\"; test = \"binomial\"; p0 = 0.5;"
+        " benefit = \"lower\"; } ); };\n";
+    enum { S_LR, S_LRH, S_COX, S_FH, S_RMST, S_CMH, S_CHISQ, S_FISHER, S_FL, S_WALD, S_WL, S_BIN,
+           S_BL, S_N };
+    char err[1024], text[8192];
+    snprintf(text, sizeof text, "%s%s", TEST_BASE_SCENARIO, plan);
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    assert_int_equal(scn->plan.n_hyp, S_N);
+    static const int ctl_days[10] = {5, 8, 10, 12, 15, 20, 25, 28, -1, -1};
+    for (int swap = 0; swap < 2; swap++) {
+        spec sp[20];
+        for (int i = 0; i < 10; i++) {
+            int better = swap, worse = !swap;  /* arm 0 active, 1 control */
+            sp[i] = (spec){better, i % 2, i < 2 ? 32 + 4 * i : -1, i >= 2};
+            sp[10 + i] = (spec){worse, i % 2, ctl_days[i], i < 2};
+        }
+        itp_hyp_result res[S_N];
+        analyse(scn, sp, 20, res, swap ? "active worse" : "active better");
+        double sg = swap ? -1.0 : 1.0; /* + when the active arm is better */
+        print_message("%s: lr %g cox %g fh %g rmst %g wald %g wl %g chisq %g\n",
+                      swap ? "worse" : "better", res[S_LR].statistic, res[S_COX].statistic,
+                      res[S_FH].statistic, res[S_RMST].statistic, res[S_WALD].statistic,
+                      res[S_WL].statistic, res[S_CHISQ].statistic);
+        assert_true(sg * res[S_LR].statistic < -1.0);
+        assert_true(res[S_LRH].statistic == res[S_LR].statistic);
+        assert_true(sg * res[S_COX].statistic < -1.0);
+        assert_true(sg * res[S_FH].statistic < -1.0);
+        assert_true(sg * res[S_RMST].statistic > 1.0);
+        assert_true(res[S_CMH].statistic > 1.0 && res[S_CHISQ].statistic > 1.0);
+        assert_true(res[S_FISHER].statistic == (swap ? 2.0 : 8.0));
+        assert_true(res[S_FL].statistic == (swap ? 8.0 : 2.0));
+        assert_true(sg * res[S_WALD].statistic > 1.0);
+        assert_true(sg * res[S_WL].statistic < -1.0);
+        assert_true(res[S_BIN].statistic == (swap ? 2.0 : 8.0));
+        assert_true(res[S_BL].statistic == (swap ? 8.0 : 2.0));
+        /* the harmful side (itp_hyp_harmful, which splits a two-sided
+         * power): the estimate against benefit; with benefit "higher" or
+         * "lower" turned, the side turns */
+        for (int k = 0; k < S_N; k++) {
+            int turned = k == S_LRH || k == S_FL || k == S_WL || k == S_BL;
+            if (itp_hyp_harmful(&scn->plan.hyp[k], &res[k]) != (swap != turned))
+                fail_msg("%s: %s harmful %d", swap ? "worse" : "better", scn->plan.hyp[k].name,
+                         itp_hyp_harmful(&scn->plan.hyp[k], &res[k]));
+        }
+    }
+    itp_scenario_free(scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_statistic_signs),
         cmocka_unit_test(test_no_events_in_the_active_arm),
         cmocka_unit_test(test_every_event_in_the_active_arm),
         cmocka_unit_test(test_no_events_at_all),

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <math.h>
+#include <string.h>
 #include <cmocka.h>
 #include <gsl/gsl_cdf.h>
 #include "itpsim/run.h"
@@ -475,9 +476,142 @@ static void test_landmark_at_max_followup(void **state)
     itp_scenario_free(scn);
 }
 
+/* A two-sided hypothesis whose experimental arm is worse (HR 1/0.7, a
+ * log-rank test at two-sided 0.05, cut at 200 events): the power counts
+ * rejections with the hazard ratio below 1 only, about 0 (Schoenfeld:
+ * Phi(-1.96 - sqrt(200)/2 ln(1/0.7)) = 4e-6, so at most 3 of 1000); the
+ * rejections in the harmful direction are counted apart, within 4 Monte
+ * Carlo SE of Schoenfeld's Phi(sqrt(200)/2 ln(1/0.7) - 1.96) = 0.713 (the
+ * one-sided case above mirrored). The text summary and summary.json say
+ * so. The earlier code counted both directions as power. */
+static void test_two_sided_harm(void **state)
+{
+    (void)state;
+    char text[2048], err[1024];
+    const double hr = 1.0 / 0.7;
+    snprintf(text, sizeof text,
+             "model = \"hazard\"; patients = 600;\n"
+             "arms = ( { name = \"exp\"; hazard_per_month = [%.17g]; },\n"
+             "         { name = \"ctl\"; hazard_per_month = [0.1]; } );\n"
+             "control = \"ctl\";\n"
+             "enrolment = { duration_months = 12.0; };\n"
+             "followup = { max_months = 120.0; data_cut = \"events\"; events = 200; };\n"
+             "visits = ( { from_week = 0; every_weeks = 4; } );\n"
+             "events = { dropout_per_year = 0.0; };\n"
+             "endpoints = { ttf = { type = \"ttf\"; }; };\n"
+             "analysis = { alpha = 0.05; hypotheses = (\n"
+             "  { name = \"h\"; endpoint = \"ttf\"; arm = \"exp\"; test = \"logrank\";"
+             " sided = \"two\"; } ); };\n",
+             0.1 * hr);
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    itp_run_opts o = {.seed = 21, .reps = 1000, .threads = 2, .null = 1, .quiet = 1};
+    itp_run_result res;
+    assert_int_equal(itp_run(scn, &o, &res), ITP_OK);
+    double z = gsl_cdf_ugaussian_Pinv(0.975), drift = sqrt(200.0) / 2 * log(hr);
+    double harm = (double)res.design.harm_rejected[0] / res.design.reps;
+    print_message("power (benefit) %.4f, harmful %.4f\n", itp_power(&res.design, 0), harm);
+    assert_true(res.design.rejected[0] <= 3);
+    within(harm, gsl_cdf_ugaussian_P(drift - z), res.design.reps, "harmful rejections");
+    /* under the null both directions are type I errors (two-sided 0.05) */
+    within(itp_type1(&res.null, 0), 0.05, res.null.reps, "two-sided type I error");
+    assert_true(res.null.harm_rejected[0] > 0 && res.null.rejected[0] > 0);
+    char *sum, *json, *arms, want[128];
+    summary_text(scn, &res, &sum);
+    snprintf(want, sizeof want, "h (two-sided): rejected in the harmful direction %.3f", harm);
+    assert_non_null(strstr(sum, want));
+    result_files(scn, &o, &res, &json, &arms);
+    assert_non_null(strstr(json, "\"harm_rejections\": 0."));
+    free(sum);
+    free(json);
+    free(arms);
+    itp_run_result_free(&res);
+    itp_scenario_free(scn);
+}
+
+/* A curve that falls to 0 before the landmark counts 0 there. Five
+ * patients an arm at hazards 0.3 and 0.2 a month, followed 24 months with
+ * no dropout: nobody is censored before the 12-month landmark (day 365),
+ * so each replicate's Kaplan-Meier value is the share of the arm alive
+ * past day 365 and its mean is P(T > 365 days) = exp(-h 365 / DPM)
+ * (0.0909 and 0.0274) exactly. Leaving out the replicates whose curve was
+ * 0 (every patient failed before day 365) gave S / (1 - (1 - S)^5), 0.24
+ * and 0.21. */
+static void test_landmark_counts_zero(void **state)
+{
+    (void)state;
+    char text[2048], err[1024];
+    snprintf(text, sizeof text,
+             "model = \"hazard\"; patients = 10;\n"
+             "arms = ( { name = \"exp\"; hazard_per_month = [0.2]; },\n"
+             "         { name = \"ctl\"; hazard_per_month = [0.3]; } );\n"
+             "control = \"ctl\";\n"
+             "allocation = { block_size = 2; };\n"
+             "enrolment = { duration_months = 1.0; };\n"
+             "followup = { max_months = 24.0; cut_months = 24.0; };\n"
+             "visits = ( { from_week = 0; every_weeks = 4; } );\n"
+             "events = { dropout_per_year = 0.0; };\n"
+             "endpoints = { ttf = { type = \"ttf\"; }; };\n"
+             "analysis = { hypotheses = (\n"
+             "  { name = \"h\"; endpoint = \"ttf\"; arm = \"exp\"; test = \"logrank\"; } ); };\n");
+    itp_scenario *scn = test_load(text, err, sizeof err);
+    assert_non_null(scn);
+    itp_run_opts o = {.seed = 11, .reps = 4000, .threads = 2, .quiet = 1};
+    itp_run_result res;
+    assert_int_equal(itp_run(scn, &o, &res), ITP_OK);
+    const double hazard[2] = {0.2, 0.3};
+    for (int a = 0; a < 2; a++) {
+        assert_int_equal(res.design.landmark_n[a], o.reps);     /* none left out */
+        assert_true(fabs(res.design.arm_n_sum[a] - 5.0 * o.reps) < 0.5);
+        double km = res.design.landmark_sum[a] / (double)res.design.landmark_n[a];
+        double want = exp(-hazard[a] * 365.0 / ITP_DAYS_PER_MONTH);
+        /* the mean of R replicates of a share of 5: SE sqrt(S(1-S)/(5R)) */
+        within(km, want, (long)(res.design.arm_n_sum[a] + 0.5), scn->arms[a].name);
+    }
+    itp_run_result_free(&res);
+    itp_scenario_free(scn);
+}
+
+/* The median over replicates of the replicates' medians (and of the
+ * estimates) is the usual one: the mean of the two middle values for an
+ * even count. Replicate medians of 1, 2, 3 and 10 months (bins of 0.02
+ * months, each value at its bin's centre) give 2.5 months, not 2; with
+ * 1, 2 and two not reached, not reached (inf); an odd count its middle. */
+static void test_median_even_count(void **state)
+{
+    (void)state;
+    itp_scenario *scn = landmark_trial(24.0, "");
+    itp_mc_summary s;
+    assert_int_equal(itp_mc_summary_init(&s, scn), ITP_OK);
+    const double months[4] = {1.0, 2.0, 3.0, 10.0};
+    itp_rep_result r;
+    memset(&r, 0, sizeof r);
+    for (int i = 0; i < 4; i++) {
+        r.median_days[0] = (months[i] + 0.01) * ITP_DAYS_PER_MONTH;
+        r.median_days[1] = i < 2 ? (months[i] + 0.01) * ITP_DAYS_PER_MONTH : HUGE_VAL;
+        r.landmark[0] = r.landmark[1] = 0.5;
+        r.hyp[0].estimate = exp(-0.1 * (i + 1)); /* hazard ratios e^-0.1 .. e^-0.4 */
+        itp_mc_summary_add(&s, scn, &r);
+    }
+    double m = itp_mc_median_time(&s, 0) / ITP_DAYS_PER_MONTH;
+    print_message("median of 1, 2, 3, 10 months: %.4f\n", m);
+    assert_true(fabs(m - 2.51) < 1e-9);
+    assert_true(isinf(itp_mc_median_time(&s, 1)));
+    /* log hazard ratios -0.1 .. -0.4: the median e^-0.25 (bins of 0.002) */
+    assert_true(fabs(log(itp_mc_median_estimate(&s, scn, 0)) + 0.25) < 0.002);
+    r.median_days[0] = (4.0 + 0.01) * ITP_DAYS_PER_MONTH;
+    itp_mc_summary_add(&s, scn, &r);
+    assert_true(fabs(itp_mc_median_time(&s, 0) / ITP_DAYS_PER_MONTH - 3.01) < 1e-9);
+    itp_mc_summary_free(&s);
+    itp_scenario_free(scn);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_two_sided_harm),
+        cmocka_unit_test(test_landmark_counts_zero),
+        cmocka_unit_test(test_median_even_count),
         cmocka_unit_test(test_type1_and_schoenfeld_power),
         cmocka_unit_test(test_type1_small_trial),
         cmocka_unit_test(test_threads_do_not_change_results),

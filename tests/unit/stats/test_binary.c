@@ -137,6 +137,95 @@ static void test_fisher_and_chisq_r(void **state)
               "Wald z");
 }
 
+/* Complete separation, 10/10 vs 0/10: the Wald SE is 0 (the old p was 1);
+ * the score z with the pooled variance, pbar = 1/2: z = 1 / sqrt(1/4 *
+ * 2/10) = sqrt(20), as R's prop.test(c(10, 0), c(10, 10), correct = FALSE):
+ * X-squared 20, p 7.7442164310440858e-06, "greater" 3.872108215522037e-06.
+ * The arms swapped give -z and the same two-sided p. */
+static void test_rd_separation_score(void **state)
+{
+    unsigned int x0[] = {0}, n0[] = {10}, x1[] = {10}, n1[] = {10};
+    itp_binary_counts c = counts(1, x0, n0, x1, n1), s = counts(1, x1, n1, x0, n0);
+    itp_binary_result r, q, ch;
+    (void)state;
+
+    assert_int_equal(itp_binary_rd_wald(&c, 0.95, &r), ITP_OK);
+    assert_int_equal(r.flags, ITP_BINARY_CI_DEGENERATE | ITP_BINARY_SCORE_TEST);
+    check_rel(r.z, sqrt(20.0), 1e-12, "score z");
+    check_rel(r.statistic, r.z, 0.0, "statistic is z");
+    check_rel(r.p_two_sided, 7.7442164310440858e-06, 1e-9, "prop.test p");
+    check_rel(r.p_greater, 3.872108215522037e-06, 1e-9, "prop.test greater");
+    assert_int_equal(itp_binary_chisq(&c, 0.95, &ch), ITP_OK);
+    check_rel(r.z * r.z, ch.statistic, 1e-12, "z^2 = Pearson X^2");
+    assert_int_equal(itp_binary_rd_newcombe(&c, 0.95, &q), ITP_OK);
+    check_rel(q.p_two_sided, r.p_two_sided, 0.0, "newcombe: the same z test");
+    assert_int_equal(itp_binary_rd_wald(&s, 0.95, &q), ITP_OK);
+    check_rel(q.z, -sqrt(20.0), 1e-12, "swapped");
+    check_rel(q.p_two_sided, r.p_two_sided, 1e-12, "swapped two-sided");
+    assert_true(q.p_greater > 0.999);
+}
+
+/* Newcombe (Stat Med 1998) method 10, his example (a) 56/70 vs 48/80:
+ * 0.0524 to 0.3339 in his Table II. To more digits by hand in R: the
+ * Wilson limits (l1, u1) of 56/70 and (l0, u0) of 48/80 from
+ * prop.test(correct = FALSE)$conf.int, then d - sqrt((p1 - l1)^2 +
+ * (u0 - p0)^2) = 0.052431472402364926 and d + sqrt((u1 - p1)^2 +
+ * (p0 - l0)^2) = 0.333872654036905858. rd_wald's interval differs. */
+static void test_newcombe_example(void **state)
+{
+    unsigned int x0[] = {48}, n0[] = {80}, x1[] = {56}, n1[] = {70};
+    itp_binary_counts c = counts(1, x0, n0, x1, n1);
+    itp_binary_result r, w;
+    (void)state;
+
+    assert_int_equal(itp_binary_rd_newcombe(&c, 0.95, &r), ITP_OK);
+    assert_int_equal(r.flags, 0);
+    check_rel(r.estimate, 0.2, 1e-12, "difference");
+    check_rel(r.ci_lower, 0.052431472402364926, 1e-10, "Newcombe lower");
+    check_rel(r.ci_upper, 0.333872654036905858, 1e-10, "Newcombe upper");
+    assert_true(fabs(r.ci_lower - 0.0524) < 5e-5 && fabs(r.ci_upper - 0.3339) < 5e-5);
+    assert_int_equal(itp_binary_rd_wald(&c, 0.95, &w), ITP_OK);
+    check_rel(w.z, r.z, 0.0, "same z test");
+    assert_true(fabs(w.ci_lower - r.ci_lower) > 1e-3);
+}
+
+/* The Mantel-Haenszel common risk difference, three strata
+ * (8/20 vs 4/18, 5/15 vs 3/16, 12/30 vs 9/29), against R's metafor 4
+ * rma.mh(ai, n1i, ci, n2i, measure = "RD"): estimate 0.1293835363602805,
+ * se 0.0813942174517350, CI -0.0301461983949416 to 0.2889132711155027
+ * (the same as the Sato formula summed in R by hand). By hand: W = sum
+ * n1 n0 / N = 360/38 + 240/31 + 870/59; one stratum alone gives the
+ * Wald interval; an empty arm's stratum has weight 0. */
+static void test_mh_risk_difference(void **state)
+{
+    unsigned int x1[] = {8, 5, 12}, n1[] = {20, 15, 30}, x0[] = {4, 3, 9}, n0[] = {18, 16, 29};
+    itp_binary_counts c = counts(3, x0, n0, x1, n1);
+    itp_binary_result r, w;
+    double W = 360.0 / 38 + 240.0 / 31 + 870.0 / 59;
+    double num = (8.0 * 18 - 4.0 * 20) / 38 + (5.0 * 16 - 3.0 * 15) / 31 + (12.0 * 29 - 9.0 * 30) / 59;
+    (void)state;
+
+    assert_int_equal(itp_binary_mh_rd(&c, 0.95, &r), ITP_OK);
+    check_rel(r.estimate, num / W, 1e-12, "RD_MH by hand");
+    check_rel(r.estimate, 0.1293835363602805, 1e-10, "metafor estimate");
+    check_rel(r.ci_lower, -0.0301461983949416, 1e-9, "metafor lower");
+    check_rel(r.ci_upper, 0.2889132711155027, 1e-9, "metafor upper");
+    assert_true(r.flags & ITP_BINARY_NO_TEST);
+    /* not the crude pooled difference 25/65 - 16/63 */
+    assert_true(fabs(r.estimate - (25.0 / 65 - 16.0 / 63)) > 1e-3);
+    {
+        unsigned int a[] = {7, 0}, na[] = {10, 0}, b[] = {2, 1}, nb[] = {10, 4};
+        itp_binary_counts one = counts(1, b, nb, a, na), two = counts(2, b, nb, a, na);
+        assert_int_equal(itp_binary_mh_rd(&one, 0.95, &r), ITP_OK);
+        assert_int_equal(itp_binary_rd_wald(&one, 0.95, &w), ITP_OK);
+        check_rel(r.estimate, 0.5, 1e-12, "one stratum");
+        check_rel(r.ci_lower, w.ci_lower, 1e-12, "one stratum: Wald lower");
+        check_rel(r.ci_upper, w.ci_upper, 1e-12, "one stratum: Wald upper");
+        assert_int_equal(itp_binary_mh_rd(&two, 0.95, &w), ITP_OK);
+        check_rel(w.estimate, r.estimate, 1e-12, "empty arm: weight 0");
+    }
+}
+
 static void test_cmh_rabbits(void **state)
 {
     /* Rabbits[, , k]: rows delay none / 1.5h, columns cured / died */
@@ -321,10 +410,15 @@ static void test_degenerate(void **state)
     assert_int_equal(itp_binary_fisher(&c, 0.95, &r), ITP_OK);
     assert_int_equal(r.flags, 0);
     assert_true(isinf(r.estimate) && isinf(r.ci_upper) && r.ci_lower > 0.0);
+    /* complete separation (10/10 vs 0/8 pooled): the Wald SE is 0, the z
+     * test takes the score test's pooled SE (z^2 = Pearson's X^2 = N = 18) */
     assert_int_equal(itp_binary_rd_wald(&c, 0.95, &r), ITP_OK);
-    assert_true(r.flags & ITP_BINARY_NO_TEST);
+    assert_false(r.flags & ITP_BINARY_NO_TEST);
+    assert_true(r.flags & ITP_BINARY_SCORE_TEST);
     assert_true(r.flags & ITP_BINARY_CI_DEGENERATE);
     check_rel(r.estimate, 1.0, 0.0, "rd");
+    check_rel(r.z, sqrt(18.0), 1e-12, "score z");
+    assert_true(r.p_greater < 0.01);
     assert_int_equal(itp_binary_rd_newcombe(&c, 0.95, &r), ITP_OK);
     assert_false(r.flags & ITP_BINARY_CI_DEGENERATE);
     assert_true(r.ci_lower > 0.5 && r.ci_upper == 1.0);
@@ -422,6 +516,9 @@ int main(void)
         cmocka_unit_test(test_fisher_tea),
         cmocka_unit_test(test_fisher_tails_complement),
         cmocka_unit_test(test_fisher_and_chisq_r),
+        cmocka_unit_test(test_rd_separation_score),
+        cmocka_unit_test(test_newcombe_example),
+        cmocka_unit_test(test_mh_risk_difference),
         cmocka_unit_test(test_cmh_rabbits),
         cmocka_unit_test(test_cmh_ucb),
         cmocka_unit_test(test_cmh_one_stratum_and_tiny_strata),

@@ -503,7 +503,19 @@ static void test_km_edges(void **state)
     assert_int_equal(k.surv_not_estimable, 0);
     assert_int_equal(itp_surv_km(&d, 1, 3.5, 0.95, *state, &k), ITP_OK);
     assert_int_equal(k.surv_not_estimable, 1);
+    assert_int_equal(k.surv_zero_before, 0);    /* censored at 3 with S = 1/3 */
     assert_nan(k.surv);
+    {
+        /* 1+, 2, 3, 3: the curve falls to 0 at 3; past it R still omits
+         * the row (not estimable) but S = 0 is known: surv_zero_before */
+        const int e0[4] = {0, 1, 1, 1};
+        itp_surv_data z = data_of(4, t, e0, g, NULL, 0);
+        assert_int_equal(itp_surv_km_point(&z, 1, 3.0, *state, &k), ITP_OK);
+        assert_true(k.surv == 0.0 && !k.surv_not_estimable && !k.surv_zero_before);
+        assert_int_equal(itp_surv_km_point(&z, 1, 12.0, *state, &k), ITP_OK);
+        assert_int_equal(k.surv_not_estimable, 1);
+        assert_int_equal(k.surv_zero_before, 1);
+    }
     /* the control group is empty */
     assert_int_equal(itp_surv_km(&d, 0, 1.0, 0.95, *state, &k), ITP_OK);
     assert_int_equal(k.surv_not_estimable, 1);
