@@ -117,6 +117,10 @@ itp_status itp_rd_child(itp_reader *rd, const config_setting_t *g,
 /* Refuses any child of g whose name is not in known (NULL-terminated) and
  * not a parameter of the defaults group defpath (may be NULL); the message
  * suggests the nearest known name. */
+/* The name of setting s (a group member's key, e.g. an endpoint's) into
+ * out; a name that does not fit (len - 1 characters) is refused rather
+ * than cut, so that two long names cannot end up the same. */
+itp_status itp_rd_name(itp_reader *rd, const config_setting_t *s, char *out, size_t len);
 itp_status itp_rd_keys(itp_reader *rd, const config_setting_t *g,
                        const char *const *known, const char *defpath);
 /* The same with one more known name, also (NULL: none), for a setting a

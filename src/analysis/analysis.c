@@ -240,6 +240,18 @@ itp_status itp_analysis_parse(itp_reader *rd, itp_scenario *scn)
                                    pl->hyp[i].name);
         pl->n_hyp = i + 1;
     }
+    /* settings the procedure would not read */
+    static const struct {
+        const char *key;
+        unsigned bit;
+    } used[] = {{"weights", ITP_MULT_USES_WEIGHTS},
+                {"transitions", ITP_MULT_USES_TRANSITION},
+                {"order", ITP_MULT_USES_ORDER}};
+    for (size_t u = 0; u < sizeof used / sizeof used[0]; u++)
+        if (itp_member(g, used[u].key) && !(pl->mult->uses & used[u].bit))
+            return itp_rd_fail(rd, itp_member(g, used[u].key),
+                               "multiplicity \"%s\" does not use %s (it would be ignored)",
+                               mult, used[u].key);
     int nw;
     if ((st = itp_rd_array(rd, g, "weights", ITP_CLOSED(0, 1), 0, pl->weights, m, &nw)))
         return st;

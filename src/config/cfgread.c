@@ -608,3 +608,13 @@ itp_status itp_rd_child(itp_reader *rd, const config_setting_t *g,
     *out = c;
     return ITP_OK;
 }
+
+itp_status itp_rd_name(itp_reader *rd, const config_setting_t *s, char *out, size_t len)
+{
+    const char *name = config_setting_name(s);
+    size_t n = name ? strlen(name) : 0;
+    if (n >= len)
+        return itp_rd_fail(rd, s, "expected a name of at most %zu characters, got %zu", len - 1, n);
+    snprintf(out, len, "%s", name ? name : "");
+    return ITP_OK;
+}

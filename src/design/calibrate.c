@@ -165,8 +165,14 @@ static itp_status cal_parse(itp_reader *rd, itp_scenario *scn, void *ctx)
         return itp_rd_fail(rd, pl, "expected 1 to %d parameters", ITP_CAL_MAX_PARAMS);
     int fitted = 0;
     for (int i = 0; i < s->n_targets; i++) {
-        if ((st = read_target(rd, scn, config_setting_get_elem(tl, (unsigned)i), &s->t[i])))
+        const config_setting_t *ti = config_setting_get_elem(tl, (unsigned)i);
+        if ((st = read_target(rd, scn, ti, &s->t[i])))
             return st;
+        for (int j = 0; j < i; j++)   /* each names a row of the report and a draw's column */
+            if (!strcmp(s->t[j].name, s->t[i].name))
+                return itp_rd_fail(rd, itp_member(ti, "name") ? itp_member(ti, "name") : ti,
+                                   "duplicate target name '%s' (targets[%d] has it)",
+                                   s->t[i].name, j);
         fitted += s->t[i].fit;
     }
     if (!fitted)

@@ -147,8 +147,8 @@ itp_status itp_endpoints_parse(itp_reader *rd, itp_scenario *scn)
         char type[32];
         if (!config_setting_is_group(e))
             return itp_rd_fail(rd, e, "expected a group { type = \"...\"; ... }");
-        snprintf(ep->name, sizeof ep->name, "%s", config_setting_name(e));
-        if ((st = itp_rd_string(rd, e, "type", NULL, type, sizeof type)))
+        if ((st = itp_rd_name(rd, e, ep->name, sizeof ep->name)) ||
+            (st = itp_rd_string(rd, e, "type", NULL, type, sizeof type)))
             return st;
         ep->type = itp_endpoint_type_find(type);
         if (!ep->type) {

@@ -55,6 +55,13 @@ static itp_status parse(itp_reader *rd, itp_scenario *scn, void **out)
                                "model \"hazard\" needs hazard_per_month with %d "
                                "value%s (one per piece of hazard.breaks_months), got %d",
                                p->n, p->n > 1 ? "s" : "", scn->arms[a].n_hazard);
+    /* the arms' hazards are their whole course: a treatment would be
+     * read and silently have no effect */
+    for (int a = 0; a < scn->n_arms; a++)
+        if (scn->arms[a].n_components)
+            return itp_rd_fail(rd, itp_member(itp_root_elem(rd, "arms", a), "treatments"),
+                               "model \"hazard\" takes no treatments: an arm's course is its "
+                               "hazard_per_month");
     for (int f = 0; f < scn->n_factors; f++)
         if (scn->factors[f].by_baseline_count)
             return itp_rd_fail(rd, itp_member(itp_root_elem(rd, "strata", f), "covariate"),

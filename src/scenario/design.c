@@ -148,9 +148,9 @@ itp_status itp_scn_read_components(itp_reader *rd, itp_scenario *scn,
         itp_component *comp = &scn->components[i];
         if (!config_setting_is_group(c))
             return itp_rd_fail(rd, c, "expected a group { type = \"...\"; ... }");
-        snprintf(comp->name, sizeof comp->name, "%s", config_setting_name(c));
         char type[ITP_NAME_MAX];
-        if ((st = itp_rd_string(rd, c, "type", NULL, type, sizeof type)))
+        if ((st = itp_rd_name(rd, c, comp->name, sizeof comp->name)) ||
+            (st = itp_rd_string(rd, c, "type", NULL, type, sizeof type)))
             return st;
         comp->type = itp_component_type_find(type);
         if (!comp->type) {
@@ -190,6 +190,9 @@ itp_status itp_scn_read_allocation(itp_reader *rd, itp_scenario *scn,
     }
     if (strcmp(method, "simple") == 0) {
         scn->alloc = ITP_ALLOC_SIMPLE;
+        if (itp_member(g, "block_size"))   /* it would be ignored */
+            return itp_rd_fail(rd, itp_member(g, "block_size"),
+                               "block_size is for method = \"permuted_blocks\", not \"simple\"");
         return ITP_OK;
     }
     if (strcmp(method, "permuted_blocks") != 0)
@@ -199,6 +202,10 @@ itp_status itp_scn_read_allocation(itp_reader *rd, itp_scenario *scn,
     if (!integral)
         return itp_rd_fail(rd, itp_root_elem(rd, "arms", -1),
                            "permuted blocks need whole-number arm ratios (or method = \"simple\")");
+    if (sum > 64.0)
+        return itp_rd_fail(rd, itp_root_elem(rd, "arms", -1),
+                           "permuted blocks need arm ratios that sum to at most 64 (the largest "
+                           "allocation.block_size), got %g", sum);
     int isum = (int)sum;
     if ((st = itp_rd_int_or(rd, g, "block_size", 1, 64, isum * (isum <= 32 ? 2 : 1),
                             &scn->block_size)))
