@@ -296,8 +296,12 @@ itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char
         (st = itp_rd_array(rd, t, relative ? "eligible_weeks_before_start" : "eligible_weeks",
                            ITP_CLOSED(0, 1000), 0, weeks, ITP_MAX_TAPER_VISITS, &tp->n_elig)))
         return st;
-    for (int i = 0; relative && i < tp->n_elig; i++)
-        weeks[i] = start_w - weeks[i];
+    double written[ITP_MAX_TAPER_VISITS];   /* as in the scenario, for messages */
+    for (int i = 0; i < tp->n_elig; i++) {
+        written[i] = weeks[i];
+        if (relative)
+            weeks[i] = start_w - weeks[i];
+    }
     tp->on = 1;
     tp->start = (int)lround(start_w * 7);
     tp->end = (int)lround(end_w * 7);
@@ -307,10 +311,14 @@ itp_status itp_taper_parse(itp_reader *rd, const config_setting_t *g, const char
         return itp_rd_fail(rd, itp_member(t, "end_week"),
                            "expected end_week >= start_week (%g), got %g", start_w, end_w);
     for (int i = 0; i < tp->n_elig; i++) {
+        const char *key = relative ? "eligible_weeks_before_start" : "eligible_weeks";
         if (weeks[i] != floor(weeks[i]) || weeks[i] > start_w)
-            return itp_rd_fail(rd, itp_member(t, "eligible_weeks"),
-                               "expected whole weeks up to start_week (%g), got %g", start_w,
-                               weeks[i]);
+            return itp_rd_fail(rd, itp_member(t, key),
+                               "expected whole weeks %s start_week (%.15g), got %.15g "
+                               "(element %d)%s", relative ? "before" : "up to", start_w,
+                               written[i], i + 1,
+                               relative && written[i] == floor(written[i])
+                                   ? ": start_week minus it must be a whole week" : "");
         tp->elig_week[i] = (int)weeks[i];
     }
     double max_dose = dose->max;

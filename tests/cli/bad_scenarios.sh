@@ -87,6 +87,20 @@ err=$("$ITPSIM" check "$pop" 2>&1); rc=$?
 rm -f "$pop"
 case "$err" in *"$pop":[0-9]*": populations: the scenario carries population values but names no population"*) ;; *) rc=99 ;; esac
 [ "$rc" -eq 2 ] || { echo "FAIL population values without a population: exit $rc: $err"; fail=1; }
+# An integer with many leading zeros is the integer (not refused as too
+# long, not octal): patients = 000...0152 reads as 152; with one zero fewer
+# than int's range allows, 2147483648 written with zeros is still refused.
+pop=$(mktemp scenarios/.zeros.XXXXXX)
+sed 's/^patients = 152;/patients = 0000000000000000000000000000000000000000000000152;/' \
+  scenarios/vayhit2.cfg > "$pop"
+out=$("$ITPSIM" check "$pop" 2>&1); rc=$?
+case "$out" in *"patients "*"= 152 "*) ;; *) rc=99 ;; esac
+[ "$rc" -eq 0 ] || { echo "FAIL leading zeros: exit $rc: $(printf '%s\n' "$out" | tail -1)"; fail=1; }
+sed 's/^patients = 152;/patients = 00000000000000000000000002147483648;/' scenarios/vayhit2.cfg > "$pop"
+err=$("$ITPSIM" check "$pop" 2>&1); rc=$?
+rm -f "$pop"
+case "$err" in *"patients: expected a whole number from"*) ;; *) rc=99 ;; esac
+[ "$rc" -eq 2 ] || { echo "FAIL leading zeros beyond int: exit $rc: $err"; fail=1; }
 # Not a scenario file at all: a folder, a device, a file over 16 MiB.
 big=$(mktemp); trap 'rm -f "$big"' EXIT
 truncate -s 17M "$big"
