@@ -56,25 +56,9 @@ itp_status itp_out_commit_set(itp_out *const *o, int n, const char *const *gone,
 /* Abandons the file (removes the temporary). */
 void itp_out_abort(itp_out *o);
 
-/* DIR/patients.csv: one row per patient. */
-itp_status itp_write_patients(const char *dir, const itp_scenario *scn,
-                              const itp_record *rec, char *err, size_t errlen);
-/* DIR/events.csv: one row per event of the treatments' log. */
-itp_status itp_write_events(const char *dir, const itp_scenario *scn,
-                            const itp_record *rec, char *err, size_t errlen);
-/* DIR/visits.csv: one row per observed count. */
-itp_status itp_write_visits(const char *dir, const itp_scenario *scn,
-                            const itp_record *rec, char *err, size_t errlen);
-
 struct itp_hyp_result;
 struct itp_outcome;
 
-/* DIR/endpoints.csv: one row per patient; for each time-to-event endpoint
- * NAME the columns NAME_days, NAME_event, NAME_cause; for each binary
- * endpoint a 0/1 column NAME (NA when not evaluable). outcomes as
- * itp_endpoints_eval writes them. */
-itp_status itp_write_endpoints(const char *dir, const itp_scenario *scn, const itp_record *rec,
-                               const struct itp_outcome *outcomes, char *err, size_t errlen);
 /* The flag of a hypothesis result as written in analysis.csv and
  * replicates.csv: "monotone_likelihood", "not_estimable", "no_test" (the
  * first that applies) or "" when none. */
@@ -83,9 +67,14 @@ const char *itp_hyp_flag_text(unsigned flags);
 itp_status itp_write_analysis(const char *dir, const itp_scenario *scn,
                               const struct itp_hyp_result *res, char *err, size_t errlen);
 /* The files of `itpsim simulate` as one set (itp_out_commit_set):
- * patients.csv, visits.csv, events.csv, endpoints.csv (with endpoints) and
- * analysis.csv (with an analysis plan); a failure leaves the folder's
- * earlier set as it was. outcomes and res as for the writers above. */
+ * patients.csv (one row per patient), visits.csv (one row per observed
+ * count), events.csv (one row per event of the treatments' log),
+ * endpoints.csv with endpoints (one row per patient; for each
+ * time-to-event endpoint NAME the columns NAME_days, NAME_event,
+ * NAME_cause, for each binary endpoint a 0/1 column NAME, NA when not
+ * evaluable; outcomes as itp_endpoints_eval writes them) and analysis.csv
+ * with an analysis plan (as itp_write_analysis); a failure leaves the
+ * folder's earlier set as it was. */
 itp_status itp_write_simulation(const char *dir, const itp_scenario *scn, const itp_record *rec,
                                 const struct itp_outcome *outcomes,
                                 const struct itp_hyp_result *res, char *err, size_t errlen);

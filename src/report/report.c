@@ -55,15 +55,6 @@ static void put_patients(FILE *f, const itp_scenario *scn, const itp_record *rec
     }
 }
 
-itp_status itp_write_patients(const char *dir, const itp_scenario *scn, const itp_record *rec, char *err, size_t errlen)
-{
-    itp_out o;
-    itp_status st = itp_out_open(&o, dir, "patients.csv", err, errlen);
-    if (st)
-        return st;
-    put_patients(o.f, scn, rec);
-    return itp_out_commit(&o, err, errlen);
-}
 
 static void put_events(FILE *f, const itp_scenario *scn, const itp_record *rec)
 {
@@ -82,15 +73,6 @@ static void put_events(FILE *f, const itp_scenario *scn, const itp_record *rec)
     }
 }
 
-itp_status itp_write_events(const char *dir, const itp_scenario *scn, const itp_record *rec, char *err, size_t errlen)
-{
-    itp_out o;
-    itp_status st = itp_out_open(&o, dir, "events.csv", err, errlen);
-    if (st)
-        return st;
-    put_events(o.f, scn, rec);
-    return itp_out_commit(&o, err, errlen);
-}
 
 static void put_visits(FILE *f, const itp_scenario *scn, const itp_record *rec)
 {
@@ -107,15 +89,6 @@ static void put_visits(FILE *f, const itp_scenario *scn, const itp_record *rec)
     }
 }
 
-itp_status itp_write_visits(const char *dir, const itp_scenario *scn, const itp_record *rec, char *err, size_t errlen)
-{
-    itp_out o;
-    itp_status st = itp_out_open(&o, dir, "visits.csv", err, errlen);
-    if (st)
-        return st;
-    put_visits(o.f, scn, rec);
-    return itp_out_commit(&o, err, errlen);
-}
 
 static void put_endpoints(FILE *f, const itp_scenario *scn, const itp_record *rec, const itp_outcome *outcomes)
 {
@@ -147,15 +120,6 @@ static void put_endpoints(FILE *f, const itp_scenario *scn, const itp_record *re
     }
 }
 
-itp_status itp_write_endpoints(const char *dir, const itp_scenario *scn, const itp_record *rec, const itp_outcome *outcomes, char *err, size_t errlen)
-{
-    itp_out o;
-    itp_status st = itp_out_open(&o, dir, "endpoints.csv", err, errlen);
-    if (st)
-        return st;
-    put_endpoints(o.f, scn, rec, outcomes);
-    return itp_out_commit(&o, err, errlen);
-}
 
 /* A number, or NA when it is not finite (flags say why). */
 static void put_num(FILE *f, double x)
