@@ -282,6 +282,64 @@ static itp_status sweep_progress(const char *dir, const char *identity, long n_a
     return ITP_OK;
 }
 
+/* ---- one null per null ------------------------------------------------------ */
+
+/* What a grid point's null version depends on: its resolved settings (as
+ * `check` prints them) without those the null does not read. The null
+ * gives every study arm the control's treatments (or hazards), so the
+ * settings of a component no arm keeps in the null (one given only in
+ * study arms, and not as rescue) and a study arm's own treatments and
+ * hazards drop out. Two points with one identity have the same null, and
+ * with the same seed the same null replicates: the sweep runs it once. A
+ * line kept that the null does not read only costs a rerun, never a wrong
+ * share. */
+static void null_identity(const itp_scenario *scn, const char *text, char hash[25])
+{
+    char *kept = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&kept, &n);
+    if (!f) {
+        hash[0] = '\0';
+        return;
+    }
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
+        int drop = 0;
+        for (int c = 0; c < scn->n_components && !drop; c++) {
+            const char *name = scn->components[c].name;
+            size_t nl = strlen(name);
+            int in_null = 0;
+            for (int k = 0; k < scn->arms[scn->control_arm].n_components; k++)
+                in_null |= scn->arms[scn->control_arm].component[k] == c;
+            for (int k = 0; k < scn->rescue.n_treatments; k++)
+                in_null |= scn->rescue.treatment[k] == c;
+            drop = !in_null && !strncmp(line, "components.", 11) &&
+                   !strncmp(line + 11, name, nl) && line[11 + nl] == '.';
+        }
+        for (int a = 0; a < scn->n_arms && !drop; a++) {
+            char key[32];
+            int kl = snprintf(key, sizeof key, "arms[%d].", a);
+            drop = a != scn->control_arm && !strncmp(line, key, (size_t)kl) &&
+                   (!strncmp(line + kl, "treatments", 10) ||
+                    !strncmp(line + kl, "hazard_per_month", 16));
+        }
+        if (!drop)
+            fwrite(line, 1, len, f);
+        line += len;
+    }
+    fclose(f);
+    itp_run_hash(kept ? kept : "", n, hash);
+    free(kept);
+}
+
+/* The null figures a sweep row needs, kept per null identity. */
+typedef struct null_figures {
+    char identity[25];
+    long reps, any_rejected;
+    long rejected[ITP_MAX_HYPOTHESES];   /* in either direction (type I error) */
+} null_figures;
+
 itp_status itp_sweep(const char *scenario_file, const char *defaults, const char *const *sets,
                      int n_sets, const itp_vary *vary, int n_vary, const itp_run_opts *o,
                      const char *dir, const char *identity, int resume, int force, FILE *table,
@@ -342,6 +400,8 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
         if (rows[k])
             fputs(rows[k], k ? arms.f : out.f);
     int header = done > 0;
+    null_figures *nulls = NULL;   /* one per null identity met */
+    int n_nulls = 0;
     for (long g = 0; !st && g < done; g++)
         for (int v = n_vary - 1; v >= 0; v--) {
             if (++idx[v] < vary[v].n)
@@ -354,8 +414,26 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             all[n_sets + v] = point[v];
         }
         itp_scenario *scn;
-        st = itp_scenario_load(&scn, scenario_file, defaults, all, n_sets + n_vary, NULL, err,
-                               errlen);
+        char *resolved = NULL;
+        size_t rl = 0;
+        FILE *rs = open_memstream(&resolved, &rl);
+        st = rs ? itp_scenario_load(&scn, scenario_file, defaults, all, n_sets + n_vary, rs, err,
+                                    errlen)
+                : ITP_ENOMEM;
+        if (rs)
+            fclose(rs);
+        /* the null figures of an earlier point with the same null */
+        null_figures nf = {"", 0, 0, {0}};
+        int shared = 0;
+        if (!st && o->null) {
+            null_identity(scn, resolved ? resolved : "", nf.identity);
+            for (int i = 0; i < n_nulls && !shared; i++)
+                if (nf.identity[0] && !strcmp(nulls[i].identity, nf.identity)) {
+                    nf = nulls[i];
+                    shared = 1;
+                }
+        }
+        free(resolved);
         if (st)
             break;
         if (scn->plan.n_hyp == 0) {
@@ -402,8 +480,21 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             snprintf(label + l, sizeof label - l, "%s%s", v ? " " : "", point[v]);
         }
         ro.label = label;
+        ro.null = o->null && !shared;
         st = itp_run(scn, &ro, &rr);
         int ran = st == ITP_OK;
+        if (!st && rr.has_null && !shared) {
+            nf.reps = rr.null.reps;
+            nf.any_rejected = rr.null.any_rejected;
+            for (int k = 0; k < scn->plan.n_hyp; k++)
+                nf.rejected[k] = rr.null.rejected[k] + rr.null.harm_rejected[k];   /* as itp_type1 */
+            null_figures *grown = realloc(nulls, (size_t)(n_nulls + 1) * sizeof *nulls);
+            if (grown) {   /* (without room, a later point reruns its null) */
+                nulls = grown;
+                nulls[n_nulls++] = nf;
+            }
+        }
+        int has_null = ran && (shared || rr.has_null) && nf.reps > 0;
         if (!st) {
             for (int v = 0; v < n_vary; v++)
                 fprintf(rf, "%.10g,", vary[v].values[idx[v]]);
@@ -412,18 +503,18 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                 fprintf(table, "%s:", label);
             for (int k = 0; k < scn->plan.n_hyp; k++) {
                 double pw = itp_power(&rr.design, k);
-                double t1 = rr.has_null ? itp_type1(&rr.null, k) : (double)NAN;
+                double t1 = has_null ? (double)nf.rejected[k] / (double)nf.reps : (double)NAN;
                 itp_fmt_csv(rf, ",", pw, 8);
                 itp_fmt_csv(rf, ",", itp_mc_se(pw, rr.design.reps), 8);
                 itp_fmt_csv(rf, ",", t1, 8);
-                itp_fmt_csv(rf, ",", rr.has_null ? itp_mc_se(t1, rr.null.reps) : (double)NAN, 8);
+                itp_fmt_csv(rf, ",", has_null ? itp_mc_se(t1, nf.reps) : (double)NAN, 8);
                 if (table)
                     fprintf(table, "  %s %.3f (%.3f)", scn->plan.hyp[k].name, pw,
                             itp_mc_se(pw, rr.design.reps));
             }
-            double fw = rr.has_null ? (double)rr.null.any_rejected / rr.null.reps : (double)NAN;
+            double fw = has_null ? (double)nf.any_rejected / (double)nf.reps : (double)NAN;
             itp_fmt_csv(rf, ",", fw, 8);
-            itp_fmt_csv(rf, ",", rr.has_null ? itp_mc_se(fw, rr.null.reps) : (double)NAN, 8);
+            itp_fmt_csv(rf, ",", has_null ? itp_mc_se(fw, nf.reps) : (double)NAN, 8);
             fputc('\n', rf);
             arms_rows(scn, vary, idx, n_vary, &rr.design, af);
         }
@@ -464,10 +555,10 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
         free(txt[0]);
         free(txt[1]);
         if (ran) {
-            double fw = rr.has_null ? (double)rr.null.any_rejected / rr.null.reps : (double)NAN;
+            double fw = has_null ? (double)nf.any_rejected / (double)nf.reps : (double)NAN;
             if (table && !st) {
-                if (rr.has_null)
-                    fprintf(table, "  FWER %.4f", fw);
+                if (has_null)
+                    fprintf(table, "  FWER %.4f%s", fw, shared ? " (null shared)" : "");
                 fputc('\n', table);
                 fflush(table);
             }
@@ -483,6 +574,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
     }
     free(rows[0]);
     free(rows[1]);
+    free(nulls);
     for (int k = 0; k < 2; k++)
         if (prog[k])
             fclose(prog[k]);
