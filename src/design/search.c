@@ -194,6 +194,45 @@ static void arms_rows(const itp_scenario *scn, const itp_vary *vary, const int *
     }
 }
 
+/* sweep_arms.csv's rows of a point that could not be run: NA figures. */
+static void arms_rows_na(const itp_scenario *scn, const itp_vary *vary, const int *idx,
+                         int n_vary, FILE *f)
+{
+    int nb = 0;
+    for (int e = 0; e < scn->n_endpoints; e++)
+        nb += scn->endpoints[e].type->kind == ITP_EP_BINARY;
+    for (int a = 0; a < scn->n_arms; a++) {
+        for (int v = 0; v < n_vary; v++)
+            fprintf(f, "%.10g,", vary[v].values[idx[v]]);
+        fputs(scn->arms[a].name, f);
+        for (int k = 0; k < 5 + nb; k++)
+            fputs(",NA", f);
+        fputc('\n', f);
+    }
+}
+
+/* s as one CSV field: in double quotes, its quotes doubled, on one line. */
+static void csv_text(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++)
+        if (*s == '"')
+            fputs("\"\"", f);
+        else
+            fputc((unsigned char)*s < 32 ? ' ' : *s, f);
+    fputc('"', f);
+}
+
+/* The overrides of grid point idx into point[] and all[n_sets ...]. */
+static void set_point(const itp_vary *vary, int n_vary, const int *idx, int n_sets,
+                      char point[][160], const char **all)
+{
+    for (int v = 0; v < n_vary; v++) {
+        snprintf(point[v], sizeof point[v], "%s=%.10g", vary[v].key, vary[v].values[idx[v]]);
+        all[n_sets + v] = point[v];
+    }
+}
+
 /* ---- a sweep's progress ------------------------------------------------------- */
 
 #define SWEEP_ID "sweep.id"
@@ -362,38 +401,56 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
     char *rows[2] = {NULL, NULL}, path[1100];
     snprintf(path, sizeof path, "%s/%s", dir, SWEEP_ID);
     itp_status st = ITP_OK;
-    if (resume) {
-        /* the arms of the scenario, from its first grid point */
-        itp_scenario *first;
-        for (int v = 0; v < n_vary; v++) {
-            snprintf(point[v], sizeof point[v], "%s=%.10g", vary[v].key, vary[v].values[0]);
-            all[n_sets + v] = point[v];
+    /* The first grid point that loads: it names the columns and the arms
+     * (an invalid point gets a row of NA with its message); with none, the
+     * sweep is refused with the first point's message. */
+    itp_scenario *first = NULL;
+    char first_err[1024] = "";
+    for (long g = 0; g < total && !first; g++) {
+        long r = g;
+        for (int v = n_vary - 1; v >= 0; v--) {
+            idx[v] = (int)(r % vary[v].n);
+            r /= vary[v].n;
         }
-        st = itp_scenario_load(&first, scenario_file, defaults, all, n_sets + n_vary, NULL, err,
-                               errlen);
-        if (!st) {
-            st = sweep_progress(dir, identity, first->n_arms, &done, rows, err, errlen);
-            itp_scenario_free(first);
-        }
+        set_point(vary, n_vary, idx, n_sets, point, all);
+        st = itp_scenario_load(&first, scenario_file, defaults, all, n_sets + n_vary, NULL,
+                               g ? err : first_err, g ? errlen : sizeof first_err);
+        if (st != ITP_OK && st != ITP_EINPUT)
+            return st;
+        if (st)
+            first = NULL;
     }
+    for (int v = 0; v < n_vary; v++)
+        idx[v] = 0;
+    if (!first) {
+        snprintf(err, errlen, "%s", first_err);
+        return ITP_EINPUT;
+    }
+    st = ITP_OK;
+    if (resume)
+        st = sweep_progress(dir, identity, first->n_arms, &done, rows, err, errlen);
     else if (!force && access(path, F_OK) == 0) {
         snprintf(err, errlen, "%s holds an interrupted sweep (%s): continue it with --resume "
                  "%s, or start over with --force", dir, SWEEP_ID, dir);
         st = ITP_EINPUT;
     }
-    if (st)
+    if (st) {
+        itp_scenario_free(first);
         return st;
+    }
     itp_out out, arms = {0};
     FILE *prog[2] = {NULL, NULL};
     if ((st = itp_out_open(&out, dir, "sweep.csv", err, errlen))) {
         free(rows[0]);
         free(rows[1]);
+        itp_scenario_free(first);
         return st;
     }
     if ((st = itp_out_open(&arms, dir, "sweep_arms.csv", err, errlen))) {
         itp_out_abort(&out);
         free(rows[0]);
         free(rows[1]);
+        itp_scenario_free(first);
         return st;
     }
     for (int k = 0; k < 2; k++)
@@ -408,12 +465,10 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                 break;
             idx[v] = 0;
         }
+    long n_invalid = 0;
     for (long g = done; !st && g < total; g++) {
-        for (int v = 0; v < n_vary; v++) {
-            snprintf(point[v], sizeof point[v], "%s=%.10g", vary[v].key, vary[v].values[idx[v]]);
-            all[n_sets + v] = point[v];
-        }
-        itp_scenario *scn;
+        set_point(vary, n_vary, idx, n_sets, point, all);
+        itp_scenario *scn = NULL;
         char *resolved = NULL;
         size_t rl = 0;
         FILE *rs = open_memstream(&resolved, &rl);
@@ -434,9 +489,17 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                 }
         }
         free(resolved);
+        char invalid[1024] = "";
+        if (st == ITP_EINPUT) {   /* reported in its row; the sweep goes on */
+            snprintf(invalid, sizeof invalid, "%s", err);
+            err[0] = '\0';
+            scn = NULL;
+            st = ITP_OK;
+            n_invalid++;
+        }
         if (st)
             break;
-        if (scn->plan.n_hyp == 0) {
+        if (scn && scn->plan.n_hyp == 0) {
             snprintf(err, errlen, "%s: no analysis plan (section analysis): nothing to test",
                      scenario_file);
             itp_scenario_free(scn);
@@ -463,27 +526,40 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             for (int v = 0; v < n_vary; v++)
                 fprintf(rf, "%s,", vary[v].key);
             fputs("replicates", rf);
-            for (int k = 0; k < scn->plan.n_hyp; k++) {
-                const char *h = scn->plan.hyp[k].name;
+            for (int k = 0; k < first->plan.n_hyp; k++) {
+                const char *h = first->plan.hyp[k].name;
                 fprintf(rf, ",%s_power,%s_power_mcse,%s_type1,%s_type1_mcse", h, h, h, h);
             }
-            fputs(",fwer,fwer_mcse\n", rf);
-            arms_header(scn, vary, n_vary, af);
+            fputs(",fwer,fwer_mcse,note\n", rf);
+            arms_header(first, vary, n_vary, af);
             header = 1;
         }
-        itp_run_result rr;
-        itp_run_opts ro = *o;
-        ro.replicates = NULL;
         char label[ITP_MAX_VARY * 162] = "";
         for (int v = 0; v < n_vary; v++) {
             size_t l = strlen(label);
             snprintf(label + l, sizeof label - l, "%s%s", v ? " " : "", point[v]);
         }
+        if (!scn) {
+            for (int v = 0; v < n_vary; v++)
+                fprintf(rf, "%.10g,", vary[v].values[idx[v]]);
+            fputc('0', rf);
+            for (int k = 0; k < 4 * first->plan.n_hyp + 2; k++)
+                fputs(",NA", rf);
+            fputc(',', rf);
+            csv_text(rf, invalid);
+            fputc('\n', rf);
+            arms_rows_na(first, vary, idx, n_vary, af);
+            if (table)
+                fprintf(table, "%s:  not run: %s\n", label, invalid);
+        }
+        itp_run_result rr;
+        itp_run_opts ro = *o;
+        ro.replicates = NULL;
         ro.label = label;
         ro.null = o->null && !shared;
-        st = itp_run(scn, &ro, &rr);
-        int ran = st == ITP_OK;
-        if (!st && rr.has_null && !shared) {
+        st = scn ? itp_run(scn, &ro, &rr) : ITP_OK;
+        int ran = scn && st == ITP_OK;
+        if (ran && rr.has_null && !shared) {
             nf.reps = rr.null.reps;
             nf.any_rejected = rr.null.any_rejected;
             for (int k = 0; k < scn->plan.n_hyp; k++)
@@ -495,7 +571,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             }
         }
         int has_null = ran && (shared || rr.has_null) && nf.reps > 0;
-        if (!st) {
+        if (ran) {
             for (int v = 0; v < n_vary; v++)
                 fprintf(rf, "%.10g,", vary[v].values[idx[v]]);
             fprintf(rf, "%ld", rr.design.reps);
@@ -515,7 +591,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             double fw = has_null ? (double)nf.any_rejected / (double)nf.reps : (double)NAN;
             itp_fmt_csv(rf, ",", fw, 8);
             itp_fmt_csv(rf, ",", has_null ? itp_mc_se(fw, nf.reps) : (double)NAN, 8);
-            fputc('\n', rf);
+            fputs(",\n", rf);
             arms_rows(scn, vary, idx, n_vary, &rr.design, af);
         }
         fclose(rf);
@@ -523,7 +599,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
         /* the progress files, made at the first point done: after the
          * run's first collective under MPI, so that no rank can see them
          * when it checks for an interrupted sweep (above) */
-        if (!st && !prog[0] && itp_out_writes()) {
+        if (!st && !prog[0] && itp_out_writes() && ran) {
             FILE *idf = fopen(path, "w");
             if (idf) {
                 fprintf(idf, "%s\n", identity);
@@ -541,6 +617,18 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                          strerror(errno));
                 st = ITP_EIO;
             }
+        }
+        /* rows before the progress files exist (points not run, before
+         * the first that ran) wait with the resumed rows to go there */
+        for (int k = 0; !st && !prog[0] && k < 2; k++) {
+            size_t have = rows[k] ? strlen(rows[k]) : 0;
+            char *grown = realloc(rows[k], have + tl[k] + 1);
+            if (!grown) {
+                st = ITP_ENOMEM;
+                break;
+            }
+            memcpy(grown + have, txt[k], tl[k] + 1);
+            rows[k] = grown;
         }
         if (!st) {
             fputs(txt[0], out.f);
@@ -575,6 +663,10 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
     free(rows[0]);
     free(rows[1]);
     free(nulls);
+    itp_scenario_free(first);
+    if (!st && n_invalid && table)
+        fprintf(stderr, "itpsim sweep: %ld of %ld grid points not run (invalid settings; their "
+                "rows say why in the note column)\n", n_invalid, total - done);
     for (int k = 0; k < 2; k++)
         if (prog[k])
             fclose(prog[k]);

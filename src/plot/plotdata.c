@@ -292,6 +292,8 @@ itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, ch
             r->reps = plot_parse_num(f[nkeys]);
             r->p = plot_parse_num(f[pcol[h]]);
             r->se = plot_parse_num(f[pcol[h] + 1]);
+            if (!(r->reps > 0))   /* a grid point not run (its note says why) */
+                nrow--;
         }
     }
     if (!row) {
