@@ -467,7 +467,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             double fw = rr.has_null ? (double)rr.null.any_rejected / rr.null.reps : (double)NAN;
             if (table && !st) {
                 if (rr.has_null)
-                    fprintf(table, "  FWER %.4f", fw);
+                    fprintf(table, "  FWER (global null) %.4f", fw);
                 fputc('\n', table);
                 fflush(table);
             }
