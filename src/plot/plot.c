@@ -185,6 +185,17 @@ static void body_hist(FILE *f, const plot_info *in, int which)
         else
             fputs("unset logscale x\n", f);
         fputs(which ? "set xrange [0:1]\n" : "set xrange [*:*]\n", f);
+        /* reference lines: no effect on the estimate, the starting alpha
+         * on the p-value */
+        fputs("unset arrow\nunset label\n", f);
+        double ref = which ? in->hyp_alpha[h] : in->hyp_none[h];
+        if (isfinite(ref)) {
+            fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 "
+                       "lc rgb '#333333' front\n",
+                    ref, ref);
+            fprintf(f, "set label 1 '%s %.4g' at %.10g, graph 0.97 left offset 0.5,0 front\n",
+                    which ? "starting alpha" : "no effect", ref, ref);
+        }
         fprintf(f, "plot '%s' skip 1 using ($2==%d&&$4==0?$7:1/0):(0):($2==%d?$5:1/0):"
                    "($2==%d?$6:1/0):(0):9 with boxxyerror lt 1 fs transparent solid 0.5 noborder "
                    "title 'design'",

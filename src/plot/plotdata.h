@@ -28,6 +28,8 @@ typedef struct plot_info {
     char hyp[ITP_MAX_HYPOTHESES][ITP_NAME_MAX];
     int hyp_log[ITP_MAX_HYPOTHESES];    /* estimate is a hazard ratio: log axis */
     char hyp_what[ITP_MAX_HYPOTHESES][32];
+    double hyp_none[ITP_MAX_HYPOTHESES];  /* the estimate of no effect (NaN: none drawn) */
+    double hyp_alpha[ITP_MAX_HYPOTHESES]; /* the alpha it starts with (NaN: none drawn) */
     int has_null;
     int n_series;             /* power.csv (0: none) */
     char series[PLOT_MAX_SERIES][160];

@@ -10,7 +10,8 @@
 #   risk never rises and km_at_risk.csv holds km.csv's value at each tick,
 #   km.gp draws the numbers at risk, the band's fill and outlines and names
 #   the endpoint, km_published.csv has the landmarks and the medians of the
-#   calibration targets; the trajectory weeks are the scheduled
+#   calibration targets; estimates.gp and pvalues.gp draw the lines of no
+#   effect and of the starting alpha; the trajectory weeks are the scheduled
 #   visit weeks, the histogram counts sum to the replicates in
 #   replicates.csv, power.csv has a row per sweep point and hypothesis;
 # - report.html is self-contained and renders in headless Chromium without
@@ -97,6 +98,16 @@ for f in estimates pvalues; do
                  exit bad || length(sum) != 8 }' "$dir/v/replicates.csv" "$p/$f.csv" ||
     fail "$f.csv counts"
 done
+
+# reference lines (each script draws the PNG and the SVG): no effect at
+# HR 1 for the two log-rank hypotheses, at RD 0 for the two CMH ones; the
+# starting alpha of each of the four hypotheses on the p-values
+[ "$(grep -c "^set arrow 1 from 1, graph 0 to 1, graph 1 nohead" "$p/estimates.gp")" -eq 4 ] ||
+  fail "estimates.gp: no-effect lines at HR 1"
+[ "$(grep -c "^set arrow 1 from 0, graph 0 to 0, graph 1 nohead" "$p/estimates.gp")" -eq 4 ] ||
+  fail "estimates.gp: no-effect lines at RD 0"
+[ "$(grep -c "^set label 1 'starting alpha " "$p/pvalues.gp")" -eq 8 ] ||
+  fail "pvalues.gp: starting alpha lines"
 
 # report.html: self-contained, the power table and the pictures
 r="$dir/v/report.html"
