@@ -519,6 +519,18 @@ static void print_stages(const itp_scenario *scn, const itp_run_result *res, FIL
     }
 }
 
+/* What a hypothesis's median estimate is, in the summary's column. */
+static const char *estimate_abbrev(const itp_estimate_kind *e)
+{
+    if (e == &itp_est_hazard_ratio)
+        return "HR";
+    if (e == &itp_est_risk_difference)
+        return "RD";
+    if (e == &itp_est_rmst_difference)
+        return "RMSTd";
+    return e == &itp_est_rate ? "rate" : "";
+}
+
 void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE *f)
 {
     const itp_mc_summary *d = &res->design, *n = &res->null;
@@ -543,7 +555,10 @@ void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE 
         } else {
             fprintf(f, "%16s", "-");
         }
-        fprintf(f, " %12s\n", num(b1, sizeof b1, 3, itp_mc_median_estimate(d, scn, k)));
+        char est[48];
+        snprintf(est, sizeof est, "%s %s", estimate_abbrev(h->type->estimate),
+                 num(b1, sizeof b1, 3, itp_mc_median_estimate(d, scn, k)));
+        fprintf(f, " %12s\n", est);
     }
     /* two-sided: the power above is for benefit; the harmful side apart */
     for (int k = 0; k < scn->plan.n_hyp; k++) {
@@ -560,7 +575,7 @@ void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE 
             num(b4, sizeof b4, 3, itp_mc_se(all, d->reps)));
     if (res->has_null) {
         double fw = share(n->any_rejected, n->reps);
-        fprintf(f, ", family-wise error %s (%s)", num(b1, sizeof b1, 4, fw),
+        fprintf(f, ", family-wise error under the global null %s (%s)", num(b1, sizeof b1, 4, fw),
                 num(b2, sizeof b2, 4, itp_mc_se(fw, n->reps)));
     }
     for (int i = 0; i < res->n_partial; i++) {

@@ -646,7 +646,8 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             double fw = has_null ? (double)nf.any_rejected / (double)nf.reps : (double)NAN;
             if (table && !st) {
                 if (has_null)
-                    fprintf(table, "  FWER %.4f%s", fw, shared ? " (null shared)" : "");
+                    fprintf(table, "  FWER (global null) %.4f%s", fw,
+                            shared ? " (null shared)" : "");
                 fputc('\n', table);
                 fflush(table);
             }

@@ -63,34 +63,71 @@ static void gp_common(FILE *f)
 }
 
 
+/* The Kaplan-Meier picture: per arm the mean curve as a step function
+ * (km.csv in step form), its 5-95% band as a light fill with dashed
+ * outlines, the published landmark values and medians with their CIs; under
+ * it the mean number at risk per arm at each tick (km_at_risk.csv). */
 static void body_km(FILE *f, const plot_info *in)
 {
+    char t[512];
+    snprintf(t, sizeof t, "Kaplan-Meier: free of %s (%s) - mean of %d replicates, 5-95%% band",
+             in->km_endpoint, in->km_desc[0] ? in->km_desc : in->km_type, in->reps_km);
+    double table = 0.06 + 0.045 * in->n_arms; /* the share of the height under the plot */
+    fputs("set multiplot\nset lmargin at screen 0.16\nset rmargin at screen 0.74\n", f);
+    fprintf(f, "set origin 0,%g\nset size 1,%g\nset bmargin 3\nset tmargin 3\n", table,
+            1 - table);
     fputs("set title ", f);
-    char t[256];
-    snprintf(t, sizeof t, "Kaplan-Meier: free of %s (mean of %d replicates, 5-95%% band)",
-             in->km_endpoint, in->reps_km);
     gp_str(f, t);
     fprintf(f, "\nset xlabel 'months since randomisation'\nset ylabel 'share free of event'\n"
-               "set yrange [0:1.02]\nset xrange [0:%g]\nset xtics 3\nset key bottom left\n",
-            in->km_max_month > 0 ? in->km_max_month : 1);
-    fputs("plot ", f);
+               "set yrange [0:1.02]\nset xrange [0:%g]\nset xtics 0,%d\n",
+            in->km_max_month > 0 ? in->km_max_month : 1, in->km_tick > 0 ? in->km_tick : 3);
+    /* drawn where at least half the replicates estimate the curve (beyond
+     * their longest follow-up the few left would stand for all) */
+    fprintf(f, "half = %d\nset key at screen 0.76, graph 1 left top Left reverse\n", (in->reps_km + 1) / 2);
+    fputs("set style fill transparent solid 0.15 noborder\nplot ", f);
     for (int a = 0; a < in->n_arms; a++)
-        fprintf(f, "'km.csv' skip 1 using 3:($2==%d?$5:1/0):($2==%d?$6:1/0) with filledcurves "
-                   "lt %d notitle, \\\n     ",
-                a, a, a + 1);
+        fprintf(f, "'km.csv' skip 1 using 5:($2==%d&&$10>=half?$7:1/0):($2==%d&&$10>=half?$8:1/0) with filledcurves "
+                   "lt %d notitle, \\\n     "
+                   "'km.csv' skip 1 using 5:($2==%d&&$10>=half?$7:1/0) with lines lt %d lw 0.8 dt 2 notitle, "
+                   "\\\n     "
+                   "'km.csv' skip 1 using 5:($2==%d&&$10>=half?$8:1/0) with lines lt %d lw 0.8 dt 2 notitle, "
+                   "\\\n     ",
+                a, a, a + 1, a, a + 1, a, a + 1);
     for (int a = 0; a < in->n_arms; a++) {
-        fprintf(f, "'km.csv' skip 1 using 3:($2==%d?$4:1/0) with lines lt %d title ", a, a + 1);
+        fprintf(f, "'km.csv' skip 1 using 5:($2==%d&&$10>=half?$6:1/0) with lines lt %d lw 2 title ", a,
+                a + 1);
         gp_str(f, in->arm[a]);
         fputs(", \\\n     ", f);
     }
     if (in->has_published)
         for (int a = 0; a < in->n_arms; a++)
-            fprintf(f, "'km_published.csv' skip 1 using 4:($2==%d?$5:1/0):6:7 with yerrorbars "
-                       "lt %d pt 7 ps 1.2 notitle, \\\n     "
-                       "'km_published.csv' skip 1 using 4:($2==%d?$5:1/0) with points lt %d pt 7 "
-                       "ps 1.2 title (%d==0?'published (95%% CI)':''), \\\n     ",
-                    a, a + 1, a, a + 1, a);
+            fprintf(f, "'km_published.csv' skip 1 using 5:($2==%d?$6:1/0):7:8:9:10 with "
+                       "xyerrorbars lt %d pt 7 ps 1.2 notitle, \\\n     "
+                       "'km_published.csv' skip 1 using 5:($2==%d?$6:1/0) with points lt %d pt 7 "
+                       "ps 1.2 notitle, \\\n     ",
+                    a, a + 1, a, a + 1);
+    if (in->has_published)
+        fputs("1/0 with points pt 7 ps 1.2 lc rgb '#333333' title 'published (95% CI)'"
+              ", \\\n     ",
+              f);
     fputs("1/0 notitle\n", f);
+    /* the numbers at risk: one row per arm, the arm's colour */
+    fprintf(f, "set origin 0,0\nset size 1,%g\nset tmargin 1.5\nset bmargin 0.5\n"
+               "unset title\nunset xlabel\nset format x ''\nunset grid\nunset key\n"
+               "unset ylabel\nset yrange [-0.6:%g]\nset ytics ()\n"
+               "set label 1 'number at risk (mean over replicates)' at screen 0.02, screen %g\n",
+            table, in->n_arms - 0.4, table - 0.01);
+    for (int a = 0; a < in->n_arms; a++) {
+        fputs("set ytics add (", f);
+        gp_str(f, in->arm[a]);
+        fprintf(f, " %d)\n", in->n_arms - 1 - a);
+    }
+    fputs("set ytics scale 0 nomirror offset -2,0\nset xtics scale 0\nset border 0\nplot ", f);
+    for (int a = 0; a < in->n_arms; a++)
+        fprintf(f, "'km_at_risk.csv' skip 1 using 3:($2==%d?%d:1/0):(sprintf('%%.1f',$5)) with "
+                   "labels tc lt %d notitle%s",
+                a, in->n_arms - 1 - a, a + 1, a + 1 < in->n_arms ? ", \\\n     " : "\n");
+    fputs("unset multiplot\n", f);
 }
 
 static void body_traj(FILE *f, const plot_info *in)
@@ -148,6 +185,17 @@ static void body_hist(FILE *f, const plot_info *in, int which)
         else
             fputs("unset logscale x\n", f);
         fputs(which ? "set xrange [0:1]\n" : "set xrange [*:*]\n", f);
+        /* reference lines: no effect on the estimate, the starting alpha
+         * on the p-value */
+        fputs("unset arrow\nunset label\n", f);
+        double ref = which ? in->hyp_alpha[h] : in->hyp_none[h];
+        if (isfinite(ref)) {
+            fprintf(f, "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 lw 1.5 "
+                       "lc rgb '#333333' front\n",
+                    ref, ref);
+            fprintf(f, "set label 1 '%s %.4g' at %.10g, graph 0.97 left offset 0.5,0 front\n",
+                    which ? "starting alpha" : "no effect", ref, ref);
+        }
         fprintf(f, "plot '%s' skip 1 using ($2==%d&&$4==0?$7:1/0):(0):($2==%d?$5:1/0):"
                    "($2==%d?$6:1/0):(0):9 with boxxyerror lt 1 fs transparent solid 0.5 noborder "
                    "title 'design'",
@@ -402,7 +450,7 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
         {"km", "km.csv", "Kaplan-Meier share free of the first time-to-event endpoint per arm: "
                          "mean over re-simulated replicates with the 5-95% band across them; "
                          "points: published landmark values of the calibration targets.",
-         body_km, 900, 560},
+         body_km, 900, 640},
         {"trajectories", "trajectories.csv", "Observed scheduled platelet counts per arm by "
                                              "visit week (median, 10-90% band), a few patients "
                                              "of replicate 0, median TPO-RA dose (right axis); "

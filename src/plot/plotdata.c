@@ -18,6 +18,7 @@
 #include "itpsim/calibrate.h"
 #include "itpsim/endpoint.h"
 #include "itpsim/model.h"
+#include "itpsim/multiplicity.h"
 #include "itpsim/report.h"
 #include "itpsim/survival.h"
 #include "itpsim/trial.h"
@@ -51,12 +52,25 @@ itp_status plotdata_replicates(const char *dir, const char *pdir, const itp_scen
             col[h].est = i;
             col[h].p = i + 1;
             info->hyp_log[h] = 0;
+            info->hyp_none[h] = info->hyp_alpha[h] = (double)NAN;
             snprintf(info->hyp_what[h], sizeof info->hyp_what[h], "estimate");
             for (int k = 0; scn && k < scn->plan.n_hyp; k++) {
                 const itp_hypothesis *hy = &scn->plan.hyp[k];
                 if (strcmp(hy->name, info->hyp[h]))
                     continue;
-                info->hyp_log[h] = hy->type->estimate->log_scale;
+                const itp_estimate_kind *ek = hy->type->estimate;
+                info->hyp_log[h] = ek->log_scale;
+                /* no effect: a ratio of 1, a difference of 0 (a single
+                 * arm's rate has its p0 instead: none drawn) */
+                if (ek != &itp_est_rate)
+                    info->hyp_none[h] = ek->log_scale ? 1.0 : 0.0;
+                /* the alpha the hypothesis starts with: all of it without
+                 * a procedure, its weight's share under a weighted one */
+                const struct itp_mult_procedure *mp = scn->plan.mult;
+                if (!mp)
+                    info->hyp_alpha[h] = scn->plan.alpha;
+                else if (mp->uses & ITP_MULT_USES_WEIGHTS)
+                    info->hyp_alpha[h] = scn->plan.alpha * scn->plan.weights[k];
                 snprintf(info->hyp_what[h], sizeof info->hyp_what[h], "%s",
                          hy->type->estimate->label);
             }

@@ -13,7 +13,10 @@ typedef struct plot_info {
     char arm[ITP_MAX_ARMS][ITP_NAME_MAX];
     int reps_km;              /* replicates behind km.csv (0: no KM) */
     char km_endpoint[ITP_NAME_MAX];
+    char km_type[ITP_NAME_MAX];             /* its type (endpoint.h) */
+    char km_desc[256];                      /* its rule in words ("" none) */
     double km_max_month;
+    int km_tick;              /* months between ticks and numbers at risk */
     int has_published;        /* km_published.csv has rows */
     int reps_traj;            /* replicates behind trajectories.csv (0: none) */
     int traj_patients;        /* patients per replicate used */
@@ -25,6 +28,8 @@ typedef struct plot_info {
     char hyp[ITP_MAX_HYPOTHESES][ITP_NAME_MAX];
     int hyp_log[ITP_MAX_HYPOTHESES];    /* estimate is a hazard ratio: log axis */
     char hyp_what[ITP_MAX_HYPOTHESES][32];
+    double hyp_none[ITP_MAX_HYPOTHESES];  /* the estimate of no effect (NaN: none drawn) */
+    double hyp_alpha[ITP_MAX_HYPOTHESES]; /* the alpha it starts with (NaN: none drawn) */
     int has_null;
     int n_series;             /* power.csv (0: none) */
     char series[PLOT_MAX_SERIES][160];

@@ -104,7 +104,8 @@ static const int *event_limits(const itp_scenario *scn, sim_thread *t)
 
 /* What one replicate contributes. */
 typedef struct rep_data {
-    double *km;             /* [n_arms * n_grid]: S(month), NaN not estimable */
+    double *km;             /* [n_arms * n_grid]: S(day), NaN not estimable */
+    float *risk;            /* [n_arms * n_grid]: patients at risk at the day */
     float *count, *dose;    /* [pcap * n_visits]: scheduled counts, NaN none */
     int *arm;               /* [pcap] */
     double taper_lo[ITP_MAX_ARMS], taper_hi[ITP_MAX_ARMS]; /* days; NaN none */
@@ -172,25 +173,84 @@ static itp_status simulate_one(const itp_scenario *scn, const itp_plot_opts *o, 
             t->group[m] = 0;
             m++;
         }
+        /* the curve and the number at risk on every day of the grid: one
+         * table, walked as itp_surv_km does (S(day) over the event times
+         * <= day; not estimable after the largest time unless it fell to 0) */
+        double *km = &d->km[(size_t)a * (size_t)n_grid];
+        float *risk = &d->risk[(size_t)a * (size_t)n_grid];
         for (int g = 0; g < n_grid; g++) {
-            double *cell = &d->km[(size_t)a * (size_t)n_grid + (size_t)g];
-            *cell = (double)NAN;
-            if (m == 0)
-                continue;
-            itp_surv_data sd = {m, t->times, t->event, t->group, NULL, 1};
-            itp_km_result km;
-            if (itp_surv_km(&sd, ITP_SURV_ALL, itp_months_to_day(g), scn->plan.conf_level,
-                            t->surv, &km))
-                return ITP_EINTERNAL;
-            if (!km.surv_not_estimable)
-                *cell = km.surv;
-            else if (km.surv_zero_before)   /* as run's landmark: 0, not NA */
-                *cell = 0.0;
+            km[g] = (double)NAN;
+            risk[g] = 0.0f;
+        }
+        if (m == 0)
+            continue;
+        itp_surv_data sd = {m, t->times, t->event, t->group, NULL, 1};
+        if (itp_surv_tabulate(&sd, ITP_SURV_ALL, 0, t->surv))
+            return ITP_EINTERNAL;
+        const itp_surv_table *tab = &t->surv->tab;
+        const itp_surv_record *rs = t->surv->rec;
+        size_t row = 0, k = 0;
+        double s = 1.0;
+        for (int g = 0; g < n_grid; g++) {
+            for (; row < tab->nrows && tab->time[row] <= g; row++) {
+                double nr = tab->nrisk[0][row] + tab->nrisk[1][row];
+                double dd = tab->nevent[0][row] + tab->nevent[1][row];
+                s *= (nr - dd) / nr;
+            }
+            while (k < tab->nsubjects && rs[k].time < g)
+                k++;
+            risk[g] = (float)(tab->nsubjects - k);
+            if (g < tab->tmin)
+                km[g] = 1.0;
+            else if (g <= tab->tmax)
+                km[g] = s;
+            else if (s == 0.0)   /* as run's landmark: 0, not NA */
+                km[g] = 0.0;
         }
     }
     return ITP_OK;
 }
 
+/* One day of an arm's curve over the replicates. */
+typedef struct km_day {
+    double mean, p05, p95, median, at_risk;
+    size_t reps;
+} km_day;
+
+static int same_num(double x, double y)
+{
+    return x == y || (isnan(x) && isnan(y));
+}
+
+static int km_day_same(const km_day *x, const km_day *y)
+{
+    return same_num(x->mean, y->mean) && same_num(x->p05, y->p05) && same_num(x->p95, y->p95) &&
+           same_num(x->median, y->median) && x->at_risk == y->at_risk && x->reps == y->reps;
+}
+
+static void km_row(FILE *f, const char *arm, int a, long step, int day, const km_day *k)
+{
+    fprintf(f, "%s,%d,%ld,%d,%.8g,", arm, a, step, day, day / ITP_DAYS_PER_MONTH);
+    if (k->reps)
+        fprintf(f, "%.8g,%.8g,%.8g,%.8g,", k->mean, k->p05, k->p95, k->median);
+    else
+        fputs("NA,NA,NA,NA,", f);
+    fprintf(f, "%zu,%.8g\n", k->reps, k->at_risk);
+}
+
+/* The months between the ticks of the Kaplan-Meier picture and of its
+ * numbers at risk. */
+static int km_tick_months(double max_month)
+{
+    return max_month <= 15 ? 3 : max_month <= 36 ? 6 : 12;
+}
+
+/* km.csv in step form: per arm, one step per stretch of days on which
+ * nothing changes (mean, band, median, replicates, mean number at risk),
+ * written as two rows, its first day and its end (the next step's first
+ * day; the last day of follow-up for the last step), so that a line
+ * through the rows draws the step function. km_at_risk.csv: the mean
+ * number at risk at each tick. */
 static itp_status write_km(const char *pdir, const itp_scenario *scn, const itp_cal_spec *cal,
                            int e0, long R, int n_grid, const rep_data *rd, plot_info *info,
                            char *err, size_t errlen)
@@ -200,55 +260,120 @@ static itp_status write_km(const char *pdir, const itp_scenario *scn, const itp_
     if (st)
         return st;
     double *x = malloc((size_t)R * sizeof *x);
-    if (!x) {
+    km_day *days = malloc((size_t)scn->n_arms * (size_t)n_grid * sizeof *days);
+    if (!x || !days) {
+        free(x);
+        free(days);
         itp_out_abort(&out);
         return ITP_ENOMEM;
     }
-    fputs("arm,arm_index,month,mean,p05,p95,replicates,median\n", out.f);
-    info->km_max_month = 0;
-    for (int a = 0; a < scn->n_arms; a++)
+    info->km_max_month = (n_grid - 1) / ITP_DAYS_PER_MONTH;
+    info->km_tick = km_tick_months(info->km_max_month);
+    FILE *risk = NULL;
+    itp_out orisk;
+    if ((st = itp_out_open(&orisk, pdir, "km_at_risk.csv", err, errlen))) {
+        free(x);
+        free(days);
+        itp_out_abort(&out);
+        return st;
+    }
+    risk = orisk.f;
+    fputs("arm,arm_index,step,day,month,mean,p05,p95,median,replicates,at_risk\n", out.f);
+    double shown = 0;
+    fputs("arm,arm_index,month,day,at_risk,replicates\n", risk);
+    for (int a = 0; a < scn->n_arms; a++) {
+        km_day *day = days + (size_t)a * (size_t)n_grid;
         for (int g = 0; g < n_grid; g++) {
+            km_day *k = &day[g];
             size_t m = 0;
-            double sum = 0;
+            double sum = 0, nr = 0;
             for (long r = 0; r < R; r++) {
                 double v = rd[r].km[(size_t)a * (size_t)n_grid + (size_t)g];
+                nr += (double)rd[r].risk[(size_t)a * (size_t)n_grid + (size_t)g];
                 if (!isnan(v)) {
                     x[m++] = v;
                     sum += v;
                 }
             }
-            if (m == 0)
-                continue;
-            double lo = itp_plot_quantile(x, m, 0.05), hi = itp_plot_quantile(x, m, 0.95);
-            double med = itp_plot_quantile(x, m, 0.5);
-            fprintf(out.f, "%s,%d,%d,%.8g,%.8g,%.8g,%zu,%.8g\n", scn->arms[a].name, a, g,
-                    sum / (double)m, lo, hi, m, med);
-            if (g > info->km_max_month)
-                info->km_max_month = g;
+            k->reps = m;
+            k->at_risk = nr / (double)R;
+            k->mean = m ? sum / (double)m : (double)NAN;
+            k->p05 = itp_plot_quantile(x, m, 0.05);
+            k->p95 = itp_plot_quantile(x, m, 0.95);
+            k->median = itp_plot_quantile(x, m, 0.5);
+        }
+        /* the picture's last month: the last day at least half the
+         * replicates estimate the curve of an arm */
+        for (int g = n_grid - 1; g > 0; g--)
+            if (2 * day[g].reps >= (size_t)R) {
+                if (g / ITP_DAYS_PER_MONTH > shown)
+                    shown = g / ITP_DAYS_PER_MONTH;
+                break;
+            }
+        long step = 0;
+        for (int g = 0; g < n_grid;) {
+            int e = g + 1;
+            while (e < n_grid && km_day_same(&day[e], &day[g]))
+                e++;
+            km_row(out.f, scn->arms[a].name, a, step, g, &day[g]);
+            km_row(out.f, scn->arms[a].name, a, step, e < n_grid ? e : n_grid - 1, &day[g]);
+            step++;
+            g = e;
+        }
+    }
+    if (shown > 0) {
+        info->km_max_month = shown;
+        info->km_tick = km_tick_months(shown);
+    }
+    for (int a = 0; a < scn->n_arms; a++)
+        for (int t = 0;; t += info->km_tick) {
+            int d = (int)itp_months_to_day(t);
+            if (d >= n_grid)
+                break;
+            const km_day *k = &days[(size_t)a * (size_t)n_grid + (size_t)d];
+            fprintf(risk, "%s,%d,%d,%d,%.8g,%zu\n", scn->arms[a].name, a, t, d, k->at_risk,
+                    k->reps);
         }
     free(x);
-    if ((st = itp_out_commit(&out, err, errlen)))
+    free(days);
+    itp_out *both[2] = {&out, &orisk};
+    if ((st = itp_out_commit_all(both, 2, err, errlen)))
         return st;
-    /* published landmark points of the same endpoint */
+    /* published landmark points and medians of the same endpoint */
     if ((st = itp_out_open(&out, pdir, "km_published.csv", err, errlen)))
         return st;
-    fputs("arm,arm_index,target,month,value,ci_low,ci_high\n", out.f);
+    fputs("arm,arm_index,target,quantity,month,share,month_low,month_high,share_low,share_high\n",
+          out.f);
     info->has_published = 0;
     if (cal)
         for (int k = 0; k < cal->n_targets; k++) {
             const itp_cal_target *t = &cal->t[k];
-            if (t->quantity != ITP_Q_LANDMARK || t->endpoint != e0 || t->arm < 0)
+            int lm = t->quantity == ITP_Q_LANDMARK, med = t->quantity == ITP_Q_MEDIAN;
+            if (!(lm || med) || t->endpoint != e0 || t->arm < 0)
                 continue;
-            fprintf(out.f, "%s,%d,%s,%.6g,%.6g,", scn->arms[t->arm].name, t->arm, t->name,
-                    t->months, t->value);
-            itp_fmt_csv(out.f, "", t->ci_low, 6);
-            fputc(',', out.f);
-            itp_fmt_csv(out.f, "", t->ci_high, 6);
-            fputc('\n', out.f);
+            fprintf(out.f, "%s,%d,%s,%s,%.6g,%.6g,", scn->arms[t->arm].name, t->arm, t->name,
+                    lm ? "landmark" : "median", lm ? t->months : t->value, lm ? t->value : 0.5);
+            /* the interval along the published quantity, none along the other */
+            if (lm)
+                fprintf(out.f, "%.6g,%.6g,", t->months, t->months);
+            else {
+                itp_fmt_csv(out.f, "", t->ci_low, 6);
+                fputc(',', out.f);
+                itp_fmt_csv(out.f, "", t->ci_high, 6);
+                fputc(',', out.f);
+            }
+            if (lm) {
+                itp_fmt_csv(out.f, "", t->ci_low, 6);
+                fputc(',', out.f);
+                itp_fmt_csv(out.f, "", t->ci_high, 6);
+                fputc('\n', out.f);
+            } else
+                fputs("0.5,0.5\n", out.f);
             info->has_published = 1;
         }
     info->reps_km = (int)R;
     snprintf(info->km_endpoint, sizeof info->km_endpoint, "%s", scn->endpoints[e0].name);
+    snprintf(info->km_type, sizeof info->km_type, "%s", scn->endpoints[e0].type->name);
     return itp_out_commit(&out, err, errlen);
 }
 
@@ -382,11 +507,9 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
     long R = o->replicates > 0 && o->replicates < ITP_PLOT_MAX_REPS ? o->replicates
                                                                     : ITP_PLOT_MAX_REPS;
     int e0 = plot_first_time_endpoint(scn);
-    /* months 0, 1, ... on the day grid of the run's landmark, up to the
-     * last follow-up day (month 12 of a 12-month trial is day 365) */
-    int n_grid = 1;
-    while (itp_months_to_day(n_grid) <= scn->max_followup_days)
-        n_grid++;
+    /* every study day from 0 to the last follow-up day: the run's
+     * landmark (itp_months_to_day) is one of them */
+    int n_grid = (int)scn->max_followup_days + 1;
     /* trajectories: platelet model with visits; enough replicates for
      * TRAJ_PATIENTS patients, at most TRAJ_MAX_CELLS patient-visits */
     int traj = scn->n_visits > 0 && scn->model->has_visits;
@@ -415,7 +538,8 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
     itp_status st = ITP_OK;
     for (long r = 0; r < R && !st; r++) {
         rd[r].km = malloc((size_t)scn->n_arms * (size_t)n_grid * sizeof *rd[r].km);
-        if (!rd[r].km)
+        rd[r].risk = malloc((size_t)scn->n_arms * (size_t)n_grid * sizeof *rd[r].risk);
+        if (!rd[r].km || !rd[r].risk)
             st = ITP_ENOMEM;
         if (r < Rt && !st) {
             size_t cells = (size_t)pcap * (size_t)scn->n_visits;
@@ -439,6 +563,7 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
         snprintf(err, errlen, "%s/: %s", pdir, itp_strerror(st));
     for (long r = 0; r < R; r++) {
         free(rd[r].km);
+        free(rd[r].risk);
         free(rd[r].count);
         free(rd[r].dose);
         free(rd[r].arm);

@@ -2,10 +2,16 @@
 # `itpsim plot`: pictures, their CSV data and report.html.
 # - every picture is a valid PNG (signature bytes) and SVG (root element)
 #   of sensible size;
-# - its CSV matches the results it came from: the Kaplan-Meier mean at 12
-#   months equals the run's tf_free_12m (every replicate re-simulated), the
-#   5-95% band contains the median (not always the mean: at month 0 a few
-#   replicates below 1 pull the mean under a band at 1), the trajectory weeks are the scheduled
+# - its CSV matches the results it came from: km.csv is in step form (two
+#   rows per step, steps tiling the days, more steps than months), its mean
+#   at 12 months equals the run's tf_free_12m (every replicate re-simulated),
+#   the 5-95% band contains the median (not always the mean: at month 0 a few
+#   replicates below 1 pull the mean under a band at 1), the mean number at
+#   risk never rises and km_at_risk.csv holds km.csv's value at each tick,
+#   km.gp draws the numbers at risk, the band's fill and outlines and names
+#   the endpoint, km_published.csv has the landmarks and the medians of the
+#   calibration targets; estimates.gp and pvalues.gp draw the lines of no
+#   effect and of the starting alpha; the trajectory weeks are the scheduled
 #   visit weeks, the histogram counts sum to the replicates in
 #   replicates.csv, power.csv has a row per sweep point and hypothesis;
 # - report.html is self-contained and renders in headless Chromium without
@@ -41,17 +47,39 @@ for name in km trajectories estimates pvalues; do
 done
 ls -a "$p" | grep -q 'tmp' && fail "temporary files left in $p"
 
-# Kaplan-Meier: mean at month 12 over the 60 replicates = the run's
-# tf_free_12m; the band contains the mean; 60 replicates behind each point
+# Kaplan-Meier, km.csv in step form (two rows per step: its first day and
+# its end, the next step's first day): the value at the landmark (day 365,
+# month 12) is that of the last row at or before it, and over the 60
+# replicates it equals the run's tf_free_12m; steps tile the days without
+# gap; the 5-95% band contains the median; 60 replicates behind each day
+# up to 12 months; the mean number at risk never rises along the days and
+# is at most the arm's patients
 awk -F, 'NR == FNR { if (FNR > 1) tf[$1] = $4; next }
-         FNR > 1 && $3 == 12 { n++; d = $4 - tf[$1]; if (d < 0) d = -d;
-                               if (d > 1e-6) { print "km 12 months", $1, $4, tf[$1]; bad = 1 } }
-         FNR > 1 && !($5 <= $8 && $8 <= $6) { print "band", $0; bad = 1 }
-         FNR > 1 && ($4 < $5 - 0.05 || $4 > $6 + 0.05) { print "mean", $0; bad = 1 }
-         FNR > 1 && $3 < 12 && $7 != 60 { print "replicates", $0; bad = 1 }
-         END { exit bad || n != 3 }' "$dir/v/arms.csv" "$p/km.csv" || fail "km.csv"
-# published 12-month points of the calibration targets
-[ "$(grep -c ',12,' "$p/km_published.csv")" -eq 3 ] || fail "km_published.csv"
+         FNR == 1 { if ($0 != "arm,arm_index,step,day,month,mean,p05,p95,median,replicates,at_risk") { print "header", $0; bad = 1 }; next }
+         { row[$1]++ }
+         row[$1] % 2 == 1 { if (($1 in end) && $4 != end[$1]) { print "gap", $0; bad = 1 }; start = $4; s = $3 }
+         row[$1] % 2 == 0 { if ($3 != s || $4 <= start && $4 != last[$1]) { print "step", $0; bad = 1 }; end[$1] = $4 }
+         $4 <= 365 { at[$1] = $6 }
+         $10 > 0 && !($7 <= $9 && $9 <= $8) { print "band", $0; bad = 1 }
+         $4 <= 365 && $10 != 60 { print "replicates", $0; bad = 1 }
+         ($1 in risk) && $11 > risk[$1] + 1e-9 { print "at risk rises", $0; bad = 1 }
+         { risk[$1] = $11; last[$1] = $4 }
+         END { for (a in tf) { n++; d = at[a] - tf[a]; if (d < 0) d = -d
+                               if (!(a in at) || d > 1e-6) { print "km 12 months", a, at[a], tf[a]; bad = 1 } }
+               exit bad || n != 3 }' "$dir/v/arms.csv" "$p/km.csv" || fail "km.csv"
+# more steps than months: a step function, not a monthly grid
+[ "$(awk -F, 'NR > 1 && $2 == 0' "$p/km.csv" | wc -l)" -gt 80 ] || fail "km.csv: too few steps"
+# numbers at risk at the ticks: the same mean as km.csv on that day
+awk -F, 'NR == FNR { if (FNR > 1) { k = ++m[$1]; d[$1, k] = $4; r[$1, k] = $11 }; next }
+         FNR > 1 { n++; v = "none"; for (k = 1; k <= m[$1] && d[$1, k] <= $4; k++) v = r[$1, k]
+                   if (v != $5) { print "at risk", $0, v; bad = 1 } }
+         END { exit bad || n < 6 }' "$p/km.csv" "$p/km_at_risk.csv" || fail "km_at_risk.csv"
+grep -q "km_at_risk.csv' skip 1 using 3:" "$p/km.gp" || fail "km.gp: no numbers at risk"
+grep -q "with filledcurves" "$p/km.gp" && grep -q 'dt 2' "$p/km.gp" || fail "km.gp: band fill and outlines"
+grep -q "Kaplan-Meier: free of ttf (" "$p/km.gp" || fail "km.gp: endpoint in the title"
+# published 12-month points and medians of the calibration targets
+[ "$(grep -c ',landmark,12,' "$p/km_published.csv")" -eq 3 ] || fail "km_published.csv landmarks"
+[ "$(grep -c ',median,' "$p/km_published.csv")" -eq 3 ] || fail "km_published.csv medians"
 
 # trajectory weeks: the scheduled weeks of replicate 0 (simulate, same seed)
 "$ITPSIM" simulate scenarios/vayhit2.cfg -s 5 -o "$dir/sim" > /dev/null
@@ -70,6 +98,16 @@ for f in estimates pvalues; do
                  exit bad || length(sum) != 8 }' "$dir/v/replicates.csv" "$p/$f.csv" ||
     fail "$f.csv counts"
 done
+
+# reference lines (each script draws the PNG and the SVG): no effect at
+# HR 1 for the two log-rank hypotheses, at RD 0 for the two CMH ones; the
+# starting alpha of each of the four hypotheses on the p-values
+[ "$(grep -c "^set arrow 1 from 1, graph 0 to 1, graph 1 nohead" "$p/estimates.gp")" -eq 4 ] ||
+  fail "estimates.gp: no-effect lines at HR 1"
+[ "$(grep -c "^set arrow 1 from 0, graph 0 to 0, graph 1 nohead" "$p/estimates.gp")" -eq 4 ] ||
+  fail "estimates.gp: no-effect lines at RD 0"
+[ "$(grep -c "^set label 1 'starting alpha " "$p/pvalues.gp")" -eq 8 ] ||
+  fail "pvalues.gp: starting alpha lines"
 
 # report.html: self-contained, the power table and the pictures
 r="$dir/v/report.html"

@@ -2,6 +2,8 @@
 # `itpsim run`, `sweep` and `samplesize` from the command line:
 # - byte-identical result files for -j 1, 2 and 4 with the same seed;
 # - summary.json holds the keys other tools read;
+# - the summary labels each median estimate (HR for a log-rank test) and
+#   the family-wise error's null;
 # - --precision stops at a multiple of the 256-replicate chunk;
 # - power rises with the number of events of an event-driven cut in a sweep
 #   (common random numbers); at a fixed event count it would not move with
@@ -24,6 +26,12 @@ for key in '"scenario"' '"seed": 9' '"replicates": 600' '"hypotheses"' '"name": 
            '"tf_free_12m"' '"median_ttf_months"'; do
   grep -q "$key" "$dir/j1/summary.json" || { echo "summary.json lacks $key"; exit 1; }
 done
+# the summary says what each median estimate is (a log-rank test's: a
+# hazard ratio) and the null of the family-wise error
+grep -Eq '^ttf +[a-z_0-9]+ +logrank .* HR [0-9.]+$' "$dir/j1.out" ||
+  { echo "summary: no HR in the median estimate column"; cat "$dir/j1.out"; exit 1; }
+grep -q 'family-wise error under the global null [0-9.]* (' "$dir/j1.out" ||
+  { echo "summary: family-wise error without its null"; exit 1; }
 # provenance: version, command line, defaults and their hash, threads,
 # ranks, date; the --set overrides on a line of their own
 grep -q '^  "sets": \[\],$' "$dir/j2/summary.json" || { echo "summary.json lacks sets"; exit 1; }

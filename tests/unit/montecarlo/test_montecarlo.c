@@ -347,7 +347,7 @@ static void test_single_arm_familywise_error(void **state)
     /* what the user reads: the text summary and summary.json */
     char *text, want[64];
     summary_text(scn, &res, &text);
-    snprintf(want, sizeof want, "family-wise error %.4f (", fw);
+    snprintf(want, sizeof want, "family-wise error under the global null %.4f (", fw);
     assert_non_null(strstr(text, want));
     char *json, *arms;
     result_files(scn, &o, &res, &json, &arms);
