@@ -51,10 +51,14 @@ itp_status itp_samplesize(const itp_scenario *scn, const itp_run_opts *o, int hy
 typedef struct itp_vary {
     char key[128];
     int n;
-    double values[ITP_MAX_VARY_VALUES];
+    double values[ITP_MAX_VARY_VALUES];  /* the numbers (NAN for a named choice) */
+    char text[ITP_MAX_VARY_VALUES][64];  /* each value as set and written: a number
+                                            as %.10g, or the choice's name */
 } itp_vary;
 
-/* Parses "KEY=V1,V2,..." (numbers only); ITP_EINPUT with a message. */
+/* Parses "KEY=V1,V2,...": numbers, or names of a choice (letters, digits,
+ * '_', '.', '-'; for a text setting, e.g. allocation.method=simple,
+ * permuted_blocks); ITP_EINPUT with a message. */
 itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errlen);
 
 /* Every grid point of the settings in vary: the scenario loaded with the

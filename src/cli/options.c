@@ -36,7 +36,7 @@
 #include "cli.h"
 
 const char usage_common[] =
-    "  --set PATH=VALUE   override a numeric setting (repeatable), e.g.\n"
+    "  --set PATH=VALUE   override a numeric or text setting (repeatable), e.g.\n"
     "                     --set components.ianalumab_3.dose_mg_kg=6\n"
     "  --defaults FILE    model parameters (default: config/defaults.cfg beside the\n"
     "                     program's folder, or $ITPSIM_DEFAULTS)\n"

@@ -47,7 +47,9 @@ const char usage_sweep[] =
     "usage: itpsim sweep SCENARIO --vary KEY=V1,V2,... [--vary ...] [-n REPS] [-s SEED]\n"
     "                    [-j THREADS] [-o DIR] [--no-null] [options]\n"
     "Power and type I error at every point of the grid of settings (any numeric\n"
-    "setting, as for --set), with the same seed at every point. Writes\n"
+    "setting, as for --set, or named choices of a text setting:\n"
+    "--vary allocation.method=simple,permuted_blocks), with the same seed at every\n"
+    "point. Writes\n"
     "DIR/sweep.csv, one row per point, and DIR/sweep_arms.csv, per point and arm.\n"
     "Each finished point goes at once to DIR/sweep.progress.csv (and\n"
     "sweep_arms.progress.csv, sweep.id), removed at the end.\n"
@@ -232,8 +234,11 @@ int cmd_sweep(int argc, char **argv)
     for (int v = 0; v < o.n_vary && used > 0 && (size_t)used < sizeof identity; v++) {
         used += snprintf(identity + used, sizeof identity - (size_t)used, " %s=", o.vary[v].key);
         for (int k = 0; k < o.vary[v].n && (size_t)used < sizeof identity; k++)
-            used += snprintf(identity + used, sizeof identity - (size_t)used, "%s%.17g",
-                             k ? "," : "", o.vary[v].values[k]);
+            used += isnan(o.vary[v].values[k])   /* a named choice */
+                        ? snprintf(identity + used, sizeof identity - (size_t)used, "%s%s",
+                                   k ? "," : "", o.vary[v].text[k])
+                        : snprintf(identity + used, sizeof identity - (size_t)used, "%s%.17g",
+                                   k ? "," : "", o.vary[v].values[k]);
     }
     itp_run_opts ro = {.seed = o.seed, .reps = o.n ? o.n : 1000L,
                        .threads = o.threads ? o.threads : default_threads(),

@@ -1,4 +1,6 @@
-/* --set PATH=VALUE: a number set into the parsed scenario; see internal.h. */
+/* --set PATH=VALUE: a number or a text set into the parsed scenario; see
+ * internal.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -6,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+
+static itp_status make_setting(config_t *scn, const char *path, int type, double x,
+                               const char *text, char *err, size_t errlen);
 
 itp_status itp_cfg_override(config_t *scn, const char *spec, char *err, size_t errlen)
 {
@@ -25,14 +30,40 @@ itp_status itp_cfg_override(config_t *scn, const char *spec, char *err, size_t e
     char *end;
     errno = 0;
     double x = strtod(eq + 1, &end);
-    if (end == eq + 1 || *end || errno || !isfinite(x)) {
-        snprintf(err, errlen, "--set %s: '%s' is not a finite number",
-                 path, eq + 1);
-        return ITP_EINPUT;
-    }
+    int number = !(end == eq + 1 || *end || errno || !isfinite(x) || isspace((unsigned char)eq[1]));
     config_setting_t *s = config_lookup(scn, path);
     if (s && config_setting_is_group(s))
         s = config_setting_get_member(s, "value");
+    /* A text: for a text setting (a number written there is its text), or
+     * a value that is no number ("word" or word), for a setting the
+     * scenario does not have (the validation that follows judges it). */
+    const char *v = eq + 1;
+    size_t vl = strlen(v);
+    int quoted = vl >= 2 && v[0] == '"' && v[vl - 1] == '"';
+    if ((s && config_setting_type(s) == CONFIG_TYPE_STRING) || (!number && (!s || quoted))) {
+        char text[256];
+        if (quoted)
+            v++, vl -= 2;
+        if (vl == 0 || vl >= sizeof text) {
+            snprintf(err, errlen, "--set %s: expected a text of 1 to %zu characters", path,
+                     sizeof text - 1);
+            return ITP_EINPUT;
+        }
+        memcpy(text, v, vl);
+        text[vl] = '\0';
+        if (s && config_setting_type(s) != CONFIG_TYPE_STRING) {
+            snprintf(err, errlen, "--set %s: the setting is %s, not a text", path,
+                     itp_cfg_type_name(s));
+            return ITP_EINPUT;
+        }
+        if (!s)
+            return make_setting(scn, path, CONFIG_TYPE_STRING, 0.0, text, err, errlen);
+        return config_setting_set_string(s, text) ? ITP_OK : ITP_EINPUT;
+    }
+    if (!number) {
+        snprintf(err, errlen, "--set %s: '%s' is not a finite number", path, eq + 1);
+        return ITP_EINPUT;
+    }
     if (s) {
         if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
             config_setting_set_float(s, x);
@@ -52,8 +83,15 @@ itp_status itp_cfg_override(config_t *scn, const char *spec, char *err, size_t e
         }
         return ITP_OK;
     }
-    /* Not in the scenario: create it; the validation that follows decides
-     * whether the name is known. */
+    return make_setting(scn, path, CONFIG_TYPE_FLOAT, x, NULL, err, errlen);
+}
+
+/* A setting the scenario does not have, made with its groups: a float x or
+ * the text; the validation that follows decides whether the name is
+ * known. */
+static itp_status make_setting(config_t *scn, const char *path, int type, double x,
+                               const char *text, char *err, size_t errlen)
+{
     config_setting_t *g = config_root_setting(scn);
     char buf[256];
     snprintf(buf, sizeof buf, "%s", path);
@@ -71,12 +109,15 @@ itp_status itp_cfg_override(config_t *scn, const char *spec, char *err, size_t e
             }
             g = c;
         } else {
-            c = config_setting_add(g, tok, CONFIG_TYPE_FLOAT);
+            c = config_setting_add(g, tok, type);
             if (!c) {
                 snprintf(err, errlen, "--set %s: not a valid setting name", path);
                 return ITP_EINPUT;
             }
-            config_setting_set_float(c, x);
+            if (type == CONFIG_TYPE_STRING)
+                config_setting_set_string(c, text);
+            else
+                config_setting_set_float(c, x);
         }
         tok = next;
     }

@@ -2,8 +2,10 @@
 #include "itpsim/fmt.h"
 #include "itpsim/search.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -138,15 +140,30 @@ itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errle
         char *end;
         errno = 0;
         double x = strtod(p, &end);
-        if (end == p || errno || !isfinite(x) || (*end && *end != ',')) {
-            snprintf(err, errlen, "--vary %s: '%s' is not a list of numbers", v->key, eq + 1);
-            return ITP_EINPUT;
-        }
         if (v->n == ITP_MAX_VARY_VALUES) {
             snprintf(err, errlen, "--vary %s: at most %d values", v->key, ITP_MAX_VARY_VALUES);
             return ITP_EINPUT;
         }
-        v->values[v->n++] = x;
+        if (end != p && !errno && isfinite(x) && (!*end || *end == ',')) {
+            v->values[v->n] = x;
+            snprintf(v->text[v->n++], sizeof v->text[0], "%.10g", x);
+        } else {   /* a named choice */
+            size_t k = 0;
+            for (end = (char *)(uintptr_t)p; *end && *end != ','; end++, k++)
+                if (!(isalnum((unsigned char)*end) || *end == '_' || *end == '.' ||
+                      *end == '-') || k + 1 >= sizeof v->text[0]) {
+                    snprintf(err, errlen, "--vary %s: '%s' is neither numbers nor names (letters, "
+                             "digits, '_', '.', '-', at most %zu characters)", v->key, eq + 1,
+                             sizeof v->text[0] - 1);
+                    return ITP_EINPUT;
+                }
+            if (k == 0) {
+                snprintf(err, errlen, "--vary %s: an empty value in '%s'", v->key, eq + 1);
+                return ITP_EINPUT;
+            }
+            v->values[v->n] = (double)NAN;
+            snprintf(v->text[v->n++], sizeof v->text[0], "%.*s", (int)k, p);
+        }
         p = *end ? end + 1 : end;
     }
     if (v->n == 0) {
@@ -178,7 +195,7 @@ static void arms_rows(const itp_scenario *scn, const itp_vary *vary, const int *
     double r = d->reps ? (double)d->reps : (double)NAN;
     for (int a = 0; a < scn->n_arms; a++) {
         for (int v = 0; v < n_vary; v++)
-            fprintf(f, "%.10g,", vary[v].values[idx[v]]);
+            fprintf(f, "%s,", vary[v].text[idx[v]]);
         fputs(scn->arms[a].name, f);
         itp_fmt_csv(f, ",", d->arm_n_sum[a] / r, 8);
         itp_fmt_csv(f, ",", d->arm_events_sum[a] / r, 8);
@@ -203,7 +220,7 @@ static void arms_rows_na(const itp_scenario *scn, const itp_vary *vary, const in
         nb += scn->endpoints[e].type->kind == ITP_EP_BINARY;
     for (int a = 0; a < scn->n_arms; a++) {
         for (int v = 0; v < n_vary; v++)
-            fprintf(f, "%.10g,", vary[v].values[idx[v]]);
+            fprintf(f, "%s,", vary[v].text[idx[v]]);
         fputs(scn->arms[a].name, f);
         for (int k = 0; k < 5 + nb; k++)
             fputs(",NA", f);
@@ -228,7 +245,7 @@ static void set_point(const itp_vary *vary, int n_vary, const int *idx, int n_se
                       char point[][160], const char **all)
 {
     for (int v = 0; v < n_vary; v++) {
-        snprintf(point[v], sizeof point[v], "%s=%.10g", vary[v].key, vary[v].values[idx[v]]);
+        snprintf(point[v], sizeof point[v], "%s=%s", vary[v].key, vary[v].text[idx[v]]);
         all[n_sets + v] = point[v];
     }
 }
@@ -541,7 +558,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
         }
         if (!scn) {
             for (int v = 0; v < n_vary; v++)
-                fprintf(rf, "%.10g,", vary[v].values[idx[v]]);
+                fprintf(rf, "%s,", vary[v].text[idx[v]]);
             fputc('0', rf);
             for (int k = 0; k < 4 * first->plan.n_hyp + 2; k++)
                 fputs(",NA", rf);
@@ -573,7 +590,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
         int has_null = ran && (shared || rr.has_null) && nf.reps > 0;
         if (ran) {
             for (int v = 0; v < n_vary; v++)
-                fprintf(rf, "%.10g,", vary[v].values[idx[v]]);
+                fprintf(rf, "%s,", vary[v].text[idx[v]]);
             fprintf(rf, "%ld", rr.design.reps);
             if (table)
                 fprintf(table, "%s:", label);

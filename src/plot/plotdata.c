@@ -261,6 +261,8 @@ itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, ch
     fputs("series,series_index,hypothesis,setting,x,replicates,power,mcse,band_low,band_high\n",
           out.f);
     info->n_series = 0;
+    char choice[64][64];   /* a sweep's values: at most 64 */
+    int n_choices = 0;
     size_t nrow = 0, cap = 64;
     power_row *row = malloc(cap * sizeof *row);
     while (row && (line = plot_next_line(&pos))) {
@@ -303,6 +305,14 @@ itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, ch
             r->series = s;
             r->hyp = h;
             r->x = plot_parse_num(f[0]);
+            if (isnan(r->x)) {   /* a named choice: 1, 2, ... in the order met */
+                int c = 0;
+                while (c < n_choices && strcmp(choice[c], f[0]))
+                    c++;
+                if (c == n_choices && n_choices < (int)(sizeof choice / sizeof choice[0]))
+                    snprintf(choice[n_choices++], sizeof choice[0], "%s", f[0]);
+                r->x = c + 1;
+            }
             r->reps = plot_parse_num(f[nkeys]);
             r->p = plot_parse_num(f[pcol[h]]);
             r->se = plot_parse_num(f[pcol[h] + 1]);
