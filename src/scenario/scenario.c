@@ -51,24 +51,52 @@ static itp_status check_top_keys(itp_reader *rd, const config_setting_t *root,
     return itp_rd_keys(rd, root, keys, NULL);
 }
 
-/* Rules of components that need scheduled visits on given weeks. */
+/* Rules of components that need scheduled visits on given weeks (a
+ * taper's eligibility visits): a week the schedule lacks is added to it as
+ * a protocol visit, and logged (visits.protocol_weeks), so that a taper
+ * start can move to any week and its visits move with it. A week after
+ * the end of follow-up, or a schedule already full, is refused. */
 static itp_status check_component_visits(itp_reader *rd, itp_scenario *scn,
                                          const config_setting_t *root)
 {
+    char added[256] = "";
+    size_t used = 0;
     for (int c = 0; c < scn->n_components; c++) {
         const itp_component *comp = &scn->components[c];
         int weeks[16];
         if (!comp->type->needs_visits)
             continue;
         int n = comp->type->needs_visits(comp->params, weeks, 16);
-        for (int i = 0; i < n; i++)
-            if (!itp_scenario_is_visit(scn, weeks[i] * 7)) {
-                const config_setting_t *g = itp_member(
-                    itp_member(root, "components"), comp->name);
-                return itp_rd_fail(rd, g,
-                                   "its rules need a scheduled visit at week %d, and visits has none",
-                                   weeks[i]);
+        for (int i = 0; i < n; i++) {
+            int day = weeks[i] * 7;
+            if (itp_scenario_is_visit(scn, day))
+                continue;
+            const config_setting_t *g = itp_member(itp_member(root, "components"), comp->name);
+            if (day > scn->max_followup_days || scn->n_visits >= ITP_MAX_VISITS)
+                return itp_rd_fail(rd, g, "its rules need a scheduled visit at week %d, which %s",
+                                   weeks[i], day > scn->max_followup_days
+                                                 ? "is after the end of follow-up"
+                                                 : "a full schedule cannot take");
+            int at = scn->n_visits;
+            while (at > 0 && scn->visit_day[at - 1] > day) {
+                scn->visit_day[at] = scn->visit_day[at - 1];
+                at--;
             }
+            scn->visit_day[at] = day;
+            scn->n_visits++;
+            int w = snprintf(added + used, sizeof added - used, "%s%d (%s)", used ? ", " : "",
+                             weeks[i], comp->name);
+            used += w > 0 && (size_t)w < sizeof added - used ? (size_t)w : 0;
+        }
+    }
+    if (used) {
+        char value[300];
+        snprintf(value, sizeof value, "[%s]", added);
+        itp_status st = itp_rd_log(rd, "visits.protocol_weeks", value,
+                                   "added: scheduled visits the components' rules need");
+        if (!st)
+            st = itp_scn_check_size(rd, scn, root);
+        return st;
     }
     return ITP_OK;
 }

@@ -172,15 +172,22 @@ static void test_overrides(void **state)
     assert_int_equal(scn->n_patients, 300);
     itp_scenario_free(scn);
     /* the taper moves with its start: from week 13 eligibility is at weeks
-     * 11 and 13 (visits); from week 12 it would need a visit at week 10 */
+     * 11 and 13 (visits); from week 12 at weeks 10 and 12, which the
+     * schedule gets as protocol visits (two scheduled visits more) */
     const char *sets2[] = {"components.eltrombopag.taper.start_week=13"};
     assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, sets2, 1,
                                        NULL, err, sizeof err), ITP_OK);
+    int visits13 = scn->n_visits;
+    assert_false(itp_scenario_is_visit(scn, 70));
     itp_scenario_free(scn);
     const char *sets3[] = {"components.eltrombopag.taper.start_week=12"};
     assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, sets3, 1,
-                                       NULL, err, sizeof err), ITP_EINPUT);
-    assert_non_null(strstr(err, "visit at week 10"));
+                                       NULL, err, sizeof err), ITP_OK);
+    assert_int_equal(scn->n_visits, visits13 + 2);
+    assert_true(itp_scenario_is_visit(scn, 70) && itp_scenario_is_visit(scn, 84));
+    for (int v = 1; v < scn->n_visits; v++)
+        assert_true(scn->visit_day[v] > scn->visit_day[v - 1]);
+    itp_scenario_free(scn);
     /* end_week and length_weeks together are refused */
     const char *sets4[] = {"components.eltrombopag.taper.end_week=22"};
     assert_int_equal(itp_scenario_load(&scn, "scenarios/vayhit2.cfg", TEST_DEFAULTS, sets4, 1,
