@@ -80,6 +80,89 @@ static void html_scenario(FILE *f, const itp_scenario *scn, const itp_plot_opts 
     html_table_close(f);
 }
 
+/* The endpoints: name, kind and rule type (the rule's settings are in the
+ * scenario file). */
+static void html_endpoints(FILE *f, const itp_scenario *scn)
+{
+    if (!scn->n_endpoints)
+        return;
+    fputs("<h3>Endpoints</h3>\n", f);
+    html_table_open(f, "endpoints-table");
+    static const char *const head[] = {"endpoint", "kind", "rule", "judged among", NULL};
+    html_head_row(f, 4, head);
+    for (int e = 0; e < scn->n_endpoints; e++) {
+        const itp_endpoint *ep = &scn->endpoints[e];
+        fputs("<tr>", f);
+        html_cell(f, ep->name);
+        html_cell(f, ep->type->kind == ITP_EP_TIME ? "time to event" : "binary");
+        html_cell(f, ep->type->name);
+        char v[160];
+        if (ep->among >= 0)
+            snprintf(v, sizeof v, "patients meeting %s", scn->endpoints[ep->among].name);
+        else
+            snprintf(v, sizeof v, "all patients");
+        html_cell(f, v);
+        fputs("</tr>\n", f);
+    }
+    html_table_close(f);
+}
+
+/* The multiplicity procedure: per hypothesis its initial weight and the
+ * alpha it starts with, the graph's transitions (the share of its alpha
+ * passed on to each other hypothesis once it is rejected) or its place
+ * in a fixed sequence. */
+static void html_multiplicity(FILE *f, const itp_scenario *scn)
+{
+    const itp_analysis_plan *pl = &scn->plan;
+    const struct itp_mult_procedure *mp = pl->mult;
+    if (!pl->n_hyp)
+        return;
+    int m = pl->n_hyp;
+    fputs("<h3>Multiplicity</h3>\n<p>", f);
+    if (mp) {
+        html_text(f, mp->name);
+        fputs(": ", f);
+        html_text(f, mp->description);
+    } else {
+        fputs("none: each hypothesis at the full alpha", f);
+    }
+    fprintf(f, "; overall alpha %g.</p>\n", pl->alpha);
+    if (!mp || !(mp->uses & (ITP_MULT_USES_WEIGHTS | ITP_MULT_USES_ORDER)))
+        return;
+    html_table_open(f, "multiplicity-table");
+    fputs("<tr><th>hypothesis</th>", f);
+    if (mp->uses & ITP_MULT_USES_WEIGHTS)
+        fputs("<th class=\"num\">initial weight</th><th class=\"num\">starting alpha</th>", f);
+    if (mp->uses & ITP_MULT_USES_ORDER)
+        fputs("<th class=\"num\">place in the sequence</th>", f);
+    if (mp->uses & ITP_MULT_USES_TRANSITION)
+        for (int j = 0; j < m; j++) {
+            fputs("<th class=\"num\">to ", f);
+            html_text(f, pl->hyp[j].name);
+            fputs("</th>", f);
+        }
+    fputs("</tr>\n", f);
+    for (int i = 0; i < m; i++) {
+        fputs("<tr>", f);
+        html_cell(f, pl->hyp[i].name);
+        if (mp->uses & ITP_MULT_USES_WEIGHTS)
+            fprintf(f, "<td class=\"num\">%g</td><td class=\"num\">%g</td>", pl->weights[i],
+                    pl->weights[i] * pl->alpha);
+        if (mp->uses & ITP_MULT_USES_ORDER)
+            for (int k = 0; k < m; k++)
+                if (pl->order[k] == (size_t)i)
+                    fprintf(f, "<td class=\"num\">%d</td>", k + 1);
+        if (mp->uses & ITP_MULT_USES_TRANSITION)
+            for (int j = 0; j < m; j++)
+                fprintf(f, "<td class=\"num\">%g</td>", pl->transition[i * m + j]);
+        fputs("</tr>\n", f);
+    }
+    html_table_close(f);
+    if (mp->uses & ITP_MULT_USES_TRANSITION)
+        fputs("<p>Rows: the hypothesis rejected; columns: the share of its alpha passed on "
+              "to each other hypothesis.</p>\n", f);
+}
+
 static const char style[] =
     "body{font-family:sans-serif;max-width:1250px;margin:1em auto;padding:0 1em;color:#222}\n"
     ".tw{max-width:100%;overflow-x:auto;margin:.5em 0 1.5em}\n"
@@ -221,8 +304,11 @@ itp_status plot_write_report(const char *dir, const char *pdir, const itp_scenar
     snprintf(jpath, sizeof jpath, "%s/summary.json", dir);
     plot_read_file(jpath, &json, NULL);
     html_provenance(f, scn, o, json);
-    if (scn)
+    if (scn) {
         html_scenario(f, scn, o);
+        html_endpoints(f, scn);
+        html_multiplicity(f, scn);
+    }
     char path[1200];
     snprintf(path, sizeof path, "%s/summary.csv", dir);
     snprintf(jpath, sizeof jpath, "%s/power.csv", pdir);

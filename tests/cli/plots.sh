@@ -23,7 +23,9 @@
 #   the family-wise error under the global null) carry summary.json's
 #   values, the mean events and analysis time, the arms table; the run's
 #   provenance (seed, version, command line, defaults, date, --set), with
-#   HTML's special characters in a folder name and a --set escaped;
+#   HTML's special characters in a folder name escaped; the endpoints
+#   (kind, rule) and the multiplicity graph (weights, starting alpha,
+#   transitions) of the scenario;
 # - without gnuplot on PATH: the clear message, exit 1, the CSV files written;
 # - a folder without results is refused with exit 2.
 # Skipped (77) when gnuplot or chromium is missing.
@@ -150,6 +152,19 @@ grep -q '<th>mean time of the analysis</th><td>month [0-9.]* of the trial</td>' 
 atab=$(sed -n '/<table id="arms-table">/,/<\/table>/p' "$r")
 printf '%s' "$atab" | grep -q '<th class="num">mean events</th>' || fail "arms table: mean events"
 [ "$(printf '%s\n' "$atab" | grep -c '^<tr><td>')" -eq 3 ] || fail "arms table: not 3 arms"
+# the scenario's endpoints and multiplicity graph (vayhit2.cfg: weights
+# 0.5, 0.5, 0, 0 at alpha 0.025; ttf_9 passes all of its alpha to sr6_9,
+# sr6_3 to ttf_9)
+grep -q '<tr><td>ttf</td><td>time to event</td><td>ttf</td>' "$r" || fail "endpoints: ttf"
+grep -q '<tr><td>sr6</td><td>binary</td><td>stable_response</td>' "$r" || fail "endpoints: sr6"
+mtab=$(sed -n '/<table id="multiplicity-table">/,/<\/table>/p' "$r")
+[ "$(printf '%s\n' "$mtab" | grep -c '^<tr><td>')" -eq 4 ] || fail "multiplicity: not 4 hypotheses"
+a0=$(awk 'BEGIN { printf "%g", 0.5 * 0.025 }')
+printf '%s' "$mtab" | grep -q "^<tr><td>ttf_9</td><td class=\"num\">0.5</td><td class=\"num\">$a0</td>\(<td class=\"num\">0</td>\)\{2\}<td class=\"num\">1</td><td class=\"num\">0</td></tr>" ||
+  fail "multiplicity: ttf_9's weight and transitions"
+printf '%s' "$mtab" | grep -q '^<tr><td>sr6_3</td><td class="num">0</td><td class="num">0</td><td class="num">1</td>' ||
+  fail "multiplicity: sr6_3's transitions"
+printf '%s' "$mtab" | grep -q '<th class="num">to sr6_9</th>' || fail "multiplicity: transition headers"
 # provenance: seed, version, command line, defaults, date from summary.json
 prov=$(sed -n '/<table class="kv" id="provenance">/,/<\/table>/p' "$r")
 printf '%s' "$prov" | grep -q '<tr><th>seed</th><td>5</td></tr>' || fail "provenance: seed"
