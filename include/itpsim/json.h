@@ -1,6 +1,7 @@
 /* Reading back the JSON files itpsim writes (summary.json): a small reader
  * of top-level values, enough for the folder checks of run and for plot.
- * It is not a general JSON parser: nested objects are skipped, not read.
+ * It is not a general JSON parser: nested objects are skipped, but for
+ * the scalar members of one top-level object (itp_json_get_member).
  *
  * Why not a library (Debian has jansson and cJSON): a run's seed is an
  * unsigned 64-bit integer, written as a JSON number (up to 2^64 - 1), and
@@ -17,5 +18,12 @@
  * into out) or a number or literal (as written). Returns 1 when found,
  * 0 otherwise. idx >= 0 picks the idx-th element of an array value. */
 int itp_json_get(const char *json, const char *key, int idx, char *out, size_t outlen);
+
+/* The scalar value of key `key` of the top-level object `obj` (such as
+ * "provenance"), as itp_json_get gives it. Returns 1 when found, 0 when
+ * obj is missing or not an object, key is not one of its own keys, or
+ * memory runs out. */
+int itp_json_get_member(const char *json, const char *obj, const char *key, char *out,
+                        size_t outlen);
 
 #endif

@@ -2,6 +2,7 @@
  * writes; see json.h. */
 #include "itpsim/json.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Skips a JSON string starting at s (at the quote); returns past its end. */
@@ -35,7 +36,9 @@ static void json_scalar(const char *s, char *out, size_t outlen)
         out[k] = '\0';
 }
 
-int itp_json_get(const char *json, const char *key, int idx, char *out, size_t outlen)
+/* Where the value of top-level key `key` starts (past the colon and any
+ * white space), or NULL. */
+static const char *json_value(const char *json, const char *key)
 {
     int depth = 0;
     size_t kl = strlen(key);
@@ -52,33 +55,7 @@ int itp_json_get(const char *json, const char *key, int idx, char *out, size_t o
                 }
                 for (v++; *v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'; v++)
                     ;
-                if (idx < 0) {
-                    json_scalar(v, out, outlen);
-                    return 1;
-                }
-                if (*v != '[')
-                    return 0;
-                /* the idx-th element of a flat array */
-                v++;
-                for (int i = 0;; i++) {
-                    while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
-                        v++;
-                    if (!*v || *v == ']')
-                        return 0;
-                    if (i == idx) {
-                        json_scalar(v, out, outlen);
-                        return 1;
-                    }
-                    if (*v == '"')
-                        v = json_skip_string(v);
-                    else
-                        while (*v && *v != ',' && *v != ']')
-                            v++;
-                    while (*v && *v != ',' && *v != ']')
-                        v++;
-                    if (*v == ',')
-                        v++;
-                }
+                return v;
             }
             s = end;
             continue;
@@ -89,5 +66,70 @@ int itp_json_get(const char *json, const char *key, int idx, char *out, size_t o
             depth--;
         s++;
     }
-    return 0;
+    return NULL;
+}
+
+int itp_json_get(const char *json, const char *key, int idx, char *out, size_t outlen)
+{
+    const char *v = json_value(json, key);
+    if (!v)
+        return 0;
+    if (idx < 0) {
+        json_scalar(v, out, outlen);
+        return 1;
+    }
+    if (*v != '[')
+        return 0;
+    /* the idx-th element of a flat array */
+    v++;
+    for (int i = 0;; i++) {
+        while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+            v++;
+        if (!*v || *v == ']')
+            return 0;
+        if (i == idx) {
+            json_scalar(v, out, outlen);
+            return 1;
+        }
+        if (*v == '"')
+            v = json_skip_string(v);
+        else
+            while (*v && *v != ',' && *v != ']')
+                v++;
+        while (*v && *v != ',' && *v != ']')
+            v++;
+        if (*v == ',')
+            v++;
+    }
+}
+
+int itp_json_get_member(const char *json, const char *obj, const char *key, char *out,
+                        size_t outlen)
+{
+    const char *v = json_value(json, obj);
+    if (!v || *v != '{')
+        return 0;
+    /* the object's extent, then its own top-level keys */
+    const char *e = v;
+    int depth = 0;
+    do {
+        if (*e == '"') {
+            e = json_skip_string(e);
+            continue;
+        }
+        if (*e == '{' || *e == '[')
+            depth++;
+        else if (*e == '}' || *e == ']')
+            depth--;
+        e++;
+    } while (*e && depth > 0);
+    size_t n = (size_t)(e - v);
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return 0;
+    memcpy(copy, v, n);
+    copy[n] = '\0';
+    int found = itp_json_get(copy, key, -1, out, outlen);
+    free(copy);
+    return found;
 }

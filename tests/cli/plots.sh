@@ -15,7 +15,17 @@
 #   visit weeks, the histogram counts sum to the replicates in
 #   replicates.csv, power.csv has a row per sweep point and hypothesis;
 # - report.html is self-contained and renders in headless Chromium without
-#   console errors (tests/report/check_report.sh);
+#   console errors, no wider than a 1280 px window with no table container
+#   past it (tests/report/check_report.sh), for a run and a sweep; every
+#   table is in its scrolling container, the power table's headers are in
+#   words (power, MCSE, 95% CI, type I error, harmful rejections) with
+#   numbers in right-aligned cells; the family lines (any and all rejected,
+#   the family-wise error under the global null) carry summary.json's
+#   values, the mean events and analysis time, the arms table; the run's
+#   provenance (seed, version, command line, defaults, date, --set), with
+#   HTML's special characters in a folder name escaped; the endpoints
+#   (kind, rule) and the multiplicity graph (weights, starting alpha,
+#   transitions) of the scenario;
 # - without gnuplot on PATH: the clear message, exit 1, the CSV files written;
 # - a folder without results is refused with exit 2.
 # Skipped (77) when gnuplot or chromium is missing.
@@ -116,6 +126,57 @@ grep -q 'id="power-table"' "$r" || fail "report.html: no power table"
 grep -Eiq '(src|href)=["'"'"']?(https?:)?//' "$r" && fail "report.html: external resource"
 grep -q '<td>ttf_9</td>' "$r" || fail "report.html: hypothesis row"
 sh tests/report/check_report.sh "$r" "$dir/shot.png" || fail "report.html in chromium"
+# tables: each in a scrolling container; headers in words, not CSV names;
+# numbers in right-aligned cells, text in plain ones
+[ "$(grep -c '<div class="tw"><table' "$r")" -eq "$(grep -c '<table' "$r")" ] ||
+  fail "report.html: a table outside its container"
+ptab=$(sed -n '/<table id="power-table">/,/<\/table>/p' "$r")
+for h in power MCSE '95% CI' 'type I error' 'harmful rejections' 'median estimate'; do
+  printf '%s' "$ptab" | grep -q "<th class=\"num\">$h</th>" || fail "power table: no header '$h'"
+done
+printf '%s' "$ptab" | grep -Eq '<th[^>]*>[a-z0-9]+_[a-z0-9_]+</th>' && fail "power table: a CSV column name"
+printf '%s' "$ptab" | grep -q '<td class="num">60</td>' || fail "power table: replicates not a number cell"
+grep -q '^.num{text-align:right' "$r" || fail "report.html: numbers not right-aligned"
+# the terminal summary's family lines and per-arm figures, with the values
+# of summary.json (as the report rounds them)
+json() { sed -n "s/^.*\"$1\": \([^,]*\),.*$/\1/p" "$dir/v/summary.json" | head -n 1; }
+for k in any_rejected:'any hypothesis rejected (design)' all_rejected:'all hypotheses rejected (design)' \
+         fwer:'family-wise error under the global null'; do
+  val=$(printf '%.4g' "$(json "${k%%:*}")")
+  grep -q "<tr><td>${k#*:}</td><td class=\"num\">$val</td>" "$r" || fail "report.html: ${k#*:} ($val)"
+done
+ev=$(printf '%.1f' "$(json mean_events)")
+grep -q "<th>mean events at the analysis (all arms)</th><td>$ev</td>" "$r" || fail "report.html: mean events"
+grep -q '<th>mean time of the analysis</th><td>month [0-9.]* of the trial</td>' "$r" ||
+  fail "report.html: analysis time"
+atab=$(sed -n '/<table id="arms-table">/,/<\/table>/p' "$r")
+printf '%s' "$atab" | grep -q '<th class="num">mean events</th>' || fail "arms table: mean events"
+[ "$(printf '%s\n' "$atab" | grep -c '^<tr><td>')" -eq 3 ] || fail "arms table: not 3 arms"
+# the scenario's endpoints and multiplicity graph (vayhit2.cfg: weights
+# 0.5, 0.5, 0, 0 at alpha 0.025; ttf_9 passes all of its alpha to sr6_9,
+# sr6_3 to ttf_9)
+grep -q '<tr><td>ttf</td><td>time to event</td><td>ttf</td>' "$r" || fail "endpoints: ttf"
+grep -q '<tr><td>sr6</td><td>binary</td><td>stable_response</td>' "$r" || fail "endpoints: sr6"
+mtab=$(sed -n '/<table id="multiplicity-table">/,/<\/table>/p' "$r")
+[ "$(printf '%s\n' "$mtab" | grep -c '^<tr><td>')" -eq 4 ] || fail "multiplicity: not 4 hypotheses"
+a0=$(awk 'BEGIN { printf "%g", 0.5 * 0.025 }')
+printf '%s' "$mtab" | grep -q "^<tr><td>ttf_9</td><td class=\"num\">0.5</td><td class=\"num\">$a0</td>\(<td class=\"num\">0</td>\)\{2\}<td class=\"num\">1</td><td class=\"num\">0</td></tr>" ||
+  fail "multiplicity: ttf_9's weight and transitions"
+printf '%s' "$mtab" | grep -q '^<tr><td>sr6_3</td><td class="num">0</td><td class="num">0</td><td class="num">1</td>' ||
+  fail "multiplicity: sr6_3's transitions"
+printf '%s' "$mtab" | grep -q '<th class="num">to sr6_9</th>' || fail "multiplicity: transition headers"
+# provenance: seed, version, command line, defaults, date from summary.json
+prov=$(sed -n '/<table class="kv" id="provenance">/,/<\/table>/p' "$r")
+printf '%s' "$prov" | grep -q '<tr><th>seed</th><td>5</td></tr>' || fail "provenance: seed"
+ver=$("$ITPSIM" --version | sed 's/^itpsim //')
+printf '%s' "$prov" | grep -q "<tr><th>itpsim version (run)</th><td>$ver</td></tr>" ||
+  fail "provenance: version"
+printf '%s' "$prov" | grep -q '<tr><th>command line</th><td>itpsim run scenarios/vayhit2.cfg -n 60 -s 5 ' ||
+  fail "provenance: command line"
+printf '%s' "$prov" | grep -q '<tr><th>settings (--set)</th><td>none</td></tr>' || fail "provenance: no --set"
+for k in 'defaults file' 'defaults hash' threads 'MPI ranks' 'date (UTC)' 'scenario hash'; do
+  printf '%s' "$prov" | grep -q "<tr><th>$k</th><td>." || fail "provenance: $k"
+done
 
 # sweep: power against the varied setting
 "$ITPSIM" sweep scenarios/hazard_two_arm.cfg --vary patients=60,100 -n 50 -o "$dir/s" --quiet > /dev/null
@@ -123,6 +184,13 @@ sh tests/report/check_report.sh "$r" "$dir/shot.png" || fail "report.html in chr
 [ "$(awk 'END { print NR }' "$dir/s/plots/power.csv")" -eq 3 ] || fail "power.csv rows"
 sig=$(head -c 8 "$dir/s/plots/power.png" | od -An -tx1 | tr -d ' \n')
 [ "$sig" = 89504e470d0a1a0a ] || fail "power.png"
+# its report: the power curve's table in words, no "No summary.csv", in
+# the page at 1280 px
+grep -q 'id="power-curve-table"' "$dir/s/report.html" || fail "sweep report: power table"
+grep -q 'No summary.csv' "$dir/s/report.html" && fail "sweep report: 'No summary.csv'"
+grep -q '<th class="num">band (+-1.96 MCSE)</th>' "$dir/s/report.html" || fail "sweep report: band header"
+sh tests/report/check_report.sh "$dir/s/report.html" "$dir/shot_s.png" > /dev/null ||
+  fail "sweep report.html in chromium"
 
 # no gnuplot on PATH: the message, exit 1, the CSV files still written
 mkdir "$dir/g"
@@ -148,10 +216,18 @@ rc=$?
 set -e
 [ "$rc" -eq 2 ] || fail "empty folder: exit $rc"
 # itpsim run --plots: the same pictures and report straight after the run
-"$ITPSIM" run scenarios/hazard_two_arm.cfg -n 60 --plots -o "$dir/rp" --quiet > /dev/null
+# (its folder's name holds HTML's special characters: the report's
+# provenance escapes them; the --set is shown)
+rp="$dir/r<p&\"q"
+"$ITPSIM" run scenarios/hazard_two_arm.cfg -n 60 --plots -o "$rp" --set patients=80 --quiet > /dev/null
 for f in summary.json report.html plots/km.png plots/km.csv plots/estimates.png; do
-  [ -s "$dir/rp/$f" ] || fail "run --plots: no $f"
+  [ -s "$rp/$f" ] || fail "run --plots: no $f"
 done
+grep -q '<tr><th>settings (--set)</th><td>patients=80</td></tr>' "$rp/report.html" ||
+  fail "run --plots: --set not in the report"
+grep -q '<tr><th>command line</th><td>itpsim run .*r&lt;p&amp;' "$rp/report.html" ||
+  fail "run --plots: command line not escaped"
+grep -q 'r<p&' "$rp/report.html" && fail "run --plots: unescaped text in the report"
 # an assurance folder: the power over the sets and against the most
 # influential parameters; assurance.csv holds a row per set, the power and
 # the parameters the picture names

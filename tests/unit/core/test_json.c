@@ -1,0 +1,58 @@
+/* The summary.json reader: top-level values, array elements, and the
+ * members of one top-level object (not those of other objects, nor the
+ * top-level keys after it). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include "itpsim/json.h"
+
+static const char text[] =
+    "{\n  \"seed\": 18446744073709551615,\n"
+    "  \"sets\": [\"a=1\", \"b=\\\"x,y\\\"\"],\n"
+    "  \"provenance\": {\"version\": \"1.2\", \"command\": \"itpsim run \\\"<a&b>\\\"\", "
+    "\"threads\": 4, \"inner\": {\"date\": \"no\"}},\n"
+    "  \"other\": {\"date\": \"wrong\"},\n"
+    "  \"date\": \"top\"\n}\n";
+
+static void test_top_level(void **state)
+{
+    (void)state;
+    char v[64];
+    assert_int_equal(itp_json_get(text, "seed", -1, v, sizeof v), 1);
+    assert_string_equal(v, "18446744073709551615");
+    assert_int_equal(itp_json_get(text, "sets", 1, v, sizeof v), 1);
+    assert_string_equal(v, "b=\"x,y\"");
+    assert_int_equal(itp_json_get(text, "sets", 2, v, sizeof v), 0);
+    assert_int_equal(itp_json_get(text, "version", -1, v, sizeof v), 0); /* nested only */
+    assert_int_equal(itp_json_get(text, "date", -1, v, sizeof v), 1);
+    assert_string_equal(v, "top");
+}
+
+static void test_member(void **state)
+{
+    (void)state;
+    char v[64];
+    assert_int_equal(itp_json_get_member(text, "provenance", "version", v, sizeof v), 1);
+    assert_string_equal(v, "1.2");
+    assert_int_equal(itp_json_get_member(text, "provenance", "command", v, sizeof v), 1);
+    assert_string_equal(v, "itpsim run \"<a&b>\"");
+    assert_int_equal(itp_json_get_member(text, "provenance", "threads", v, sizeof v), 1);
+    assert_string_equal(v, "4");
+    /* neither a nested object's key nor one of another object or the top level */
+    assert_int_equal(itp_json_get_member(text, "provenance", "date", v, sizeof v), 0);
+    assert_int_equal(itp_json_get_member(text, "other", "date", v, sizeof v), 1);
+    assert_string_equal(v, "wrong");
+    assert_int_equal(itp_json_get_member(text, "seed", "version", v, sizeof v), 0);
+    assert_int_equal(itp_json_get_member(text, "missing", "version", v, sizeof v), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_top_level),
+        cmocka_unit_test(test_member),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
