@@ -509,7 +509,13 @@ static void test_memory_flat_in_replicates(void **state)
 #if defined(__SANITIZE_ADDRESS__)
     print_message("AddressSanitizer: the peak is not asserted\n");
 #else
-    assert_true(after - before < 2048);
+    /* nor under valgrind (tests/scripts/valgrind.sh says so): memcheck's
+     * own memory, its shadow of every byte and the code it translates,
+     * grows as the run reaches code it had not run before */
+    if (getenv("ITPSIM_TEST_NO_PEAK"))
+        print_message("ITPSIM_TEST_NO_PEAK: the peak is not asserted\n");
+    else
+        assert_true(after - before < 2048);
 #endif
     itp_run_result_free(&res);
     itp_scenario_free(scn);
