@@ -1,0 +1,594 @@
+/* Sweeps over grids of settings; see search.h. */
+#include "itpsim/fmt.h"
+#include "itpsim/search.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "itpsim/report.h"
+#include "itpsim/trial.h"
+
+itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errlen)
+{
+    const char *eq = strchr(spec, '=');
+    memset(v, 0, sizeof *v);
+    if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof v->key) {
+        snprintf(err, errlen, "--vary '%s': expected KEY=V1,V2,...", spec);
+        return ITP_EINPUT;
+    }
+    memcpy(v->key, spec, (size_t)(eq - spec));
+    const char *p = eq + 1;
+    while (*p) {
+        char *end;
+        errno = 0;
+        double x = strtod(p, &end);
+        if (v->n == ITP_MAX_VARY_VALUES) {
+            snprintf(err, errlen, "--vary %s: at most %d values", v->key, ITP_MAX_VARY_VALUES);
+            return ITP_EINPUT;
+        }
+        if (end != p && !errno && isfinite(x) && (!*end || *end == ',')) {
+            v->values[v->n] = x;
+            snprintf(v->text[v->n++], sizeof v->text[0], "%.10g", x);
+        } else {   /* a named choice */
+            size_t k = 0;
+            for (end = (char *)(uintptr_t)p; *end && *end != ','; end++, k++)
+                if (!(isalnum((unsigned char)*end) || *end == '_' || *end == '.' ||
+                      *end == '-') || k + 1 >= sizeof v->text[0]) {
+                    snprintf(err, errlen, "--vary %s: '%s' is neither numbers nor names (letters, "
+                             "digits, '_', '.', '-', at most %zu characters)", v->key, eq + 1,
+                             sizeof v->text[0] - 1);
+                    return ITP_EINPUT;
+                }
+            if (k == 0) {
+                snprintf(err, errlen, "--vary %s: an empty value in '%s'", v->key, eq + 1);
+                return ITP_EINPUT;
+            }
+            v->values[v->n] = (double)NAN;
+            snprintf(v->text[v->n++], sizeof v->text[0], "%.*s", (int)k, p);
+        }
+        p = *end ? end + 1 : end;
+    }
+    if (v->n == 0) {
+        snprintf(err, errlen, "--vary %s: no values", v->key);
+        return ITP_EINPUT;
+    }
+    return ITP_OK;
+}
+
+
+/* sweep_arms.csv: per grid point and arm the design's mean patients and
+ * events, Kaplan-Meier share free at the landmark, median over replicates
+ * of the median time, binary endpoints' rates and the mean analysis
+ * month (the trial's duration). */
+static void arms_header(const itp_scenario *scn, const itp_vary *vary, int n_vary, FILE *f)
+{
+    for (int v = 0; v < n_vary; v++)
+        fprintf(f, "%s,", vary[v].key);
+    fputs("arm,mean_patients,mean_events,landmark_free,median_months", f);
+    for (int e = 0; e < scn->n_endpoints; e++)
+        if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
+            fprintf(f, ",%s_rate", scn->endpoints[e].name);
+    fputs(",mean_analysis_month\n", f);
+}
+
+static void arms_rows(const itp_scenario *scn, const itp_vary *vary, const int *idx, int n_vary,
+                      const itp_mc_summary *d, FILE *f)
+{
+    double r = d->reps ? (double)d->reps : (double)NAN;
+    for (int a = 0; a < scn->n_arms; a++) {
+        for (int v = 0; v < n_vary; v++)
+            fprintf(f, "%s,", vary[v].text[idx[v]]);
+        fputs(scn->arms[a].name, f);
+        itp_fmt_csv(f, ",", d->arm_n_sum[a] / r, 8);
+        itp_fmt_csv(f, ",", d->arm_events_sum[a] / r, 8);
+        itp_fmt_csv(f, ",", d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a]
+                                             : (double)NAN, 8);
+        itp_fmt_csv(f, ",", itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH, 8);
+        for (int e = 0; e < scn->n_endpoints; e++)
+            if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
+                itp_fmt_csv(f, ",", d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a]
+                                                    : (double)NAN, 8);
+        itp_fmt_csv(f, ",", d->cut_sum / r, 8);
+        fputc('\n', f);
+    }
+}
+
+/* sweep_arms.csv's rows of a point that could not be run: NA figures. */
+static void arms_rows_na(const itp_scenario *scn, const itp_vary *vary, const int *idx,
+                         int n_vary, FILE *f)
+{
+    int nb = 0;
+    for (int e = 0; e < scn->n_endpoints; e++)
+        nb += scn->endpoints[e].type->kind == ITP_EP_BINARY;
+    for (int a = 0; a < scn->n_arms; a++) {
+        for (int v = 0; v < n_vary; v++)
+            fprintf(f, "%s,", vary[v].text[idx[v]]);
+        fputs(scn->arms[a].name, f);
+        for (int k = 0; k < 5 + nb; k++)
+            fputs(",NA", f);
+        fputc('\n', f);
+    }
+}
+
+/* s as one CSV field: in double quotes, its quotes doubled, on one line. */
+static void csv_text(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++)
+        if (*s == '"')
+            fputs("\"\"", f);
+        else
+            fputc((unsigned char)*s < 32 ? ' ' : *s, f);
+    fputc('"', f);
+}
+
+/* The overrides of grid point idx into point[] and all[n_sets ...]. */
+static void set_point(const itp_vary *vary, int n_vary, const int *idx, int n_sets,
+                      char point[][160], const char **all)
+{
+    for (int v = 0; v < n_vary; v++) {
+        snprintf(point[v], sizeof point[v], "%s=%s", vary[v].key, vary[v].text[idx[v]]);
+        all[n_sets + v] = point[v];
+    }
+}
+
+/* ---- a sweep's progress ------------------------------------------------------- */
+
+#define SWEEP_ID "sweep.id"
+static const char *const progress_name[2] = {"sweep.progress.csv", "sweep_arms.progress.csv"};
+
+/* The whole lines of DIR/NAME into *text (free it; a last line cut short
+ * left out); their count. -1: no such file. */
+static long read_lines(const char *dir, const char *name, char **text)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    *text = NULL;
+    if (!f)
+        return -1;
+    size_t len = 0;
+    FILE *m = open_memstream(text, &len);
+    long n = 0;
+    int c, last = '\n';
+    while (m && (c = fgetc(f)) != EOF) {
+        fputc(c, m);
+        n += c == '\n';
+        last = c;
+    }
+    fclose(f);
+    if (m)
+        fclose(m);
+    if (last != '\n' && *text) {
+        /* a line cut short (a write that did not finish): not there */
+        char *nl = strrchr(*text, '\n');
+        if (nl)
+            nl[1] = '\0';
+        else
+            **text = '\0';
+    }
+    return n;
+}
+
+/* The completed points of an interrupted sweep of this identity in dir:
+ * *done of them, their rows (with the headers) in rows[0] and rows[1]. */
+static itp_status sweep_progress(const char *dir, const char *identity, long n_arms,
+                                 long *done, char **rows, char *err, size_t errlen)
+{
+    char *id = NULL;
+    long nid = read_lines(dir, SWEEP_ID, &id);
+    *done = 0;
+    rows[0] = rows[1] = NULL;
+    if (nid < 0) {
+        free(id);
+        snprintf(err, errlen, "%s: no interrupted sweep to resume (no %s)", dir, SWEEP_ID);
+        return ITP_EINPUT;
+    }
+    size_t il = strlen(identity);
+    int same = nid == 1 && strlen(id) == il + 1 && !strncmp(id, identity, il);
+    free(id);
+    if (!same) {
+        snprintf(err, errlen, "%s: the interrupted sweep there is another (scenario, --set, "
+                 "--vary, seed or replicates); resume it with the same ones", dir);
+        return ITP_EINPUT;
+    }
+    long n0 = read_lines(dir, progress_name[0], &rows[0]);
+    long n1 = read_lines(dir, progress_name[1], &rows[1]);
+    if (n0 <= 1) {
+        /* stopped before its first point was done (a header alone, or
+         * arms rows without their sweep row): start from the beginning */
+        free(rows[0]);
+        free(rows[1]);
+        rows[0] = rows[1] = NULL;
+        return ITP_OK;
+    }
+    /* a point's arms rows are written before its sweep row: the sweep rows
+     * count the points done, and arms rows of a point stopped half-way
+     * (after its arms rows, before its sweep row) are dropped */
+    long want = n0 >= 1 ? 1 + (n0 - 1) * n_arms : -1;
+    if (n0 < 1 || n1 < want) {
+        snprintf(err, errlen, "%s: %s and %s do not match; remove them, or start over with "
+                 "--force", dir, progress_name[0], progress_name[1]);
+        return ITP_EINPUT;
+    }
+    char *cut = rows[1];
+    for (long k = 0; cut && k < want; k++)
+        cut = strchr(cut, '\n') + 1;
+    if (cut)
+        *cut = '\0';
+    *done = n0 - 1;
+    return ITP_OK;
+}
+
+/* ---- one null per null ------------------------------------------------------ */
+
+/* What a grid point's null version depends on: its resolved settings (as
+ * `check` prints them) without those the null does not read. The null
+ * gives every study arm the control's treatments (or hazards), so the
+ * settings of a component no arm keeps in the null (one given only in
+ * study arms, and not as rescue) and a study arm's own treatments and
+ * hazards drop out. Two points with one identity have the same null, and
+ * with the same seed the same null replicates: the sweep runs it once. A
+ * line kept that the null does not read only costs a rerun, never a wrong
+ * share. */
+static void null_identity(const itp_scenario *scn, const char *text, char hash[25])
+{
+    char *kept = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&kept, &n);
+    if (!f) {
+        hash[0] = '\0';
+        return;
+    }
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
+        int drop = 0;
+        for (int c = 0; c < scn->n_components && !drop; c++) {
+            const char *name = scn->components[c].name;
+            size_t nl = strlen(name);
+            int in_null = 0;
+            for (int k = 0; k < scn->arms[scn->control_arm].n_components; k++)
+                in_null |= scn->arms[scn->control_arm].component[k] == c;
+            for (int k = 0; k < scn->rescue.n_treatments; k++)
+                in_null |= scn->rescue.treatment[k] == c;
+            drop = !in_null && !strncmp(line, "components.", 11) &&
+                   !strncmp(line + 11, name, nl) && line[11 + nl] == '.';
+        }
+        for (int a = 0; a < scn->n_arms && !drop; a++) {
+            char key[32];
+            int kl = snprintf(key, sizeof key, "arms[%d].", a);
+            drop = a != scn->control_arm && !strncmp(line, key, (size_t)kl) &&
+                   (!strncmp(line + kl, "treatments", 10) ||
+                    !strncmp(line + kl, "hazard_per_month", 16));
+        }
+        if (!drop)
+            fwrite(line, 1, len, f);
+        line += len;
+    }
+    fclose(f);
+    itp_run_hash(kept ? kept : "", n, hash);
+    free(kept);
+}
+
+/* The null figures a sweep row needs, kept per null identity. */
+typedef struct null_figures {
+    char identity[25];
+    long reps, any_rejected;
+    long rejected[ITP_MAX_HYPOTHESES];   /* in either direction (type I error) */
+} null_figures;
+
+itp_status itp_sweep(const char *scenario_file, const char *defaults, const char *const *sets,
+                     int n_sets, const itp_vary *vary, int n_vary, const itp_run_opts *o,
+                     const char *dir, const char *identity, int resume, int force, FILE *table,
+                     char *err, size_t errlen)
+{
+    const char *all[64 + ITP_MAX_VARY];
+    char point[ITP_MAX_VARY][160];
+    int idx[ITP_MAX_VARY] = {0};
+    long total = 1;
+    for (int v = 0; v < n_vary; v++)
+        total *= vary[v].n;
+    if (total > 10000) {
+        snprintf(err, errlen, "--vary: %ld grid points; at most 10000", total);
+        return ITP_ERANGE;
+    }
+    for (int i = 0; i < n_sets; i++)
+        all[i] = sets[i];
+    /* an interrupted sweep: continue it, or refuse to start over it */
+    long done = 0;
+    char *rows[2] = {NULL, NULL}, path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, SWEEP_ID);
+    itp_status st = ITP_OK;
+    /* The first grid point that loads: it names the columns and the arms
+     * (an invalid point gets a row of NA with its message); with none, the
+     * sweep is refused with the first point's message. */
+    itp_scenario *first = NULL;
+    char first_err[1024] = "";
+    for (long g = 0; g < total && !first; g++) {
+        long r = g;
+        for (int v = n_vary - 1; v >= 0; v--) {
+            idx[v] = (int)(r % vary[v].n);
+            r /= vary[v].n;
+        }
+        set_point(vary, n_vary, idx, n_sets, point, all);
+        st = itp_scenario_load(&first, scenario_file, defaults, all, n_sets + n_vary, NULL,
+                               g ? err : first_err, g ? errlen : sizeof first_err);
+        if (st != ITP_OK && st != ITP_EINPUT)
+            return st;
+        if (st)
+            first = NULL;
+    }
+    for (int v = 0; v < n_vary; v++)
+        idx[v] = 0;
+    if (!first) {
+        snprintf(err, errlen, "%s", first_err);
+        return ITP_EINPUT;
+    }
+    st = ITP_OK;
+    if (resume)
+        st = sweep_progress(dir, identity, first->n_arms, &done, rows, err, errlen);
+    else if (!force && access(path, F_OK) == 0) {
+        snprintf(err, errlen, "%s holds an interrupted sweep (%s): continue it with --resume "
+                 "%s, or start over with --force", dir, SWEEP_ID, dir);
+        st = ITP_EINPUT;
+    }
+    if (st) {
+        itp_scenario_free(first);
+        return st;
+    }
+    itp_out out, arms = {0};
+    FILE *prog[2] = {NULL, NULL};
+    if ((st = itp_out_open(&out, dir, "sweep.csv", err, errlen))) {
+        free(rows[0]);
+        free(rows[1]);
+        itp_scenario_free(first);
+        return st;
+    }
+    if ((st = itp_out_open(&arms, dir, "sweep_arms.csv", err, errlen))) {
+        itp_out_abort(&out);
+        free(rows[0]);
+        free(rows[1]);
+        itp_scenario_free(first);
+        return st;
+    }
+    for (int k = 0; k < 2; k++)
+        if (rows[k])
+            fputs(rows[k], k ? arms.f : out.f);
+    int header = done > 0;
+    null_figures *nulls = NULL;   /* one per null identity met */
+    int n_nulls = 0;
+    for (long g = 0; !st && g < done; g++)
+        for (int v = n_vary - 1; v >= 0; v--) {
+            if (++idx[v] < vary[v].n)
+                break;
+            idx[v] = 0;
+        }
+    long n_invalid = 0;
+    for (long g = done; !st && g < total; g++) {
+        set_point(vary, n_vary, idx, n_sets, point, all);
+        itp_scenario *scn = NULL;
+        char *resolved = NULL;
+        size_t rl = 0;
+        FILE *rs = open_memstream(&resolved, &rl);
+        st = rs ? itp_scenario_load(&scn, scenario_file, defaults, all, n_sets + n_vary, rs, err,
+                                    errlen)
+                : ITP_ENOMEM;
+        if (rs)
+            fclose(rs);
+        /* the null figures of an earlier point with the same null */
+        null_figures nf = {"", 0, 0, {0}};
+        int shared = 0;
+        if (!st && o->null) {
+            null_identity(scn, resolved ? resolved : "", nf.identity);
+            for (int i = 0; i < n_nulls && !shared; i++)
+                if (nf.identity[0] && !strcmp(nulls[i].identity, nf.identity)) {
+                    nf = nulls[i];
+                    shared = 1;
+                }
+        }
+        free(resolved);
+        char invalid[1024] = "";
+        if (st == ITP_EINPUT) {   /* reported in its row; the sweep goes on */
+            snprintf(invalid, sizeof invalid, "%s", err);
+            err[0] = '\0';
+            scn = NULL;
+            st = ITP_OK;
+            n_invalid++;
+        }
+        if (st)
+            break;
+        if (scn && scn->plan.n_hyp == 0) {
+            snprintf(err, errlen, "%s: no analysis plan (section analysis): nothing to test",
+                     scenario_file);
+            itp_scenario_free(scn);
+            st = ITP_EINPUT;
+            break;
+        }
+        /* the point's rows (and before the first, the headers) are made
+         * in memory, then go to the outputs and the progress files */
+        char *txt[2] = {NULL, NULL};
+        size_t tl[2] = {0, 0};
+        FILE *rf = open_memstream(&txt[0], &tl[0]), *af = open_memstream(&txt[1], &tl[1]);
+        if (!rf || !af) {
+            if (rf)
+                fclose(rf);
+            if (af)
+                fclose(af);
+            free(txt[0]);
+            free(txt[1]);
+            itp_scenario_free(scn);
+            st = ITP_ENOMEM;
+            break;
+        }
+        if (!header) {
+            for (int v = 0; v < n_vary; v++)
+                fprintf(rf, "%s,", vary[v].key);
+            fputs("replicates", rf);
+            for (int k = 0; k < first->plan.n_hyp; k++) {
+                const char *h = first->plan.hyp[k].name;
+                fprintf(rf, ",%s_power,%s_power_mcse,%s_type1,%s_type1_mcse", h, h, h, h);
+            }
+            fputs(",fwer,fwer_mcse,note\n", rf);
+            arms_header(first, vary, n_vary, af);
+            header = 1;
+        }
+        char label[ITP_MAX_VARY * 162] = "";
+        for (int v = 0; v < n_vary; v++) {
+            size_t l = strlen(label);
+            snprintf(label + l, sizeof label - l, "%s%s", v ? " " : "", point[v]);
+        }
+        if (!scn) {
+            for (int v = 0; v < n_vary; v++)
+                fprintf(rf, "%s,", vary[v].text[idx[v]]);
+            fputc('0', rf);
+            for (int k = 0; k < 4 * first->plan.n_hyp + 2; k++)
+                fputs(",NA", rf);
+            fputc(',', rf);
+            csv_text(rf, invalid);
+            fputc('\n', rf);
+            arms_rows_na(first, vary, idx, n_vary, af);
+            if (table)
+                fprintf(table, "%s:  not run: %s\n", label, invalid);
+        }
+        itp_run_result rr;
+        itp_run_opts ro = *o;
+        ro.replicates = NULL;
+        ro.label = label;
+        ro.null = o->null && !shared;
+        st = scn ? itp_run(scn, &ro, &rr) : ITP_OK;
+        int ran = scn && st == ITP_OK;
+        if (ran && rr.has_null && !shared) {
+            nf.reps = rr.null.reps;
+            nf.any_rejected = rr.null.any_rejected;
+            for (int k = 0; k < scn->plan.n_hyp; k++)
+                nf.rejected[k] = rr.null.rejected[k] + rr.null.harm_rejected[k];   /* as itp_type1 */
+            null_figures *grown = realloc(nulls, (size_t)(n_nulls + 1) * sizeof *nulls);
+            if (grown) {   /* (without room, a later point reruns its null) */
+                nulls = grown;
+                nulls[n_nulls++] = nf;
+            }
+        }
+        int has_null = ran && (shared || rr.has_null) && nf.reps > 0;
+        if (ran) {
+            for (int v = 0; v < n_vary; v++)
+                fprintf(rf, "%s,", vary[v].text[idx[v]]);
+            fprintf(rf, "%ld", rr.design.reps);
+            if (table)
+                fprintf(table, "%s:", label);
+            for (int k = 0; k < scn->plan.n_hyp; k++) {
+                double pw = itp_power(&rr.design, k);
+                double t1 = has_null ? (double)nf.rejected[k] / (double)nf.reps : (double)NAN;
+                itp_fmt_csv(rf, ",", pw, 8);
+                itp_fmt_csv(rf, ",", itp_mc_se(pw, rr.design.reps), 8);
+                itp_fmt_csv(rf, ",", t1, 8);
+                itp_fmt_csv(rf, ",", has_null ? itp_mc_se(t1, nf.reps) : (double)NAN, 8);
+                if (table)
+                    fprintf(table, "  %s %.3f (%.3f)", scn->plan.hyp[k].name, pw,
+                            itp_mc_se(pw, rr.design.reps));
+            }
+            double fw = has_null ? (double)nf.any_rejected / (double)nf.reps : (double)NAN;
+            itp_fmt_csv(rf, ",", fw, 8);
+            itp_fmt_csv(rf, ",", has_null ? itp_mc_se(fw, nf.reps) : (double)NAN, 8);
+            fputs(",\n", rf);
+            arms_rows(scn, vary, idx, n_vary, &rr.design, af);
+        }
+        fclose(rf);
+        fclose(af);
+        /* the progress files, made at the first point done: after the
+         * run's first collective under MPI, so that no rank can see them
+         * when it checks for an interrupted sweep (above) */
+        if (!st && !prog[0] && itp_out_writes() && ran) {
+            FILE *idf = fopen(path, "w");
+            if (idf) {
+                fprintf(idf, "%s\n", identity);
+                fclose(idf);
+            }
+            for (int k = 0; k < 2; k++) {
+                char pp[1100];
+                snprintf(pp, sizeof pp, "%s/%s", dir, progress_name[k]);
+                prog[k] = fopen(pp, "w");
+                if (prog[k] && rows[k])
+                    fputs(rows[k], prog[k]);
+            }
+            if (!idf || !prog[0] || !prog[1]) {
+                snprintf(err, errlen, "%s: cannot write the sweep's progress files: %s", dir,
+                         strerror(errno));
+                st = ITP_EIO;
+            }
+        }
+        /* rows before the progress files exist (points not run, before
+         * the first that ran) wait with the resumed rows to go there */
+        for (int k = 0; !st && !prog[0] && k < 2; k++) {
+            size_t have = rows[k] ? strlen(rows[k]) : 0;
+            char *grown = realloc(rows[k], have + tl[k] + 1);
+            if (!grown) {
+                st = ITP_ENOMEM;
+                break;
+            }
+            memcpy(grown + have, txt[k], tl[k] + 1);
+            rows[k] = grown;
+        }
+        if (!st) {
+            fputs(txt[0], out.f);
+            fputs(txt[1], arms.f);
+            for (int k = 1; k >= 0 && prog[0]; k--)   /* arms first: see sweep_progress */
+                if (fputs(txt[k], prog[k]) < 0 || fflush(prog[k])) {
+                    snprintf(err, errlen, "%s/%s: write failed: %s", dir, progress_name[k],
+                             strerror(errno));
+                    st = ITP_EIO;
+                }
+        }
+        free(txt[0]);
+        free(txt[1]);
+        if (ran) {
+            double fw = has_null ? (double)nf.any_rejected / (double)nf.reps : (double)NAN;
+            if (table && !st) {
+                if (has_null)
+                    fprintf(table, "  FWER (global null) %.4f%s", fw,
+                            shared ? " (null shared)" : "");
+                fputc('\n', table);
+                fflush(table);
+            }
+            itp_run_result_free(&rr);
+        }
+        itp_scenario_free(scn);
+        /* the next grid point: the last key varies fastest */
+        for (int v = n_vary - 1; v >= 0; v--) {
+            if (++idx[v] < vary[v].n)
+                break;
+            idx[v] = 0;
+        }
+    }
+    free(rows[0]);
+    free(rows[1]);
+    free(nulls);
+    itp_scenario_free(first);
+    if (!st && n_invalid && table)
+        fprintf(stderr, "itpsim sweep: %ld of %ld grid points not run (invalid settings; their "
+                "rows say why in the note column)\n", n_invalid, total - done);
+    for (int k = 0; k < 2; k++)
+        if (prog[k])
+            fclose(prog[k]);
+    if (st) {
+        /* the progress files stay for --resume */
+        itp_out_abort(&out);
+        itp_out_abort(&arms);
+        return st;
+    }
+    itp_out *both[2] = {&out, &arms};
+    if ((st = itp_out_commit_all(both, 2, err, errlen)))
+        return st;
+    for (int k = 0; k < 2 && itp_out_writes(); k++) {
+        char pp[1100];
+        snprintf(pp, sizeof pp, "%s/%s", dir, progress_name[k]);
+        remove(pp);
+    }
+    if (itp_out_writes())
+        remove(path);
+    return ITP_OK;
+}
