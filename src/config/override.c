@@ -58,7 +58,10 @@ itp_status itp_cfg_override(config_t *scn, const char *spec, char *err, size_t e
         }
         if (!s)
             return make_setting(scn, path, CONFIG_TYPE_STRING, 0.0, text, err, errlen);
-        return config_setting_set_string(s, text) ? ITP_OK : ITP_EINPUT;
+        if (config_setting_set_string(s, text))
+            return ITP_OK;
+        snprintf(err, errlen, "--set %s: cannot set the text", path);
+        return ITP_ENOMEM;
     }
     if (!number) {
         snprintf(err, errlen, "--set %s: '%s' is not a finite number", path, eq + 1);

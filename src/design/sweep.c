@@ -244,20 +244,21 @@ static void null_identity(const itp_scenario *scn, const char *text, char hash[2
         hash[0] = '\0';
         return;
     }
+    /* the components the null keeps: the control's and the rescue's */
+    int in_null[ITP_MAX_COMPONENTS + 1] = {0};   /* (as scn->components) */
+    const itp_arm *ctl = &scn->arms[scn->control_arm];
+    for (int k = 0; k < ctl->n_components; k++)
+        in_null[ctl->component[k]] = 1;
+    for (int k = 0; k < scn->rescue.n_treatments; k++)
+        in_null[scn->rescue.treatment[k]] = 1;
     for (const char *line = text; *line;) {
         const char *end = strchr(line, '\n');
         size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
         int drop = 0;
-        for (int c = 0; c < scn->n_components && !drop; c++) {
-            const char *name = scn->components[c].name;
-            size_t nl = strlen(name);
-            int in_null = 0;
-            for (int k = 0; k < scn->arms[scn->control_arm].n_components; k++)
-                in_null |= scn->arms[scn->control_arm].component[k] == c;
-            for (int k = 0; k < scn->rescue.n_treatments; k++)
-                in_null |= scn->rescue.treatment[k] == c;
-            drop = !in_null && !strncmp(line, "components.", 11) &&
-                   !strncmp(line + 11, name, nl) && line[11 + nl] == '.';
+        for (int c = 0; c < scn->n_components && !drop && !strncmp(line, "components.", 11); c++) {
+            size_t nl = strlen(scn->components[c].name);
+            drop = !in_null[c] && !strncmp(line + 11, scn->components[c].name, nl) &&
+                   line[11 + nl] == '.';
         }
         for (int a = 0; a < scn->n_arms && !drop; a++) {
             char key[32];
