@@ -290,6 +290,11 @@ typedef struct itp_component_type {
      * group (e.g. "taper.start_week"): checked against the end of
      * follow-up. -1 when nothing is scheduled by day; may be NULL. */
     int (*last_scheduled)(const void *params, const char **setting);
+    /* A taper on fixed days (not started by response): its first step's
+     * day in *start and its planned end in *end, returning 1; 0 when the
+     * component has none. Endpoint windows anchored to the taper read it
+     * (endpoint `anchor`). May be NULL (no taper). */
+    int (*taper_days)(const void *params, int *start, int *end);
     /* A thrombopoietin-receptor agonist: its daily dose is the visits'
      * tpo_dose (the first such component of an arm), which the endpoint
      * rules "off TPO-RA" read. */

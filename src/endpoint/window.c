@@ -3,7 +3,9 @@
  * TPO-RA's taper began (the denominator of SROT's rate among those who
  * began it); see endpoint.h. */
 #include "itpsim/endpoint.h"
+#include "itpsim/component.h"
 #include "itpsim/model.h"
+#include "itpsim/scenario.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,31 +14,116 @@
 
 /* ---- windows of scheduled visits (stable_response, sustained_remission) ---- */
 
-/* threshold, from_week and to_week, with at least one scheduled visit in
- * the window, and rescue_from_week: the start of the period without rescue,
- * which ends with the window. Its default is randomisation (week 0): a
- * rescue shortly before the window still lifts its first counts (for about
- * 2 weeks), so by default any rescue rules the response out, as in the
- * romiplostim pivotal trials' durable response, which excluded patients
- * given rescue medication at any time (Kuter et al., Lancet 2008). A
- * scenario may start it later (VAYHIT2: week 8, the end of the TTF grace
- * period); a rescue on the day of rescue_from_week itself counts. */
+/* `anchor`: the window's weeks counted from a taper instead of
+ * randomisation, so that it moves with the taper (a sweep over the taper's
+ * start): "taper_start" or "taper_end" of the scenario's one component
+ * with a taper on fixed days, or "COMPONENT.taper_start" / ".taper_end"
+ * naming it. The anchor's day in *day; 0 (randomisation) without one. */
+static itp_status read_anchor(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
+                              int *day, char *what, size_t whatlen)
+{
+    char a[2 * ITP_NAME_MAX];
+    itp_status st;
+    *day = 0;
+    if (!itp_member(g, "anchor"))
+        return ITP_OK;
+    if ((st = itp_rd_string(rd, g, "anchor", NULL, a, sizeof a)))
+        return st;
+    const config_setting_t *s = itp_member(g, "anchor");
+    char *dot = strrchr(a, '.');
+    const char *point = dot ? dot + 1 : a;
+    int at_end = strcmp(point, "taper_end") == 0;
+    if (!at_end && strcmp(point, "taper_start") != 0)
+        return itp_rd_fail(rd, s, "expected \"taper_start\" or \"taper_end\" (or "
+                           "\"COMPONENT.taper_start\"), got \"%s\"", a);
+    if (dot)
+        *dot = '\0';
+    int found = -1, n = 0;
+    for (int c = 0; c < scn->n_components; c++) {
+        const itp_component *comp = &scn->components[c];
+        int start, end;
+        if (dot && strcmp(comp->name, a) != 0)
+            continue;
+        if (comp->type->taper_days && comp->type->taper_days(comp->params, &start, &end)) {
+            n++;
+            if (found < 0) {
+                found = c;
+                *day = at_end ? end : start;
+            }
+        }
+    }
+    if (dot && itp_scenario_component(scn, a) < 0)
+        return itp_rd_fail(rd, s, "no component '%s'", a);
+    if (n == 0)
+        return itp_rd_fail(rd, s, "%s%s has no taper on fixed weeks to anchor the window to "
+                           "(a taper started by response has no fixed start or end)",
+                           dot ? "component " : "the scenario", dot ? a : "");
+    if (n > 1)
+        return itp_rd_fail(rd, s, "several components have a taper: name one, as "
+                           "\"COMPONENT.%s\"", point);
+    snprintf(what, whatlen, "%s of %s (week %g)", at_end ? "taper end" : "taper start",
+             scn->components[found].name, *day / 7.0);
+    return ITP_OK;
+}
+
+/* from_week or to_week: weeks from the anchor (negative: before it) as a
+ * study day, which must be on or after randomisation. */
+static itp_status read_anchored_week(itp_reader *rd, const config_setting_t *g, const char *name,
+                                     int anchor, int anchored, int *day)
+{
+    double w;
+    itp_status st;
+    if (!anchored)
+        return itp_ep_read_week(rd, g, name, -1, day);
+    if ((st = itp_rd_double(rd, g, NULL, name, ITP_CLOSED(-1100, 1100), &w)))
+        return st;
+    *day = anchor + (int)lround(w * 7.0);
+    if (*day < 0)
+        return itp_rd_fail(rd, itp_member(g, name), "%g weeks from the anchor (week %g) is "
+                           "before randomisation", w, anchor / 7.0);
+    return ITP_OK;
+}
+
+/* threshold, from_week and to_week (from randomisation, or from the
+ * anchor), with at least one scheduled visit in the window, and
+ * rescue_from_week (always from randomisation): the start of the period
+ * without rescue, which ends with the window. Its default is randomisation
+ * (week 0): a rescue shortly before the window still lifts its first
+ * counts (for about 2 weeks), so by default any rescue rules the response
+ * out, as in the romiplostim pivotal trials' durable response, which
+ * excluded patients given rescue medication at any time (Kuter et al.,
+ * Lancet 2008). A scenario may start it later (VAYHIT2: week 8, the end of
+ * the TTF grace period); a rescue on the day of rescue_from_week itself
+ * counts. An anchored window's weeks from randomisation are logged
+ * (endpoints.NAME.window_weeks). */
 itp_status itp_ep_read_window(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                               resp_params *p)
 {
+    char what[2 * ITP_NAME_MAX + 48] = "";
+    int anchor;
     itp_status st;
     if ((st = itp_ep_read_threshold(rd, g, p)) ||
-        (st = itp_ep_read_week(rd, g, "from_week", -1, &p->from)) ||
-        (st = itp_ep_read_week(rd, g, "to_week", -1, &p->to)) ||
+        (st = read_anchor(rd, g, scn, &anchor, what, sizeof what)) ||
+        (st = read_anchored_week(rd, g, "from_week", anchor, what[0] != '\0', &p->from)) ||
+        (st = read_anchored_week(rd, g, "to_week", anchor, what[0] != '\0', &p->to)) ||
         (st = itp_ep_window_order(rd, g, p->from, p->to)) ||
         (st = itp_ep_read_week(rd, g, "rescue_from_week", 0.0, &p->rescue_from)))
         return st;
     if (p->rescue_from > p->to)
         return itp_rd_fail(rd, itp_member(g, "rescue_from_week"),
-                           "expected rescue_from_week <= to_week");
+                           "expected rescue_from_week <= the window's end (week %g from "
+                           "randomisation)", p->to / 7.0);
     if (itp_ep_scheduled_in(scn, p->from, p->to) == 0)
         return itp_rd_fail(rd, g, "no scheduled visit between weeks %g and %g", p->from / 7.0,
                            p->to / 7.0);
+    if (what[0]) {
+        char path[2 * ITP_NAME_MAX + 32], value[64];
+        snprintf(path, sizeof path, "endpoints.%s.window_weeks", config_setting_name(g));
+        snprintf(value, sizeof value, "[%g, %g]", p->from / 7.0, p->to / 7.0);
+        char origin[sizeof what + 16];
+        snprintf(origin, sizeof origin, "from the %s", what);
+        return itp_rd_log(rd, path, value, origin);
+    }
     return ITP_OK;
 }
 
@@ -64,7 +151,7 @@ int itp_ep_untreated(const resp_params *p, const itp_record *rec, const itp_pati
 /* ---- binary: stable_response ---------------------------------------------- */
 
 static const char *const sr_keys[] = {"type", "threshold", "times_baseline", "fraction", "from_week", "to_week",
-                                      "rescue_from_week", NULL};
+                                      "rescue_from_week", "anchor", NULL};
 
 static itp_status sr_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                            void **out)
@@ -98,7 +185,7 @@ static void window_eval(const void *vp, const itp_scenario *scn, const itp_recor
 /* ---- binary: sustained_remission ------------------------------------------------ */
 
 static const char *const sro_keys[] = {"type", "threshold", "times_baseline", "from_week", "to_week",
-                                       "rescue_from_week", "off", NULL};
+                                       "rescue_from_week", "off", "anchor", NULL};
 
 static itp_status sro_parse(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                             void **out)

@@ -321,6 +321,16 @@ static int last_scheduled(const void *vp, const char **setting)
     return p->taper.on && !p->taper.by_response ? p->taper.start : -1;
 }
 
+static int taper_days(const void *vp, int *start, int *end)
+{
+    const tpo_params *p = vp;
+    if (!p->taper.on || p->taper.by_response)
+        return 0;
+    *start = p->taper.start;
+    *end = p->taper.end;
+    return 1;
+}
+
 const itp_component_type itp_tpo_ra_type = {
     .name = "tpo_ra",
     .description = "thrombopoietin-receptor agonist with label titration, taper and "
@@ -339,5 +349,6 @@ const itp_component_type itp_tpo_ra_type = {
     .stop = stop,
     .needs_visits = needs_visits,
     .last_scheduled = last_scheduled,
+    .taper_days = taper_days,
     .is_tpo_ra = 1,
 };
