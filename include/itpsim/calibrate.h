@@ -153,11 +153,12 @@ itp_status itp_cal_minimise(const itp_cal_param *p, int np, itp_cal_objfn fn, vo
 
 /* Writes dir/file: a header, then each of the n parameters path[k] =
  * { value = val[k]; unit[k]; source[k]; } nested in its groups (paths
- * sorted), as a file a scenario includes. */
+ * sorted), as a file a scenario includes, then footer (NULL: none). */
 itp_status itp_cal_write_params(const char *dir, const char *file, int n,
                                 const char *const *path, const double *val,
                                 const char *const *unit, const char *const *source,
-                                const char *header, char *err, size_t errlen);
+                                const char *header, const char *footer, char *err,
+                                size_t errlen);
 
 /* A simulated value for a report: "0.123 (0.004)" with its MCSE, "not
  * reached" (infinite), "NA". */

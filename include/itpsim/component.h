@@ -295,6 +295,13 @@ typedef struct itp_component_type {
      * component has none. Endpoint windows anchored to the taper read it
      * (endpoint `anchor`). May be NULL (no taper). */
     int (*taper_days)(const void *params, int *start, int *end);
+    /* The component's exposure, the quantity its dose-response is in
+     * (a B-cell antibody: the total mg/kg over the infusions; an FcRn
+     * blocker: mg/kg per infusion), in *value with its unit in *unit,
+     * returning 1; 0 when it has none. The scenario compares it with the
+     * exposures the fitted trials gave (`fitted_exposures`) and flags one
+     * outside them. May be NULL. */
+    int (*exposure)(const void *params, double *value, const char **unit);
     /* A thrombopoietin-receptor agonist: its daily dose is the visits'
      * tpo_dose (the first such component of an arm), which the endpoint
      * rules "off TPO-RA" read. */

@@ -261,6 +261,11 @@ struct itp_scenario {
     int n_sections;
     itp_scenario_section sections[ITP_MAX_SECTIONS];
 
+    /* the arm components whose exposure lies outside the exposures the
+       fit saw (fitted_exposures), "NAME x UNIT (fitted lo-hi)" joined by
+       "; " ("" none): answers there are extrapolated */
+    char extrapolated[512];
+
     int is_null;                        /* built by itp_scenario_null */
     int borrowed;                       /* params belong to another scenario */
 };

@@ -6,6 +6,7 @@
 #ifndef ITPSIM_SEARCH_H
 #define ITPSIM_SEARCH_H
 
+#include "itpsim/assurance.h"
 #include "itpsim/run.h"
 
 #define ITP_MAX_SS_POINTS 64
@@ -70,9 +71,15 @@ itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errle
  * removed when the sweep ends. With resume, a sweep of the same identity
  * continues after the points those files hold; without it, a folder
  * holding them is refused (ITP_EINPUT) unless force. */
+/* With ax (NULL: none), each point's assurance too (assurance.h: ax's
+ * draws, parameter sets, replicates per set, seed and threads; its
+ * scenario and sets are the point's): per hypothesis the assurance, its
+ * MCSE and the 5/50/95% quantiles of the power over the parameter sets,
+ * and the parameter most rank-correlated with the first hypothesis's
+ * power, as columns of sweep.csv. */
 itp_status itp_sweep(const char *scenario_file, const char *defaults, const char *const *sets,
                      int n_sets, const itp_vary *vary, int n_vary, const itp_run_opts *o,
-                     const char *dir, const char *identity, int resume, int force, FILE *table,
-                     char *err, size_t errlen);
+                     const itp_assurance_opts *ax, const char *dir, const char *identity,
+                     int resume, int force, FILE *table, char *err, size_t errlen);
 
 #endif

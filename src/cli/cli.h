@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "itpsim/assurance.h"
 #include "itpsim/calibrate.h"
 #include "itpsim/search.h"
 
@@ -30,9 +31,10 @@ typedef struct options {
     int force;             /* --force */
     int plots;             /* --plots (run) */
     int evaluate;          /* --evaluate (calibrate) */
-    long assurance;        /* --assurance K (run): parameter sets; 0: none */
-    const char *draws;     /* --draws FILE (run --assurance) */
-    int priors;            /* --priors (run --assurance): the scenario's priors */
+    long assurance;        /* --assurance K (run, sweep): parameter sets; 0: none */
+    long assurance_reps;   /* --assurance-reps R (sweep): replicates per set; 0: 200 */
+    const char *draws;     /* --draws FILE (--assurance) */
+    int priors;            /* --priors (--assurance): the scenario's priors */
     int partial_nulls;     /* --partial-nulls (run) */
     long shard_from, shard_to; /* --replicates FROM:TO (run); shard_to 0: none */
     unsigned given;        /* GIVEN_*: options set on the command line */
@@ -100,5 +102,11 @@ int load_with_hash(const options *o, itp_scenario **scn, itp_cal_spec *cal, char
 
 /* $OMP_NUM_THREADS or the core count. */
 int default_threads(void);
+/* The assurance options of o (--assurance K, --draws FILE or --priors)
+ * into *ao for scenario and defaults, R replicates per set; draws is the
+ * default draws file's buffer (fitted_draws.csv beside the defaults).
+ * A usage error's exit code, or -1 when they are sound. */
+int assurance_setup(const char *cmd, const options *o, const char *defaults, long reps,
+                    char *draws, size_t len, itp_assurance_opts *ao);
 
 #endif

@@ -84,6 +84,9 @@ static int cmd_check(int argc, char **argv)
         return rc;
     printf("# %s: valid; %d arms, %d patients, %d scheduled visits, model %s\n",
            strcmp(o.scenario, "-") ? o.scenario : "<stdin>", scn->n_arms, scn->n_patients, scn->n_visits, scn->model->name);
+    if (scn->extrapolated[0])
+        printf("# extrapolated: outside the exposures the fitted trials gave: %s\n",
+               scn->extrapolated);
     itp_scenario_free(scn);
     return 0;
 }

@@ -78,7 +78,7 @@ int parse_u64(const char *s, uint64_t *out)
 enum {
     O_SET = 256, O_DEFAULTS, O_NO_NULL, O_FORCE, O_PLOTS, O_EVALUATE, O_RESUME, O_QUIET,
     O_PRECISION, O_POWER, O_MIN, O_MAX, O_HYPOTHESIS, O_VARY, O_ASSURANCE, O_DRAWS, O_PRIORS,
-    O_PARTIAL, O_HELP, O_REPS, O_RANGE
+    O_PARTIAL, O_HELP, O_REPS, O_RANGE, O_ASSURANCE_REPS
 };
 static const struct {
     const char *name;
@@ -100,6 +100,7 @@ static const struct {
     {"vary", required_argument, O_VARY, 'V'},   {"assurance", required_argument, O_ASSURANCE, 'A'},
     {"draws", required_argument, O_DRAWS, 'A'}, {"priors", no_argument, O_PRIORS, 'A'},
     {"partial-nulls", no_argument, O_PARTIAL, 'Z'},
+    {"assurance-reps", required_argument, O_ASSURANCE_REPS, 'B'},
 };
 #define N_OPTIONS (sizeof option_table / sizeof option_table[0])
 
@@ -240,6 +241,14 @@ static int take_option(const char *cmd, const char *usage, int code, const char 
     case O_PRIORS:
         o->priors = 1;
         return -1;
+    case O_ASSURANCE_REPS: {
+        uint64_t r;
+        if (parse_u64(val, &r) || r < 2 || r > ITP_MAX_REPLICATES)
+            return usage_error(cmd, "--assurance-reps: '%s' is not a number of replicates in "
+                               "2..%ld", val, (long)ITP_MAX_REPLICATES);
+        o->assurance_reps = (long)r;
+        return -1;
+    }
     case O_PARTIAL:
         o->partial_nulls = 1;
         return -1;

@@ -190,27 +190,37 @@ static void recorded_options(options *o, const itp_run_saved *sv)
     }
 }
 
+int assurance_setup(const char *cmd, const options *o, const char *defaults, long reps,
+                    char *draws, size_t len, itp_assurance_opts *ao)
+{
+    if (!o->assurance)
+        return usage_error(cmd, "%s", "--draws and --priors go with --assurance K");
+    if (o->draws && o->priors)
+        return usage_error(cmd, "%s", "--draws FILE or --priors, not both");
+    if (!o->priors && !o->draws) {
+        const char *slash = strrchr(defaults, '/');
+        snprintf(draws, len, "%.*s%sfitted_draws.csv", slash ? (int)(slash - defaults) : 0,
+                 defaults, slash ? "/" : "");
+    }
+    *ao = (itp_assurance_opts){o->scenario, defaults, o->sets, o->n_sets,
+                               o->priors ? NULL : (o->draws ? o->draws : draws),
+                               (int)o->assurance, reps, o->seed,
+                               o->threads ? o->threads : default_threads()};
+    return -1;
+}
+
 /* run --assurance K: the assurance over K parameter sets (assurance.h). */
 static int run_assurance(options *o)
 {
-    if (!o->assurance)
-        return usage_error("run", "%s", "--draws and --priors go with --assurance K");
-    if (o->draws && o->priors)
-        return usage_error("run", "%s", "--draws FILE or --priors, not both");
     if (o->resume || o->precision > 0 || o->plots || o->no_null)
         return usage_error("run", "%s", "--assurance does not go with --resume, --precision, "
                            "--plots or --no-null");
     char draws[1024], dbuf[1024], err[1024] = "";
     const char *defaults = find_defaults(o, dbuf, sizeof dbuf);
-    if (!o->priors && !o->draws) {
-        const char *slash = strrchr(defaults, '/');
-        snprintf(draws, sizeof draws, "%.*s%sfitted_draws.csv",
-                 slash ? (int)(slash - defaults) : 0, defaults, slash ? "/" : "");
-    }
-    itp_assurance_opts ao = {o->scenario, defaults, o->sets, o->n_sets,
-                             o->priors ? NULL : (o->draws ? o->draws : draws), (int)o->assurance,
-                             o->n ? o->n : 200L, o->seed,
-                             o->threads ? o->threads : default_threads()};
+    itp_assurance_opts ao;
+    int rc = assurance_setup("run", o, defaults, o->n ? o->n : 200L, draws, sizeof draws, &ao);
+    if (rc >= 0)
+        return rc;
     const char *dir = (o->given & GIVEN_OUTDIR) ? o->outdir : "results/assurance";
     itp_status st = itp_assurance_run(&ao, dir, stdout, o->quiet ? NULL : stderr, err,
                                       sizeof err);

@@ -58,7 +58,14 @@ const char usage_sweep[] =
     "  -o DIR           output folder (default results/sweep)\n"
     "  --resume DIR     continue the sweep stopped in DIR after its finished points\n"
     "                   (the same SCENARIO, --set, --vary, -n, -s and --no-null)\n"
-    "  --force          start over in a folder holding a stopped sweep\n";
+    "  --force          start over in a folder holding a stopped sweep\n"
+    "  --assurance K    also each point's assurance over K parameter sets (the joint\n"
+    "                   calibration's draws, as run --assurance): columns\n"
+    "                   H_assurance, H_assurance_mcse, H_power_q05/q50/q95 and\n"
+    "                   assurance_most_influential in sweep.csv\n"
+    "  --assurance-reps R  replicates per parameter set (default 200)\n"
+    "  --draws FILE     with --assurance: another file of parameter draws\n"
+    "  --priors         with --assurance: draw from the scenario's priors instead\n";
 
 int cmd_samplesize(int argc, char **argv)
 {
@@ -207,7 +214,7 @@ int cmd_samplesize(int argc, char **argv)
 int cmd_sweep(int argc, char **argv)
 {
     options o = {.seed = 1, .outdir = "results/sweep"};
-    int rc = parse_options("sweep", usage_sweep, argc, argv, &o, "sonjRNqVUF");
+    int rc = parse_options("sweep", usage_sweep, argc, argv, &o, "sonjRNqVUFAB");
     if (rc >= 0)
         return rc;
     if (o.n_vary == 0)
@@ -240,13 +247,30 @@ int cmd_sweep(int argc, char **argv)
                         : snprintf(identity + used, sizeof identity - (size_t)used, "%s%.17g",
                                    k ? "," : "", o.vary[v].values[k]);
     }
+    /* each point's assurance over the parameter draws (the robustness of
+     * its power to what the fit leaves open) */
+    itp_assurance_opts ao;
+    char draws[1024];
+    if (o.assurance || o.draws || o.priors || o.assurance_reps) {
+        if (o.assurance_reps && !o.assurance)
+            return usage_error("sweep", "%s", "--assurance-reps goes with --assurance K");
+        rc = assurance_setup("sweep", &o, defaults, o.assurance_reps ? o.assurance_reps : 200L,
+                             draws, sizeof draws, &ao);
+        if (rc >= 0)
+            return rc;
+        if (used > 0 && (size_t)used < sizeof identity)
+            snprintf(identity + used, sizeof identity - (size_t)used,
+                     " assurance %d reps %ld draws %s", ao.draws, ao.reps,
+                     ao.draws_file ? ao.draws_file : "priors");
+    }
     itp_run_opts ro = {.seed = o.seed, .reps = o.n ? o.n : 1000L,
                        .threads = o.threads ? o.threads : default_threads(),
                        .null = !o.no_null, .quiet = o.quiet};
     itp_status st = itp_mkdir_p(o.outdir, err, sizeof err);
     if (!st)
-        st = itp_sweep(o.scenario, defaults, o.sets, o.n_sets, o.vary, o.n_vary, &ro, o.outdir,
-                       identity, o.resume != NULL, o.force, stdout, err, sizeof err);
+        st = itp_sweep(o.scenario, defaults, o.sets, o.n_sets, o.vary, o.n_vary, &ro,
+                       o.assurance ? &ao : NULL, o.outdir, identity, o.resume != NULL, o.force,
+                       stdout, err, sizeof err);
     if (st)
         fprintf(stderr, "itpsim sweep: %s\n", err[0] ? err : itp_strerror(st));
     return itp_exit_code(st);

@@ -375,49 +375,70 @@ static itp_status write_files(const char *dir, const itp_scenario *scn, const se
     return itp_out_commit_all(both, 2, err, errlen);
 }
 
-itp_status itp_assurance_run(const itp_assurance_opts *o, const char *dir, FILE *out,
-                             FILE *progress, char *err, size_t errlen)
+/* What an assurance computes: the base scenario, the parameter sets, the
+ * power of each hypothesis (and of any rejection, last) per set, its
+ * summary, and each parameter's rank correlation with the first
+ * hypothesis's power, the three largest in best[] (-1: fewer). */
+typedef struct work {
+    itp_scenario *base;
+    sets s;
+    double *power;
+    stats stt[ITP_MAX_HYPOTHESES + 1];
+    double rho[MAX_DRAW_PARAMS];
+    int best[3];
+} work;
+
+static void work_free(work *w)
 {
-    static itp_priors pr;
+    free(w->power);
+    free(w->s.x);
+    itp_scenario_free(w->base);
+}
+
+static itp_status compute(const itp_assurance_opts *o, work *w, FILE *progress, char *err,
+                          size_t errlen)
+{
+    itp_priors pr;
+    memset(&pr, 0, sizeof pr);
     itp_scenario_section sec = itp_priors_section;
     sec.ctx = &pr;
-    itp_scenario *base;
-    itp_status st = itp_scenario_load_with(&base, o->scenario, o->defaults, o->sets, o->n_sets,
+    memset(w, 0, sizeof *w);
+    itp_status st = itp_scenario_load_with(&w->base, o->scenario, o->defaults, o->sets, o->n_sets,
                                            &sec, 1, NULL, err, errlen);
     if (st)
         return st;
+    itp_scenario *base = w->base;
     int K = o->draws, nh = base->plan.n_hyp;
     long R = o->reps;
-    sets s;
-    memset(&s, 0, sizeof s);
+    sets *sp = &w->s;
     if (nh == 0) {
         snprintf(err, errlen, "%s: no analysis plan (section analysis): nothing to test",
                  o->scenario);
         st = ITP_EINPUT;
     } else if (o->draws_file) {
-        st = read_draws(o->draws_file, K, &s, err, errlen);
+        st = read_draws(o->draws_file, K, sp, err, errlen);
     } else if (pr.n == 0) {
         snprintf(err, errlen, "%s: no priors (a list `priors`) and no file of parameter draws",
                  o->scenario);
         st = ITP_EINPUT;
-    } else if (!(s.x = calloc((size_t)K * (size_t)pr.n, sizeof *s.x))) {
+    } else if (!(sp->x = calloc((size_t)K * (size_t)pr.n, sizeof *sp->x))) {
         st = ITP_ENOMEM;
     } else {
-        from_priors(&pr, o->seed, K, &s);
+        from_priors(&pr, o->seed, K, sp);
     }
     /* which columns act on the scenario: as in a joint fit */
     const char *paths[MAX_DRAW_PARAMS];
     int n_act = 0;
-    for (int i = 0; i < s.n_par; i++)
-        paths[i] = s.path[i];
-    for (int i = 0; !st && i < s.n_par; i++)
-        n_act += s.acts[i] = itp_cal_path_acts(s.path[i], base, paths, s.n_par);
+    for (int i = 0; i < sp->n_par; i++)
+        paths[i] = sp->path[i];
+    for (int i = 0; !st && i < sp->n_par; i++)
+        n_act += sp->acts[i] = itp_cal_path_acts(sp->path[i], base, paths, sp->n_par);
     if (!st && n_act == 0) {
         snprintf(err, errlen, "%s: none of the parameters of %s acts on the scenario",
-                 o->scenario, s.source);
+                 o->scenario, sp->source);
         st = ITP_EINPUT;
     }
-    double *power = st ? NULL : calloc((size_t)(nh + 1) * (size_t)K, sizeof *power);
+    double *power = w->power = st ? NULL : calloc((size_t)(nh + 1) * (size_t)K, sizeof *power);
     double *batv[(ITP_MAX_HYPOTHESES + 1) * BATCHES] = {NULL};
     long nb[BATCHES] = {0};
     for (long r = 0; r < R; r++)
@@ -428,15 +449,15 @@ itp_status itp_assurance_run(const itp_assurance_opts *o, const char *dir, FILE 
         if (!(batv[q] = calloc((size_t)K, sizeof *batv[q])))
             st = ITP_ENOMEM;
     const char *all[ITP_MAX_SETS_ASSURANCE];
-    static char ov[MAX_DRAW_PARAMS][200];
+    char ov[MAX_DRAW_PARAMS][200];
     for (int k = 0; !st && k < K; k++) {
         int n = 0;
         for (int i = 0; i < o->n_sets && n < ITP_MAX_SETS_ASSURANCE; i++)
             all[n++] = o->sets[i];
-        for (int i = 0; i < s.n_par; i++)
-            if (s.acts[i]) {
-                snprintf(ov[i], sizeof ov[i], "%s=%.17g", s.path[i],
-                         s.x[(size_t)k * (size_t)s.n_par + (size_t)i]);
+        for (int i = 0; i < sp->n_par; i++)
+            if (sp->acts[i]) {
+                snprintf(ov[i], sizeof ov[i], "%s=%.17g", sp->path[i],
+                         sp->x[(size_t)k * (size_t)sp->n_par + (size_t)i]);
                 all[n++] = ov[i];
             }
         itp_scenario *scn;
@@ -462,55 +483,91 @@ itp_status itp_assurance_run(const itp_assurance_opts *o, const char *dir, FILE 
             fprintf(progress, "assurance: parameter set %d of %d: power %.3f\n", k + 1, K,
                     power[k]);
     }
-    static stats stt[ITP_MAX_HYPOTHESES + 1];
-    double rho[MAX_DRAW_PARAMS] = {0};
+    stats *stt = w->stt;
+    double *rho = w->rho;
     if (!st) {
         for (int h = 0; h <= nh; h++)
             summarise(power + (size_t)h * (size_t)K, K, R, batv + h * BATCHES, nb, &stt[h]);
-        double *col = malloc((size_t)K * sizeof *col), *work = malloc(2 * (size_t)K * sizeof *work);
-        for (int i = 0; col && work && i < s.n_par; i++) {
-            if (!s.acts[i])
+        double *col = malloc((size_t)K * sizeof *col), *wk = malloc(2 * (size_t)K * sizeof *wk);
+        for (int i = 0; col && wk && i < sp->n_par; i++) {
+            if (!sp->acts[i])
                 continue;
             for (int k = 0; k < K; k++)
-                col[k] = s.x[(size_t)k * (size_t)s.n_par + (size_t)i];
-            rho[i] = K > 2 ? gsl_stats_spearman(col, 1, power, 1, (size_t)K, work) : (double)NAN;
+                col[k] = sp->x[(size_t)k * (size_t)sp->n_par + (size_t)i];
+            rho[i] = K > 2 ? gsl_stats_spearman(col, 1, power, 1, (size_t)K, wk) : (double)NAN;
         }
         free(col);
-        free(work);
-        st = itp_mkdir_p(dir, err, errlen);
-        if (!st)
-            st = write_files(dir, base, &s, o, power, stt, rho, err, errlen);
+        free(wk);
     }
+    w->best[0] = w->best[1] = w->best[2] = -1;
+    for (int i = 0; !st && i < sp->n_par; i++)
+        for (int b = 0; b < 3 && sp->acts[i] && !isnan(rho[i]); b++)
+            if (w->best[b] < 0 || fabs(rho[i]) > fabs(rho[w->best[b]])) {
+                for (int m = 2; m > b; m--)
+                    w->best[m] = w->best[m - 1];
+                w->best[b] = i;
+                break;
+            }
+    for (int q = 0; q < (nh + 1) * BATCHES; q++)
+        free(batv[q]);
+    if (st)
+        work_free(w);
+    return st;
+}
+
+itp_status itp_assurance_run(const itp_assurance_opts *o, const char *dir, FILE *out,
+                             FILE *progress, char *err, size_t errlen)
+{
+    work w;
+    itp_status st = compute(o, &w, progress, err, errlen);
+    if (st)
+        return st;
+    int nh = w.base->plan.n_hyp, K = o->draws;
+    long R = o->reps;
+    st = itp_mkdir_p(dir, err, errlen);
+    if (!st)
+        st = write_files(dir, w.base, &w.s, o, w.power, w.stt, w.rho, err, errlen);
     if (!st && out) {
         fprintf(out, "assurance of %s over %d parameter sets (%s), %ld replicates each with "
-                     "common random numbers\n", base->name, K, s.source, R);
+                     "common random numbers\n", w.base->name, K, w.s.source, R);
         fprintf(out, "%-16s %9s %8s %8s %8s   power over the sets: 5%%  25%%  50%%  75%%  95%%\n",
                 "hypothesis", "assurance", "MCSE", "between", "within");
         for (int h = 0; h <= nh; h++) {
-            const stats *x = &stt[h];
+            const stats *x = &w.stt[h];
             fprintf(out, "%-16s %9.3f %8.4f %8.4f %8.4f   %24.2f %4.2f %4.2f %4.2f %4.2f\n",
-                    h < nh ? base->plan.hyp[h].name : "any rejected", x->assurance, x->mcse,
+                    h < nh ? w.base->plan.hyp[h].name : "any rejected", x->assurance, x->mcse,
                     x->between, x->within, x->q[0], x->q[1], x->q[2], x->q[3], x->q[4]);
         }
-        int best[3] = {-1, -1, -1};
-        for (int i = 0; i < s.n_par; i++)
-            for (int b = 0; b < 3 && s.acts[i] && !isnan(rho[i]); b++)
-                if (best[b] < 0 || fabs(rho[i]) > fabs(rho[best[b]])) {
-                    for (int m = 2; m > b; m--)
-                        best[m] = best[m - 1];
-                    best[b] = i;
-                    break;
-                }
+        const int *best = w.best;
         fprintf(out, "most influential on %s's power (Spearman rank correlation):",
-                base->plan.hyp[0].name);
+                w.base->plan.hyp[0].name);
         for (int b = 0; b < 3 && best[b] >= 0; b++)
-            fprintf(out, "%s %s %+.2f", b ? "," : "", s.path[best[b]], rho[best[b]]);
+            fprintf(out, "%s %s %+.2f", b ? "," : "", w.s.path[best[b]], w.rho[best[b]]);
         fprintf(out, "\nwrote %s/assurance.csv, %s/assurance.json\n", dir, dir);
     }
-    for (int q = 0; q < (nh + 1) * BATCHES; q++)
-        free(batv[q]);
-    free(power);
-    free(s.x);
-    itp_scenario_free(base);
+    work_free(&w);
     return st;
+}
+
+itp_status itp_assurance_summarise(const itp_assurance_opts *o, itp_assurance_summary *sum,
+                                   FILE *progress, char *err, size_t errlen)
+{
+    work w;
+    itp_status st = compute(o, &w, progress, err, errlen);
+    if (st)
+        return st;
+    memset(sum, 0, sizeof *sum);
+    sum->n_hyp = w.base->plan.n_hyp;
+    for (int h = 0; h <= sum->n_hyp; h++) {
+        sum->assurance[h] = w.stt[h].assurance;
+        sum->mcse[h] = w.stt[h].mcse;
+        memcpy(sum->q[h], w.stt[h].q, sizeof sum->q[h]);
+    }
+    for (int b = 0; b < 3 && w.best[b] >= 0; b++) {
+        snprintf(sum->top[b], sizeof sum->top[b], "%s", w.s.path[w.best[b]]);
+        sum->top_rho[b] = w.rho[w.best[b]];
+        sum->n_top = b + 1;
+    }
+    work_free(&w);
+    return ITP_OK;
 }

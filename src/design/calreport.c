@@ -93,7 +93,8 @@ static int by_path(const void *a, const void *b)
 itp_status itp_cal_write_params(const char *dir, const char *file, int n,
                                 const char *const *path_in, const double *val_in,
                                 const char *const *unit_in, const char *const *source,
-                                const char *header, char *err, size_t errlen)
+                                const char *header, const char *footer, char *err,
+                                size_t errlen)
 {
     enum { MAXP = ITP_CAL_MAX_JOINT_PARAMS * ITP_CAL_MAX_PATHS };
     const char *paths[MAXP];
@@ -145,6 +146,8 @@ itp_status itp_cal_write_params(const char *dir, const char *file, int n,
     }
     for (; depth > 0; depth--)
         fprintf(o.f, "%*s};\n", 2 * (depth - 1), "");
+    if (footer)
+        fputs(footer, o.f);
     return itp_out_commit(&o, err, errlen);
 }
 
@@ -169,7 +172,7 @@ static itp_status write_fitted(const char *dir, const itp_scenario *scn, const i
              "# A scenario uses them with @include; its own settings take precedence.\n",
              scn->name);
     snprintf(source, sizeof source, "fitted to %s, see results/calibration/", scn->name);
-    return itp_cal_write_params(dir, "fitted.cfg", n, paths, val, unit, src, header, err,
+    return itp_cal_write_params(dir, "fitted.cfg", n, paths, val, unit, src, header, NULL, err,
                                 errlen);
 }
 

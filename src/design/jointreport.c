@@ -118,6 +118,66 @@ static int has_population_sibling(const itp_joint *j, int i)
     return 0;
 }
 
+/* The exposures the fit saw, per drug (TYPE.DRUG) with an exposure: the
+ * lowest and highest of the arms of the trials, and the trials, as the
+ * list fitted_exposures (scenario exposure.c flags a dose outside them).
+ * Into buf; "" when no trial has such a drug. */
+static itp_status exposures_seen(const itp_joint *j, char *buf, size_t len, char *err,
+                                 size_t errlen)
+{
+    enum { MAXD = 16 };
+    char drug[MAXD][2 * ITP_NAME_MAX + 2], trials[MAXD][512];
+    const char *unit[MAXD];
+    double lo[MAXD], hi[MAXD];
+    int nd = 0;
+    for (int k = 0; k < j->n; k++) {
+        const itp_scenario *scn = itp_calibrator_scenario(j->cal[k], NULL, err, errlen);
+        if (!scn)
+            return ITP_EINPUT;
+        for (int a = 0; a < scn->n_arms; a++)
+            for (int m = 0; m < scn->arms[a].n_components; m++) {
+                const itp_component *c = &scn->components[scn->arms[a].component[m]];
+                double x;
+                const char *u;
+                char name[sizeof drug[0]];
+                if (!c->type->exposure || !c->type->exposure(c->params, &x, &u))
+                    continue;
+                snprintf(name, sizeof name, "%s.%s", c->type->name, c->drug);
+                int d = 0;
+                while (d < nd && strcmp(drug[d], name) != 0)
+                    d++;
+                if (d == nd) {
+                    if (nd == MAXD)
+                        continue;
+                    snprintf(drug[nd], sizeof drug[nd], "%s", name);
+                    unit[nd] = u;
+                    lo[nd] = hi[nd] = x;
+                    trials[nd++][0] = '\0';
+                }
+                lo[d] = fmin(lo[d], x);
+                hi[d] = fmax(hi[d], x);
+                if (!strstr(trials[d], j->trial[k])) {
+                    size_t used = strlen(trials[d]);
+                    snprintf(trials[d] + used, sizeof trials[d] - used, "%s%s", used ? ", " : "",
+                             j->trial[k]);
+                }
+            }
+    }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int d = 0; d < nd; d++) {
+        int w = snprintf(buf + used, len - used,
+                         "%s  { drug = \"%s\"; min = %.6g; max = %.6g; unit = \"%s\";\n"
+                         "    source = \"the lowest and highest in the arms of %s, the trials "
+                         "fitted\"; }%s\n", d ? "" : "\n# The exposures the fitted trials gave "
+                         "(a dose outside them is flagged as extrapolated).\n"
+                         "fitted_exposures = (\n", drug[d], lo[d], hi[d], unit[d], trials[d],
+                         d + 1 < nd ? "," : "\n);");
+        used += w > 0 && (size_t)w < len - used ? (size_t)w : 0;
+    }
+    return ITP_OK;
+}
+
 /* fitted.cfg: the fitted values as groups a scenario includes. A general
  * parameter that some population has a value of its own for is written
  * under each population of the trials it acts on (populations.NAME.PATH)
@@ -169,8 +229,10 @@ static itp_status write_fitted(const itp_joint *j, const char *dir, const joint_
              "# and act on the scenarios that enrol that population (a general parameter\n"
              "# that a population has a value of its own for is written per population).\n",
              j->file);
-    return itp_cal_write_params(dir, "fitted.cfg", n, paths, val, units, srcs, header, err,
-                                errlen);
+    static char footer[4096];
+    itp_status st = exposures_seen(j, footer, sizeof footer, err, errlen);
+    return st ? st : itp_cal_write_params(dir, "fitted.cfg", n, paths, val, units, srcs, header,
+                                          footer, err, errlen);
 }
 
 /* joint.md: per trial and target, the leave-one-trial-out table, the

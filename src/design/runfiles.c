@@ -244,6 +244,9 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     itp_fmt_json(f, pl->alpha, 10);
     fputs(",\n  \"multiplicity\": ", f);
     json_str(f, pl->mult ? pl->mult->name : "none");
+    /* the arm components outside the exposures the fit saw ("" none) */
+    fputs(",\n  \"extrapolated\": ", f);
+    json_str(f, scn->extrapolated);
     fputs(",\n  \"hypotheses\": [\n", f);
     for (int k = 0; k < pl->n_hyp; k++) {
         const itp_hypothesis *h = &pl->hyp[k];
@@ -541,6 +544,9 @@ void itp_print_summary(const itp_scenario *scn, const itp_run_result *res, FILE 
     else
         fprintf(f, "%s: PARTIAL, interrupted after %ld design and %ld null replicates, %d patients\n",
                 scn->name, d->reps, res->has_null ? n->reps : 0L, scn->n_patients);
+    if (scn->extrapolated[0])
+        fprintf(f, "EXTRAPOLATED: outside the exposures the fitted trials gave: %s\n",
+                scn->extrapolated);
     fprintf(f, "%-12s %-14s %-8s %16s %16s %12s\n", "hypothesis", "arm", "test", "power (MCSE)",
             "type I (MCSE)", "median est.");
     for (int k = 0; k < scn->plan.n_hyp; k++) {

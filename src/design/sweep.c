@@ -283,10 +283,26 @@ typedef struct null_figures {
     long rejected[ITP_MAX_HYPOTHESES];   /* in either direction (type I error) */
 } null_figures;
 
+/* The assurance columns of a point (NA for one not run, a = NULL). */
+static void assurance_cols(FILE *f, int nh, const itp_assurance_summary *a)
+{
+    for (int k = 0; k < nh; k++) {
+        const double v[5] = {a ? a->assurance[k] : 0, a ? a->mcse[k] : 0, a ? a->q[k][0] : 0,
+                             a ? a->q[k][2] : 0, a ? a->q[k][4] : 0};
+        for (int i = 0; i < 5; i++)
+            itp_fmt_csv(f, ",", a ? v[i] : (double)NAN, 8);
+    }
+    fputc(',', f);
+    if (a && a->n_top > 0)
+        fprintf(f, "%s %+.2f", a->top[0], a->top_rho[0]);
+    else
+        fputs("NA", f);
+}
+
 itp_status itp_sweep(const char *scenario_file, const char *defaults, const char *const *sets,
                      int n_sets, const itp_vary *vary, int n_vary, const itp_run_opts *o,
-                     const char *dir, const char *identity, int resume, int force, FILE *table,
-                     char *err, size_t errlen)
+                     const itp_assurance_opts *ax, const char *dir, const char *identity,
+                     int resume, int force, FILE *table, char *err, size_t errlen)
 {
     const char *all[64 + ITP_MAX_VARY];
     char point[ITP_MAX_VARY][160];
@@ -369,7 +385,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                 break;
             idx[v] = 0;
         }
-    long n_invalid = 0;
+    long n_invalid = 0, n_extrapolated = 0;
     for (long g = done; !st && g < total; g++) {
         set_point(vary, n_vary, idx, n_sets, point, all);
         itp_scenario *scn = NULL;
@@ -434,7 +450,14 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                 const char *h = first->plan.hyp[k].name;
                 fprintf(rf, ",%s_power,%s_power_mcse,%s_type1,%s_type1_mcse", h, h, h, h);
             }
-            fputs(",fwer,fwer_mcse,note\n", rf);
+            fputs(",fwer,fwer_mcse", rf);
+            for (int k = 0; ax && k < first->plan.n_hyp; k++) {
+                const char *h = first->plan.hyp[k].name;
+                fprintf(rf, ",%s_assurance,%s_assurance_mcse,%s_power_q05,%s_power_q50,"
+                        "%s_power_q95", h, h, h, h, h);
+            }
+            fputs(ax ? ",assurance_most_influential,note,extrapolated\n"
+                     : ",note,extrapolated\n", rf);
             arms_header(first, vary, n_vary, af);
             header = 1;
         }
@@ -449,14 +472,17 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             fputc('0', rf);
             for (int k = 0; k < 4 * first->plan.n_hyp + 2; k++)
                 fputs(",NA", rf);
+            if (ax)
+                assurance_cols(rf, first->plan.n_hyp, NULL);
             fputc(',', rf);
             csv_text(rf, invalid);
-            fputc('\n', rf);
+            fputs(",NA\n", rf);
             arms_rows_na(first, vary, idx, n_vary, af);
             if (table)
                 fprintf(table, "%s:  not run: %s\n", label, invalid);
         }
         itp_run_result rr;
+        itp_assurance_summary asum;
         itp_run_opts ro = *o;
         ro.replicates = NULL;
         ro.label = label;
@@ -495,7 +521,21 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             double fw = has_null ? (double)nf.any_rejected / (double)nf.reps : (double)NAN;
             itp_fmt_csv(rf, ",", fw, 8);
             itp_fmt_csv(rf, ",", has_null ? itp_mc_se(fw, nf.reps) : (double)NAN, 8);
-            fputs(",\n", rf);
+            if (ax) {   /* the point's assurance: its settings, the draws' sets */
+                itp_assurance_opts a = *ax;
+                a.scenario = scenario_file;
+                a.defaults = defaults;
+                a.sets = all;
+                a.n_sets = n_sets + n_vary;
+                st = itp_assurance_summarise(&a, &asum, NULL, err, errlen);
+                assurance_cols(rf, scn->plan.n_hyp, st ? NULL : &asum);
+            }
+            fputs(",,", rf);   /* no note; the components outside the fitted exposures */
+            if (scn->extrapolated[0]) {
+                csv_text(rf, scn->extrapolated);
+                n_extrapolated++;
+            }
+            fputc('\n', rf);
             arms_rows(scn, vary, idx, n_vary, &rr.design, af);
         }
         fclose(rf);
@@ -552,6 +592,12 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                 if (has_null)
                     fprintf(table, "  FWER (global null) %.4f%s", fw,
                             shared ? " (null shared)" : "");
+                if (ax)
+                    fprintf(table, "  assurance %s %.3f (%.3f; power 5-95%% over the sets "
+                            "%.2f-%.2f)", scn->plan.hyp[0].name, asum.assurance[0],
+                            asum.mcse[0], asum.q[0][0], asum.q[0][4]);
+                if (scn->extrapolated[0])
+                    fputs("  EXTRAPOLATED (outside the fitted exposures)", table);
                 fputc('\n', table);
                 fflush(table);
             }
@@ -572,6 +618,10 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
     if (!st && n_invalid && table)
         fprintf(stderr, "itpsim sweep: %ld of %ld grid points not run (invalid settings; their "
                 "rows say why in the note column)\n", n_invalid, total - done);
+    if (!st && n_extrapolated && table)
+        fprintf(stderr, "itpsim sweep: %ld of %ld grid points outside the exposures the fitted "
+                "trials gave (the extrapolated column names them)\n", n_extrapolated,
+                total - done);
     for (int k = 0; k < 2; k++)
         if (prog[k])
             fclose(prog[k]);

@@ -22,4 +22,7 @@ itp_status itp_scn_check_size(itp_reader *rd, itp_scenario *scn, const config_se
 /* events.c */
 itp_status itp_scn_read_events(itp_reader *rd, itp_scenario *scn, const config_setting_t *root);
 
+/* exposure.c: fitted_exposures and the arm components outside them */
+itp_status itp_scn_check_exposures(itp_reader *rd, itp_scenario *scn, const config_setting_t *root);
+
 #endif

@@ -16,7 +16,7 @@
 static const char *const design_keys[] = {
     "name", "description", "model", "patients", "arms", "control",
     "allocation", "strata", "enrolment", "followup", "visits", "components",
-    "events", "rescue", "new_therapy", "population", "populations", NULL};
+    "events", "rescue", "new_therapy", "population", "populations", "fitted_exposures", NULL};
 
 #define MAX_TOP_KEYS 64
 
@@ -199,7 +199,8 @@ static const section_reader design_sections[] = {
     type_groups,          itp_scn_read_components, itp_scn_read_arms,
     itp_scn_read_allocation, itp_scn_read_strata, itp_scn_read_enrolment,
     itp_scn_read_followup, itp_scn_read_visits,    itp_scn_check_size,
-    itp_scn_read_events,  check_component_visits,  check_component_schedule, NULL};
+    itp_scn_read_events,  check_component_visits,  check_component_schedule,
+    itp_scn_check_exposures, NULL};
 
 /* The population the reader found (checked when it opened the files), with
  * its description, phase and prior lines, for `check` (they describe it;

@@ -173,6 +173,16 @@ static int last_scheduled(const void *vp, const char **setting)
     return itp_infusions_last(&p->inf, setting);
 }
 
+/* The exposure of the dose-response: the dose times the infusions
+ * planned (all within the follow-up: later ones are refused). */
+static int exposure(const void *vp, double *value, const char **unit)
+{
+    const bcell_params *p = vp;
+    *value = p->dose * p->inf.n;
+    *unit = "mg/kg (total over the infusions)";
+    return 1;
+}
+
 const itp_component_type itp_bcell_antibody_type = {
     .name = "bcell_antibody",
     .description = "B-cell depleting antibody: Emax in the total dose on a protected remission",
@@ -186,4 +196,5 @@ const itp_component_type itp_bcell_antibody_type = {
     .day = day_fn,
     .stop = stop,
     .last_scheduled = last_scheduled,
+    .exposure = exposure,
 };

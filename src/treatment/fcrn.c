@@ -194,6 +194,16 @@ static int last_scheduled(const void *vp, const char **setting)
     return itp_infusions_last(&p->inf, setting);
 }
 
+/* The exposure of the dose-response: the dose of one infusion (the
+ * drug level it gives, in mg/kg). */
+static int exposure(const void *vp, double *value, const char **unit)
+{
+    const fcrn_params *p = vp;
+    *value = p->dose;
+    *unit = "mg/kg per infusion";
+    return 1;
+}
+
 const itp_component_type itp_fcrn_blocker_type = {
     .name = "fcrn_blocker",
     .description = "FcRn blocker: IgG lowering cuts platelet destruction while it lasts",
@@ -206,4 +216,5 @@ const itp_component_type itp_fcrn_blocker_type = {
     .day = day_fn,
     .stop = stop,
     .last_scheduled = last_scheduled,
+    .exposure = exposure,
 };
