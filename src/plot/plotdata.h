@@ -79,7 +79,8 @@ itp_status plot_read_file(const char *path, char **out, size_t *len);
 /* Helpers shared by the plot data files (plotio.c). */
 /* qsort comparison of doubles, ascending. */
 int plot_cmp_double(const void *a, const void *b);
-/* Splits a CSV line in place at commas; the number of fields (at most max). */
+/* Splits a CSV line in place at commas (a field in double quotes keeps its
+ * commas, unquoted); the number of fields (at most max). */
 int plot_split_csv(char *line, char **field, int max);
 /* The next line of a buffer (NUL-terminated in place), or NULL at the end. */
 char *plot_next_line(char **pos);
