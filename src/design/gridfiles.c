@@ -20,7 +20,7 @@ void itp_ss_fit_curves(const itp_scenario *scn, const itp_ss_result *res, int hy
     for (int k = 0; k < scn->plan.n_hyp; k++) {
         itp_ss_fit *f = &fits[k];
         memset(f, 0, sizeof *f);
-        f->n_target = f->n_low = f->n_high = NAN;
+        f->n_target = f->n_low = f->n_high = (double)NAN;
         if (hyp >= 0 && k != hyp) {
             snprintf(f->why, sizeof f->why, "not the hypothesis searched for");
             continue;

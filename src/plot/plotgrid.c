@@ -55,7 +55,7 @@ static void read_json(const char *dir, const char *src, plot_info *info)
 {
     char path[1200], v[64], *json = NULL;
     snprintf(path, sizeof path, "%s/%.*s.json", dir, (int)(strlen(src) - 4), src);
-    info->target_power = info->alpha = NAN;
+    info->target_power = info->alpha = (double)NAN;
     if (plot_read_file(path, &json, NULL))
         return;
     if (itp_json_get(json, "target_power", -1, v, sizeof v))
@@ -135,7 +135,7 @@ itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, ch
     snprintf(info->power_x, sizeof info->power_x, "%s", hdr[0]);
     snprintf(info->power_source, sizeof info->power_source, "%s", src[which]);
     info->grid = 1 + which;
-    info->chosen_x = NAN;
+    info->chosen_x = (double)NAN;
     read_json(dir, src[which], info);
     /* rows: the series is the hypothesis and the other settings' values;
      * the family-wise error is one more series per other settings' values */

@@ -111,7 +111,7 @@ itp_status itp_probit_fit(const double *x, const double *r, const double *m, siz
 {
     size_t k = 0;
     int distinct = 0, some = 0, all = 1;
-    double x0 = NAN;
+    double x0 = (double)NAN;
     for (size_t i = 0; i < n; i++) {
         if (!(m[i] > 0))
             continue;
@@ -197,7 +197,7 @@ double itp_probit_at(const itp_probit *fit, double x, double z, double *lo, doub
 int itp_probit_inverse(const itp_probit *fit, double p, double z, double *x, double *lo,
                        double *hi)
 {
-    *lo = *hi = *x = NAN;
+    *lo = *hi = *x = (double)NAN;
     if (!(fit->b > 0))
         return -1;
     double t = gsl_cdf_ugaussian_Pinv(p), d = fit->a - t;
