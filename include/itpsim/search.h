@@ -6,7 +6,9 @@
 #ifndef ITPSIM_SEARCH_H
 #define ITPSIM_SEARCH_H
 
+#include <stdint.h>
 #include "itpsim/assurance.h"
+#include "itpsim/probit.h"
 #include "itpsim/run.h"
 
 #define ITP_MAX_SS_POINTS 64
@@ -18,6 +20,12 @@ typedef struct itp_ss_point {
     long reps;
     long rejected[ITP_MAX_HYPOTHESES];
     double criterion;     /* the named hypothesis' power, or the smallest */
+    /* the null at this size (o->null): replicates (0: not run), each
+     * hypothesis' rejections in either direction (its type I error, as
+     * itp_type1), replicates rejecting any (the FWER) */
+    long null_reps;
+    long null_rejected[ITP_MAX_HYPOTHESES];
+    long null_any;
 } itp_ss_point;
 
 typedef struct itp_ss_result {
@@ -25,12 +33,15 @@ typedef struct itp_ss_result {
     itp_ss_point points[ITP_MAX_SS_POINTS];
     int chosen;           /* index of the smallest size reaching the target, -1: none */
     int step;             /* sizes are multiples of this (the allocation ratios' sum) */
+    int n_steps;          /* the sizes in the order the search tried them */
+    int steps[ITP_MAX_SS_POINTS];
 } itp_ss_result;
 
 /* The sizes a search evaluated before (known, from a stopped search's
  * progress file), taken instead of simulating them again; each size
  * simulated is written to `out` (may be NULL) as a line "n reps r_0 ...
- * r_15" (its rejections per hypothesis) and flushed. */
+ * r_15 null_reps t_0 ... t_15 null_any" (its rejections per hypothesis,
+ * then the null's) and flushed. */
 typedef struct itp_ss_log {
     const itp_ss_point *known;
     int n_known;
@@ -44,10 +55,36 @@ typedef struct itp_ss_log {
 /* Bisection over multiples of the allocation ratios' sum in [n_min, n_max]
  * for the smallest size whose power (hypothesis `hyp`, or every hypothesis
  * when hyp < 0) is at least `power`; then the sizes one step either side.
- * log may be NULL. */
+ * Each size also runs its null when o->null. log may be NULL. */
 itp_status itp_samplesize(const itp_scenario *scn, const itp_run_opts *o, int hyp,
                           double power, int n_min, int n_max, itp_ss_log *log,
                           itp_ss_result *res);
+
+/* The power curve fitted to a search's sizes (gridfiles.c): a probit
+ * regression of each hypothesis' rejections on sqrt(patients) over every
+ * size evaluated (probit.h says why sqrt), and the size at which the fit
+ * reaches the target with the interval where its 95% band does. */
+typedef struct itp_ss_fit {
+    int ok;                   /* 0: no fit, `why` says why */
+    itp_probit probit;        /* x = sqrt(patients) */
+    double n_target, n_low, n_high;   /* patients; NaN: none or unbounded */
+    char why[96];
+} itp_ss_fit;
+
+/* Fits every hypothesis the search's criterion counts (hyp, or all when
+ * hyp < 0; the others get ok 0). *binding: the hypothesis whose fitted
+ * size is the largest (the one that sets the design's size), -1 when none
+ * was fitted. */
+void itp_ss_fit_curves(const itp_scenario *scn, const itp_ss_result *res, int hyp, double power,
+                       itp_ss_fit *fits, int *binding);
+
+/* DIR/power_fit.csv: per hypothesis fitted, the fitted curve on 101 sizes
+ * from the smallest to the largest evaluated with its 95% band (rows
+ * "curve"), and the size at the target power with its interval (row
+ * "size"; chosen 1 on the binding hypothesis'). */
+itp_status itp_ss_write_fit(const char *dir, const itp_scenario *scn, const itp_ss_result *res,
+                            double power, const itp_ss_fit *fits, int binding, char *err,
+                            size_t errlen);
 
 typedef struct itp_vary {
     char key[128];
@@ -81,5 +118,30 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                      int n_sets, const itp_vary *vary, int n_vary, const itp_run_opts *o,
                      const itp_assurance_opts *ax, const char *dir, const char *identity,
                      int resume, int force, FILE *table, char *err, size_t errlen);
+
+/* What a sweep or sample size search was, for its report: DIR/sweep.json
+ * or DIR/samplesize.json (itpsim plot reads the scenario and its settings
+ * back from it). */
+typedef struct itp_grid_info {
+    const char *command;              /* "sweep" or "samplesize" */
+    const char *file, *hash;          /* the scenario file and its hash */
+    const char *provenance;           /* a JSON object, or NULL */
+    const char *const *sets;          /* the --set overrides */
+    int n_sets;
+    uint64_t seed;
+    long reps;
+    int null;                         /* the nulls were run */
+    double target_power;              /* NaN: none given */
+    const itp_vary *vary;             /* sweep: the grid */
+    int n_vary;
+    const char *hypothesis;           /* samplesize: NULL for every one */
+    long n_min, n_max;
+    const itp_ss_result *res;
+    const itp_ss_fit *fits;           /* NULL: none */
+    int binding;
+} itp_grid_info;
+
+itp_status itp_grid_write_json(const char *dir, const itp_scenario *scn, const itp_grid_info *g,
+                               char *err, size_t errlen);
 
 #endif

@@ -239,8 +239,14 @@ static int cmd_plot(int argc, char **argv)
     itp_plot_opts po = {.seed = 1, .threads = o.threads ? o.threads : default_threads()};
     itp_scenario *scn = NULL;
     itp_cal_spec cal;
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    FILE *jf = fopen(path, "rb");
+    /* a run's summary.json, else a sweep's or sample size search's JSON
+     * file: the scenario (and its --set) for the report */
+    FILE *jf = NULL;
+    static const char *const jname[] = {"summary.json", "sweep.json", "samplesize.json"};
+    for (int k = 0; k < 3 && !jf; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, jname[k]);
+        jf = fopen(path, "rb");
+    }
     if (jf) {
         size_t cap = 1 << 20;
         char *json = malloc(cap);

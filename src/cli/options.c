@@ -78,7 +78,7 @@ int parse_u64(const char *s, uint64_t *out)
 enum {
     O_SET = 256, O_DEFAULTS, O_NO_NULL, O_FORCE, O_PLOTS, O_EVALUATE, O_RESUME, O_QUIET,
     O_PRECISION, O_POWER, O_MIN, O_MAX, O_HYPOTHESIS, O_VARY, O_ASSURANCE, O_DRAWS, O_PRIORS,
-    O_PARTIAL, O_HELP, O_REPS, O_RANGE, O_ASSURANCE_REPS
+    O_PARTIAL, O_HELP, O_REPS, O_RANGE, O_ASSURANCE_REPS, O_TARGET
 };
 static const struct {
     const char *name;
@@ -101,6 +101,7 @@ static const struct {
     {"draws", required_argument, O_DRAWS, 'A'}, {"priors", no_argument, O_PRIORS, 'A'},
     {"partial-nulls", no_argument, O_PARTIAL, 'Z'},
     {"assurance-reps", required_argument, O_ASSURANCE_REPS, 'B'},
+    {"target-power", required_argument, O_TARGET, 'T'},
 };
 #define N_OPTIONS (sizeof option_table / sizeof option_table[0])
 
@@ -202,6 +203,13 @@ static int take_option(const char *cmd, const char *usage, int code, const char 
             return rc;
         if (!(x > 0.0 && x < 1.0))
             return usage_error(cmd, "--power: '%s' is not in (0, 1)", val);
+        o->power = x;
+        return -1;
+    case O_TARGET:   /* sweep: the power the picture marks */
+        if ((rc = number(cmd, name, val, &x)) >= 0)
+            return rc;
+        if (!(x > 0.0 && x < 1.0))
+            return usage_error(cmd, "--target-power: '%s' is not in (0, 1)", val);
         o->power = x;
         return -1;
     case O_MIN:

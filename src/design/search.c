@@ -6,6 +6,18 @@
 #include <string.h>
 #include "itpsim/report.h"
 #include "itpsim/trial.h"
+/* A size's line of the progress file (search.h). */
+static void log_point(FILE *f, const itp_ss_point *p)
+{
+    fprintf(f, "%d %ld", p->n, p->reps);
+    for (int k = 0; k < ITP_MAX_HYPOTHESES; k++)
+        fprintf(f, " %ld", p->rejected[k]);
+    fprintf(f, " %ld", p->null_reps);
+    for (int k = 0; k < ITP_MAX_HYPOTHESES; k++)
+        fprintf(f, " %ld", p->null_rejected[k]);
+    fprintf(f, " %ld\n", p->null_any);
+}
+
 static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int hyp, int n,
                            itp_ss_log *log, itp_ss_result *res, double *crit)
 {
@@ -16,7 +28,7 @@ static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int h
         }
     if (res->n_points == ITP_MAX_SS_POINTS)
         return ITP_ERANGE;
-    itp_ss_point pt = {n, 0, {0}, HUGE_VAL};
+    itp_ss_point pt = {.n = n, .criterion = HUGE_VAL};
     int known = 0;
     for (int i = 0; log && i < log->n_known && !known; i++)
         if (log->known[i].n == n && log->known[i].reps == o->reps) {
@@ -27,7 +39,7 @@ static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int h
     if (!known) {
         itp_run_opts ro = *o;
         ro.patients = n;
-        ro.null = 0;
+        ro.null = o->null;
         ro.replicates = NULL;
         itp_run_result rr;
         itp_status st = itp_run(scn, &ro, &rr);
@@ -35,22 +47,21 @@ static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int h
             return st;
         pt.reps = rr.design.reps;
         memcpy(pt.rejected, rr.design.rejected, sizeof pt.rejected);
+        if (rr.has_null) {
+            pt.null_reps = rr.null.reps;
+            for (int k = 0; k < ITP_MAX_HYPOTHESES; k++)   /* as itp_type1 */
+                pt.null_rejected[k] = rr.null.rejected[k] + rr.null.harm_rejected[k];
+            pt.null_any = rr.null.any_rejected;
+        }
         itp_run_result_free(&rr);
         if (log && log->path && !log->out && itp_out_writes() &&
             (log->out = fopen(log->path, "w")) != NULL) {
             fprintf(log->out, "%s\n", log->identity);
-            for (int i = 0; i < log->n_known; i++) {
-                fprintf(log->out, "%d %ld", log->known[i].n, log->known[i].reps);
-                for (int k = 0; k < ITP_MAX_HYPOTHESES; k++)
-                    fprintf(log->out, " %ld", log->known[i].rejected[k]);
-                fputc('\n', log->out);
-            }
+            for (int i = 0; i < log->n_known; i++)
+                log_point(log->out, &log->known[i]);
         }
         if (log && log->out) {
-            fprintf(log->out, "%d %ld", pt.n, pt.reps);
-            for (int k = 0; k < ITP_MAX_HYPOTHESES; k++)
-                fprintf(log->out, " %ld", pt.rejected[k]);
-            fputc('\n', log->out);
+            log_point(log->out, &pt);
             fflush(log->out);
         }
     }
@@ -65,6 +76,7 @@ static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int h
     }
     res->points[at] = pt;
     res->n_points++;
+    res->steps[res->n_steps++] = n;
     *crit = pt.criterion;
     return ITP_OK;
 }

@@ -300,9 +300,14 @@ itp_status plot_write_report(const char *dir, const char *pdir, const itp_scenar
         html_text(f, scn->description);
         fputs("</p>\n", f);
     }
+    /* a run's summary.json, else a sweep's or search's JSON file */
     char jpath[1200], *json = NULL;
-    snprintf(jpath, sizeof jpath, "%s/summary.json", dir);
-    plot_read_file(jpath, &json, NULL);
+    static const char *const jname[] = {"summary.json", "sweep.json", "samplesize.json"};
+    for (int k = 0; k < 3 && !json; k++) {
+        snprintf(jpath, sizeof jpath, "%s/%s", dir, jname[k]);
+        if (plot_read_file(jpath, &json, NULL))
+            json = NULL;
+    }
     html_provenance(f, scn, o, json);
     if (scn) {
         html_scenario(f, scn, o);
@@ -311,17 +316,13 @@ itp_status plot_write_report(const char *dir, const char *pdir, const itp_scenar
     }
     char path[1200];
     snprintf(path, sizeof path, "%s/summary.csv", dir);
-    snprintf(jpath, sizeof jpath, "%s/power.csv", pdir);
-    int have_curve = access(jpath, R_OK) == 0;
-    if (access(path, R_OK) == 0) {
+    int grid = html_grid(f, dir, json);
+    if (!grid && access(path, R_OK) == 0) {
         fputs("<h2>Power and type I error</h2>\n<p>Per hypothesis: the share of design trials "
               "rejecting it (power) and of trials under the global null rejecting it (type I "
               "error), each with its Monte Carlo standard error (MCSE) and Wilson 95% "
               "interval.</p>\n", f);
         html_csv_table(f, path, "power-table");
-    } else if (have_curve) {
-        fputs("<p>This folder holds a grid of settings: the power at each is in the table "
-              "under the pictures.</p>\n", f);
     }
     if (json)
         html_family(f, json);
@@ -335,10 +336,6 @@ itp_status plot_write_report(const char *dir, const char *pdir, const itp_scenar
     for (int i = 0; i < npics && !st; i++)
         if (drawn[i])
             st = html_image(f, pdir, &pics[i]);
-    if (have_curve) {
-        fputs("<h2>Power against the varied setting</h2>\n", f);
-        html_csv_table(f, jpath, "power-curve-table");
-    }
     fputs("<p>Made by itpsim " ITP_VERSION ". Every picture's data is a CSV file in "
           "<code>plots/</code>.</p>\n", f);
     fputs(width_script, f);

@@ -28,4 +28,11 @@ void html_cell(FILE *f, const char *s);
  * the file cannot be read. */
 int html_csv_table(FILE *f, const char *path, const char *id);
 
+/* A sweep's or sample size search's sections (htmlgrid.c): its grid from
+ * json (sweep.json or samplesize.json; NULL: none), a search's fitted
+ * size, and the table of power and type I error in wide form, one row per
+ * grid point (id "power-wide-table"). 0 when dir holds neither sweep.csv
+ * nor samplesize.csv. */
+int html_grid(FILE *f, const char *dir, const char *json);
+
 #endif

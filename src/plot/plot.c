@@ -28,7 +28,7 @@
 /* ---- gnuplot ------------------------------------------------------------------ */
 
 /* A gnuplot single-quoted string. */
-static void gp_str(FILE *f, const char *s)
+void plot_gp_str(FILE *f, const char *s)
 {
     fputc('\'', f);
     for (; *s; s++) {
@@ -40,6 +40,8 @@ static void gp_str(FILE *f, const char *s)
     }
     fputc('\'', f);
 }
+
+#define gp_str plot_gp_str
 
 /* The settings every picture shares. */
 static void gp_common(FILE *f)
@@ -213,6 +215,8 @@ static void body_hist(FILE *f, const plot_info *in, int which)
 static void body_estimates(FILE *f, const plot_info *in) { body_hist(f, in, 0); }
 static void body_pvalues(FILE *f, const plot_info *in) { body_hist(f, in, 1); }
 
+/* Power per hypothesis with its band, the target power (or reference
+ * lines) and the size a search chose (plotgrid.c). */
 static void body_power(FILE *f, const plot_info *in)
 {
     fputs("set title ", f);
@@ -222,7 +226,9 @@ static void body_power(FILE *f, const plot_info *in)
     gp_str(f, t);
     fputs("\nset xlabel ", f);
     gp_str(f, in->power_x);
-    fputs("\nset ylabel 'power'\nset yrange [0:1]\nset key bottom right font ',8'\nplot ", f);
+    fputs("\nset ylabel 'power'\nset yrange [0:1]\nset key bottom right font ',8'\n", f);
+    plot_power_refs(f, in, 1);
+    fputs("plot ", f);
     for (int s = 0; s < in->n_series; s++) {
         fprintf(f, "'power.csv' skip 1 using 5:($2==%d?$9:1/0):($2==%d?$10:1/0) with filledcurves "
                    "lt %d notitle, \\\n     'power.csv' skip 1 using 5:($2==%d?$7:1/0) with "
@@ -431,7 +437,15 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
     plot_info *in = calloc(1, sizeof *in);
     if (!in)
         return ITP_ENOMEM;
-    if (scn) {
+    /* a sweep's or search's folder: the scenario is for the report only
+     * (its base design is no run of the folder's to re-simulate) */
+    char gpath[1200];
+    int grid = 0;
+    for (int k = 0; k < 2 && !grid; k++) {
+        snprintf(gpath, sizeof gpath, "%s/%s", dir, k ? "samplesize.csv" : "sweep.csv");
+        grid = access(gpath, R_OK) == 0;
+    }
+    if (scn && !grid) {
         in->n_arms = scn->n_arms;
         for (int a = 0; a < scn->n_arms; a++)
             snprintf(in->arm[a], sizeof in->arm[a], "%s", scn->arms[a].name);
@@ -465,17 +479,31 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
                                    "unadjusted p-value under the design and the null.",
          body_pvalues, 1100, hist_h},
         {"power", "power.csv", "Power with its Monte Carlo band (+-1.96 SE) against the "
-                               "varied setting, one line per hypothesis.",
+                               "varied setting, one line per hypothesis; the target power "
+                               "(or light reference lines at 0.8 and 0.9 when none was "
+                               "given) and the size a search chose.",
          body_power, 900, 560},
+        {"type1", "type1.csv", "Type I error of each point's null with +-1.96 Monte Carlo SE "
+                               "against the varied setting, one line per hypothesis in its "
+                               "power colour, the family-wise error dashed grey; the nominal "
+                               "alpha dashed.",
+         body_type1, 900, 480},
+        {"power_fit", "power_fit.csv", "The sample size search's fitted power curve: a probit "
+                                       "regression of the rejections on sqrt(patients) over "
+                                       "the sizes evaluated, its 95% band, the size at the "
+                                       "target power from the fit with its interval, the "
+                                       "evaluated sizes with +-1.96 MCSE.",
+         body_fit, 900, 560},
         {"assurance", "assurance.csv", "Power over the parameter sets of an assurance run: "
                                        "its distribution, and against each of the three "
                                        "parameters most correlated with it (Spearman).",
          body_assurance, 1100, 760},
     };
-    int want[6] = {in->reps_km > 0, in->reps_traj > 0, in->n_hyp > 0, in->n_hyp > 0,
-                   in->n_series > 0, in->assur_sets > 0};
-    int drawn[6] = {0};
-    int npics = 6, any = 0;
+    enum { NPICS = sizeof pics / sizeof pics[0] };
+    int want[NPICS] = {in->reps_km > 0, in->reps_traj > 0, in->n_hyp > 0, in->n_hyp > 0,
+                       in->n_series > 0, in->has_type1, in->has_fit, in->assur_sets > 0};
+    int drawn[NPICS] = {0};
+    int npics = NPICS, any = 0;
     for (int i = 0; i < npics; i++)
         any |= want[i];
     if (!st && !any) {

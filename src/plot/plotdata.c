@@ -1,6 +1,7 @@
 /* The data behind the pictures of a run: histograms of the replicates'
- * estimates and p-values, and power against a varied setting (the
- * re-simulated curves are in plotsim.c, the helpers in plotio.c). Each is
+ * estimates and p-values, and an assurance run's power over its parameter
+ * sets (the re-simulated curves are in plotsim.c, power against a varied
+ * setting in plotgrid.c, the helpers in plotio.c). Each is
  * written as CSV in DIR/plots/ for gnuplot (plot.c) and for users' own
  * plots. */
 
@@ -204,147 +205,7 @@ itp_status plotdata_replicates(const char *dir, const char *pdir, const itp_scen
     return st;
 }
 
-/* ---- power against a varied setting ------------------------------------------ */
-
-typedef struct power_row {
-    int series, hyp;
-    double x, reps, p, se;
-} power_row;
-
-static int cmp_power_row(const void *a, const void *b)
-{
-    const power_row *x = a, *y = b;
-    if (x->series != y->series)
-        return x->series - y->series;
-    return (x->x > y->x) - (x->x < y->x);
-}
-
-itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, char *err,
-                          size_t errlen)
-{
-    static const char *const src[2] = {"sweep.csv", "samplesize.csv"};
-    char path[1024], *text = NULL;
-    int which = -1;
-    for (int k = 0; k < 2 && which < 0; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, src[k]);
-        if (!plot_read_file(path, &text, NULL))
-            which = k;
-    }
-    if (which < 0)
-        return ITP_OK;
-    enum { MAXF = 4 + 1 + 16 * 4 + 4 };
-    char *hdr[MAXF], *f[MAXF];
-    char *pos = text, *line = plot_next_line(&pos);
-    int nf = line ? plot_split_csv(line, hdr, MAXF) : 0;
-    int nkeys = 0;
-    while (nkeys < nf && strcmp(hdr[nkeys], "replicates"))
-        nkeys++;
-    if (nkeys == 0 || nkeys >= nf) {
-        free(text);
-        return ITP_OK;
-    }
-    int pcol[ITP_MAX_HYPOTHESES], nh = 0;
-    for (int i = nkeys + 1; i + 1 < nf && nh < ITP_MAX_HYPOTHESES; i++) {
-        size_t l = strlen(hdr[i]);
-        if (l > 6 && !strcmp(hdr[i] + l - 6, "_power") && !strcmp(hdr[i + 1] + l - 6, "_power_mcse"))
-            pcol[nh++] = i;
-    }
-    snprintf(info->power_x, sizeof info->power_x, "%s", hdr[0]);
-    snprintf(info->power_source, sizeof info->power_source, "%s", src[which]);
-    /* rows: the series is the hypothesis and the other settings' values */
-    itp_out out;
-    itp_status st = itp_out_open(&out, pdir, "power.csv", err, errlen);
-    if (st) {
-        free(text);
-        return st;
-    }
-    fputs("series,series_index,hypothesis,setting,x,replicates,power,mcse,band_low,band_high\n",
-          out.f);
-    info->n_series = 0;
-    char choice[64][64];   /* a sweep's values: at most 64 */
-    int n_choices = 0;
-    size_t nrow = 0, cap = 64;
-    power_row *row = malloc(cap * sizeof *row);
-    while (row && (line = plot_next_line(&pos))) {
-        if (!*line)
-            continue;
-        int m = plot_split_csv(line, f, MAXF);
-        if (m < nf)
-            continue;
-        char others[128] = "";
-        for (int k = 1; k < nkeys; k++) {
-            size_t l = strlen(others);
-            snprintf(others + l, sizeof others - l, "%s%s=%s", k > 1 ? "; " : "", hdr[k], f[k]);
-        }
-        for (int h = 0; h < nh; h++) {
-            char name[160];
-            int hl = (int)(strlen(hdr[pcol[h]]) - 6);
-            if (others[0])
-                snprintf(name, sizeof name, "%.*s (%s)", hl, hdr[pcol[h]], others);
-            else
-                snprintf(name, sizeof name, "%.*s", hl, hdr[pcol[h]]);
-            int s = 0;
-            while (s < info->n_series && strcmp(info->series[s], name))
-                s++;
-            if (s == info->n_series) {
-                if (s == PLOT_MAX_SERIES)
-                    continue;
-                snprintf(info->series[info->n_series++], sizeof info->series[0], "%s", name);
-            }
-            if (nrow == cap) {
-                power_row *r2 = realloc(row, 2 * cap * sizeof *row);
-                if (!r2) {
-                    free(row);
-                    row = NULL;
-                    break;
-                }
-                row = r2;
-                cap *= 2;
-            }
-            power_row *r = &row[nrow++];
-            r->series = s;
-            r->hyp = h;
-            r->x = plot_parse_num(f[0]);
-            if (isnan(r->x)) {   /* a named choice: 1, 2, ... in the order met */
-                int c = 0;
-                while (c < n_choices && strcmp(choice[c], f[0]))
-                    c++;
-                if (c == n_choices && n_choices < (int)(sizeof choice / sizeof choice[0]))
-                    snprintf(choice[n_choices++], sizeof choice[0], "%s", f[0]);
-                r->x = c + 1;
-            }
-            r->reps = plot_parse_num(f[nkeys]);
-            r->p = plot_parse_num(f[pcol[h]]);
-            r->se = plot_parse_num(f[pcol[h] + 1]);
-            if (!(r->reps > 0))   /* a grid point not run (its note says why) */
-                nrow--;
-        }
-    }
-    if (!row) {
-        free(text);
-        itp_out_abort(&out);
-        return ITP_ENOMEM;
-    }
-    /* grouped by series, ascending in the setting: one line each */
-    qsort(row, nrow, sizeof *row, cmp_power_row);
-    for (size_t i = 0; i < nrow; i++) {
-        const power_row *r = &row[i];
-        double lo = fmax(0.0, r->p - 1.96 * r->se), hi = fmin(1.0, r->p + 1.96 * r->se);
-        fprintf(out.f, "%s,%d,%.*s,%s,%.10g,%.0f,", info->series[r->series], r->series,
-                (int)(strlen(hdr[pcol[r->hyp]]) - 6), hdr[pcol[r->hyp]], hdr[0], r->x, r->reps);
-        itp_fmt_csv(out.f, "", r->p, 6);
-        fputc(',', out.f);
-        itp_fmt_csv(out.f, "", r->se, 6);
-        fputc(',', out.f);
-        itp_fmt_csv(out.f, "", lo, 6);
-        fputc(',', out.f);
-        itp_fmt_csv(out.f, "", hi, 6);
-        fputc('\n', out.f);
-    }
-    free(row);
-    free(text);
-    return itp_out_commit(&out, err, errlen);
-}
+/* ---- assurance ----------------------------------------------------------------- */
 
 itp_status plotdata_assurance(const char *dir, const char *pdir, plot_info *info, char *err,
                               size_t errlen)

@@ -35,6 +35,17 @@ typedef struct plot_info {
     char series[PLOT_MAX_SERIES][160];
     char power_x[160];        /* the varied setting */
     char power_source[32];    /* "sweep.csv" or "samplesize.csv" */
+    int grid;                 /* 1 a sweep folder, 2 a sample size search's (0: neither) */
+    int n_fwer;               /* type1.csv's family-wise error series (index 64 + j) */
+    char fwer_series[PLOT_MAX_SERIES][160];
+    int has_type1;            /* type1.csv has rows */
+    double target_power;      /* the target (NaN: none given; 0.8 and 0.9 drawn light) */
+    double alpha;             /* the scenario's alpha (NaN: unknown) */
+    double chosen_x;          /* the size the search chose (NaN: none) */
+    int has_fit;              /* power_fit.csv: the fit of fit_hyp (series fit_series) */
+    char fit_hyp[ITP_NAME_MAX];
+    int fit_series;
+    double fit_n, fit_lo, fit_hi;
     int assur_sets;           /* assurance.csv's parameter sets (0: none) */
     char assur_hyp[ITP_NAME_MAX];            /* the hypothesis drawn */
     int n_assur_par;                         /* parameters drawn (at most 3) */
@@ -49,7 +60,9 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
 /* estimates.csv and pvalues.csv from dir/replicates.csv (none: nothing). */
 itp_status plotdata_replicates(const char *dir, const char *pdir, const itp_scenario *scn,
                                plot_info *info, char *err, size_t errlen);
-/* power.csv from dir/sweep.csv or dir/samplesize.csv (none: nothing). */
+/* power.csv and type1.csv from dir/sweep.csv or dir/samplesize.csv (none:
+ * nothing), the target and alpha from its JSON file, a search's
+ * power_fit.csv copied (plotgrid.c). */
 itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, char *err,
                           size_t errlen);
 
@@ -66,7 +79,8 @@ itp_status plot_read_file(const char *path, char **out, size_t *len);
 /* Helpers shared by the plot data files (plotio.c). */
 /* qsort comparison of doubles, ascending. */
 int plot_cmp_double(const void *a, const void *b);
-/* Splits a CSV line in place at commas; the number of fields (at most max). */
+/* Splits a CSV line in place at commas (a field in double quotes keeps its
+ * commas, unquoted); the number of fields (at most max). */
 int plot_split_csv(char *line, char **field, int max);
 /* The next line of a buffer (NUL-terminated in place), or NULL at the end. */
 char *plot_next_line(char **pos);
@@ -77,6 +91,16 @@ int plot_first_time_endpoint(const itp_scenario *scn);
 
 /* The body of a picture's gnuplot script (plot.c). */
 typedef void (*gp_body_fn)(FILE *f, const plot_info *in);
+
+/* s as a gnuplot single-quoted string (plot.c). */
+void plot_gp_str(FILE *f, const char *s);
+/* The power picture's reference lines: the target power (or light lines at
+ * 0.8 and 0.9 when none was given) and, with_chosen, the size the search
+ * chose (plotgrid.c). */
+void plot_power_refs(FILE *f, const plot_info *in, int with_chosen);
+/* The pictures type1 and power_fit (plotgrid.c). */
+void body_type1(FILE *f, const plot_info *in);
+void body_fit(FILE *f, const plot_info *in);
 
 /* One picture. */
 typedef struct picture {

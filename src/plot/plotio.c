@@ -96,6 +96,22 @@ int plot_split_csv(char *line, char **field, int max)
     char *s = line;
     while (n < max) {
         field[n++] = s;
+        if (*s == '"') {
+            /* a quoted field (RFC 4180; a sweep's note): unquoted in place,
+             * "" as one quote, its commas kept */
+            char *w = s, *r = s + 1;
+            while (*r && !(r[0] == '"' && r[1] != '"')) {
+                if (r[0] == '"')
+                    r++;   /* the first of a doubled quote */
+                *w++ = *r++;
+            }
+            *w = '\0';
+            s = *r ? r + 1 : r;
+            if (*s != ',')
+                break;
+            s++;
+            continue;
+        }
         char *c = strchr(s, ',');
         if (!c)
             break;

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Renders an HTML report in headless Chromium (Debian's chromium) with no
 # network in a window 1280 px wide: takes a screenshot (a PNG of sensible
-# size), dumps the DOM and checks that it holds the power table (a run's or
-# a sweep's) with its columns in words, that the page is no wider than the window and no table
+# size), dumps the DOM and checks that it holds the power table (a run's, or
+# a sweep's or sample size search's in wide form) with its columns in words, that the page is no wider than the window and no table
 # container reaches past it (the report's own script writes the widths on
 # <body>: data-page-width, data-window-width, data-wide-tables), and fails
 # on any console error.
@@ -30,8 +30,15 @@ sig=$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')
 [ "$sig" = 89504e470d0a1a0a ] || { echo "screenshot is not a PNG"; exit 1; }
 size=$(wc -c < "$shot")
 [ "$size" -gt 20000 ] || { echo "screenshot only $size bytes"; exit 1; }
-grep -Eq 'id="power(-curve)?-table"' "$tmp/dom.html" || { echo "rendered page has no power table"; exit 1; }
-grep -q '<th class="num">power</th>' "$tmp/dom.html" || { echo "power table without a power column"; exit 1; }
+# a run's power table, or a sweep's or search's in wide form (a column
+# "NAME power" per hypothesis)
+if grep -q 'id="power-wide-table"' "$tmp/dom.html"; then
+  grep -Eq '<th class="num"[^>]*>[^<]+ power</th>' "$tmp/dom.html" ||
+    { echo "wide power table without a power column"; exit 1; }
+else
+  grep -q 'id="power-table"' "$tmp/dom.html" || { echo "rendered page has no power table"; exit 1; }
+  grep -q '<th class="num">power</th>' "$tmp/dom.html" || { echo "power table without a power column"; exit 1; }
+fi
 # the widths the page's script measured
 body=$(grep -o '<body[^>]*>' "$tmp/dom.html")
 pw=$(printf '%s' "$body" | sed -n 's/.*data-page-width="\([0-9]*\)".*/\1/p')

@@ -32,6 +32,7 @@ json core
 model model
 montecarlo montecarlo
 multiplicity stats
+probit stats
 plot plot
 record record
 report report
