@@ -63,6 +63,33 @@ static void gp_common(FILE *f)
 }
 
 
+/* A subtitle (the endpoint's rule in words) as labels at the top of the
+ * canvas, cut into lines of at most 120 bytes at spaces; the top line at
+ * screen y. Returns the number of lines. */
+static int gp_subtitle(FILE *f, const char *s, double y)
+{
+    int lines = 0;
+    while (*s && lines < 4) {
+        size_t n = strlen(s), cut = n;
+        if (n > 120) {
+            cut = 120;
+            while (cut > 40 && s[cut] != ' ')
+                cut--;
+        }
+        char line[160];
+        snprintf(line, sizeof line, "%.*s", (int)cut, s);
+        fprintf(f, "set label %d ", 90 + lines);
+        gp_str(f, line);
+        fprintf(f, " at screen 0.5, screen %g center font ',9' tc rgb '#444444'\n",
+                y - 0.028 * lines);
+        lines++;
+        s += cut;
+        while (*s == ' ')
+            s++;
+    }
+    return lines;
+}
+
 /* The Kaplan-Meier picture: per arm the mean curve as a step function
  * (km.csv in step form), its 5-95% band as a light fill with dashed
  * outlines, the published landmark values and medians with their CIs; under
@@ -71,11 +98,12 @@ static void body_km(FILE *f, const plot_info *in)
 {
     char t[512];
     snprintf(t, sizeof t, "Kaplan-Meier: free of %s (%s) - mean of %d replicates, 5-95%% band",
-             in->km_endpoint, in->km_desc[0] ? in->km_desc : in->km_type, in->reps_km);
+             in->km_endpoint, in->km_type, in->reps_km);
     double table = 0.06 + 0.045 * in->n_arms; /* the share of the height under the plot */
+    int sub = gp_subtitle(f, in->km_desc, 0.945);
     fputs("set multiplot\nset lmargin at screen 0.16\nset rmargin at screen 0.74\n", f);
-    fprintf(f, "set origin 0,%g\nset size 1,%g\nset bmargin 3\nset tmargin 3\n", table,
-            1 - table);
+    fprintf(f, "set origin 0,%g\nset size 1,%g\nset bmargin 3\nset tmargin %d\n", table,
+            1 - table, 3 + sub);
     fputs("set title ", f);
     gp_str(f, t);
     fprintf(f, "\nset xlabel 'months since randomisation'\nset ylabel 'share free of event'\n"
@@ -114,6 +142,7 @@ static void body_km(FILE *f, const plot_info *in)
     /* the numbers at risk: one row per arm, the arm's colour */
     fprintf(f, "set origin 0,0\nset size 1,%g\nset tmargin 1.5\nset bmargin 0.5\n"
                "unset title\nunset xlabel\nset format x ''\nunset grid\nunset key\n"
+               "unset label 90\nunset label 91\nunset label 92\nunset label 93\n"
                "unset ylabel\nset yrange [-0.6:%g]\nset ytics ()\n"
                "set label 1 'number at risk (mean over replicates)' at screen 0.02, screen %g\n",
             table, in->n_arms - 0.4, table - 0.01);

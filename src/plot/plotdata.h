@@ -14,7 +14,7 @@ typedef struct plot_info {
     int reps_km;              /* replicates behind km.csv (0: no KM) */
     char km_endpoint[ITP_NAME_MAX];
     char km_type[ITP_NAME_MAX];             /* its type (endpoint.h) */
-    char km_desc[256];                      /* its rule in words ("" none) */
+    char km_desc[512];                      /* its rule in words ("" none) */
     double km_max_month;
     int km_tick;              /* months between ticks and numbers at risk */
     int has_published;        /* km_published.csv has rows */

@@ -374,6 +374,7 @@ static itp_status write_km(const char *pdir, const itp_scenario *scn, const itp_
     info->reps_km = (int)R;
     snprintf(info->km_endpoint, sizeof info->km_endpoint, "%s", scn->endpoints[e0].name);
     snprintf(info->km_type, sizeof info->km_type, "%s", scn->endpoints[e0].type->name);
+    itp_endpoint_describe(scn, e0, info->km_desc, sizeof info->km_desc);
     return itp_out_commit(&out, err, errlen);
 }
 
