@@ -100,12 +100,15 @@ static void body_km(FILE *f, const plot_info *in)
     snprintf(t, sizeof t, "Kaplan-Meier: free of %s (%s) - mean of %d replicates, 5-95%% band",
              in->km_endpoint, in->km_type, in->reps_km);
     double table = 0.06 + 0.045 * in->n_arms; /* the share of the height under the plot */
-    int sub = gp_subtitle(f, in->km_desc, 0.945);
-    fputs("set multiplot\nset lmargin at screen 0.16\nset rmargin at screen 0.74\n", f);
-    fprintf(f, "set origin 0,%g\nset size 1,%g\nset bmargin 3\nset tmargin %d\n", table,
-            1 - table, 3 + sub);
-    fputs("set title ", f);
+    /* the title and the rule in words as labels at the top: the plot
+     * starts under them */
+    fputs("set label 89 ", f);
     gp_str(f, t);
+    fputs(" at screen 0.5, screen 0.972 center\n", f);
+    int sub = gp_subtitle(f, in->km_desc, 0.94);
+    fputs("set multiplot\nset lmargin at screen 0.16\nset rmargin at screen 0.74\n", f);
+    fprintf(f, "set origin 0,%g\nset size 1,%g\nset bmargin 3\nset tmargin at screen %g\n",
+            table, 1 - table, 0.94 - 0.03 * sub);
     fprintf(f, "\nset xlabel 'months since randomisation'\nset ylabel 'share free of event'\n"
                "set yrange [0:1.02]\nset xrange [0:%g]\nset xtics 0,%d\n",
             in->km_max_month > 0 ? in->km_max_month : 1, in->km_tick > 0 ? in->km_tick : 3);
@@ -142,7 +145,7 @@ static void body_km(FILE *f, const plot_info *in)
     /* the numbers at risk: one row per arm, the arm's colour */
     fprintf(f, "set origin 0,0\nset size 1,%g\nset tmargin 1.5\nset bmargin 0.5\n"
                "unset title\nunset xlabel\nset format x ''\nunset grid\nunset key\n"
-               "unset label 90\nunset label 91\nunset label 92\nunset label 93\n"
+               "unset label 89\nunset label 90\nunset label 91\nunset label 92\nunset label 93\n"
                "unset ylabel\nset yrange [-0.6:%g]\nset ytics ()\n"
                "set label 1 'number at risk (mean over replicates)' at screen 0.02, screen %g\n",
             table, in->n_arms - 0.4, table - 0.01);
@@ -159,38 +162,111 @@ static void body_km(FILE *f, const plot_info *in)
     fputs("unset multiplot\n", f);
 }
 
+/* The colours of the statuses of status.csv, in its order: on course,
+ * failed, rescued, off the TPO-RA, withdrawn or dead. */
+static const char *const status_colour[PLOT_STATUS] = {"#a6dba0", "#c2185b", "#fdb863",
+                                                       "#1b7837", "#636363"};
+static const char *const status_title[PLOT_STATUS] = {
+    "on course as planned", "failed (first ttf event)", "rescued (not failed)",
+    "off the TPO-RA (taper done or stopped)", "withdrawn or dead"};
+
+/* The arms per row of the trajectories picture. */
+static int traj_cols(int n_arms)
+{
+    return n_arms < 3 ? n_arms : 3;
+}
+
+/* One arm's counts: the 10-90% band and the median in the arm's colour
+ * (lt a + 1, as in the Kaplan-Meier picture), a few patients in grey, the
+ * median TPO-RA dose on the right axis in its drug's unit. */
+static void traj_counts(FILE *f, const plot_info *in, int a)
+{
+    fputs("unset object 1\nset title ", f);
+    gp_str(f, in->arm[a]);
+    fprintf(f, " tc lt %d\n", a + 1);
+    if (in->has_taper[a])
+        fprintf(f, "set object 1 rect from first %g, graph 0 to first %g, graph 1 behind "
+                   "fc rgb '#fff0c0' fs solid 1.0 noborder\n",
+                in->taper_lo[a], in->taper_hi[a]);
+    int dose = in->max_dose > 0 && in->dose_key[a][0];
+    if (dose) {
+        fputs("set y2tics\nset y2label ", f);
+        gp_str(f, in->dose_label[a]);
+        fputc('\n', f);
+    } else {
+        fputs("unset y2tics\nunset y2label\n", f);
+    }
+    fprintf(f, "plot 'trajectories.csv' skip 1 using 4:($2==%d?$6:1/0):($2==%d?$8:1/0) with "
+               "filledcurves lt %d title '10-90%% of patients', \\\n"
+               "     'trajectory_patients.csv' skip 1 using 5:($2==%d?$6:1/0) with lines lw 0.6 "
+               "lc rgb '#999999' title 'patients (replicate 0)', \\\n"
+               "     'trajectories.csv' skip 1 using 4:($2==%d?$7:1/0) with linespoints lt %d "
+               "pt 7 ps 0.4 title 'median count'",
+            a, a, a + 1, a, a, a + 1);
+    if (dose) {
+        fprintf(f, ", \\\n     'trajectories.csv' skip 1 using 4:($2==%d?$9:1/0) axes x1y2 "
+                   "with steps lc rgb '#333333' lw 1.5 dt 2 title ",
+                a);
+        gp_str(f, in->dose_key[a]);
+    }
+    fputc('\n', f);
+}
+
+/* One arm's statuses over the visit weeks as stacked shares (status.csv). */
+static void traj_status(FILE *f, const plot_info *in, int a)
+{
+    fputs("unset object 1\nunset y2tics\nunset y2label\nunset logscale y\nset yrange [0:1]\n"
+          "set ylabel 'share of patients followed'\nset title ", f);
+    char t[200];
+    snprintf(t, sizeof t, "%s: status", in->arm[a]);
+    gp_str(f, t);
+    fprintf(f, " tc lt %d\nplot ", a + 1);
+    /* band s: from the sum of the shares before it to the sum with it */
+    for (int s = 0; s < PLOT_STATUS; s++) {
+        char lo[64] = "0", hi[64] = "";
+        for (int k = 0; k < s; k++)
+            snprintf(lo + (k ? strlen(lo) : 0), sizeof lo - (k ? strlen(lo) : 0), "%s$%d",
+                     k ? "+" : "", 6 + k);
+        snprintf(hi, sizeof hi, "%s%s$%d", s ? lo : "", s ? "+" : "", 6 + s);
+        fprintf(f, "'status.csv' skip 1 using 4:($2==%d?%s:1/0):($2==%d?%s:1/0) with "
+                   "filledcurves fc rgb '%s' fs solid 0.85 noborder title '%s'%s",
+                a, lo, a, hi, status_colour[s], status_title[s],
+                s + 1 < PLOT_STATUS ? ", \\\n     " : "\n");
+    }
+    fputs("set logscale y\nset yrange [1:1500]\nset ylabel 'platelets (\u00d710\u2079/L)'\n", f);
+}
+
+/* Per arm its counts and, under them, its statuses; the arms in rows of
+ * up to three; every legend below its panel, outside the data. */
 static void body_traj(FILE *f, const plot_info *in)
 {
-    int cols = in->n_arms < 3 ? in->n_arms : 3, rows = (in->n_arms + cols - 1) / cols;
+    int cols = traj_cols(in->n_arms), rows = (in->n_arms + cols - 1) / cols;
+    int per = in->has_status ? 2 : 1;
     fprintf(f, "set multiplot layout %d,%d title 'Observed scheduled counts: median and 10-90%% "
-               "band (%d replicates), median TPO-RA dose, taper window shaded'\n",
-            rows, cols, in->reps_traj);
+               "band (%d replicates), median TPO-RA dose, taper window shaded%s'\n",
+            rows * per, cols, in->reps_traj,
+            in->has_status ? "; status of the patients over time" : "");
     fprintf(f, "set logscale y\nset yrange [1:1500]\nset xrange [0:%g]\nset ytics nomirror\n"
-               "set xlabel 'week'\nset ylabel 'platelets (10^9/L)'\nset key top left font ',8'\n",
+               "set xlabel 'week'\nset ylabel 'platelets (\u00d710\u2079/L)'\n"
+               "set key below left Left reverse maxcols 1 font ',8' samplen 2\n",
             in->max_week > 0 ? in->max_week : 1);
     if (in->max_dose > 0)
-        fprintf(f, "set y2range [0:%g]\nset y2tics\nset y2label 'TPO-RA dose (mg/day)'\n",
-                in->max_dose * 1.6);
-    for (int a = 0; a < in->n_arms; a++) {
-        fputs("unset object 1\nset title ", f);
-        gp_str(f, in->arm[a]);
-        fputc('\n', f);
-        if (in->has_taper[a])
-            fprintf(f, "set object 1 rect from first %g, graph 0 to first %g, graph 1 behind "
-                       "fc rgb '#fff0c0' fs solid 1.0 noborder\n",
-                    in->taper_lo[a], in->taper_hi[a]);
-        fprintf(f, "plot 'trajectories.csv' skip 1 using 4:($2==%d?$6:1/0):($2==%d?$8:1/0) with "
-                   "filledcurves lt 1 title '10-90%%', \\\n"
-                   "     'trajectory_patients.csv' skip 1 using 5:($2==%d?$6:1/0) with lines lw 0.6 "
-                   "lc rgb '#999999' title 'patients', \\\n"
-                   "     'trajectories.csv' skip 1 using 4:($2==%d?$7:1/0) with linespoints lt 1 "
-                   "pt 7 ps 0.4 title 'median'",
-                a, a, a, a);
-        if (in->max_dose > 0)
-            fprintf(f, ", \\\n     'trajectories.csv' skip 1 using 4:($2==%d?$9:1/0) axes x1y2 "
-                       "with steps lt 2 title 'median dose'",
-                    a);
-        fputc('\n', f);
+        fprintf(f, "set y2range [0:%g]\n", in->max_dose * 1.6);
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+            int a = r * cols + c;
+            if (a < in->n_arms)
+                traj_counts(f, in, a);
+            else
+                fputs("set multiplot next\n", f);
+        }
+        for (int c = 0; per > 1 && c < cols; c++) {
+            int a = r * cols + c;
+            if (a < in->n_arms)
+                traj_status(f, in, a);
+            else
+                fputs("set multiplot next\n", f);
+        }
     }
     fputs("unset multiplot\n", f);
 }
@@ -474,7 +550,8 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
         st = plotdata_assurance(dir, pdir, in, err, errlen);
     int nh = in->n_hyp, ha = in->n_arms;
     int hist_h = 330 * ((nh + 1) / 2) + 60;
-    int traj_h = 380 * ((ha + 2) / 3) + 50;
+    int traj_rows = (ha + 2) / 3 * (in->has_status ? 2 : 1);
+    int traj_w = 460 * (ha < 3 ? (ha > 0 ? ha : 1) : 3) + 40, traj_h = 410 * traj_rows + 50;
     const picture pics[] = {
         {"km", "km.csv", "Kaplan-Meier share free of the first time-to-event endpoint per arm: "
                          "mean over re-simulated replicates with the 5-95% band across them; "
@@ -484,7 +561,7 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
                                              "visit week (median, 10-90% band), a few patients "
                                              "of replicate 0, median TPO-RA dose (right axis); "
                                              "the TPO-RA taper window shaded.",
-         body_traj, 1300, traj_h},
+         body_traj, traj_w, traj_h},
         {"estimates", "estimates.csv", "Distribution over replicates of each hypothesis' "
                                        "estimate (hazard ratio on a log axis; risk "
                                        "difference, rate or RMST difference in months) "

@@ -3,7 +3,11 @@
 #define ITPSIM_PLOTDATA_H
 
 #include <stdio.h>
+#include "itpsim/endpoint.h"
 #include "itpsim/plot.h"
+
+/* The statuses of status.csv (plotstatus.c), in its column order. */
+#define PLOT_STATUS 5
 
 #define PLOT_MAX_SERIES 64
 
@@ -23,6 +27,10 @@ typedef struct plot_info {
     int has_taper[ITP_MAX_ARMS];
     double taper_lo[ITP_MAX_ARMS], taper_hi[ITP_MAX_ARMS]; /* weeks */
     double max_dose;          /* largest median dose (0: no TPO-RA) */
+    char dose_label[ITP_MAX_ARMS][128];     /* the dose axis: "eltrombopag dose (mg/day)" */
+    char dose_key[ITP_MAX_ARMS][192];       /* its line's title ("" no TPO-RA) */
+    int has_status;           /* status.csv written */
+    int reps_status;          /* replicates behind it */
     double max_week;
     int n_hyp;                /* hypotheses in estimates.csv / pvalues.csv */
     char hyp[ITP_MAX_HYPOTHESES][ITP_NAME_MAX];
@@ -46,6 +54,23 @@ typedef struct plot_info {
  * trajectory_patients.csv in pdir from re-simulated replicates. */
 itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const itp_plot_opts *o,
                              plot_info *info, char *err, size_t errlen);
+/* ---- status over time and dose labels (plotstatus.c) ---- */
+extern const char *const plot_status_name[PLOT_STATUS];
+/* The first endpoint of type ttf, or -1. */
+int plot_ttf_endpoint(const itp_scenario *scn);
+/* Adds one replicate's patients to tally [n_arms * n_visits * PLOT_STATUS]:
+ * at each scheduled visit day within the patient's information (limit[i],
+ * NULL: the follow-up) the patient's status. out: the endpoints' outcomes
+ * (NULL: none evaluated, no failure). */
+void plot_status_tally(const itp_scenario *scn, const itp_record *rec, const itp_outcome *out,
+                       const int *limit, int *tally);
+/* status.csv from the tallies summed over the replicates. */
+itp_status plot_write_status(const char *pdir, const itp_scenario *scn, const long *sum,
+                             plot_info *info, char *err, size_t errlen);
+/* info->dose_label and dose_key per arm: the arm's first TPO-RA, its drug
+ * and unit, and whether the arm doses other drugs. */
+void plot_dose_labels(const itp_scenario *scn, plot_info *info);
+
 /* estimates.csv and pvalues.csv from dir/replicates.csv (none: nothing). */
 itp_status plotdata_replicates(const char *dir, const char *pdir, const itp_scenario *scn,
                                plot_info *info, char *err, size_t errlen);

@@ -173,6 +173,12 @@ static int last_scheduled(const void *vp, const char **setting)
     return itp_infusions_last(&p->inf, setting);
 }
 
+static const char *bcell_unit(const void *params)
+{
+    (void)params;
+    return "mg/kg per infusion";
+}
+
 const itp_component_type itp_bcell_antibody_type = {
     .name = "bcell_antibody",
     .description = "B-cell depleting antibody: Emax in the total dose on a protected remission",
@@ -186,4 +192,5 @@ const itp_component_type itp_bcell_antibody_type = {
     .day = day_fn,
     .stop = stop,
     .last_scheduled = last_scheduled,
+    .dose_unit = bcell_unit,
 };

@@ -194,6 +194,12 @@ static int last_scheduled(const void *vp, const char **setting)
     return itp_infusions_last(&p->inf, setting);
 }
 
+static const char *fcrn_unit(const void *params)
+{
+    (void)params;
+    return "mg/kg per infusion";
+}
+
 const itp_component_type itp_fcrn_blocker_type = {
     .name = "fcrn_blocker",
     .description = "FcRn blocker: IgG lowering cuts platelet destruction while it lasts",
@@ -206,4 +212,5 @@ const itp_component_type itp_fcrn_blocker_type = {
     .day = day_fn,
     .stop = stop,
     .last_scheduled = last_scheduled,
+    .dose_unit = fcrn_unit,
 };
