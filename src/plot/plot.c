@@ -27,20 +27,6 @@
 
 /* ---- gnuplot ------------------------------------------------------------------ */
 
-/* A gnuplot single-quoted string. */
-static void gp_str(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if ((unsigned char)*s < 32)
-            continue;
-        if (*s == '\'')
-            fputc('\'', f);
-        fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
 /* The settings every picture shares. */
 static void gp_common(FILE *f)
 {
@@ -79,7 +65,7 @@ static int gp_subtitle(FILE *f, const char *s, double y)
         char line[160];
         snprintf(line, sizeof line, "%.*s", (int)cut, s);
         fprintf(f, "set label %d ", 90 + lines);
-        gp_str(f, line);
+        plot_gp_str(f, line);
         fprintf(f, " at screen 0.5, screen %g center font ',9' tc rgb '#444444'\n",
                 y - 0.028 * lines);
         lines++;
@@ -103,7 +89,7 @@ static void body_km(FILE *f, const plot_info *in)
     /* the title and the rule in words as labels at the top: the plot
      * starts under them */
     fputs("set label 89 ", f);
-    gp_str(f, t);
+    plot_gp_str(f, t);
     fputs(" at screen 0.5, screen 0.972 center\n", f);
     int sub = gp_subtitle(f, in->km_desc, 0.94);
     fputs("set multiplot\nset lmargin at screen 0.16\nset rmargin at screen 0.74\n", f);
@@ -127,7 +113,7 @@ static void body_km(FILE *f, const plot_info *in)
     for (int a = 0; a < in->n_arms; a++) {
         fprintf(f, "'km.csv' skip 1 using 5:($2==%d&&$10>=half?$6:1/0) with lines lt %d lw 2 title ", a,
                 a + 1);
-        gp_str(f, in->arm[a]);
+        plot_gp_str(f, in->arm[a]);
         fputs(", \\\n     ", f);
     }
     if (in->has_published)
@@ -151,7 +137,7 @@ static void body_km(FILE *f, const plot_info *in)
             table, in->n_arms - 0.4, table - 0.01);
     for (int a = 0; a < in->n_arms; a++) {
         fputs("set ytics add (", f);
-        gp_str(f, in->arm[a]);
+        plot_gp_str(f, in->arm[a]);
         fprintf(f, " %d)\n", in->n_arms - 1 - a);
     }
     fputs("set ytics scale 0 nomirror offset -2,0\nset xtics scale 0\nset border 0\nplot ", f);
@@ -159,115 +145,6 @@ static void body_km(FILE *f, const plot_info *in)
         fprintf(f, "'km_at_risk.csv' skip 1 using 3:($2==%d?%d:1/0):(sprintf('%%.1f',$5)) with "
                    "labels tc lt %d notitle%s",
                 a, in->n_arms - 1 - a, a + 1, a + 1 < in->n_arms ? ", \\\n     " : "\n");
-    fputs("unset multiplot\n", f);
-}
-
-/* The colours of the statuses of status.csv, in its order: on course,
- * failed, rescued, off the TPO-RA, withdrawn or dead. */
-static const char *const status_colour[PLOT_STATUS] = {"#a6dba0", "#c2185b", "#fdb863",
-                                                       "#1b7837", "#636363"};
-static const char *const status_title[PLOT_STATUS] = {
-    "on course as planned", "failed (first ttf event)", "rescued (not failed)",
-    "off the TPO-RA (taper done or stopped)", "withdrawn or dead"};
-
-/* The arms per row of the trajectories picture. */
-static int traj_cols(int n_arms)
-{
-    return n_arms < 3 ? n_arms : 3;
-}
-
-/* One arm's counts: the 10-90% band and the median in the arm's colour
- * (lt a + 1, as in the Kaplan-Meier picture), a few patients in grey, the
- * median TPO-RA dose on the right axis in its drug's unit. */
-static void traj_counts(FILE *f, const plot_info *in, int a)
-{
-    fputs("unset object 1\nset title ", f);
-    gp_str(f, in->arm[a]);
-    fprintf(f, " tc lt %d\n", a + 1);
-    if (in->has_taper[a])
-        fprintf(f, "set object 1 rect from first %g, graph 0 to first %g, graph 1 behind "
-                   "fc rgb '#fff0c0' fs solid 1.0 noborder\n",
-                in->taper_lo[a], in->taper_hi[a]);
-    int dose = in->max_dose > 0 && in->dose_key[a][0];
-    if (dose) {
-        fputs("set y2tics\nset y2label ", f);
-        gp_str(f, in->dose_label[a]);
-        fputc('\n', f);
-    } else {
-        fputs("unset y2tics\nunset y2label\n", f);
-    }
-    fprintf(f, "plot 'trajectories.csv' skip 1 using 4:($2==%d?$6:1/0):($2==%d?$8:1/0) with "
-               "filledcurves lt %d title '10-90%% of patients', \\\n"
-               "     'trajectory_patients.csv' skip 1 using 5:($2==%d?$6:1/0) with lines lw 0.6 "
-               "lc rgb '#999999' title 'patients (replicate 0)', \\\n"
-               "     'trajectories.csv' skip 1 using 4:($2==%d?$7:1/0) with linespoints lt %d "
-               "pt 7 ps 0.4 title 'median count'",
-            a, a, a + 1, a, a, a + 1);
-    if (dose) {
-        fprintf(f, ", \\\n     'trajectories.csv' skip 1 using 4:($2==%d?$9:1/0) axes x1y2 "
-                   "with steps lc rgb '#333333' lw 1.5 dt 2 title ",
-                a);
-        gp_str(f, in->dose_key[a]);
-    }
-    fputc('\n', f);
-}
-
-/* One arm's statuses over the visit weeks as stacked shares (status.csv). */
-static void traj_status(FILE *f, const plot_info *in, int a)
-{
-    fputs("unset object 1\nunset y2tics\nunset y2label\nunset logscale y\nset yrange [0:1]\n"
-          "set ylabel 'share of patients followed'\nset title ", f);
-    char t[200];
-    snprintf(t, sizeof t, "%s: status", in->arm[a]);
-    gp_str(f, t);
-    fprintf(f, " tc lt %d\nplot ", a + 1);
-    /* band s: from the sum of the shares before it to the sum with it */
-    for (int s = 0; s < PLOT_STATUS; s++) {
-        char lo[64] = "0", hi[64] = "";
-        for (int k = 0; k < s; k++)
-            snprintf(lo + (k ? strlen(lo) : 0), sizeof lo - (k ? strlen(lo) : 0), "%s$%d",
-                     k ? "+" : "", 6 + k);
-        snprintf(hi, sizeof hi, "%s%s$%d", s ? lo : "", s ? "+" : "", 6 + s);
-        fprintf(f, "'status.csv' skip 1 using 4:($2==%d?%s:1/0):($2==%d?%s:1/0) with "
-                   "filledcurves fc rgb '%s' fs solid 0.85 noborder title '%s'%s",
-                a, lo, a, hi, status_colour[s], status_title[s],
-                s + 1 < PLOT_STATUS ? ", \\\n     " : "\n");
-    }
-    fputs("set logscale y\nset yrange [1:1500]\nset ylabel 'platelets (\u00d710\u2079/L)'\n", f);
-}
-
-/* Per arm its counts and, under them, its statuses; the arms in rows of
- * up to three; every legend below its panel, outside the data. */
-static void body_traj(FILE *f, const plot_info *in)
-{
-    int cols = traj_cols(in->n_arms), rows = (in->n_arms + cols - 1) / cols;
-    int per = in->has_status ? 2 : 1;
-    fprintf(f, "set multiplot layout %d,%d title 'Observed scheduled counts: median and 10-90%% "
-               "band (%d replicates), median TPO-RA dose, taper window shaded%s'\n",
-            rows * per, cols, in->reps_traj,
-            in->has_status ? "; status of the patients over time" : "");
-    fprintf(f, "set logscale y\nset yrange [1:1500]\nset xrange [0:%g]\nset ytics nomirror\n"
-               "set xlabel 'week'\nset ylabel 'platelets (\u00d710\u2079/L)'\n"
-               "set key below left Left reverse maxcols 1 font ',8' samplen 2\n",
-            in->max_week > 0 ? in->max_week : 1);
-    if (in->max_dose > 0)
-        fprintf(f, "set y2range [0:%g]\n", in->max_dose * 1.6);
-    for (int r = 0; r < rows; r++) {
-        for (int c = 0; c < cols; c++) {
-            int a = r * cols + c;
-            if (a < in->n_arms)
-                traj_counts(f, in, a);
-            else
-                fputs("set multiplot next\n", f);
-        }
-        for (int c = 0; per > 1 && c < cols; c++) {
-            int a = r * cols + c;
-            if (a < in->n_arms)
-                traj_status(f, in, a);
-            else
-                fputs("set multiplot next\n", f);
-        }
-    }
     fputs("unset multiplot\n", f);
 }
 
@@ -281,9 +158,9 @@ static void body_hist(FILE *f, const plot_info *in, int which)
     fputs("set ylabel 'share of replicates'\nset key top right font ',8'\nset yrange [0:*]\n", f);
     for (int h = 0; h < in->n_hyp; h++) {
         fputs("set title ", f);
-        gp_str(f, in->hyp[h]);
+        plot_gp_str(f, in->hyp[h]);
         fputs("\nset xlabel ", f);
-        gp_str(f, which ? "p-value" : in->hyp_what[h]);
+        plot_gp_str(f, which ? "p-value" : in->hyp_what[h]);
         fputc('\n', f);
         if (!which && in->hyp_log[h])
             fputs("set logscale x\n", f);
@@ -324,23 +201,25 @@ static void body_power(FILE *f, const plot_info *in)
     char t[256];
     snprintf(t, sizeof t, "Power against %s (%s), band: +-1.96 Monte Carlo SE", in->power_x,
              in->power_source);
-    gp_str(f, t);
+    plot_gp_str(f, t);
     fputs("\nset xlabel ", f);
-    gp_str(f, in->power_x);
+    plot_gp_str(f, in->power_x);
     fputs("\nset ylabel 'power'\nset yrange [0:1]\nset key bottom right font ',8'\nplot ", f);
     for (int s = 0; s < in->n_series; s++) {
         fprintf(f, "'power.csv' skip 1 using 5:($2==%d?$9:1/0):($2==%d?$10:1/0) with filledcurves "
                    "lt %d notitle, \\\n     'power.csv' skip 1 using 5:($2==%d?$7:1/0) with "
                    "linespoints lt %d pt 7 title ",
                 s, s, s + 1, s, s + 1);
-        gp_str(f, in->series[s]);
+        plot_gp_str(f, in->series[s]);
         fputs(s + 1 < in->n_series ? ", \\\n     " : "\n", f);
     }
 }
 
 
-/* Assurance: the power over the parameter sets (histogram) and against
- * each of the most influential parameters. */
+/* Assurance: the distribution of the power over the parameter sets (a
+ * histogram, its empirical CDF on the right axis), the assurance (their
+ * mean) and the power at the fixed parameters marked; then the power
+ * against each of the most influential parameters. */
 static void body_assurance(FILE *f, const plot_info *in)
 {
     int panels = 1 + in->n_assur_par;
@@ -348,21 +227,36 @@ static void body_assurance(FILE *f, const plot_info *in)
     char t[512];
     snprintf(t, sizeof t, "Power of %s over %d parameter sets (assurance.csv)", in->assur_hyp,
              in->assur_sets);
-    gp_str(f, t);
+    plot_gp_str(f, t);
     fprintf(f, "\nset xlabel 'power'\nset ylabel 'share of parameter sets'\nset xrange [0:1]\n"
-               "set boxwidth 0.05\nset style fill solid 0.5\nunset key\n"
-               "plot 'assurance.csv' skip 1 using (0.05*floor($2/0.05 < 20 ? $2/0.05 : 19)"
-               "+0.025):(1.0/%d) smooth frequency with boxes lt 1\n",
-            in->assur_sets);
-    fputs("set autoscale x\nset ylabel 'power'\nset yrange [0:1]\n", f);
+               "set yrange [0:*]\nset y2range [0:1]\nset y2tics 0,0.2\nset ytics nomirror\n"
+               "set y2label 'cumulative share (ECDF)'\nset boxwidth 0.05\n"
+               "set style fill solid 0.5\nset key below left Left reverse maxcols 2 font ',8' samplen 2\n");
+    /* the assurance and the power at the fixed parameters as lines */
+    fprintf(f, "set arrow 1 from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 lc rgb '#000000' "
+               "front\n", in->assur_mean, in->assur_mean);
+    if (isfinite(in->assur_fixed))
+        fprintf(f, "set arrow 2 from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 dt 2 "
+                   "lc rgb '#d62728' front\n", in->assur_fixed, in->assur_fixed);
+    fprintf(f, "plot 'assurance.csv' skip 1 using (0.05*floor($2/0.05 < 20 ? $2/0.05 : 19)"
+               "+0.025):(1.0/%d) smooth frequency with boxes lt 1 title 'histogram', \\\n"
+               "     'assurance.csv' skip 1 using 2:(1.0/%d) smooth cumulative axes x1y2 "
+               "with steps lc rgb '#333333' lw 1.5 title 'ECDF (right axis)', \\\n"
+               "     1/0 with lines lw 2 lc rgb '#000000' title 'assurance (mean) %.3f'",
+            in->assur_sets, in->assur_sets, in->assur_mean);
+    if (isfinite(in->assur_fixed))
+        fprintf(f, ", \\\n     1/0 with lines lw 2 dt 2 lc rgb '#d62728' title "
+                   "'power at the fixed parameters %.3f'", in->assur_fixed);
+    fputs("\nunset arrow\nunset y2tics\nunset y2label\nset ytics mirror\nunset key\n"
+          "set autoscale x\nset ylabel 'power'\nset yrange [0:1]\n", f);
     for (int b = 0; b < in->n_assur_par; b++) {
         snprintf(t, sizeof t, "Spearman %.2f", in->assur_rho[b]);
         fputs("set title ", f);
-        gp_str(f, t);
+        plot_gp_str(f, t);
         fputs("\nset xlabel ", f);
-        gp_str(f, in->assur_par[b]);
-        fprintf(f, "\nplot 'assurance.csv' skip 1 using %d:2 with points pt 7 ps 0.5 lt %d\n",
-                3 + b, 2 + b);
+        plot_gp_str(f, in->assur_par[b]);
+        fprintf(f, "\nplot 'assurance.csv' skip 1 using %d:2 with points pt 7 ps 0.5 "
+                   "lc rgb '#1f77b4'\n", 3 + b);
     }
     fputs("unset multiplot\n", f);
 }
@@ -548,6 +442,8 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
         st = plotdata_power(dir, pdir, in, err, errlen);
     if (!st)
         st = plotdata_assurance(dir, pdir, in, err, errlen);
+    if (!st)
+        st = plotdata_stages(dir, pdir, scn, in, err, errlen);
     int nh = in->n_hyp, ha = in->n_arms;
     int hist_h = 330 * ((nh + 1) / 2) + 60;
     int traj_rows = (ha + 2) / 3 * (in->has_status ? 2 : 1);
@@ -561,7 +457,7 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
                                              "visit week (median, 10-90% band), a few patients "
                                              "of replicate 0, median TPO-RA dose (right axis); "
                                              "the TPO-RA taper window shaded.",
-         body_traj, traj_w, traj_h},
+         plot_body_traj, traj_w, traj_h},
         {"estimates", "estimates.csv", "Distribution over replicates of each hypothesis' "
                                        "estimate (hazard ratio on a log axis; risk "
                                        "difference, rate or RMST difference in months) "
@@ -577,11 +473,19 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
                                        "its distribution, and against each of the three "
                                        "parameters most correlated with it (Spearman).",
          body_assurance, 1100, 760},
+        {"gs_boundaries", "gs_boundaries.csv", "Group-sequential design: the efficacy bound "
+                                               "(and the non-binding futility bound) of each "
+                                               "analysis on the z scale against the information "
+                                               "fraction, and the share of trials stopping at "
+                                               "each analysis for efficacy or futility, design "
+                                               "and null (stages.csv).",
+         plot_body_gs, 1200, 560},
     };
-    int want[6] = {in->reps_km > 0, in->reps_traj > 0, in->n_hyp > 0, in->n_hyp > 0,
-                   in->n_series > 0, in->assur_sets > 0};
-    int drawn[6] = {0};
-    int npics = 6, any = 0;
+    enum { NPICS = sizeof pics / sizeof pics[0] };
+    int want[NPICS] = {in->reps_km > 0,  in->reps_traj > 0, in->n_hyp > 0,   in->n_hyp > 0,
+                       in->n_series > 0, in->assur_sets > 0, in->n_stages > 0};
+    int drawn[NPICS] = {0};
+    int npics = NPICS, any = 0;
     for (int i = 0; i < npics; i++)
         any |= want[i];
     if (!st && !any) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "itpsim/fmt.h"
+#include "itpsim/json.h"
 #include "itpsim/analysis.h"
 #include "itpsim/calibrate.h"
 #include "itpsim/endpoint.h"
@@ -417,6 +418,17 @@ itp_status plotdata_assurance(const char *dir, const char *pdir, plot_info *info
             st = itp_out_commit(&out, err, errlen);
         }
         if (!st) {
+            double m = 0;
+            for (size_t i = 0; i < n; i++)
+                m += x[i * (size_t)(np + 1) + (size_t)np] / (double)n;
+            info->assur_mean = m;
+            info->assur_fixed = (double)NAN;
+            char jpath[1100], *json = NULL, v[64];
+            snprintf(jpath, sizeof jpath, "%s/assurance.json", dir);
+            if (!plot_read_file(jpath, &json, NULL) &&
+                itp_json_get(json, "power_at_fixed_parameters", 0, v, sizeof v))
+                info->assur_fixed = plot_parse_num(v);
+            free(json);
             info->assur_sets = (int)n;
             snprintf(info->assur_hyp, sizeof info->assur_hyp, "%s", hdr[pc] + 6);
         }

@@ -8,6 +8,8 @@
 
 /* The statuses of status.csv (plotstatus.c), in its column order. */
 #define PLOT_STATUS 5
+/* Analyses of a group-sequential design, at most. */
+#define PLOT_MAX_STAGES (ITP_MAX_INTERIMS + 1)
 
 #define PLOT_MAX_SERIES 64
 
@@ -38,16 +40,26 @@ typedef struct plot_info {
     char hyp_what[ITP_MAX_HYPOTHESES][32];
     double hyp_none[ITP_MAX_HYPOTHESES];  /* the estimate of no effect (NaN: none drawn) */
     double hyp_alpha[ITP_MAX_HYPOTHESES]; /* the alpha it starts with (NaN: none drawn) */
+    int hyp_arm[ITP_MAX_HYPOTHESES];    /* its arm (its colour; -1 unknown) */
+    double hyp_assumed[ITP_MAX_HYPOTHESES]; /* the effect drawn (NaN: none) */
+    int hyp_assumed_sim[ITP_MAX_HYPOTHESES]; /* 1: the median estimate, not an assumption */
     int has_null;
     int n_series;             /* power.csv (0: none) */
     char series[PLOT_MAX_SERIES][160];
     char power_x[160];        /* the varied setting */
     char power_source[32];    /* "sweep.csv" or "samplesize.csv" */
+    int n_stages;             /* gs_boundaries.csv's analyses (0: none) */
+    int gs_futility, gs_null; /* a futility bound; null rows */
+    int gs_arm;               /* the arm of the hypothesis that stops the trial (-1) */
+    char gs_hyp[ITP_NAME_MAX];
     int assur_sets;           /* assurance.csv's parameter sets (0: none) */
     char assur_hyp[ITP_NAME_MAX];            /* the hypothesis drawn */
     int n_assur_par;                         /* parameters drawn (at most 3) */
     char assur_par[3][160];                  /* the most influential */
     double assur_rho[3];                     /* their Spearman correlation with the power */
+    double assur_mean;                       /* the assurance: the mean power over the sets */
+    double assur_fixed;                      /* the power at the fixed parameters (NaN: not
+                                                in assurance.json) */
 } plot_info;
 
 /* km.csv, km_published.csv, trajectories.csv, taper.csv,
@@ -74,6 +86,10 @@ void plot_dose_labels(const itp_scenario *scn, plot_info *info);
 /* estimates.csv and pvalues.csv from dir/replicates.csv (none: nothing). */
 itp_status plotdata_replicates(const char *dir, const char *pdir, const itp_scenario *scn,
                                plot_info *info, char *err, size_t errlen);
+/* gs_boundaries.csv from dir/stages.csv (none: nothing) and the
+ * scenario's futility bounds (scn NULL: none known); plotgs.c. */
+itp_status plotdata_stages(const char *dir, const char *pdir, const itp_scenario *scn,
+                           plot_info *info, char *err, size_t errlen);
 /* power.csv from dir/sweep.csv or dir/samplesize.csv (none: nothing). */
 itp_status plotdata_power(const char *dir, const char *pdir, plot_info *info, char *err,
                           size_t errlen);
@@ -100,8 +116,14 @@ double plot_parse_num(const char *s);
 /* The first time-to-event endpoint of a scenario, or -1. */
 int plot_first_time_endpoint(const itp_scenario *scn);
 
-/* The body of a picture's gnuplot script (plot.c). */
+/* The body of a picture's gnuplot script (plot.c, plotbody.c). */
 typedef void (*gp_body_fn)(FILE *f, const plot_info *in);
+/* s as a gnuplot single-quoted string (a quote doubled, control
+ * characters dropped). */
+void plot_gp_str(FILE *f, const char *s);
+/* Trajectories and status per arm; group-sequential boundaries (plotbody.c). */
+void plot_body_traj(FILE *f, const plot_info *in);
+void plot_body_gs(FILE *f, const plot_info *in);
 
 /* One picture. */
 typedef struct picture {
