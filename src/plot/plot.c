@@ -155,7 +155,8 @@ static void body_hist(FILE *f, const plot_info *in, int which)
     const char *file = which ? "pvalues.csv" : "estimates.csv";
     fprintf(f, "set multiplot layout %d,%d title '%s per replicate: design%s'\n", rows, cols,
             which ? "One-sided p-value" : "Estimate", in->has_null ? " and null" : "");
-    fputs("set ylabel 'share of replicates'\nset key top right font ',8'\nset yrange [0:*]\n", f);
+    fputs("set ylabel 'share of replicates'\nset key outside right top vertical Left reverse font ',8' samplen 2 width -4\n"
+          "set yrange [0:*]\n", f);
     for (int h = 0; h < in->n_hyp; h++) {
         fputs("set title ", f);
         plot_gp_str(f, in->hyp[h]);
@@ -178,15 +179,28 @@ static void body_hist(FILE *f, const plot_info *in, int which)
             fprintf(f, "set label 1 '%s %.4g' at %.10g, graph 0.97 left offset 0.5,0 front\n",
                     which ? "starting alpha" : "no effect", ref, ref);
         }
+        /* the effect the design assumes (the hazard model's hazard ratio),
+         * or without a closed form the median design estimate, so labelled */
+        double eff = in->hyp_assumed[h];
+        if (!which && isfinite(eff) && (!in->hyp_log[h] || eff > 0)) {
+            fprintf(f, "set arrow 2 from %.10g, graph 0 to %.10g, graph 1 nohead lw 2 "
+                       "lt %d front\n", eff, eff, in->hyp_arm[h] >= 0 ? in->hyp_arm[h] + 1 : 1);
+        }
+        /* design in the hypothesis's arm's colour (as its Kaplan-Meier
+         * curve), the null in grey */
         fprintf(f, "plot '%s' skip 1 using ($2==%d&&$4==0?$7:1/0):(0):($2==%d?$5:1/0):"
-                   "($2==%d?$6:1/0):(0):9 with boxxyerror lt 1 fs transparent solid 0.5 noborder "
-                   "title 'design'",
-                file, h, h, h);
+                   "($2==%d?$6:1/0):(0):9 with boxxyerror lt %d fs transparent solid 0.5 "
+                   "noborder title 'design'",
+                file, h, h, h, in->hyp_arm[h] >= 0 ? in->hyp_arm[h] + 1 : 1);
         if (in->has_null)
             fprintf(f, ", \\\n     '%s' skip 1 using ($2==%d&&$4==1?$7:1/0):(0):($2==%d?$5:1/0):"
-                       "($2==%d?$6:1/0):(0):9 with boxxyerror lt 2 fs transparent solid 0.5 "
-                       "noborder title 'null'",
+                       "($2==%d?$6:1/0):(0):9 with boxxyerror lc rgb '#888888' fs transparent "
+                       "solid 0.5 noborder title 'null'",
                     file, h, h, h);
+        if (!which && isfinite(eff) && (!in->hyp_log[h] || eff > 0))
+            fprintf(f, ", \\\n     1/0 with lines lw 2 lt %d title '%s %.3g'",
+                    in->hyp_arm[h] >= 0 ? in->hyp_arm[h] + 1 : 1,
+                    in->hyp_assumed_sim[h] ? "simulated effect (median)" : "assumed effect", eff);
         fputc('\n', f);
     }
     fputs("unset multiplot\n", f);
@@ -462,10 +476,10 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
                                        "estimate (hazard ratio on a log axis; risk "
                                        "difference, rate or RMST difference in months) "
                                        "under the design and the null.",
-         body_estimates, 1100, hist_h},
+         body_estimates, 1280, hist_h},
         {"pvalues", "pvalues.csv", "Distribution over replicates of each hypothesis' "
                                    "unadjusted p-value under the design and the null.",
-         body_pvalues, 1100, hist_h},
+         body_pvalues, 1280, hist_h},
         {"power", "power.csv", "Power with its Monte Carlo band (+-1.96 SE) against the "
                                "varied setting, one line per hypothesis.",
          body_power, 900, 560},
