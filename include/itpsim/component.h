@@ -323,6 +323,10 @@ typedef struct itp_component_type {
     int (*rescue)(const void *params, itp_patient_ctx *ctx, gsl_rng *r, void *state, double u);
     /* Given only as rescue: refused in an arm's treatments. */
     int rescue_only;
+    /* The unit of the dose the day hook returns, for labels ("mg/day",
+     * "\u00b5g/kg/week", "mg/kg" per infusion); NULL, or NULL returned:
+     * no dose (a placebo). */
+    const char *(*dose_unit)(const void *params);
 } itp_component_type;
 
 /* A schedule of infusions (or injections) on set days, for the components

@@ -106,10 +106,13 @@ int itp_course_type_rescue(const void *params, itp_patient_ctx *ctx, gsl_rng *r,
 
 /* The vtable members every course-given type shares (after its name,
  * description and default drug). */
+/* The unit of a course's daily dose: "mg/day". */
+const char *itp_course_type_unit(const void *params);
+
 #define ITP_COURSE_TYPE_HOOKS                                                       \
     .keys = itp_course_keys, .parse = itp_course_type_parse, .free = free,          \
     .state_size = sizeof(itp_course_state), .mechanisms = 1,                        \
     .start = itp_course_type_start, .day = itp_course_type_day, .stop = itp_course_type_stop, \
-    .last_scheduled = itp_course_type_last_scheduled
+    .last_scheduled = itp_course_type_last_scheduled, .dose_unit = itp_course_type_unit
 
 #endif

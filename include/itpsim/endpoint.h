@@ -62,6 +62,10 @@ struct itp_endpoint_type {
      * day from which an event seen is final (NULL: at once; information
      * after an event changes nothing). */
     int (*horizon)(const void *params);
+    /* The rule in words, one sentence from its parsed settings (for the
+     * report, the Kaplan-Meier picture and `itpsim check`), into buf of
+     * len bytes (UTF-8: "×10⁹/L"; cut short when it does not fit). */
+    void (*describe)(const void *params, const itp_scenario *scn, char *buf, size_t len);
 };
 
 /* Is every endpoint's outcome of pt settled by study day `day`, the
@@ -74,6 +78,10 @@ int itp_endpoints_settled(const itp_scenario *scn, const itp_record *rec, const 
                           int day);
 
 extern const itp_endpoint_type *const itp_endpoint_types[];
+
+/* Endpoint e of scn in words: its type's sentence, and the patients it is
+ * judged among when `among` names another endpoint. */
+void itp_endpoint_describe(const itp_scenario *scn, int e, char *buf, size_t len);
 const itp_endpoint_type *itp_endpoint_type_find(const char *name);
 
 /* Reads the scenario's `endpoints` group into scn->endpoints. */

@@ -23,6 +23,7 @@
 #include "itpsim/report.h"
 #include "itpsim/run.h"
 #include "itpsim/search.h"
+#include "itpsim/endpoint.h"
 #include "itpsim/scenario.h"
 #include "itpsim/trial.h"
 
@@ -82,6 +83,12 @@ static int cmd_check(int argc, char **argv)
     itp_scenario *scn;
     if ((rc = load(&o, stdout, &scn, NULL)))
         return rc;
+    /* the endpoints' rules in words, after their settings */
+    for (int e = 0; e < scn->n_endpoints; e++) {
+        char words[512];
+        itp_endpoint_describe(scn, e, words, sizeof words);
+        printf("# endpoint %s: %s\n", scn->endpoints[e].name, words);
+    }
     printf("# %s: valid; %d arms, %d patients, %d scheduled visits, model %s\n",
            strcmp(o.scenario, "-") ? o.scenario : "<stdin>", scn->n_arms, scn->n_patients, scn->n_visits, scn->model->name);
     if (scn->extrapolated[0])

@@ -318,7 +318,8 @@ static void json_array(FILE *f, const double *x, int n)
 
 static itp_status write_files(const char *dir, const itp_scenario *scn, const sets *s,
                               const itp_assurance_opts *o, const double *power,
-                              const stats *st, const double *rho, char *err, size_t errlen)
+                              const stats *st, const double *rho, const double *fixed,
+                              char *err, size_t errlen)
 {
     int nh = scn->plan.n_hyp, K = s->n_sets;
     itp_out csv = {0}, js = {0};
@@ -361,7 +362,9 @@ static itp_status write_files(const char *dir, const itp_scenario *scn, const se
         json_array(f, x->hist, HIST_BINS);
         fprintf(f, "}%s\n", h < nh ? "," : "");
     }
-    fputs("  ],\n  \"quantile_levels\": [0.05, 0.25, 0.5, 0.75, 0.95],\n"
+    fputs("  ],\n  \"power_at_fixed_parameters\": ", f);
+    json_array(f, fixed, nh + 1);
+    fputs(",\n  \"quantile_levels\": [0.05, 0.25, 0.5, 0.75, 0.95],\n"
           "  \"influence\": [\n", f);
     int first = 1;
     for (int i = 0; i < s->n_par; i++)
@@ -373,6 +376,23 @@ static itp_status write_files(const char *dir, const itp_scenario *scn, const se
     fputs("\n  ]\n}\n", f);
     itp_out *both[2] = {&csv, &js};
     return itp_out_commit_all(both, 2, err, errlen);
+}
+
+/* The power of each hypothesis (and of any rejection, fixed[nh]) of the
+ * scenario as it is, R replicates with the run's seed. */
+static itp_status fixed_power(const itp_scenario *scn, const itp_assurance_opts *o,
+                              double *fixed)
+{
+    int nh = scn->plan.n_hyp;
+    itp_mc_summary sum;
+    itp_mc_run_opts ro = {o->seed, 0, o->reps, o->threads, 0, NULL};
+    itp_status st = itp_mc_summary_init(&sum, scn);
+    if (!st)
+        st = itp_mc_run(scn, &ro, &sum, NULL, NULL);
+    for (int h = 0; !st && h <= nh; h++)
+        fixed[h] = (double)(h < nh ? sum.rejected[h] : sum.any_rejected) / (double)o->reps;
+    itp_mc_summary_free(&sum);
+    return st;
 }
 
 /* What an assurance computes: the base scenario, the parameter sets, the
@@ -448,6 +468,12 @@ static itp_status compute(const itp_assurance_opts *o, work *w, FILE *progress, 
     for (int q = 0; !st && q < (nh + 1) * BATCHES; q++)
         if (!(batv[q] = calloc((size_t)K, sizeof *batv[q])))
             st = ITP_ENOMEM;
+    /* the power at the scenario's own (fixed) parameter values, with the
+     * same seed and replicates: the reference the assurance is read
+     * against (assurance.json's power_at_fixed_parameters) */
+    double fixed[ITP_MAX_HYPOTHESES + 1];
+    if (!st)
+        st = fixed_power(base, o, fixed);
     const char *all[ITP_MAX_SETS_ASSURANCE];
     char ov[MAX_DRAW_PARAMS][200];
     for (int k = 0; !st && k < K; k++) {
@@ -524,9 +550,15 @@ itp_status itp_assurance_run(const itp_assurance_opts *o, const char *dir, FILE 
         return st;
     int nh = w.base->plan.n_hyp, K = o->draws;
     long R = o->reps;
-    st = itp_mkdir_p(dir, err, errlen);
+    /* the power at the scenario's own (fixed) parameter values, with the
+     * same seed and replicates: the reference the assurance is read
+     * against (assurance.json's power_at_fixed_parameters) */
+    double fixed[ITP_MAX_HYPOTHESES + 1];
+    st = fixed_power(w.base, o, fixed);
     if (!st)
-        st = write_files(dir, w.base, &w.s, o, w.power, w.stt, w.rho, err, errlen);
+        st = itp_mkdir_p(dir, err, errlen);
+    if (!st)
+        st = write_files(dir, w.base, &w.s, o, w.power, w.stt, w.rho, fixed, err, errlen);
     if (!st && out) {
         fprintf(out, "assurance of %s over %d parameter sets (%s), %ld replicates each with "
                      "common random numbers\n", w.base->name, K, w.s.source, R);

@@ -6,6 +6,8 @@
 #include "itpsim/model.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -90,6 +92,56 @@ resp_params *itp_ep_resp_new(void **out)
     resp_params *p = calloc(1, sizeof *p);
     *out = p;
     return p;
+}
+
+/* ---- the rules in words ---------------------------------------------------- */
+
+void itp_ep_cat(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t n = strlen(buf);
+    if (n + 1 >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, len - n, fmt, ap);
+    va_end(ap);
+}
+
+void itp_ep_cat_level(char *buf, size_t len, const resp_params *p)
+{
+    itp_ep_cat(buf, len, ">= %g " ITP_EP_COUNT_UNIT, p->threshold);
+    if (p->times_baseline > 0)
+        itp_ep_cat(buf, len, " and >= %g\u00d7 the baseline", p->times_baseline);
+}
+
+void itp_ep_cat_weeks(char *buf, size_t len, int from, int to)
+{
+    if (from == to)
+        itp_ep_cat(buf, len, "week %g", from / 7.0);
+    else
+        itp_ep_cat(buf, len, "weeks %g-%g", from / 7.0, to / 7.0);
+}
+
+void itp_ep_cat_rescue_excl(char *buf, size_t len, const resp_params *p)
+{
+    if (p->rescue_excl > 0)
+        itp_ep_cat(buf, len, ", a count within %d days after a rescue not counting",
+                   p->rescue_excl);
+}
+
+void itp_endpoint_describe(const itp_scenario *scn, int e, char *buf, size_t len)
+{
+    const itp_endpoint *ep = &scn->endpoints[e];
+    if (!len)
+        return;
+    buf[0] = '\0';
+    if (ep->type->describe)
+        ep->type->describe(ep->params, scn, buf, len);
+    else
+        itp_ep_cat(buf, len, "%s", ep->type->name);
+    if (ep->among >= 0)
+        itp_ep_cat(buf, len, "; judged among the patients meeting %s",
+                   scn->endpoints[ep->among].name);
 }
 
 /* ---- the table ------------------------------------------------------------------ */

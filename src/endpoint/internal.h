@@ -71,6 +71,20 @@ int itp_ep_window_hits(const resp_params *p, const itp_record *rec, const itp_pa
 /* No rescue from rescue_from and no new therapy up to the window's end. */
 int itp_ep_untreated(const resp_params *p, const itp_record *rec, const itp_patient *pt);
 
+/* ---- the rules in words (describe hooks) ---- */
+/* The unit of counts in the sentences. */
+#define ITP_EP_COUNT_UNIT "\u00d710\u2079/L"
+/* Appends printf-style text to the NUL-terminated buf of len bytes (cut
+ * short when it does not fit). */
+void itp_ep_cat(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* ">= 50 ×10⁹/L", with " and >= 2× the baseline" when times_baseline is set. */
+void itp_ep_cat_level(char *buf, size_t len, const resp_params *p);
+/* "weeks 19-25" (or "week 19" when from == to), from study days. */
+void itp_ep_cat_weeks(char *buf, size_t len, int from, int to);
+/* ", a count within N days after a rescue not counting" (nothing for 0). */
+void itp_ep_cat_rescue_excl(char *buf, size_t len, const resp_params *p);
+
 /* The rule types, one object each, in the table of endpoint.c. */
 extern const itp_endpoint_type itp_ep_ttf, itp_ep_time_to_response, itp_ep_stable_response,
     itp_ep_confirmed_response, itp_ep_response_at, itp_ep_iwg_response,

@@ -335,16 +335,95 @@ static int ra_horizon(const void *vp)
     return ((const resp_params *)vp)->week_day;
 }
 
+/* ---- the rules in words --------------------------------------------------------- */
+
+static void ttr_describe(const void *vp, const itp_scenario *scn, char *buf, size_t len)
+{
+    const resp_params *p = vp;
+    (void)scn;
+    itp_ep_cat(buf, len, "Time to response: the first ");
+    if (p->consecutive > 1)
+        itp_ep_cat(buf, len, "of %d consecutive scheduled counts ", p->consecutive);
+    else
+        itp_ep_cat(buf, len, "scheduled count ");
+    itp_ep_cat_level(buf, len, p);
+    itp_ep_cat(buf, len, " up to week %g", p->to / 7.0);
+    itp_ep_cat_rescue_excl(buf, len, p);
+    itp_ep_cat(buf, len, "; censored at the last scheduled count");
+}
+
+static void cr_describe(const void *vp, const itp_scenario *scn, char *buf, size_t len)
+{
+    const resp_params *p = vp;
+    (void)scn;
+    itp_ep_cat(buf, len, "Confirmed response: %d consecutive scheduled counts ", p->consecutive);
+    itp_ep_cat_level(buf, len, p);
+    itp_ep_cat(buf, len, " within ");
+    itp_ep_cat_weeks(buf, len, p->from, p->to);
+    itp_ep_cat_rescue_excl(buf, len, p);
+}
+
+static void ra_describe(const void *vp, const itp_scenario *scn, char *buf, size_t len)
+{
+    const resp_params *p = vp;
+    (void)scn;
+    itp_ep_cat(buf, len, "Response at week %g: the scheduled count of that week ",
+               p->week_day / 7.0);
+    itp_ep_cat_level(buf, len, p);
+    if (p->rescue_excl > 0)
+        itp_ep_cat(buf, len, ", no rescue in the %d days before it", p->rescue_excl);
+    itp_ep_cat(buf, len, ", no new therapy by then");
+}
+
+static void iwg_describe(const void *vp, const itp_scenario *scn, char *buf, size_t len)
+{
+    const resp_params *p = vp;
+    (void)scn;
+    itp_ep_cat(buf, len, "%s (IWG): 2 scheduled counts ",
+               p->times_baseline > 0 ? "Response" : "Complete response");
+    itp_ep_cat_level(buf, len, p);
+    itp_ep_cat(buf, len, " >= 7 days apart within ");
+    itp_ep_cat_weeks(buf, len, p->from, p->to);
+    itp_ep_cat(buf, len, ", no loss (2 low counts in a row) between them");
+    if (p->rescue_excl > 0)
+        itp_ep_cat(buf, len, ", a count within %d days after a rescue not evaluable",
+                   p->rescue_excl);
+}
+
+static void occ_describe(const void *vp, const itp_scenario *scn, char *buf, size_t len)
+{
+    const resp_params *p = vp;
+    (void)scn;
+    if (p->by_days) {
+        itp_ep_cat(buf, len, "Cumulative response: >= %d days with a count ", p->needed);
+        itp_ep_cat_level(buf, len, p);
+        itp_ep_cat(buf, len, " within ");
+        itp_ep_cat_weeks(buf, len, p->from, p->to);
+        itp_ep_cat(buf, len, " (each qualifying scheduled count standing for the days to the "
+                             "next)");
+    } else {
+        itp_ep_cat(buf, len, "Response on occasions: a count ");
+        itp_ep_cat_level(buf, len, p);
+        itp_ep_cat(buf, len, " at >= %d scheduled visits of ", p->needed);
+        itp_ep_cat_weeks(buf, len, p->from, p->to);
+    }
+    itp_ep_cat_rescue_excl(buf, len, p);
+}
+
 const itp_endpoint_type itp_ep_time_to_response = {"time_to_response", ITP_EP_TIME, 0, ttr_keys,
-                                                   ttr_causes, ttr_parse, ttr_eval, NULL};
+                                                   ttr_causes, ttr_parse, ttr_eval, NULL,
+                                                   ttr_describe};
 const itp_endpoint_type itp_ep_confirmed_response = {"confirmed_response", ITP_EP_BINARY, 0, cr_keys,
-                                                     NULL, cr_parse, cr_eval, itp_ep_window_horizon};
+                                                     NULL, cr_parse, cr_eval, itp_ep_window_horizon,
+                                                     cr_describe};
 const itp_endpoint_type itp_ep_response_at = {"response_at", ITP_EP_BINARY, 0, ra_keys, NULL,
-                                              ra_parse, ra_eval, ra_horizon};
+                                              ra_parse, ra_eval, ra_horizon, ra_describe};
 const itp_endpoint_type itp_ep_iwg_response = {"iwg_response", ITP_EP_BINARY, 0, iwg_keys, NULL,
-                                               iwg_parse, iwg_eval, itp_ep_window_horizon};
+                                               iwg_parse, iwg_eval, itp_ep_window_horizon,
+                                               iwg_describe};
 const itp_endpoint_type itp_ep_occasions = {"occasions", ITP_EP_BINARY, 0, occ_keys, NULL,
-                                            occ_parse, occ_eval, itp_ep_window_horizon};
+                                            occ_parse, occ_eval, itp_ep_window_horizon,
+                                            occ_describe};
 const itp_endpoint_type itp_ep_cumulative_days = {"cumulative_days", ITP_EP_BINARY, 0, cum_keys,
                                                   NULL, cum_parse, occ_eval,
-                                                  itp_ep_window_horizon};
+                                                  itp_ep_window_horizon, occ_describe};

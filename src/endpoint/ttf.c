@@ -150,5 +150,47 @@ static int ttf_horizon(const void *vp)
     return p->taper_on && p->taper_by != ITP_NEVER ? ITP_FAR_DAY : 0;
 }
 
+/* "Time to treatment failure: the first of a count < 30 ×10⁹/L after week
+ * 8, ..., death", the components in the order ttf_eval ranks them. */
+static void ttf_describe(const void *vp, const itp_scenario *scn, char *buf, size_t len)
+{
+    const ttf_params *p = vp;
+    char part[6][96];
+    int n = 0;
+    if (p->count_on) {
+        snprintf(part[n], sizeof part[n], "a%s count < %g " ITP_EP_COUNT_UNIT,
+                 p->scheduled_only ? " scheduled" : "", p->below);
+        if (p->count_after > 0)
+            itp_ep_cat(part[n], sizeof part[n], " after week %g", p->count_after / 7.0);
+        n++;
+    }
+    if (p->rescue_on) {
+        snprintf(part[n], sizeof part[n], "rescue");
+        if (p->rescue_after > 0)
+            itp_ep_cat(part[n], sizeof part[n], " after week %g", p->rescue_after / 7.0);
+        n++;
+    }
+    if (p->new_therapy)
+        snprintf(part[n++], sizeof part[0], "new ITP therapy");
+    if (p->taper_on && p->taper_by == ITP_NEVER)
+        snprintf(part[n++], sizeof part[0], "inability to complete the TPO-RA taper by its end");
+    else if (p->taper_on)
+        snprintf(part[n++], sizeof part[0], "inability to complete the TPO-RA taper by week %g",
+                 p->taper_by / 7.0);
+    if (p->death)
+        snprintf(part[n++], sizeof part[0], "death");
+    /* the hazard model's own failure time always counts */
+    int hazard = scn && !scn->model->has_visits;
+    if (hazard)
+        snprintf(part[n++], sizeof part[0], "the hazard model's treatment failure");
+    itp_ep_cat(buf, len, "Time to treatment failure: %s", n > 1 ? "the first of " : "");
+    for (int i = 0; i < n; i++)
+        itp_ep_cat(buf, len, "%s%s", i ? ", " : "", part[i]);
+    if (n == 0)
+        itp_ep_cat(buf, len, "no component enabled (no event)");
+    itp_ep_cat(buf, len, "; censored at the last %s",
+               p->censor_contact ? "contact" : hazard ? "day of follow-up" : "count");
+}
+
 const itp_endpoint_type itp_ep_ttf = {"ttf", ITP_EP_TIME, 1, ttf_keys, ttf_causes,
-                                      ttf_parse, ttf_eval, ttf_horizon};
+                                      ttf_parse, ttf_eval, ttf_horizon, ttf_describe};

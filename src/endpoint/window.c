@@ -237,11 +237,53 @@ static void ts_eval(const void *vp, const itp_scenario *scn, const itp_record *r
     *out = (itp_outcome){started || itp_ep_evaluable(pt, p->to, end), started, 0, -1};
 }
 
+/* ", no rescue from week 8 to week 25, no new therapy by week 25" */
+static void cat_untreated(char *buf, size_t len, const resp_params *p)
+{
+    if (p->rescue_from > 0)
+        itp_ep_cat(buf, len, ", no rescue from week %g to week %g", p->rescue_from / 7.0,
+                   p->to / 7.0);
+    else
+        itp_ep_cat(buf, len, ", no rescue up to week %g", p->to / 7.0);
+    itp_ep_cat(buf, len, ", no new therapy by week %g", p->to / 7.0);
+}
+
+static void sr_describe(const void *vp, const itp_scenario *scn, char *buf, size_t len)
+{
+    const resp_params *p = vp;
+    (void)scn;
+    itp_ep_cat(buf, len, "Stable response: a count ");
+    itp_ep_cat_level(buf, len, p);
+    itp_ep_cat(buf, len, " at >= %g%% of the scheduled visits of ", 100.0 * p->fraction);
+    itp_ep_cat_weeks(buf, len, p->from, p->to);
+    cat_untreated(buf, len, p);
+}
+
+static void sro_describe(const void *vp, const itp_scenario *scn, char *buf, size_t len)
+{
+    const resp_params *p = vp;
+    (void)scn;
+    itp_ep_cat(buf, len, "Sustained remission: off %s and a count ",
+               p->off == ITP_ON_TPO_RA ? "the TPO-RA" : "every treatment of the arm");
+    itp_ep_cat_level(buf, len, p);
+    itp_ep_cat(buf, len, " at every scheduled visit of ");
+    itp_ep_cat_weeks(buf, len, p->from, p->to);
+    cat_untreated(buf, len, p);
+}
+
+static void ts_describe(const void *vp, const itp_scenario *scn, char *buf, size_t len)
+{
+    const resp_params *p = vp;
+    (void)scn;
+    itp_ep_cat(buf, len, "Taper started: a first TPO-RA taper step by week %g", p->to / 7.0);
+}
+
 const itp_endpoint_type itp_ep_stable_response = {"stable_response", ITP_EP_BINARY, 0, sr_keys, NULL,
                                                   sr_parse, window_eval,
-                                                  itp_ep_window_horizon};
+                                                  itp_ep_window_horizon, sr_describe};
 const itp_endpoint_type itp_ep_sustained_remission = {"sustained_remission", ITP_EP_BINARY, 0, sro_keys,
                                                       NULL, sro_parse, window_eval,
-                                                      itp_ep_window_horizon};
+                                                      itp_ep_window_horizon, sro_describe};
 const itp_endpoint_type itp_ep_taper_started = {"taper_started", ITP_EP_BINARY, 0, ts_keys, NULL,
-                                                ts_parse, ts_eval, itp_ep_window_horizon};
+                                                ts_parse, ts_eval, itp_ep_window_horizon,
+                                                ts_describe};

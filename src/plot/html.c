@@ -80,16 +80,17 @@ static void html_scenario(FILE *f, const itp_scenario *scn, const itp_plot_opts 
     html_table_close(f);
 }
 
-/* The endpoints: name, kind and rule type (the rule's settings are in the
- * scenario file). */
+/* The endpoints: name, kind, rule type, the patients judged, and the rule
+ * in words (its describe hook, from the parsed settings). */
 static void html_endpoints(FILE *f, const itp_scenario *scn)
 {
     if (!scn->n_endpoints)
         return;
     fputs("<h3>Endpoints</h3>\n", f);
     html_table_open(f, "endpoints-table");
-    static const char *const head[] = {"endpoint", "kind", "rule", "judged among", NULL};
-    html_head_row(f, 4, head);
+    static const char *const head[] = {"endpoint", "kind", "rule", "judged among",
+                                       "rule in words", NULL};
+    html_head_row(f, 5, head);
     for (int e = 0; e < scn->n_endpoints; e++) {
         const itp_endpoint *ep = &scn->endpoints[e];
         fputs("<tr>", f);
@@ -102,7 +103,11 @@ static void html_endpoints(FILE *f, const itp_scenario *scn)
         else
             snprintf(v, sizeof v, "all patients");
         html_cell(f, v);
-        fputs("</tr>\n", f);
+        char words[512];
+        itp_endpoint_describe(scn, e, words, sizeof words);
+        fputs("<td class=\"words\">", f);
+        html_text(f, words);
+        fputs("</td></tr>\n", f);
     }
     html_table_close(f);
 }
@@ -170,7 +175,7 @@ static const char style[] =
     "th,td{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top;"
     "font-size:90%}\n"
     "th{background:#f3f3f3;font-weight:600}\n.num{text-align:right;white-space:nowrap}\n"
-    "td{white-space:nowrap}\n.kv td{white-space:normal;overflow-wrap:anywhere}\n"
+    "td{white-space:nowrap}\ntd.words{white-space:normal;min-width:28em}\n.kv td{white-space:normal;overflow-wrap:anywhere}\n"
     "code{font-size:95%}\n"
     "figure{margin:1em 0 2em}img{max-width:100%;border:1px solid #eee}\n"
     "figcaption{font-size:90%;color:#555}\n";

@@ -27,22 +27,6 @@
 
 /* ---- gnuplot ------------------------------------------------------------------ */
 
-/* A gnuplot single-quoted string. */
-void plot_gp_str(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if ((unsigned char)*s < 32)
-            continue;
-        if (*s == '\'')
-            fputc('\'', f);
-        fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
-#define gp_str plot_gp_str
-
 /* The settings every picture shares. */
 static void gp_common(FILE *f)
 {
@@ -65,6 +49,33 @@ static void gp_common(FILE *f)
 }
 
 
+/* A subtitle (the endpoint's rule in words) as labels at the top of the
+ * canvas, cut into lines of at most 120 bytes at spaces; the top line at
+ * screen y. Returns the number of lines. */
+static int gp_subtitle(FILE *f, const char *s, double y)
+{
+    int lines = 0;
+    while (*s && lines < 4) {
+        size_t n = strlen(s), cut = n;
+        if (n > 120) {
+            cut = 120;
+            while (cut > 40 && s[cut] != ' ')
+                cut--;
+        }
+        char line[160];
+        snprintf(line, sizeof line, "%.*s", (int)cut, s);
+        fprintf(f, "set label %d ", 90 + lines);
+        plot_gp_str(f, line);
+        fprintf(f, " at screen 0.5, screen %g center font ',9' tc rgb '#444444'\n",
+                y - 0.028 * lines);
+        lines++;
+        s += cut;
+        while (*s == ' ')
+            s++;
+    }
+    return lines;
+}
+
 /* The Kaplan-Meier picture: per arm the mean curve as a step function
  * (km.csv in step form), its 5-95% band as a light fill with dashed
  * outlines, the published landmark values and medians with their CIs; under
@@ -73,13 +84,17 @@ static void body_km(FILE *f, const plot_info *in)
 {
     char t[512];
     snprintf(t, sizeof t, "Kaplan-Meier: free of %s (%s) - mean of %d replicates, 5-95%% band",
-             in->km_endpoint, in->km_desc[0] ? in->km_desc : in->km_type, in->reps_km);
+             in->km_endpoint, in->km_type, in->reps_km);
     double table = 0.06 + 0.045 * in->n_arms; /* the share of the height under the plot */
+    /* the title and the rule in words as labels at the top: the plot
+     * starts under them */
+    fputs("set label 89 ", f);
+    plot_gp_str(f, t);
+    fputs(" at screen 0.5, screen 0.972 center\n", f);
+    int sub = gp_subtitle(f, in->km_desc, 0.94);
     fputs("set multiplot\nset lmargin at screen 0.16\nset rmargin at screen 0.74\n", f);
-    fprintf(f, "set origin 0,%g\nset size 1,%g\nset bmargin 3\nset tmargin 3\n", table,
-            1 - table);
-    fputs("set title ", f);
-    gp_str(f, t);
+    fprintf(f, "set origin 0,%g\nset size 1,%g\nset bmargin 3\nset tmargin at screen %g\n",
+            table, 1 - table, 0.94 - 0.03 * sub);
     fprintf(f, "\nset xlabel 'months since randomisation'\nset ylabel 'share free of event'\n"
                "set yrange [0:1.02]\nset xrange [0:%g]\nset xtics 0,%d\n",
             in->km_max_month > 0 ? in->km_max_month : 1, in->km_tick > 0 ? in->km_tick : 3);
@@ -98,7 +113,7 @@ static void body_km(FILE *f, const plot_info *in)
     for (int a = 0; a < in->n_arms; a++) {
         fprintf(f, "'km.csv' skip 1 using 5:($2==%d&&$10>=half?$6:1/0) with lines lt %d lw 2 title ", a,
                 a + 1);
-        gp_str(f, in->arm[a]);
+        plot_gp_str(f, in->arm[a]);
         fputs(", \\\n     ", f);
     }
     if (in->has_published)
@@ -116,12 +131,13 @@ static void body_km(FILE *f, const plot_info *in)
     /* the numbers at risk: one row per arm, the arm's colour */
     fprintf(f, "set origin 0,0\nset size 1,%g\nset tmargin 1.5\nset bmargin 0.5\n"
                "unset title\nunset xlabel\nset format x ''\nunset grid\nunset key\n"
+               "unset label 89\nunset label 90\nunset label 91\nunset label 92\nunset label 93\n"
                "unset ylabel\nset yrange [-0.6:%g]\nset ytics ()\n"
                "set label 1 'number at risk (mean over replicates)' at screen 0.02, screen %g\n",
             table, in->n_arms - 0.4, table - 0.01);
     for (int a = 0; a < in->n_arms; a++) {
         fputs("set ytics add (", f);
-        gp_str(f, in->arm[a]);
+        plot_gp_str(f, in->arm[a]);
         fprintf(f, " %d)\n", in->n_arms - 1 - a);
     }
     fputs("set ytics scale 0 nomirror offset -2,0\nset xtics scale 0\nset border 0\nplot ", f);
@@ -132,42 +148,6 @@ static void body_km(FILE *f, const plot_info *in)
     fputs("unset multiplot\n", f);
 }
 
-static void body_traj(FILE *f, const plot_info *in)
-{
-    int cols = in->n_arms < 3 ? in->n_arms : 3, rows = (in->n_arms + cols - 1) / cols;
-    fprintf(f, "set multiplot layout %d,%d title 'Observed scheduled counts: median and 10-90%% "
-               "band (%d replicates), median TPO-RA dose, taper window shaded'\n",
-            rows, cols, in->reps_traj);
-    fprintf(f, "set logscale y\nset yrange [1:1500]\nset xrange [0:%g]\nset ytics nomirror\n"
-               "set xlabel 'week'\nset ylabel 'platelets (10^9/L)'\nset key top left font ',8'\n",
-            in->max_week > 0 ? in->max_week : 1);
-    if (in->max_dose > 0)
-        fprintf(f, "set y2range [0:%g]\nset y2tics\nset y2label 'TPO-RA dose (mg/day)'\n",
-                in->max_dose * 1.6);
-    for (int a = 0; a < in->n_arms; a++) {
-        fputs("unset object 1\nset title ", f);
-        gp_str(f, in->arm[a]);
-        fputc('\n', f);
-        if (in->has_taper[a])
-            fprintf(f, "set object 1 rect from first %g, graph 0 to first %g, graph 1 behind "
-                       "fc rgb '#fff0c0' fs solid 1.0 noborder\n",
-                    in->taper_lo[a], in->taper_hi[a]);
-        fprintf(f, "plot 'trajectories.csv' skip 1 using 4:($2==%d?$6:1/0):($2==%d?$8:1/0) with "
-                   "filledcurves lt 1 title '10-90%%', \\\n"
-                   "     'trajectory_patients.csv' skip 1 using 5:($2==%d?$6:1/0) with lines lw 0.6 "
-                   "lc rgb '#999999' title 'patients', \\\n"
-                   "     'trajectories.csv' skip 1 using 4:($2==%d?$7:1/0) with linespoints lt 1 "
-                   "pt 7 ps 0.4 title 'median'",
-                a, a, a, a);
-        if (in->max_dose > 0)
-            fprintf(f, ", \\\n     'trajectories.csv' skip 1 using 4:($2==%d?$9:1/0) axes x1y2 "
-                       "with steps lt 2 title 'median dose'",
-                    a);
-        fputc('\n', f);
-    }
-    fputs("unset multiplot\n", f);
-}
-
 /* Histograms from estimates.csv (which 0) or pvalues.csv (which 1). */
 static void body_hist(FILE *f, const plot_info *in, int which)
 {
@@ -175,12 +155,13 @@ static void body_hist(FILE *f, const plot_info *in, int which)
     const char *file = which ? "pvalues.csv" : "estimates.csv";
     fprintf(f, "set multiplot layout %d,%d title '%s per replicate: design%s'\n", rows, cols,
             which ? "One-sided p-value" : "Estimate", in->has_null ? " and null" : "");
-    fputs("set ylabel 'share of replicates'\nset key top right font ',8'\nset yrange [0:*]\n", f);
+    fputs("set ylabel 'share of replicates'\nset key outside right top vertical Left reverse font ',8' samplen 2 width -4\n"
+          "set yrange [0:*]\n", f);
     for (int h = 0; h < in->n_hyp; h++) {
         fputs("set title ", f);
-        gp_str(f, in->hyp[h]);
+        plot_gp_str(f, in->hyp[h]);
         fputs("\nset xlabel ", f);
-        gp_str(f, which ? "p-value" : in->hyp_what[h]);
+        plot_gp_str(f, which ? "p-value" : in->hyp_what[h]);
         fputc('\n', f);
         if (!which && in->hyp_log[h])
             fputs("set logscale x\n", f);
@@ -198,15 +179,28 @@ static void body_hist(FILE *f, const plot_info *in, int which)
             fprintf(f, "set label 1 '%s %.4g' at %.10g, graph 0.97 left offset 0.5,0 front\n",
                     which ? "starting alpha" : "no effect", ref, ref);
         }
+        /* the effect the design assumes (the hazard model's hazard ratio),
+         * or without a closed form the median design estimate, so labelled */
+        double eff = in->hyp_assumed[h];
+        if (!which && isfinite(eff) && (!in->hyp_log[h] || eff > 0)) {
+            fprintf(f, "set arrow 2 from %.10g, graph 0 to %.10g, graph 1 nohead lw 2 "
+                       "lt %d front\n", eff, eff, in->hyp_arm[h] >= 0 ? in->hyp_arm[h] + 1 : 1);
+        }
+        /* design in the hypothesis's arm's colour (as its Kaplan-Meier
+         * curve), the null in grey */
         fprintf(f, "plot '%s' skip 1 using ($2==%d&&$4==0?$7:1/0):(0):($2==%d?$5:1/0):"
-                   "($2==%d?$6:1/0):(0):9 with boxxyerror lt 1 fs transparent solid 0.5 noborder "
-                   "title 'design'",
-                file, h, h, h);
+                   "($2==%d?$6:1/0):(0):9 with boxxyerror lt %d fs transparent solid 0.5 "
+                   "noborder title 'design'",
+                file, h, h, h, in->hyp_arm[h] >= 0 ? in->hyp_arm[h] + 1 : 1);
         if (in->has_null)
             fprintf(f, ", \\\n     '%s' skip 1 using ($2==%d&&$4==1?$7:1/0):(0):($2==%d?$5:1/0):"
-                       "($2==%d?$6:1/0):(0):9 with boxxyerror lt 2 fs transparent solid 0.5 "
-                       "noborder title 'null'",
+                       "($2==%d?$6:1/0):(0):9 with boxxyerror lc rgb '#888888' fs transparent "
+                       "solid 0.5 noborder title 'null'",
                     file, h, h, h);
+        if (!which && isfinite(eff) && (!in->hyp_log[h] || eff > 0))
+            fprintf(f, ", \\\n     1/0 with lines lw 2 lt %d title '%s %.3g'",
+                    in->hyp_arm[h] >= 0 ? in->hyp_arm[h] + 1 : 1,
+                    in->hyp_assumed_sim[h] ? "simulated effect (median)" : "assumed effect", eff);
         fputc('\n', f);
     }
     fputs("unset multiplot\n", f);
@@ -223,9 +217,9 @@ static void body_power(FILE *f, const plot_info *in)
     char t[256];
     snprintf(t, sizeof t, "Power against %s (%s), band: +-1.96 Monte Carlo SE", in->power_x,
              in->power_source);
-    gp_str(f, t);
+    plot_gp_str(f, t);
     fputs("\nset xlabel ", f);
-    gp_str(f, in->power_x);
+    plot_gp_str(f, in->power_x);
     fputs("\nset ylabel 'power'\nset yrange [0:1]\nset key bottom right font ',8'\n", f);
     plot_power_refs(f, in, 1);
     fputs("plot ", f);
@@ -234,14 +228,16 @@ static void body_power(FILE *f, const plot_info *in)
                    "lt %d notitle, \\\n     'power.csv' skip 1 using 5:($2==%d?$7:1/0) with "
                    "linespoints lt %d pt 7 title ",
                 s, s, s + 1, s, s + 1);
-        gp_str(f, in->series[s]);
+        plot_gp_str(f, in->series[s]);
         fputs(s + 1 < in->n_series ? ", \\\n     " : "\n", f);
     }
 }
 
 
-/* Assurance: the power over the parameter sets (histogram) and against
- * each of the most influential parameters. */
+/* Assurance: the distribution of the power over the parameter sets (a
+ * histogram, its empirical CDF on the right axis), the assurance (their
+ * mean) and the power at the fixed parameters marked; then the power
+ * against each of the most influential parameters. */
 static void body_assurance(FILE *f, const plot_info *in)
 {
     int panels = 1 + in->n_assur_par;
@@ -249,21 +245,36 @@ static void body_assurance(FILE *f, const plot_info *in)
     char t[512];
     snprintf(t, sizeof t, "Power of %s over %d parameter sets (assurance.csv)", in->assur_hyp,
              in->assur_sets);
-    gp_str(f, t);
+    plot_gp_str(f, t);
     fprintf(f, "\nset xlabel 'power'\nset ylabel 'share of parameter sets'\nset xrange [0:1]\n"
-               "set boxwidth 0.05\nset style fill solid 0.5\nunset key\n"
-               "plot 'assurance.csv' skip 1 using (0.05*floor($2/0.05 < 20 ? $2/0.05 : 19)"
-               "+0.025):(1.0/%d) smooth frequency with boxes lt 1\n",
-            in->assur_sets);
-    fputs("set autoscale x\nset ylabel 'power'\nset yrange [0:1]\n", f);
+               "set yrange [0:*]\nset y2range [0:1]\nset y2tics 0,0.2\nset ytics nomirror\n"
+               "set y2label 'cumulative share (ECDF)'\nset boxwidth 0.05\n"
+               "set style fill solid 0.5\nset key below left Left reverse maxcols 2 font ',8' samplen 2\n");
+    /* the assurance and the power at the fixed parameters as lines */
+    fprintf(f, "set arrow 1 from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 lc rgb '#000000' "
+               "front\n", in->assur_mean, in->assur_mean);
+    if (isfinite(in->assur_fixed))
+        fprintf(f, "set arrow 2 from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 dt 2 "
+                   "lc rgb '#d62728' front\n", in->assur_fixed, in->assur_fixed);
+    fprintf(f, "plot 'assurance.csv' skip 1 using (0.05*floor($2/0.05 < 20 ? $2/0.05 : 19)"
+               "+0.025):(1.0/%d) smooth frequency with boxes lt 1 title 'histogram', \\\n"
+               "     'assurance.csv' skip 1 using 2:(1.0/%d) smooth cumulative axes x1y2 "
+               "with steps lc rgb '#333333' lw 1.5 title 'ECDF (right axis)', \\\n"
+               "     1/0 with lines lw 2 lc rgb '#000000' title 'assurance (mean) %.3f'",
+            in->assur_sets, in->assur_sets, in->assur_mean);
+    if (isfinite(in->assur_fixed))
+        fprintf(f, ", \\\n     1/0 with lines lw 2 dt 2 lc rgb '#d62728' title "
+                   "'power at the fixed parameters %.3f'", in->assur_fixed);
+    fputs("\nunset arrow\nunset y2tics\nunset y2label\nset ytics mirror\nunset key\n"
+          "set autoscale x\nset ylabel 'power'\nset yrange [0:1]\n", f);
     for (int b = 0; b < in->n_assur_par; b++) {
         snprintf(t, sizeof t, "Spearman %.2f", in->assur_rho[b]);
         fputs("set title ", f);
-        gp_str(f, t);
+        plot_gp_str(f, t);
         fputs("\nset xlabel ", f);
-        gp_str(f, in->assur_par[b]);
-        fprintf(f, "\nplot 'assurance.csv' skip 1 using %d:2 with points pt 7 ps 0.5 lt %d\n",
-                3 + b, 2 + b);
+        plot_gp_str(f, in->assur_par[b]);
+        fprintf(f, "\nplot 'assurance.csv' skip 1 using %d:2 with points pt 7 ps 0.5 "
+                   "lc rgb '#1f77b4'\n", 3 + b);
     }
     fputs("unset multiplot\n", f);
 }
@@ -457,9 +468,12 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
         st = plotdata_power(dir, pdir, in, err, errlen);
     if (!st)
         st = plotdata_assurance(dir, pdir, in, err, errlen);
+    if (!st)
+        st = plotdata_stages(dir, pdir, scn, in, err, errlen);
     int nh = in->n_hyp, ha = in->n_arms;
     int hist_h = 330 * ((nh + 1) / 2) + 60;
-    int traj_h = 380 * ((ha + 2) / 3) + 50;
+    int traj_rows = (ha + 2) / 3 * (in->has_status ? 2 : 1);
+    int traj_w = 460 * (ha < 3 ? (ha > 0 ? ha : 1) : 3) + 40, traj_h = 410 * traj_rows + 50;
     const picture pics[] = {
         {"km", "km.csv", "Kaplan-Meier share free of the first time-to-event endpoint per arm: "
                          "mean over re-simulated replicates with the 5-95% band across them; "
@@ -469,15 +483,15 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
                                              "visit week (median, 10-90% band), a few patients "
                                              "of replicate 0, median TPO-RA dose (right axis); "
                                              "the TPO-RA taper window shaded.",
-         body_traj, 1300, traj_h},
+         plot_body_traj, traj_w, traj_h},
         {"estimates", "estimates.csv", "Distribution over replicates of each hypothesis' "
                                        "estimate (hazard ratio on a log axis; risk "
                                        "difference, rate or RMST difference in months) "
                                        "under the design and the null.",
-         body_estimates, 1100, hist_h},
+         body_estimates, 1280, hist_h},
         {"pvalues", "pvalues.csv", "Distribution over replicates of each hypothesis' "
                                    "unadjusted p-value under the design and the null.",
-         body_pvalues, 1100, hist_h},
+         body_pvalues, 1280, hist_h},
         {"power", "power.csv", "Power with its Monte Carlo band (+-1.96 SE) against the "
                                "varied setting, one line per hypothesis; the target power "
                                "(or light reference lines at 0.8 and 0.9 when none was "
@@ -498,10 +512,18 @@ itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot
                                        "its distribution, and against each of the three "
                                        "parameters most correlated with it (Spearman).",
          body_assurance, 1100, 760},
+        {"gs_boundaries", "gs_boundaries.csv", "Group-sequential design: the efficacy bound "
+                                               "(and the non-binding futility bound) of each "
+                                               "analysis on the z scale against the information "
+                                               "fraction, and the share of trials stopping at "
+                                               "each analysis for efficacy or futility, design "
+                                               "and null (stages.csv).",
+         plot_body_gs, 1200, 560},
     };
     enum { NPICS = sizeof pics / sizeof pics[0] };
-    int want[NPICS] = {in->reps_km > 0, in->reps_traj > 0, in->n_hyp > 0, in->n_hyp > 0,
-                       in->n_series > 0, in->has_type1, in->has_fit, in->assur_sets > 0};
+    int want[NPICS] = {in->reps_km > 0,  in->reps_traj > 0, in->n_hyp > 0,   in->n_hyp > 0,
+                       in->n_series > 0, in->has_type1,     in->has_fit,     in->assur_sets > 0,
+                       in->n_stages > 0};
     int drawn[NPICS] = {0};
     int npics = NPICS, any = 0;
     for (int i = 0; i < npics; i++)

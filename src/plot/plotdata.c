@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "itpsim/fmt.h"
+#include "itpsim/json.h"
 #include "itpsim/analysis.h"
 #include "itpsim/calibrate.h"
 #include "itpsim/endpoint.h"
@@ -54,6 +55,9 @@ itp_status plotdata_replicates(const char *dir, const char *pdir, const itp_scen
             col[h].p = i + 1;
             info->hyp_log[h] = 0;
             info->hyp_none[h] = info->hyp_alpha[h] = (double)NAN;
+            info->hyp_assumed[h] = (double)NAN;
+            info->hyp_assumed_sim[h] = 1;
+            info->hyp_arm[h] = -1;
             snprintf(info->hyp_what[h], sizeof info->hyp_what[h], "estimate");
             for (int k = 0; scn && k < scn->plan.n_hyp; k++) {
                 const itp_hypothesis *hy = &scn->plan.hyp[k];
@@ -61,6 +65,12 @@ itp_status plotdata_replicates(const char *dir, const char *pdir, const itp_scen
                     continue;
                 const itp_estimate_kind *ek = hy->type->estimate;
                 info->hyp_log[h] = ek->log_scale;
+                info->hyp_arm[h] = hy->arm;
+                /* the hazard model's hazard ratio is the assumed effect */
+                if (ek->log_scale && isfinite(hy->true_hr)) {
+                    info->hyp_assumed[h] = hy->true_hr;
+                    info->hyp_assumed_sim[h] = 0;
+                }
                 /* no effect: a ratio of 1, a difference of 0 (a single
                  * arm's rate has its p0 instead: none drawn) */
                 if (ek != &itp_est_rate)
@@ -119,6 +129,23 @@ itp_status plotdata_replicates(const char *dir, const char *pdir, const itp_scen
         nrow++;
     }
     free(text);
+    /* no closed form (the platelet model): the median design estimate */
+    for (int h = 0; !st && h < info->n_hyp; h++) {
+        if (!info->hyp_assumed_sim[h])
+            continue;
+        double *x = malloc((nrow ? nrow : 1) * sizeof *x);
+        size_t m = 0;
+        for (size_t r = 0; x && r < nrow; r++) {
+            double v = est[r * ITP_MAX_HYPOTHESES + (size_t)h];
+            if (!sc[r] && isfinite(v))
+                x[m++] = v;
+        }
+        if (!x)
+            st = ITP_ENOMEM;
+        else
+            info->hyp_assumed[h] = itp_plot_quantile(x, m, 0.5);
+        free(x);
+    }
     itp_out oe, op;
     int open_e = 0, open_p = 0;
     if (!st && !(st = itp_out_open(&oe, pdir, "estimates.csv", err, errlen)))
@@ -278,6 +305,17 @@ itp_status plotdata_assurance(const char *dir, const char *pdir, plot_info *info
             st = itp_out_commit(&out, err, errlen);
         }
         if (!st) {
+            double m = 0;
+            for (size_t i = 0; i < n; i++)
+                m += x[i * (size_t)(np + 1) + (size_t)np] / (double)n;
+            info->assur_mean = m;
+            info->assur_fixed = (double)NAN;
+            char jpath[1100], *json = NULL, v[64];
+            snprintf(jpath, sizeof jpath, "%s/assurance.json", dir);
+            if (!plot_read_file(jpath, &json, NULL) &&
+                itp_json_get(json, "power_at_fixed_parameters", 0, v, sizeof v))
+                info->assur_fixed = plot_parse_num(v);
+            free(json);
             info->assur_sets = (int)n;
             snprintf(info->assur_hyp, sizeof info->assur_hyp, "%s", hdr[pc] + 6);
         }

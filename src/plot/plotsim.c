@@ -108,6 +108,7 @@ typedef struct rep_data {
     float *risk;            /* [n_arms * n_grid]: patients at risk at the day */
     float *count, *dose;    /* [pcap * n_visits]: scheduled counts, NaN none */
     int *arm;               /* [pcap] */
+    int *status;            /* [n_arms * n_visits * PLOT_STATUS] (NULL: none) */
     double taper_lo[ITP_MAX_ARMS], taper_hi[ITP_MAX_ARMS]; /* days; NaN none */
 } rep_data;
 
@@ -157,10 +158,15 @@ static itp_status simulate_one(const itp_scenario *scn, const itp_plot_opts *o, 
         for (int i = rec->n_patients; i < pcap; i++)
             d->arm[i] = -1;
     }
-    if (e0 < 0)
+    if (e0 < 0) {
+        if (d->status)
+            plot_status_tally(scn, rec, NULL, NULL, d->status);
         return ITP_OK;
+    }
     const int *limit = scn->cut_kind == ITP_CUT_EVENTS ? event_limits(scn, t) : NULL;
     itp_endpoints_eval(scn, rec, limit, t->out);
+    if (d->status)
+        plot_status_tally(scn, rec, t->out, limit, d->status);
     size_t ne = (size_t)scn->n_endpoints;
     for (int a = 0; a < scn->n_arms; a++) {
         size_t m = 0;
@@ -374,6 +380,7 @@ static itp_status write_km(const char *pdir, const itp_scenario *scn, const itp_
     info->reps_km = (int)R;
     snprintf(info->km_endpoint, sizeof info->km_endpoint, "%s", scn->endpoints[e0].name);
     snprintf(info->km_type, sizeof info->km_type, "%s", scn->endpoints[e0].type->name);
+    itp_endpoint_describe(scn, e0, info->km_desc, sizeof info->km_desc);
     return itp_out_commit(&out, err, errlen);
 }
 
@@ -462,8 +469,25 @@ static itp_status write_traj(const char *pdir, const itp_scenario *scn, long Rt,
         }
     }
     info->reps_traj = (int)Rt;
+    plot_dose_labels(scn, info);
     info->traj_patients = pcap;
     return itp_out_commit(&out, err, errlen);
+}
+
+/* status.csv: the statuses summed over the R replicates. */
+static itp_status write_status(const char *pdir, const itp_scenario *scn, long R, size_t cells,
+                               const rep_data *rd, plot_info *info, char *err, size_t errlen)
+{
+    long *sum = calloc(cells, sizeof *sum);
+    if (!sum)
+        return ITP_ENOMEM;
+    for (long r = 0; r < R; r++)
+        for (size_t k = 0; k < cells; k++)
+            sum[k] += rd[r].status[k];
+    itp_status st = plot_write_status(pdir, scn, sum, info, err, errlen);
+    info->reps_status = (int)R;
+    free(sum);
+    return st;
 }
 
 /* Replicates [0, R) for the replicate engine, each into its rd[r]. */
@@ -532,6 +556,7 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
     }
     if (e0 < 0 && !traj)
         return ITP_OK;
+    size_t status_cells = (size_t)scn->n_arms * (size_t)scn->n_visits * PLOT_STATUS;
     rep_data *rd = calloc((size_t)R, sizeof *rd);
     if (!rd)
         return ITP_ENOMEM;
@@ -540,6 +565,8 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
         rd[r].km = malloc((size_t)scn->n_arms * (size_t)n_grid * sizeof *rd[r].km);
         rd[r].risk = malloc((size_t)scn->n_arms * (size_t)n_grid * sizeof *rd[r].risk);
         if (!rd[r].km || !rd[r].risk)
+            st = ITP_ENOMEM;
+        if (traj && !st && !(rd[r].status = calloc(status_cells, sizeof *rd[r].status)))
             st = ITP_ENOMEM;
         if (r < Rt && !st) {
             size_t cells = (size_t)pcap * (size_t)scn->n_visits;
@@ -559,6 +586,8 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
         st = write_km(pdir, scn, o->published, e0, R, n_grid, rd, info, err, errlen);
     if (!st && traj)
         st = write_traj(pdir, scn, Rt, pcap, rd, info, err, errlen);
+    if (!st && traj)
+        st = write_status(pdir, scn, R, status_cells, rd, info, err, errlen);
     if (st && !err[0])
         snprintf(err, errlen, "%s/: %s", pdir, itp_strerror(st));
     for (long r = 0; r < R; r++) {
@@ -567,6 +596,7 @@ itp_status plotdata_simulate(const char *pdir, const itp_scenario *scn, const it
         free(rd[r].count);
         free(rd[r].dose);
         free(rd[r].arm);
+        free(rd[r].status);
     }
     free(rd);
     return st;

@@ -183,6 +183,12 @@ static int exposure(const void *vp, double *value, const char **unit)
     return 1;
 }
 
+static const char *bcell_unit(const void *params)
+{
+    (void)params;
+    return "mg/kg per infusion";
+}
+
 const itp_component_type itp_bcell_antibody_type = {
     .name = "bcell_antibody",
     .description = "B-cell depleting antibody: Emax in the total dose on a protected remission",
@@ -197,4 +203,5 @@ const itp_component_type itp_bcell_antibody_type = {
     .stop = stop,
     .last_scheduled = last_scheduled,
     .exposure = exposure,
+    .dose_unit = bcell_unit,
 };

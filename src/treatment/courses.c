@@ -223,3 +223,9 @@ int itp_course_type_last_scheduled(const void *params, const char **setting)
     *setting = "course_weeks";
     return p->n ? p->start[p->n - 1] : -1;
 }
+
+const char *itp_course_type_unit(const void *params)
+{
+    (void)params;
+    return "mg/day";
+}

@@ -204,6 +204,12 @@ static int exposure(const void *vp, double *value, const char **unit)
     return 1;
 }
 
+static const char *fcrn_unit(const void *params)
+{
+    (void)params;
+    return "mg/kg per infusion";
+}
+
 const itp_component_type itp_fcrn_blocker_type = {
     .name = "fcrn_blocker",
     .description = "FcRn blocker: IgG lowering cuts platelet destruction while it lasts",
@@ -217,4 +223,5 @@ const itp_component_type itp_fcrn_blocker_type = {
     .stop = stop,
     .last_scheduled = last_scheduled,
     .exposure = exposure,
+    .dose_unit = fcrn_unit,
 };

@@ -247,6 +247,12 @@ static int last_scheduled(const void *vp, const char **setting)
     return p->start_day;
 }
 
+static const char *immuno_unit(const void *params)
+{
+    (void)params;
+    return "mg/day";
+}
+
 const itp_component_type itp_immunosuppressant_type = {
     .name = "immunosuppressant",
     .description = "oral immunosuppressant course: slow lasting remission, relapse off it, "
@@ -261,4 +267,5 @@ const itp_component_type itp_immunosuppressant_type = {
     .day = day_fn,
     .stop = stop,
     .last_scheduled = last_scheduled,
+    .dose_unit = immuno_unit,
 };

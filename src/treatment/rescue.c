@@ -137,6 +137,12 @@ static double ivig_day(const void *vp, itp_patient_ctx *ctx, void *vs, itp_drive
     return t >= 0 && t < p->days ? p->dose : 0.0;
 }
 
+static const char *ivig_unit(const void *params)
+{
+    (void)params;
+    return "g/kg per infusion day";
+}
+
 const itp_component_type itp_ivig_type = {
     .name = "ivig",
     .description = "intravenous immunoglobulin as rescue: destruction cut for weeks in responders",
@@ -147,6 +153,7 @@ const itp_component_type itp_ivig_type = {
     .day = ivig_day,
     .rescue = ivig_rescue,
     .rescue_only = 1,
+    .dose_unit = ivig_unit,
 };
 
 /* ---- platelet_transfusion ----------------------------------------------- */
@@ -203,6 +210,12 @@ static double transfusion_day(const void *vp, itp_patient_ctx *ctx, void *vs, it
     return p->units;
 }
 
+static const char *transfusion_unit(const void *params)
+{
+    (void)params;
+    return "units";
+}
+
 const itp_component_type itp_platelet_transfusion_type = {
     .name = "platelet_transfusion",
     .description = "platelet transfusion as rescue: an increment destroyed as the patient's own",
@@ -213,4 +226,5 @@ const itp_component_type itp_platelet_transfusion_type = {
     .day = transfusion_day,
     .rescue = transfusion_rescue,
     .rescue_only = 1,
+    .dose_unit = transfusion_unit,
 };

@@ -78,6 +78,7 @@ typedef struct tpo_params {
     double rem_prob, rem_from_w, rem_to_w, rem_relapse_per_day;
     itp_taper taper;
     int stop_day;            /* stop_week as a day; -1: none */
+    char unit[32];           /* the dose's unit in words: "mg/day", "\u00b5g/kg/week" */
 } tpo_params;
 
 typedef struct tpo_state {
@@ -119,7 +120,7 @@ static const char *dose_unit(const itp_reader *rd, const config_setting_t *g, co
  * dosing_interval_days when the drug has it (settings a daily mg dose
  * lacks, so that nothing is read for it). */
 static itp_status dose_amount(itp_reader *rd, const config_setting_t *g, const char *d,
-                              const char *unit, double *per_day)
+                              const char *unit, double *per_day, char *words, size_t wlen)
 {
     size_t n = strlen(unit);
     double kg = 1.0;
@@ -132,6 +133,12 @@ static itp_status dose_amount(itp_reader *rd, const config_setting_t *g, const c
         (st = itp_rd_int(rd, g, d, "dosing_interval_days", 1, 28, &interval)))
         return st;
     *per_day = kg / interval;
+    /* the unit for labels: "ug_kg" as µg/kg, per day, week or interval */
+    const char *amount = strcmp(unit, "ug_kg") == 0 ? "\u00b5g/kg" : unit;
+    if (interval == 1 || interval == 7)
+        snprintf(words, wlen, "%s/%s", amount, interval == 1 ? "day" : "week");
+    else
+        snprintf(words, wlen, "%s every %d days", amount, interval);
     return ITP_OK;
 }
 
@@ -183,7 +190,7 @@ static itp_status parse(itp_reader *rd, const config_setting_t *g, const char *d
         (st = itp_rd_double(rd, g, d, "nonresponder_prob", ITP_PROB, &p->nonresp_prob)) ||
         (st = itp_rd_double(rd, g, d, "slope_median", ITP_CLOSED(0, 1e3), &p->slope_median)) ||
         (st = itp_rd_double(rd, g, d, "slope_logsd", ITP_CLOSED(0, 3), &p->slope_logsd)) ||
-        (st = dose_amount(rd, g, d, unit, &p->per_day)) ||
+        (st = dose_amount(rd, g, d, unit, &p->per_day, p->unit, sizeof p->unit)) ||
         (st = itp_titration_parse(rd, g, d, unit, &p->dose)) ||
         (st = itp_rd_int(rd, g, d, "nonresponse_days", 1, 3650, &p->nonresp_days)) ||
         (st = itp_rd_double(rd, g, d, "nonresponse_below", ITP_CLOSED(0, 1e4), &p->nonresp_below)) ||
@@ -331,6 +338,11 @@ static int taper_days(const void *vp, int *start, int *end)
     return 1;
 }
 
+static const char *tpo_unit(const void *params)
+{
+    return ((const tpo_params *)params)->unit;
+}
+
 const itp_component_type itp_tpo_ra_type = {
     .name = "tpo_ra",
     .description = "thrombopoietin-receptor agonist with label titration, taper and "
@@ -351,4 +363,5 @@ const itp_component_type itp_tpo_ra_type = {
     .last_scheduled = last_scheduled,
     .taper_days = taper_days,
     .is_tpo_ra = 1,
+    .dose_unit = tpo_unit,
 };
