@@ -282,9 +282,12 @@ int cmd_samplesize(int argc, char **argv)
     }
     if (!st && itp_out_writes())
         remove(ppath);
-    if (!st)
+    if (!st) {
         print_search(scn, res, hyp, o.power, ro.reps, n_max, fits, binding);
-    else {
+        if (!o.quiet)
+            fprintf(stderr, "itpsim samplesize: results in %s (samplesize.csv, "
+                    "samplesize.json, power_fit.csv)\n", o.outdir);
+    } else {
         fprintf(stderr, "itpsim samplesize: %s\n", err[0] ? err : itp_strerror(st));
     }
     free(res);
@@ -366,6 +369,9 @@ int cmd_sweep(int argc, char **argv)
         st = itp_grid_write_json(o.outdir, base, &g, err, sizeof err);
     }
     itp_scenario_free(base);
+    if (!st && !o.quiet)
+        fprintf(stderr, "itpsim sweep: results in %s (sweep.csv, sweep_arms.csv, sweep.json)\n",
+                o.outdir);
     if (st)
         fprintf(stderr, "itpsim sweep: %s\n", err[0] ? err : itp_strerror(st));
     return itp_exit_code(st);
