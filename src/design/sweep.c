@@ -12,6 +12,39 @@
 #include "itpsim/report.h"
 #include "itpsim/trial.h"
 
+/* A range FROM:TO:STEP at p (up to a ',' or the end): its values,
+ * FROM + i STEP up to TO (within rounding), appended to v; *end after it.
+ * 1 when p is a range, 0 when not, -1 (err set) when it is a bad one. */
+static int vary_range(const char *p, itp_vary *v, const char **end, char *err, size_t errlen)
+{
+    const char *stop = strchr(p, ',');
+    size_t len = stop ? (size_t)(stop - p) : strlen(p);
+    char tok[96];
+    double a, b, d;
+    char tail;
+    if (!memchr(p, ':', len))
+        return 0;
+    snprintf(tok, sizeof tok, "%.*s", (int)(len < sizeof tok ? len : sizeof tok - 1), p);
+    *end = p + len;
+    if (sscanf(tok, "%lf:%lf:%lf%c", &a, &b, &d, &tail) != 3 || !isfinite(a) || !isfinite(b) ||
+        !isfinite(d) || !(d > 0) || b < a) {
+        snprintf(err, errlen, "--vary %s: '%s' is no range FROM:TO:STEP (STEP > 0, TO >= FROM)",
+                 v->key, tok);
+        return -1;
+    }
+    double steps = floor((b - a) / d + 1e-9);
+    if (steps + 1 > ITP_MAX_VARY_VALUES - v->n) {
+        snprintf(err, errlen, "--vary %s: at most %d values ('%s' has %.0f)", v->key,
+                 ITP_MAX_VARY_VALUES, tok, steps + 1);
+        return -1;
+    }
+    for (int i = 0; i <= (int)steps; i++) {
+        v->values[v->n] = a + i * d;
+        snprintf(v->text[v->n++], sizeof v->text[0], "%.10g", a + i * d);
+    }
+    return 1;
+}
+
 itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errlen)
 {
     const char *eq = strchr(spec, '=');
@@ -24,6 +57,14 @@ itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errle
     const char *p = eq + 1;
     while (*p) {
         char *end;
+        const char *rend;
+        int range = vary_range(p, v, &rend, err, errlen);
+        if (range < 0)
+            return ITP_EINPUT;
+        if (range) {
+            p = *rend ? rend + 1 : rend;
+            continue;
+        }
         errno = 0;
         double x = strtod(p, &end);
         if (v->n == ITP_MAX_VARY_VALUES) {

@@ -4,6 +4,9 @@
 #   rows named by the choice, each row's power equal to a run with
 #   --set allocation.method=CHOICE (same seed);
 # - the power picture's data puts the choices at 1, 2 in the order given;
+# - a range FROM:TO:STEP gives its values (0.01 steps without rounding
+#   drift: 0.01, 0.02, 0.03), with single values after it; a step of 0 or a
+#   range downwards is refused;
 # - a word for a numeric setting, a value with other characters, and an
 #   unknown choice are refused (exit 2, naming the setting).
 : "${ITPSIM:=build/itpsim}"
@@ -26,6 +29,10 @@ done
 "$ITPSIM" plot "$dir/s" > /dev/null || fail "plot"
 [ "$(awk -F, 'NR > 1 { printf "%s ", $5 }' "$dir/s/plots/power.csv")" = "1 2 " ] || fail "power.csv x"
 
+"$ITPSIM" sweep "$scn" --vary analysis.alpha=0.01:0.03:0.01,0.045 -n 10 --no-null -o "$dir/r" \
+  --quiet > /dev/null || fail "range sweep"
+[ "$(cut -d, -f1 "$dir/r/sweep.csv" | tr '\n' ' ')" = "analysis.alpha 0.01 0.02 0.03 0.045 " ] ||
+  fail "range rows: $(cut -d, -f1 "$dir/r/sweep.csv" | tr '\n' ' ')"
 check() {   # expected text, then the arguments
   want=$1; shift
   out=$("$ITPSIM" "$@" 2>&1); rc=$?
@@ -37,4 +44,6 @@ check "--vary allocation.method: 'simple,per muted' is neither numbers nor names
   sweep "$scn" --vary "allocation.method=simple,per muted" -n 10 -o "$dir/x"
 check 'allocation.method (set on the command line): expected "permuted_blocks" or "simple", got "minimisation"' \
   check "$scn" --set allocation.method=minimisation
+check "'100:90:10' is no range FROM:TO:STEP" sweep "$scn" --vary patients=100:90:10 -n 10 -o "$dir/x"
+check "'1:5:0' is no range FROM:TO:STEP" sweep "$scn" --vary patients=1:5:0 -n 10 -o "$dir/x"
 exit 0
