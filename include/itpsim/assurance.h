@@ -80,16 +80,17 @@ itp_status itp_assurance_run(const itp_assurance_opts *o, const char *dir, FILE 
 
 /* The figures of an assurance, in memory (a sweep's per grid point): per
  * hypothesis, and for any rejection at index n_hyp, the assurance, its
- * MCSE and the 5/25/50/75/95% quantiles of the power over the sets; the
- * n_top (at most 3) parameters most rank-correlated with the first
- * hypothesis's power, with their Spearman correlations. */
+ * MCSE and the 5/25/50/75/95% quantiles of the power over the sets, and
+ * the parameter whose draws are most rank-correlated (Spearman) with its
+ * power. */
 typedef struct itp_assurance_summary {
     int n_hyp;
     double assurance[ITP_MAX_HYPOTHESES + 1], mcse[ITP_MAX_HYPOTHESES + 1];
     double q[ITP_MAX_HYPOTHESES + 1][5];
-    int n_top;
-    char top[3][160];
-    double top_rho[3];
+    /* per hypothesis (any rejection at n_hyp): the parameter most
+     * rank-correlated with its power ("" none) and that correlation */
+    char top_hyp[ITP_MAX_HYPOTHESES + 1][160];
+    double top_hyp_rho[ITP_MAX_HYPOTHESES + 1];
 } itp_assurance_summary;
 
 /* The assurance of itp_assurance_run, summarised into *sum; no file is

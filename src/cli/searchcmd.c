@@ -67,7 +67,7 @@ const char usage_sweep[] =
     "  --assurance K    also each point's assurance over K parameter sets (the joint\n"
     "                   calibration's draws, as run --assurance): columns\n"
     "                   H_assurance, H_assurance_mcse, H_power_q05/q50/q95 and\n"
-    "                   assurance_most_influential in sweep.csv\n"
+    "                   H_most_influential in sweep.csv\n"
     "  --assurance-reps R  replicates per parameter set (default 200)\n"
     "  --draws FILE     with --assurance: another file of parameter draws\n"
     "  --priors         with --assurance: draw from the scenario's priors instead\n"

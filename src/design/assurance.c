@@ -406,6 +406,10 @@ typedef struct work {
     stats stt[ITP_MAX_HYPOTHESES + 1];
     double rho[MAX_DRAW_PARAMS];
     int best[3];
+    /* per hypothesis (any rejection last): the parameter most
+     * rank-correlated with its power (-1: none) and that correlation */
+    int top[ITP_MAX_HYPOTHESES + 1];
+    double top_rho[ITP_MAX_HYPOTHESES + 1];
 } work;
 
 static void work_free(work *w)
@@ -515,12 +519,25 @@ static itp_status compute(const itp_assurance_opts *o, work *w, FILE *progress, 
         for (int h = 0; h <= nh; h++)
             summarise(power + (size_t)h * (size_t)K, K, R, batv + h * BATCHES, nb, &stt[h]);
         double *col = malloc((size_t)K * sizeof *col), *wk = malloc(2 * (size_t)K * sizeof *wk);
+        for (int h = 0; h <= nh; h++)
+            w->top[h] = -1;
         for (int i = 0; col && wk && i < sp->n_par; i++) {
             if (!sp->acts[i])
                 continue;
             for (int k = 0; k < K; k++)
                 col[k] = sp->x[(size_t)k * (size_t)sp->n_par + (size_t)i];
-            rho[i] = K > 2 ? gsl_stats_spearman(col, 1, power, 1, (size_t)K, wk) : (double)NAN;
+            for (int h = 0; K > 2 && h <= nh; h++) {
+                double r = gsl_stats_spearman(col, 1, power + (size_t)h * (size_t)K, 1,
+                                              (size_t)K, wk);
+                if (!isnan(r) && (w->top[h] < 0 || fabs(r) > fabs(w->top_rho[h]))) {
+                    w->top[h] = i;
+                    w->top_rho[h] = r;
+                }
+                if (h == 0)
+                    rho[i] = r;
+            }
+            if (K <= 2)
+                rho[i] = (double)NAN;
         }
         free(col);
         free(wk);
@@ -594,11 +611,11 @@ itp_status itp_assurance_summarise(const itp_assurance_opts *o, itp_assurance_su
         sum->assurance[h] = w.stt[h].assurance;
         sum->mcse[h] = w.stt[h].mcse;
         memcpy(sum->q[h], w.stt[h].q, sizeof sum->q[h]);
-    }
-    for (int b = 0; b < 3 && w.best[b] >= 0; b++) {
-        snprintf(sum->top[b], sizeof sum->top[b], "%s", w.s.path[w.best[b]]);
-        sum->top_rho[b] = w.rho[w.best[b]];
-        sum->n_top = b + 1;
+        sum->top_hyp[h][0] = '\0';
+        if (w.top[h] >= 0) {
+            snprintf(sum->top_hyp[h], sizeof sum->top_hyp[h], "%s", w.s.path[w.top[h]]);
+            sum->top_hyp_rho[h] = w.top_rho[h];
+        }
     }
     work_free(&w);
     return ITP_OK;

@@ -332,12 +332,12 @@ static void assurance_cols(FILE *f, int nh, const itp_assurance_summary *a)
                              a ? a->q[k][2] : 0, a ? a->q[k][4] : 0};
         for (int i = 0; i < 5; i++)
             itp_fmt_csv(f, ",", a ? v[i] : (double)NAN, 8);
+        fputc(',', f);
+        if (a && a->top_hyp[k][0])
+            fprintf(f, "%s %+.2f", a->top_hyp[k], a->top_hyp_rho[k]);
+        else
+            fputs("NA", f);
     }
-    fputc(',', f);
-    if (a && a->n_top > 0)
-        fprintf(f, "%s %+.2f", a->top[0], a->top_rho[0]);
-    else
-        fputs("NA", f);
 }
 
 itp_status itp_sweep(const char *scenario_file, const char *defaults, const char *const *sets,
@@ -495,10 +495,9 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             for (int k = 0; ax && k < first->plan.n_hyp; k++) {
                 const char *h = first->plan.hyp[k].name;
                 fprintf(rf, ",%s_assurance,%s_assurance_mcse,%s_power_q05,%s_power_q50,"
-                        "%s_power_q95", h, h, h, h, h);
+                        "%s_power_q95,%s_most_influential", h, h, h, h, h, h);
             }
-            fputs(ax ? ",assurance_most_influential,note,extrapolated\n"
-                     : ",note,extrapolated\n", rf);
+            fputs(",note,extrapolated\n", rf);
             arms_header(first, vary, n_vary, af);
             header = 1;
         }

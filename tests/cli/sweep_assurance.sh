@@ -4,7 +4,7 @@
 # - every row's ttf_9 assurance (and its MCSE, the 5% and 95% power
 #   quantiles) equals that of `run --assurance K` with the point's --set
 #   (same seed, sets and replicates per set), to the printed digits;
-# - the columns are there (one set per hypothesis, and the most
+# - the columns are there (one set per hypothesis, with its most
 #   influential parameter), NA for a grid point not run;
 # - --assurance-reps without --assurance, and --draws with --priors, are
 #   refused.
@@ -30,9 +30,9 @@ for d in 3 9; do
   [ -n "$want" ] && [ "$got" = "$want" ] || fail "dose $d: sweep '$got', run --assurance '$want'"
 done
 [ "$(col ttf_9_assurance -1)" = NA ] || fail "a point not run has an assurance"
-case "$(col assurance_most_influential 9)" in
+case "$(col ttf_3_most_influential 9)" in
   *.*" "[+-][01].*) ;;
-  *) fail "most influential: '$(col assurance_most_influential 9)'" ;;
+  *) fail "most influential: '$(col ttf_3_most_influential 9)'" ;;
 esac
 grep -q "assurance ttf_9 " "$dir/table" || fail "no assurance in the table"
 out=$("$ITPSIM" sweep "$s" --vary $k=3,9 --assurance-reps 30 -o "$dir/x" 2>&1); rc=$?
