@@ -6,6 +6,7 @@
  * way, the family-wise error and the note of a point not run. */
 #include "htmltab.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,41 @@ static void pm_cell(FILE *f, const char *p, const char *se, int dig)
     /* the MCSE under the figure, smaller: the table keeps within the page */
     fprintf(f, "<td class=\"num\">%.*f<br><span style=\"font-size:85%%;color:#555\">&plusmn; "
                "%.*f</span></td>", dig, strtod(p, NULL), dig, strtod(se, NULL));
+}
+
+/* s as HTML text that may break after each '.' before a letter (a
+ * setting's path). */
+static void dotted_text(FILE *f, const char *s)
+{
+    char part[256];
+    for (const char *p = s; *p;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p + 1) : strlen(p);
+        snprintf(part, sizeof part, "%.*s", (int)(n < sizeof part ? n : sizeof part - 1), p);
+        html_text(f, part);
+        if (dot && isalpha((unsigned char)dot[1]))   /* not in a number */
+            fputs("<wbr>", f);
+        p += n;
+    }
+}
+
+/* A sweep's assurance cell from its six columns a[0..5] (assurance, MCSE,
+ * 5/50/95% power over the draws, the most influential parameter): the
+ * assurance +- MCSE, the 5-95% range and the parameter under it. */
+static void assurance_cell(FILE *f, char *const *a)
+{
+    if (!html_is_num(a[0]) || !strcmp(a[0], "NA") || !html_is_num(a[1])) {
+        html_cell(f, "NA");
+        return;
+    }
+    fprintf(f, "<td class=\"num\">%.3f<br><span style=\"font-size:85%%;color:#555\">&plusmn; "
+               "%.3f<br>%.2f-%.2f<br>", strtod(a[0], NULL), strtod(a[1], NULL),
+            strtod(a[2], NULL), strtod(a[4], NULL));
+    /* the parameter without its component type (bcell_antibody.), breakable
+     * at its dots */
+    const char *dot = strchr(a[5], '.');
+    dotted_text(f, dot && strcmp(a[5], "NA") ? dot + 1 : a[5]);
+    fputs("</span></td>", f);
 }
 
 /* The grid: what was varied, or what the search looked for. */
@@ -121,8 +157,8 @@ static int grid_table(FILE *f, const char *path)
         return 0;
     }
     /* the columns: power pairs, then type I pairs, then the rest */
-    int pc[GRID_MAX_COLS], tc[GRID_MAX_COLS], np = 0, nt = 0, fw = -1, note = -1, reach = -1,
-        chosen = -1;
+    int pc[GRID_MAX_COLS], tc[GRID_MAX_COLS], ac[GRID_MAX_COLS], np = 0, nt = 0, na = 0, fw = -1,
+        note = -1, reach = -1, chosen = -1, extra = -1;
     for (int i = nkeys + 1; i < nh; i++) {
         size_t l = strlen(h[i]);
         if (l > 6 && !strcmp(h[i] + l - 6, "_power") && i + 1 < nh)
@@ -131,8 +167,12 @@ static int grid_table(FILE *f, const char *path)
             tc[nt++] = i;
         else if (!strcmp(h[i], "fwer"))
             fw = i;
+        else if (l > 10 && !strcmp(h[i] + l - 10, "_assurance") && i + 5 < nh)
+            ac[na++] = i;   /* then its MCSE, the 5/50/95% power, the parameter */
         else if (!strcmp(h[i], "note"))
             note = i;
+        else if (!strcmp(h[i], "extrapolated"))
+            extra = i;
         else if (!strcmp(h[i], "reaches_target"))
             reach = i;
         else if (!strcmp(h[i], "chosen"))
@@ -141,8 +181,8 @@ static int grid_table(FILE *f, const char *path)
     html_table_open(f, "power-wide-table");
     fputs("<tr>", f);
     for (int i = 0; i < nkeys; i++) {
-        fputs("<th class=\"num\" style=\"white-space:normal;overflow-wrap:anywhere\">", f);
-        html_text(f, h[i]);
+        fputs("<th class=\"num\" style=\"white-space:normal\">", f);
+        dotted_text(f, h[i]);
         fputs("</th>", f);
     }
     fputs("<th class=\"num\">replicates</th>", f);
@@ -154,10 +194,15 @@ static int grid_table(FILE *f, const char *path)
         fprintf(f, "%s%.*s type I error</th>", wrap, (int)strlen(h[tc[k]]) - 6, h[tc[k]]);
     if (fw >= 0)
         fprintf(f, "%sfamily-wise error (global null)</th>", wrap);
+    for (int k = 0; k < na; k++)
+        fprintf(f, "%s%.*s assurance (power over the draws, 5-95%%)</th>", wrap,
+                (int)strlen(h[ac[k]]) - 10, h[ac[k]]);
     if (reach >= 0)
         fputs("<th>reaches the target</th><th>chosen</th>", f);
     if (note >= 0)
         fputs("<th>note</th>", f);
+    if (extra >= 0)
+        fputs("<th>outside the fitted exposures</th>", f);
     fputs("</tr>\n", f);
     while ((line = plot_next_line(&pos))) {
         if (!*line)
@@ -174,6 +219,8 @@ static int grid_table(FILE *f, const char *path)
             pm_cell(f, c[tc[k]], c[tc[k] + 1], 4);
         if (fw >= 0)
             pm_cell(f, c[fw], fw + 1 < nh ? c[fw + 1] : "NA", 4);
+        for (int k = 0; k < na; k++)
+            assurance_cell(f, c + ac[k]);
         if (reach >= 0) {
             html_cell(f, strcmp(c[reach], "1") ? "no" : "yes");
             html_cell(f, chosen >= 0 && !strcmp(c[chosen], "1") ? "yes" : "");
@@ -182,6 +229,11 @@ static int grid_table(FILE *f, const char *path)
             /* a long refusal may wrap */
             fputs("<td style=\"white-space:normal;min-width:16em\">", f);
             html_text(f, c[note]);
+            fputs("</td>", f);
+        }
+        if (extra >= 0) {
+            fputs("<td style=\"white-space:normal;min-width:12em\">", f);
+            html_text(f, strcmp(c[extra], "NA") ? c[extra] : "");
             fputs("</td>", f);
         }
         fputs("</tr>\n", f);
@@ -211,7 +263,10 @@ int html_grid(FILE *f, const char *dir, const char *json)
         grid_fit(f, json);
     fputs("<h2>Power and type I error at each point</h2>\n<p>One row per grid point: per "
           "hypothesis its power (design) and type I error (the point's null), each &plusmn; "
-          "its Monte Carlo standard error; the family-wise error under the global null. A "
+          "its Monte Carlo standard error; the family-wise error under the global null; with "
+          "--assurance, per hypothesis the assurance over the parameter draws &plusmn; its "
+          "MCSE, the 5-95% range of the power over the draws and the parameter most "
+          "correlated with it; the arms dosed outside the exposures the fitted trials gave. A "
           "point that could not be run has NA figures and the reason in its note.</p>\n", f);
     grid_table(f, path);
     return 1;

@@ -6,7 +6,8 @@
 #   no "# extrapolated" line, summary.json "extrapolated": "";
 # - 0.5 mg/kg (2 in all) and 15 mg/kg (60 in all): flagged by check, run
 #   (the terminal line and summary.json) and, per row, sweep's
-#   extrapolated column, with a count on stderr; 3 and 9 mg/kg rows are not.
+#   extrapolated column (and the sweep report's), with a count on stderr;
+#   3 and 9 mg/kg rows are not.
 : "${ITPSIM:=build/itpsim}"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -32,4 +33,9 @@ flags=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "extrapolated") n
                  NR > 1 { printf "%s:%s ", $1, ($n != "" ? "x" : "-") }' "$dir/s/sweep.csv")
 [ "$flags" = "0.5:x 3:- 9:- 15:x " ] || fail "sweep flags: $flags"
 grep -q "2 of 4 grid points outside the exposures" "$dir/err" || fail "stderr: $(cat "$dir/err")"
+# the sweep's report has the column, filled for the two points outside
+"$ITPSIM" plot "$dir/s" > /dev/null 2>&1
+grep -q "<th>outside the fitted exposures</th>" "$dir/s/report.html" || fail "report: no column"
+[ "$(grep -o "ianalumab_9 [0-9]* mg/kg (total over the infusions) (fitted 12-36)" "$dir/s/report.html" |
+    wc -l)" -eq 2 ] || fail "report: not two flagged points"
 exit 0

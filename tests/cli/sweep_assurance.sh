@@ -5,7 +5,8 @@
 #   quantiles) equals that of `run --assurance K` with the point's --set
 #   (same seed, sets and replicates per set), to the printed digits;
 # - the columns are there (one set per hypothesis, with its most
-#   influential parameter), NA for a grid point not run;
+#   influential parameter), NA for a grid point not run; the report has an
+#   assurance column per hypothesis;
 # - --assurance-reps without --assurance, and --draws with --priors, are
 #   refused.
 : "${ITPSIM:=build/itpsim}"
@@ -35,6 +36,9 @@ case "$(col ttf_3_most_influential 9)" in
   *) fail "most influential: '$(col ttf_3_most_influential 9)'" ;;
 esac
 grep -q "assurance ttf_9 " "$dir/table" || fail "no assurance in the table"
+"$ITPSIM" plot "$dir/s" > /dev/null 2>&1
+[ "$(grep -o "assurance (power over the draws, 5-95%)</th>" "$dir/s/report.html" | wc -l)" -eq 4 ] ||
+  fail "report: not one assurance column per hypothesis"
 out=$("$ITPSIM" sweep "$s" --vary $k=3,9 --assurance-reps 30 -o "$dir/x" 2>&1); rc=$?
 [ $rc -eq 2 ] && case "$out" in *"--assurance-reps goes with --assurance K"*) ;; *) rc=9 ;; esac
 [ $rc -eq 2 ] || fail "--assurance-reps alone: exit $rc: $out"
