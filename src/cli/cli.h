@@ -9,6 +9,7 @@
 #include "itpsim/search.h"
 
 #define MAX_SETS 64
+#define MAX_FILES 32
 
 typedef struct options {
     const char *scenario;
@@ -35,6 +36,8 @@ typedef struct options {
     int priors;            /* --priors (run --assurance): the scenario's priors */
     int partial_nulls;     /* --partial-nulls (run) */
     long shard_from, shard_to; /* --replicates FROM:TO (run); shard_to 0: none */
+    int n_files;           /* compare's scenarios (option letter 'M'): every argument */
+    const char *files[MAX_FILES];
     unsigned given;        /* GIVEN_*: options set on the command line */
 } options;
 
@@ -58,7 +61,8 @@ int cmd_run(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_samplesize(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
-extern const char usage_run[], usage_merge[], usage_samplesize[], usage_sweep[];
+int cmd_compare(int argc, char **argv);
+extern const char usage_run[], usage_merge[], usage_samplesize[], usage_sweep[], usage_compare[];
 
 /* The options every command takes, after its own usage text. */
 extern const char usage_common[];

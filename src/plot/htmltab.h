@@ -28,4 +28,9 @@ void html_cell(FILE *f, const char *s);
  * the file cannot be read. */
 int html_csv_table(FILE *f, const char *path, const char *id);
 
+/* A comparison's section (DIR/compare.csv, compare_diff.csv,
+ * compare_arms.csv and compare.json, htmlcompare.c); 0 when dir holds no
+ * comparison. */
+int html_compare(FILE *f, const char *dir);
+
 #endif
