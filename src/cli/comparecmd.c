@@ -118,7 +118,7 @@ static itp_status run_design(const options *o, itp_compare *c, int i, const itp_
     itp_out_abort(&rep);
     if (st == ITP_EINTERRUPT)
         fprintf(stderr, "itpsim compare: %s: stopped in %s; its %ld completed replicates are "
-                        "there, marked partial; no comparison written (run compare again)\n",
+                        "there, marked partial; no comparison written (start it over with --force)\n",
                 run_stop_signal(), path, res.design.reps + (res.has_null ? res.null.reps : 0L));
     if (st) {
         itp_run_result_free(&res);
