@@ -66,6 +66,11 @@ typedef struct itp_plot_opts {
 itp_status itp_plot_run(const char *dir, const itp_scenario *scn, const itp_plot_opts *o,
                         FILE *log, char *err, size_t errlen);
 
+/* DIR/report.html of a comparison (`itpsim compare`): its provenance and
+ * the tables of DIR/compare.csv, compare_diff.csv and compare_arms.csv;
+ * no pictures (each design's are made by `itpsim plot DIR/designs/NAME`). */
+itp_status itp_compare_report(const char *dir, char *err, size_t errlen);
+
 /* ---- helpers shared by the plot files (plotdata.c), exposed for tests --- */
 
 /* Base64 (RFC 4648, with padding) of n bytes into out, which needs

@@ -43,6 +43,12 @@ typedef struct itp_run_opts {
      * a status other than ITP_OK stops the run with it */
     itp_status (*checkpoint)(void *ctx, const struct itp_run_result *res);
     void *checkpoint_ctx;
+    /* NULL, or given every chunk's replicates as they are aggregated (in
+     * replicate order within the design and within the null; null: 1 for
+     * the null version's), as replicates.csv gets them: what `compare`
+     * pairs across designs */
+    void (*rows)(void *ctx, int null, long first, const itp_rep_result *res, long count);
+    void *rows_ctx;
 } itp_run_opts;
 
 /* Partial nulls: with m experimental arms (those of two-arm hypotheses,

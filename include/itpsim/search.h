@@ -86,6 +86,31 @@ itp_status itp_ss_write_fit(const char *dir, const itp_scenario *scn, const itp_
                             double power, const itp_ss_fit *fits, int binding, char *err,
                             size_t errlen);
 
+/* The columns of the per-arm files of a sweep (sweep_arms.csv, a row per
+ * grid point and arm) and of a comparison (compare_arms.csv, a row per
+ * design and arm): after leading fields, `arm`, `mean_patients`,
+ * `mean_events`, `landmark_free` (Kaplan-Meier share free of the first
+ * time-to-event endpoint at the landmark), `median_months` (median over
+ * replicates), a `NAME_rate` per binary endpoint, `mean_analysis_month`
+ * (the trial's duration). The binary endpoints are those of every
+ * scenario added, each once: a scenario without one has NA there. */
+#define ITP_MAX_ARM_COLS 64
+typedef struct itp_arm_cols {
+    int n;
+    char binary[ITP_MAX_ARM_COLS][ITP_NAME_MAX];
+} itp_arm_cols;
+
+/* Adds scn's binary endpoints that c does not have yet. */
+void itp_arm_cols_add(itp_arm_cols *c, const itp_scenario *scn);
+/* The header line; lead (the names of the leading fields, each followed by
+ * a comma) first. */
+void itp_arm_cols_header(const itp_arm_cols *c, const char *lead, FILE *f);
+/* A row per arm of scn from the design summary d (NULL: a point not run,
+ * every figure NA), each starting with lead (the leading fields' values,
+ * each followed by a comma). */
+void itp_arm_cols_rows(const itp_arm_cols *c, const itp_scenario *scn, const char *lead,
+                       const itp_mc_summary *d, FILE *f);
+
 typedef struct itp_vary {
     char key[128];
     int n;

@@ -10,6 +10,7 @@
 #include "itpsim/search.h"
 
 #define MAX_SETS 64
+#define MAX_FILES 32
 
 typedef struct options {
     const char *scenario;
@@ -37,6 +38,8 @@ typedef struct options {
     int priors;            /* --priors (--assurance): the scenario's priors */
     int partial_nulls;     /* --partial-nulls (run) */
     long shard_from, shard_to; /* --replicates FROM:TO (run); shard_to 0: none */
+    int n_files;           /* compare's scenarios (option letter 'M'): every argument */
+    const char *files[MAX_FILES];
     unsigned given;        /* GIVEN_*: options set on the command line */
 } options;
 
@@ -60,7 +63,8 @@ int cmd_run(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_samplesize(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
-extern const char usage_run[], usage_merge[], usage_samplesize[], usage_sweep[];
+int cmd_compare(int argc, char **argv);
+extern const char usage_run[], usage_merge[], usage_samplesize[], usage_sweep[], usage_compare[];
 
 /* The options every command takes, after its own usage text. */
 extern const char usage_common[];
@@ -99,6 +103,22 @@ int load(const options *o, FILE *resolved, itp_scenario **scn, itp_cal_spec *cal
 
 /* The same, with the scenario's identifying hash. */
 int load_with_hash(const options *o, itp_scenario **scn, itp_cal_spec *cal, char hash[25]);
+
+/* A fresh run of scn into dir (run, and each design of compare): the
+ * folder made and locked, checked (itp_run_dir_check, unless force), res
+ * initialised and dir's replicates.csv opened (rep) with its header. */
+itp_status run_start(const char *dir, const itp_scenario *scn, const char *hash, uint64_t seed,
+                     int force, itp_run_result *res, itp_out *rep, char *err, size_t errlen);
+/* Runs what res lacks (itp_run_continue) with checkpoints into dir and
+ * SIGINT/SIGTERM caught, then writes the result files (itp_write_results).
+ * ITP_OK, ITP_EINTERRUPT once the completed replicates are written marked
+ * partial, or the error (a replicates.csv still open in rep: the caller
+ * commits it to name a write error, or aborts it). */
+itp_status run_finish(const char *dir, const itp_scenario *scn, itp_run_opts *ro,
+                      const char *hash, itp_run_result *res, itp_out *rep, char *err,
+                      size_t errlen);
+/* The name of the signal that stopped the last run_finish. */
+const char *run_stop_signal(void);
 
 /* $OMP_NUM_THREADS or the core count. */
 int default_threads(void);

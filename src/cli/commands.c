@@ -313,6 +313,7 @@ const itp_cli_command itp_cli_commands[] = {
     {"run", cmd_run, usage_run},
     {"samplesize", cmd_samplesize, usage_samplesize},
     {"sweep", cmd_sweep, usage_sweep},
+    {"compare", cmd_compare, usage_compare},
     {"calibrate", cmd_calibrate, usage_calibrate},
     {"plot", cmd_plot, usage_plot},
     {"merge", cmd_merge, usage_merge},

@@ -20,6 +20,7 @@ static const char usage_main[] =
     "  run SCENARIO          power and type I error by simulation\n"
     "  samplesize SCENARIO   smallest sample size reaching a target power\n"
     "  sweep SCENARIO        power over a grid of settings\n"
+    "  compare A.cfg B.cfg ...  designs side by side, paired by common random numbers\n"
     "  calibrate SCENARIO    fit model parameters to published results\n"
     "  check SCENARIO        validate a scenario and print every resolved setting\n"
     "  simulate SCENARIO     simulate one replicate trial: per-patient and per-visit CSV\n"

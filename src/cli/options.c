@@ -349,7 +349,13 @@ static int parse_argv(const char *cmd, const char *usage, int argc, char **argv,
             return rc;
     }
     for (int i = optind; i < argc + 1; i++) {
-        if (!o->scenario)
+        if (strchr(allowed, 'M')) {   /* compare: every argument a scenario */
+            if (o->n_files == MAX_FILES)
+                return usage_error(cmd, "at most %d scenarios", MAX_FILES);
+            o->files[o->n_files++] = av[i];
+            if (!o->scenario)
+                o->scenario = av[i];
+        } else if (!o->scenario)
             o->scenario = av[i];
         else
             return usage_error(cmd, "unexpected argument '%s'", av[i]);

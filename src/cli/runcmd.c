@@ -138,6 +138,55 @@ static itp_status on_checkpoint(void *ctx, const itp_run_result *res)
     return itp_run_checkpoint(c->dir, c->scn, c->ro, res, c->hash, c->rep, c->err, c->errlen);
 }
 
+itp_status run_start(const char *dir, const itp_scenario *scn, const char *hash, uint64_t seed,
+                     int force, itp_run_result *res, itp_out *rep, char *err, size_t errlen)
+{
+    /* made and locked before it is checked: one writer at a time */
+    itp_status st = itp_mkdir_p(dir, err, errlen);
+    if (!st && !force)
+        st = itp_run_dir_check(dir, scn, hash, seed, err, errlen);
+    if (!st)
+        st = itp_run_result_init(res, scn);
+    if (!st)
+        st = itp_out_open(rep, dir, "replicates.csv", err, errlen);
+    if (!st)
+        itp_replicates_header(scn, rep->f);
+    return st;
+}
+
+itp_status run_finish(const char *dir, const itp_scenario *scn, itp_run_opts *ro,
+                      const char *hash, itp_run_result *res, itp_out *rep, char *err,
+                      size_t errlen)
+{
+    struct sigaction old[2];
+    const char *every = getenv("ITPSIM_CHECKPOINT_SECONDS");
+    checkpoints ck = {dir, scn, ro, hash, rep, every ? strtod(every, NULL) : 10.0,
+                      seconds_now(), err, errlen};
+    if (!(ck.every >= 0))
+        ck.every = 10.0;
+    ro->checkpoint = on_checkpoint;
+    ro->checkpoint_ctx = &ck;
+    ro->replicates = rep->f;
+    catch_signals(old);
+    itp_status st = itp_run_continue(scn, ro, &stop_requested, res);
+    release_signals(old);
+    ro->checkpoint = NULL;   /* ck ends here */
+    ro->checkpoint_ctx = NULL;
+    if (st == ITP_OK || st == ITP_EINTERRUPT) {
+        itp_status wst = itp_write_results(dir, scn, ro, res, hash, rep, err, errlen);
+        if (wst)
+            st = wst;
+    }
+    return st;
+}
+
+const char *run_stop_signal(void)
+{
+    /* 0: an MPI job stopped on another rank's signal */
+    int sig = atomic_load(&stop_requested);
+    return strsignal(sig ? sig : SIGINT);
+}
+
 /* The options of a resumed run: those given must equal the saved ones, the
  * others are taken from them. */
 static itp_status resume_options(const options *o, const itp_run_saved *sv, itp_run_opts *ro,
@@ -314,51 +363,23 @@ int cmd_run(int argc, char **argv)
         if (!st)
             st = itp_replicates_resume(o.outdir, scn, &res, rep.f, err, sizeof err);
     } else {
-        /* made and locked before it is checked: one writer at a time */
-        st = itp_mkdir_p(o.outdir, err, sizeof err);
-        if (!st && !o.force)
-            st = itp_run_dir_check(o.outdir, scn, hash, o.seed, err, sizeof err);
-        if (!st)
-            st = itp_run_result_init(&res, scn);
-        if (!st)
-            st = itp_out_open(&rep, o.outdir, "replicates.csv", err, sizeof err);
-        if (!st)
-            itp_replicates_header(scn, rep.f);
+        st = run_start(o.outdir, scn, hash, o.seed, o.force, &res, &rep, err, sizeof err);
     }
     if (!st) {
-        struct sigaction old[2];
-        const char *every = getenv("ITPSIM_CHECKPOINT_SECONDS");
-        checkpoints ck = {o.outdir, scn, &ro, hash, &rep, every ? strtod(every, NULL) : 10.0,
-                          seconds_now(), err, sizeof err};
-        if (!(ck.every >= 0))
-            ck.every = 10.0;
-        ro.checkpoint = on_checkpoint;
-        ro.checkpoint_ctx = &ck;
-        ro.replicates = rep.f;
-        catch_signals(old);
-        st = itp_run_continue(scn, &ro, &stop_requested, &res);
-        release_signals(old);
+        st = run_finish(o.outdir, scn, &ro, hash, &res, &rep, err, sizeof err);
         if (st == ITP_OK || st == ITP_EINTERRUPT) {
-            itp_status wst = itp_write_results(o.outdir, scn, &ro, &res, hash, &rep, err,
-                                               sizeof err);
-            if (!wst)
-                itp_print_summary(scn, &res, stdout);
-            if (!wst && !o.quiet)
+            itp_print_summary(scn, &res, stdout);
+            if (!o.quiet)
                 fprintf(stderr, "itpsim run: results in %s (summary.json, summary.csv, "
                                 "arms.csv, replicates.csv%s)\n",
                         o.outdir, scn->plan.interims.n > 0 ? ", stages.csv" : "");
-            if (!wst && st == ITP_EINTERRUPT)
+            if (st == ITP_EINTERRUPT)
                 fprintf(stderr,
                         "itpsim run: %s: stopped; the %ld completed replicates are in %s, marked "
                         "partial.\nContinue with: itpsim run %s --resume %s (and the same --set "
                         "options)\n",
-                        /* 0: an MPI job stopped on another rank's signal */
-                        strsignal(atomic_load(&stop_requested) ? atomic_load(&stop_requested)
-                                                               : SIGINT),
-                        res.design.reps + (res.has_null ? res.null.reps : 0L), o.outdir,
-                        o.scenario, o.outdir);
-            if (wst)
-                st = wst;
+                        run_stop_signal(), res.design.reps + (res.has_null ? res.null.reps : 0L),
+                        o.outdir, o.scenario, o.outdir);
         }
     }
     if (!st && o.plots) {

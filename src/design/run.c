@@ -71,6 +71,8 @@ static int on_chunk(void *ctx, const itp_scenario *scn, long first, const itp_re
 {
     progress *p = ctx;
     FILE *f = p->o->replicates;
+    if (p->o->rows)
+        p->o->rows(p->o->rows_ctx, !strcmp(p->phase, "null"), first, res, count);
     for (long i = 0; f && i < count; i++) {
         const itp_rep_result *r = &res[i];
         fprintf(f, "%s,%ld", p->phase, first + i);

@@ -101,58 +101,14 @@ itp_status itp_vary_parse(const char *spec, itp_vary *v, char *err, size_t errle
 }
 
 
-/* sweep_arms.csv: per grid point and arm the design's mean patients and
- * events, Kaplan-Meier share free at the landmark, median over replicates
- * of the median time, binary endpoints' rates and the mean analysis
- * month (the trial's duration). */
-static void arms_header(const itp_scenario *scn, const itp_vary *vary, int n_vary, FILE *f)
+/* The values of grid point idx as the leading fields of its arms' rows:
+ * "V1,V2,". */
+static void point_lead(const itp_vary *vary, const int *idx, int n_vary, char *buf, size_t len)
 {
-    for (int v = 0; v < n_vary; v++)
-        fprintf(f, "%s,", vary[v].key);
-    fputs("arm,mean_patients,mean_events,landmark_free,median_months", f);
-    for (int e = 0; e < scn->n_endpoints; e++)
-        if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
-            fprintf(f, ",%s_rate", scn->endpoints[e].name);
-    fputs(",mean_analysis_month\n", f);
-}
-
-static void arms_rows(const itp_scenario *scn, const itp_vary *vary, const int *idx, int n_vary,
-                      const itp_mc_summary *d, FILE *f)
-{
-    double r = d->reps ? (double)d->reps : (double)NAN;
-    for (int a = 0; a < scn->n_arms; a++) {
-        for (int v = 0; v < n_vary; v++)
-            fprintf(f, "%s,", vary[v].text[idx[v]]);
-        fputs(scn->arms[a].name, f);
-        itp_fmt_csv(f, ",", d->arm_n_sum[a] / r, 8);
-        itp_fmt_csv(f, ",", d->arm_events_sum[a] / r, 8);
-        itp_fmt_csv(f, ",", d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a]
-                                             : (double)NAN, 8);
-        itp_fmt_csv(f, ",", itp_mc_median_time(d, a) / ITP_DAYS_PER_MONTH, 8);
-        for (int e = 0; e < scn->n_endpoints; e++)
-            if (scn->endpoints[e].type->kind == ITP_EP_BINARY)
-                itp_fmt_csv(f, ",", d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a]
-                                                    : (double)NAN, 8);
-        itp_fmt_csv(f, ",", d->cut_sum / r, 8);
-        fputc('\n', f);
-    }
-}
-
-/* sweep_arms.csv's rows of a point that could not be run: NA figures. */
-static void arms_rows_na(const itp_scenario *scn, const itp_vary *vary, const int *idx,
-                         int n_vary, FILE *f)
-{
-    int nb = 0;
-    for (int e = 0; e < scn->n_endpoints; e++)
-        nb += scn->endpoints[e].type->kind == ITP_EP_BINARY;
-    for (int a = 0; a < scn->n_arms; a++) {
-        for (int v = 0; v < n_vary; v++)
-            fprintf(f, "%s,", vary[v].text[idx[v]]);
-        fputs(scn->arms[a].name, f);
-        for (int k = 0; k < 5 + nb; k++)
-            fputs(",NA", f);
-        fputc('\n', f);
-    }
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int v = 0; v < n_vary && used < len; v++)
+        used += (size_t)snprintf(buf + used, len - used, "%s,", vary[v].text[idx[v]]);
 }
 
 /* s as one CSV field: in double quotes, its quotes doubled, on one line. */
@@ -418,6 +374,8 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
         if (rows[k])
             fputs(rows[k], k ? arms.f : out.f);
     int header = done > 0;
+    itp_arm_cols cols = {0};   /* the binary endpoints of the first point that loads */
+    itp_arm_cols_add(&cols, first);
     null_figures *nulls = NULL;   /* one per null identity met */
     int n_nulls = 0;
     for (long g = 0; !st && g < done; g++)
@@ -498,9 +456,16 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                         "%s_power_q95,%s_most_influential", h, h, h, h, h, h);
             }
             fputs(",note,extrapolated\n", rf);
-            arms_header(first, vary, n_vary, af);
+            char keys[ITP_MAX_VARY * 130] = "";
+            for (int v = 0; v < n_vary; v++) {
+                size_t l = strlen(keys);
+                snprintf(keys + l, sizeof keys - l, "%s,", vary[v].key);
+            }
+            itp_arm_cols_header(&cols, keys, af);
             header = 1;
         }
+        char lead[ITP_MAX_VARY * 66];
+        point_lead(vary, idx, n_vary, lead, sizeof lead);
         char label[ITP_MAX_VARY * 162] = "";
         for (int v = 0; v < n_vary; v++) {
             size_t l = strlen(label);
@@ -517,7 +482,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
             fputc(',', rf);
             csv_text(rf, invalid);
             fputs(",NA\n", rf);
-            arms_rows_na(first, vary, idx, n_vary, af);
+            itp_arm_cols_rows(&cols, first, lead, NULL, af);
             if (table)
                 fprintf(table, "%s:  not run: %s\n", label, invalid);
         }
@@ -576,7 +541,7 @@ itp_status itp_sweep(const char *scenario_file, const char *defaults, const char
                 n_extrapolated++;
             }
             fputc('\n', rf);
-            arms_rows(scn, vary, idx, n_vary, &rr.design, af);
+            itp_arm_cols_rows(&cols, scn, lead, &rr.design, af);
         }
         fclose(rf);
         fclose(af);

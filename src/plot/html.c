@@ -337,7 +337,8 @@ itp_status plot_write_report(const char *dir, const char *pdir, const itp_scenar
         html_csv_table(f, path, "arms-table");
     }
     free(json);
-    fputs("<h2>Pictures</h2>\n", f);
+    if (html_compare(f, dir) == 0 || npics > 0)   /* a comparison's tables (htmlcompare.c) */
+        fputs("<h2>Pictures</h2>\n", f);
     for (int i = 0; i < npics && !st; i++)
         if (drawn[i])
             st = html_image(f, pdir, &pics[i]);

@@ -124,6 +124,24 @@ static void column_words(const char *name, char *out, size_t len)
         snprintf(out, len, "%.*s type I error", (int)(nl - 6), name);
         return;
     }
+    /* compare_diff.csv: X_diff and its paired and unpaired MCSE */
+    if (nl > 12 && !strcmp(name + nl - 12, "_mcse_paired")) {
+        snprintf(out, len, "paired MCSE");
+        return;
+    }
+    if (nl > 14 && !strcmp(name + nl - 14, "_mcse_unpaired")) {
+        snprintf(out, len, "unpaired MCSE");
+        return;
+    }
+    if (nl > 5 && !strcmp(name + nl - 5, "_diff")) {
+        int t1 = !strncmp(name, "type1_", 6);
+        snprintf(out, len, "%s%.*s difference", t1 ? "type I " : "", (int)(nl - 5 - 6 * t1),
+                 name + 6 * t1);
+        for (char *c = out; *c; c++)
+            if (*c == '_')
+                *c = ' ';
+        return;
+    }
     if (nl > 5 && !strcmp(name + nl - 5, "_mcse")) {
         snprintf(out, len, "MCSE");
         return;
@@ -213,6 +231,12 @@ int html_csv_table(FILE *f, const char *path, const char *id)
         fputs("<tr>", f);
         for (int i = 0; i < nh; i++) {
             const char *s = i < nc[r] ? c[i] : "";
+            if (is_pair(head, nh, i) && i + 1 < nc[r] && (!strcmp(s, "NA") ||
+                                                           !strcmp(c[i + 1], "NA"))) {
+                html_cell(f, "NA");   /* no interval (not "0 to 0"): one cell, as its header */
+                i++;
+                continue;
+            }
             if (is_pair(head, nh, i) && i + 1 < nc[r] && html_is_num(s) &&
                 html_is_num(c[i + 1])) {
                 fprintf(f, "<td class=\"num\">%.4g to %.4g</td>", strtod(s, NULL),

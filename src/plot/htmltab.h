@@ -34,5 +34,9 @@ int html_csv_table(FILE *f, const char *path, const char *id);
  * grid point (id "power-wide-table"). 0 when dir holds neither sweep.csv
  * nor samplesize.csv. */
 int html_grid(FILE *f, const char *dir, const char *json);
+/* A comparison's section (DIR/compare.csv, compare_diff.csv,
+ * compare_arms.csv and compare.json, htmlcompare.c); 0 when dir holds no
+ * comparison. */
+int html_compare(FILE *f, const char *dir);
 
 #endif

@@ -20,6 +20,7 @@ assurance design
 binary stats
 calibrate design
 cfgread config
+compare design
 component treatment
 dosing treatment
 courses treatment
