@@ -13,6 +13,7 @@
 #define ITPSIM_JSON_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* The value of top-level key `key` of the JSON text: a string (unescaped,
  * into out) or a number or literal (as written). Returns 1 when found,
@@ -25,5 +26,9 @@ int itp_json_get(const char *json, const char *key, int idx, char *out, size_t o
  * memory runs out. */
 int itp_json_get_member(const char *json, const char *obj, const char *key, char *out,
                         size_t outlen);
+
+/* s written to f as a JSON string: quoted, '"' and '\\' escaped, control
+ * characters as \u00XX. */
+void itp_json_put_str(FILE *f, const char *s);
 
 #endif

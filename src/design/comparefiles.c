@@ -2,6 +2,7 @@
  * compare_diff.csv, compare.json) and its terminal table; see compare.h. */
 #include "itpsim/compare.h"
 #include "itpsim/fmt.h"
+#include "itpsim/json.h"
 
 #include <math.h>
 #include <string.h>
@@ -14,21 +15,6 @@
 static const char *const fig_key[ITP_CMP_N] = {"power", "type1_error", "fwer",
                                                "expected_patients", "expected_duration_months",
                                                "mean_events"};
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
 
 /* A figure and its MCSE as two CSV fields. */
 static void csv_pair(FILE *f, double x, double se)
@@ -138,7 +124,7 @@ static void json_list(FILE *f, const itp_compare *c, const char *key, int what)
         char folder[ITP_NAME_MAX + 16];
         snprintf(folder, sizeof folder, "designs/%s", d->name);
         fputs(i ? ", " : "", f);
-        json_str(f, what == 0 ? d->name : what == 1 ? d->file : what == 2 ? d->hash
+        itp_json_put_str(f, what == 0 ? d->name : what == 1 ? d->file : what == 2 ? d->hash
                     : what == 3 ? d->scn->name : folder);
     }
     fputs("],\n", f);
@@ -156,17 +142,17 @@ static void write_json(FILE *f, const itp_compare *c, const itp_compare_info *in
     for (int i = 0; i < c->n; i++)
         fprintf(f, "%s%d", i ? ", " : "", c->d[i].scn->n_patients);
     fputs("],\n  \"reference\": ", f);
-    json_str(f, c->n ? c->d[0].name : "");
+    itp_json_put_str(f, c->n ? c->d[0].name : "");
     fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null\": %s,\n  \"sets\": [",
             (unsigned long long)info->seed, c->reps, c->null ? "true" : "false");
     for (int i = 0; info->sets && i < info->n_sets; i++) {
         fputs(i ? ", " : "", f);
-        json_str(f, info->sets[i]);
+        itp_json_put_str(f, info->sets[i]);
     }
     fputs("],\n  \"hypotheses\": [", f);
     for (int j = 0; j < c->n_hyp; j++) {
         fputs(j ? ", " : "", f);
-        json_str(f, c->hyp[j]);
+        itp_json_put_str(f, c->hyp[j]);
     }
     fputs("]", f);
     /* on one line of its own, as in summary.json: what differs between

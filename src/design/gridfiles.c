@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "itpsim/fmt.h"
+#include "itpsim/json.h"
 #include "itpsim/report.h"
 
 #define Z975 1.959963984540054
@@ -99,25 +100,12 @@ itp_status itp_ss_write_fit(const char *dir, const itp_scenario *scn, const itp_
     return itp_out_commit(&out, err, errlen);
 }
 
-/* s as a JSON string. */
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if ((unsigned char)*s >= 0x20)
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* The sample size search's own members: its range, steps and fit. */
 static void json_search(FILE *f, const itp_scenario *scn, const itp_grid_info *g)
 {
     const itp_ss_result *res = g->res;
     fputs(",\n  \"hypothesis\": ", f);
-    json_str(f, g->hypothesis ? g->hypothesis : "");
+    itp_json_put_str(f, g->hypothesis ? g->hypothesis : "");
     fprintf(f, ",\n  \"min\": %ld,\n  \"max\": %ld,\n  \"step\": %d,\n  \"steps\": [", g->n_min,
             g->n_max, res->step);
     for (int i = 0; i < res->n_steps; i++)
@@ -132,7 +120,7 @@ static void json_search(FILE *f, const itp_scenario *scn, const itp_grid_info *g
     fputs(q ? "\"probit on sqrt(patients)\"" : "null", f);
     if (q) {
         fputs(",\n  \"fit_hypothesis\": ", f);
-        json_str(f, scn->plan.hyp[g->binding].name);
+        itp_json_put_str(f, scn->plan.hyp[g->binding].name);
         static const char *const key[] = {"fit_intercept", "fit_slope", "fit_intercept_se",
                                           "fit_slope_se", "fit_covariance", "fit_deviance",
                                           "fit_patients", "fit_patients_low", "fit_patients_high"};
@@ -157,18 +145,18 @@ itp_status itp_grid_write_json(const char *dir, const itp_scenario *scn, const i
         return st;
     FILE *f = out.f;
     fputs("{\n  \"command\": ", f);
-    json_str(f, g->command);
+    itp_json_put_str(f, g->command);
     fputs(",\n  \"scenario\": ", f);
-    json_str(f, scn ? scn->name : "");
+    itp_json_put_str(f, scn ? scn->name : "");
     fputs(",\n  \"file\": ", f);
-    json_str(f, g->file);
+    itp_json_put_str(f, g->file);
     fputs(",\n  \"scenario_hash\": ", f);
-    json_str(f, g->hash ? g->hash : "");
+    itp_json_put_str(f, g->hash ? g->hash : "");
     fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null\": %s,\n  \"sets\": [",
             (unsigned long long)g->seed, g->reps, g->null ? "true" : "false");
     for (int i = 0; i < g->n_sets; i++) {
         fputs(i ? ", " : "", f);
-        json_str(f, g->sets[i]);
+        itp_json_put_str(f, g->sets[i]);
     }
     fputs("],\n", f);
     if (g->provenance)
@@ -186,7 +174,7 @@ itp_status itp_grid_write_json(const char *dir, const itp_scenario *scn, const i
             l += (size_t)snprintf(buf + l, sizeof buf - l, "%s%s", k ? "," : "",
                                   g->vary[v].text[k]);
         fputs(v ? ", " : "", f);
-        json_str(f, buf);
+        itp_json_put_str(f, buf);
     }
     fputc(']', f);
     if (g->res && scn)

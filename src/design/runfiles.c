@@ -1,6 +1,7 @@
 /* The result files of a run (summary.json, summary.csv, arms.csv) and its
  * printed summary; see run.h. */
 #include "itpsim/fmt.h"
+#include "itpsim/json.h"
 #include "itpsim/run.h"
 
 #include <errno.h>
@@ -18,18 +19,6 @@
 #define NA_D ((double)NAN)
 
 /* ---- result files -------------------------------------------------------------- */
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if ((unsigned char)*s >= 0x20)
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 
 /* "NAME": p, "SE": its MC standard error, "NAME_ci": its Wilson 95% CI. */
@@ -107,7 +96,7 @@ static void write_stages_json(FILE *f, const itp_scenario *scn, const itp_run_re
     double pt[ITP_GS_STAGES], pb[ITP_GS_STAGES];
     nominal(scn, pt, pb);
     fputs(",\n  \"stop_on\": ", f);
-    json_str(f, scn->plan.hyp[iv->stop_on].name);
+    itp_json_put_str(f, scn->plan.hyp[iv->stop_on].name);
     fputs(",\n  \"stages\": [\n", f);
     const itp_mc_summary *sum[2] = {&res->design, &res->null};
     for (int k = 0; k <= iv->n; k++) {
@@ -200,7 +189,7 @@ static void write_partial_json(FILE *f, const itp_scenario *scn, const itp_run_r
     fputs("\n  \"partial_nulls\": [\n", f);
     for (int i = 0; i < res->n_partial; i++) {
         fputs("    {\"null_arms\": ", f);
-        json_str(f, null_arms(scn, res->partial_arms[i], buf, sizeof buf));
+        itp_json_put_str(f, null_arms(scn, res->partial_arms[i], buf, sizeof buf));
         fputs(", ", f);
         json_prop(f, "fwer", "fwer_mcse", res->partial_fwer[i], res->partial_reps[i], 0);
         fprintf(f, "}%s\n", i + 1 < res->n_partial ? "," : "");
@@ -217,13 +206,13 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     const itp_mc_summary *d = &res->design, *n = &res->null;
     const itp_analysis_plan *pl = &scn->plan;
     fputs("{\n  \"scenario\": ", f);
-    json_str(f, scn->name);
+    itp_json_put_str(f, scn->name);
     fputs(",\n  \"file\": ", f);
-    json_str(f, scn->file);
+    itp_json_put_str(f, scn->file);
     /* Which scenario wrote the folder (itp_run_dir_check reads it back), and
      * whether every planned replicate ran. */
     fputs(",\n  \"scenario_hash\": ", f);
-    json_str(f, hash ? hash : "");
+    itp_json_put_str(f, hash ? hash : "");
     fprintf(f, ",\n  \"partial\": %s,\n  \"completed\": %ld",
             res->complete ? "false" : "true", d->reps + (res->has_null ? n->reps : 0L));
     fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null_replicates\": %ld,\n",
@@ -232,7 +221,7 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     fputs("  \"sets\": [", f);
     for (int i = 0; o->sets && i < o->n_sets; i++) {
         fputs(i ? ", " : "", f);
-        json_str(f, o->sets[i]);
+        itp_json_put_str(f, o->sets[i]);
     }
     fputs("],\n", f);
     /* on one line of its own: what differs between runs of the same results */
@@ -243,26 +232,26 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     fprintf(f, "  \"patients\": %d,\n  \"alpha\": ", o->patients ? o->patients : scn->n_patients);
     itp_fmt_json(f, pl->alpha, 10);
     fputs(",\n  \"multiplicity\": ", f);
-    json_str(f, pl->mult ? pl->mult->name : "none");
+    itp_json_put_str(f, pl->mult ? pl->mult->name : "none");
     /* the arm components outside the exposures the fit saw ("" none) */
     fputs(",\n  \"extrapolated\": ", f);
-    json_str(f, scn->extrapolated);
+    itp_json_put_str(f, scn->extrapolated);
     fputs(",\n  \"hypotheses\": [\n", f);
     for (int k = 0; k < pl->n_hyp; k++) {
         const itp_hypothesis *h = &pl->hyp[k];
         fputs("    {\"name\": ", f);
-        json_str(f, h->name);
+        itp_json_put_str(f, h->name);
         fputs(", \"endpoint\": ", f);
-        json_str(f, scn->endpoints[h->endpoint].name);
+        itp_json_put_str(f, scn->endpoints[h->endpoint].name);
         fputs(", \"arm\": ", f);
-        json_str(f, scn->arms[h->arm].name);
+        itp_json_put_str(f, scn->arms[h->arm].name);
         fputs(", \"control\": ", f);
         if (h->control >= 0)
-            json_str(f, scn->arms[h->control].name);
+            itp_json_put_str(f, scn->arms[h->control].name);
         else
             fputs("null", f);
         fputs(", \"test\": ", f);
-        json_str(f, h->test);
+        itp_json_put_str(f, h->test);
         fputs(",\n     ", f);
         json_prop(f, "power", "power_mcse", d->rejected[k], d->reps, 1);
         json_prop(f, "harm_rejections", "harm_rejections_mcse", d->harm_rejected[k], d->reps, 1);
@@ -276,7 +265,7 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
         else
             fputs("\"type1_error\": null, \"type1_mcse\": null, \"type1_error_ci\": null, ", f);
         fputs("\n     \"estimate\": ", f);
-        json_str(f, h->type->estimate->name);
+        itp_json_put_str(f, h->type->estimate->name);
         fputs(", \"median_estimate\": ", f);
         itp_fmt_json(f, itp_mc_median_estimate(d, scn, k), 10);
         fputs(", \"ci_coverage\": ", f);
@@ -309,7 +298,7 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     landmark_key(scn, key, sizeof key);
     for (int a = 0; a < scn->n_arms; a++) {
         fputs("    {\"name\": ", f);
-        json_str(f, scn->arms[a].name);
+        itp_json_put_str(f, scn->arms[a].name);
         fprintf(f, ", \"%s\": ", key);
         itp_fmt_json(f, d->landmark_n[a] ? d->landmark_sum[a] / d->landmark_n[a] : NA_D, 10);
         fputs(", \"median_ttf_months\": ", f);
@@ -322,7 +311,7 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
             if (scn->endpoints[e].type->kind != ITP_EP_BINARY)
                 continue;
             fputs(", ", f);
-            json_str(f, scn->endpoints[e].name);
+            itp_json_put_str(f, scn->endpoints[e].name);
             fputs(": ", f);
             itp_fmt_json(f, d->rate_n[e][a] ? d->rate_sum[e][a] / d->rate_n[e][a] : NA_D, 10);
         }

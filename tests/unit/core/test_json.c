@@ -1,9 +1,10 @@
 /* The summary.json reader: top-level values, array elements, and the
  * members of one top-level object (not those of other objects, nor the
- * top-level keys after it). */
+ * top-level keys after it); the string writer. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 #include "itpsim/json.h"
@@ -48,11 +49,29 @@ static void test_member(void **state)
     assert_int_equal(itp_json_get_member(text, "missing", "version", v, sizeof v), 0);
 }
 
+/* The writer: quotes and backslashes escaped, a control character as
+ * \u00XX; and what it writes reads back as the text written. */
+static void test_put_str(void **state)
+{
+    (void)state;
+    char buf[256] = "", v[64];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(f);
+    fputs("{\"s\": ", f);
+    itp_json_put_str(f, "a\"b\\c\td");
+    fputs("}", f);
+    fclose(f);
+    assert_string_equal(buf, "{\"s\": \"a\\\"b\\\\c\\u0009d\"}");
+    assert_int_equal(itp_json_get(buf, "s", -1, v, sizeof v), 1);
+    assert_int_equal(strncmp(v, "a\"b\\c", 5), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_top_level),
         cmocka_unit_test(test_member),
+        cmocka_unit_test(test_put_str),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
