@@ -20,6 +20,8 @@ typedef struct resp_params {
                            off every treatment of the arm) */
     int by_days;        /* occasions / cumulative_days: which of the two */
     int needed;         /* ... the counts (at_least), or the days, it needs */
+    char anchored[160]; /* a window anchored to a taper: "the taper start of
+                           NAME (week W)" ("" from randomisation) */
 } resp_params;
 
 /* A rule's settings, zeroed, as *out; NULL when out of memory. */

@@ -116,6 +116,7 @@ itp_status itp_ep_read_window(itp_reader *rd, const config_setting_t *g, const i
     if (itp_ep_scheduled_in(scn, p->from, p->to) == 0)
         return itp_rd_fail(rd, g, "no scheduled visit between weeks %g and %g", p->from / 7.0,
                            p->to / 7.0);
+    snprintf(p->anchored, sizeof p->anchored, "%s", what);
     if (what[0]) {
         char path[2 * ITP_NAME_MAX + 32], value[64];
         snprintf(path, sizeof path, "endpoints.%s.window_weeks", config_setting_name(g));
@@ -248,6 +249,14 @@ static void cat_untreated(char *buf, size_t len, const resp_params *p)
     itp_ep_cat(buf, len, ", no new therapy by week %g", p->to / 7.0);
 }
 
+/* The window's weeks, and the taper it moves with. */
+static void cat_window(char *buf, size_t len, const resp_params *p)
+{
+    itp_ep_cat_weeks(buf, len, p->from, p->to);
+    if (p->anchored[0])
+        itp_ep_cat(buf, len, ", moving with the %s", p->anchored);
+}
+
 static void sr_describe(const void *vp, const itp_scenario *scn, char *buf, size_t len)
 {
     const resp_params *p = vp;
@@ -255,7 +264,7 @@ static void sr_describe(const void *vp, const itp_scenario *scn, char *buf, size
     itp_ep_cat(buf, len, "Stable response: a count ");
     itp_ep_cat_level(buf, len, p);
     itp_ep_cat(buf, len, " at >= %g%% of the scheduled visits of ", 100.0 * p->fraction);
-    itp_ep_cat_weeks(buf, len, p->from, p->to);
+    cat_window(buf, len, p);
     cat_untreated(buf, len, p);
 }
 
@@ -267,7 +276,7 @@ static void sro_describe(const void *vp, const itp_scenario *scn, char *buf, siz
                p->off == ITP_ON_TPO_RA ? "the TPO-RA" : "every treatment of the arm");
     itp_ep_cat_level(buf, len, p);
     itp_ep_cat(buf, len, " at every scheduled visit of ");
-    itp_ep_cat_weeks(buf, len, p->from, p->to);
+    cat_window(buf, len, p);
     cat_untreated(buf, len, p);
 }
 

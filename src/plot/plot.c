@@ -83,8 +83,13 @@ static int gp_subtitle(FILE *f, const char *s, double y)
 static void body_km(FILE *f, const plot_info *in)
 {
     char t[512];
-    snprintf(t, sizeof t, "Kaplan-Meier: free of %s (%s) - mean of %d replicates, 5-95%% band",
-             in->km_endpoint, in->km_type, in->reps_km);
+    /* the type in brackets only when the name does not say it */
+    if (strcmp(in->km_endpoint, in->km_type))
+        snprintf(t, sizeof t, "Kaplan-Meier: free of %s (%s) - mean of %d replicates, 5-95%% "
+                 "band", in->km_endpoint, in->km_type, in->reps_km);
+    else
+        snprintf(t, sizeof t, "Kaplan-Meier: free of %s - mean of %d replicates, 5-95%% band",
+                 in->km_endpoint, in->reps_km);
     double table = 0.06 + 0.045 * in->n_arms; /* the share of the height under the plot */
     /* the title and the rule in words as labels at the top: the plot
      * starts under them */

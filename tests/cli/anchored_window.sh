@@ -6,7 +6,8 @@
 #   byte for byte equal to the scenario's own (absolute) window;
 # - with the taper from week 12 the anchored window is weeks 14-20 (and
 #   from the taper end, -5 to +1 weeks: the same [14, 20]), while the
-#   absolute window stays 19-25 (nothing logged);
+#   absolute window stays 19-25 (nothing logged); the rule in words says
+#   the window moves with the taper;
 # - the share with SR6 differs between the anchored and the absolute
 #   window once the taper starts at week 12 (the window moved), in at
 #   least one arm of a 200-replicate run.
@@ -27,6 +28,11 @@ w() { "$ITPSIM" check "$s" "$@" | sed -n 's/^endpoints.sr6.window_weeks *= \(\[[
 [ "$(w $endw --set components.eltrombopag.taper.start_week=12)" = "[14, 20]" ] ||
   fail "anchored at the end, taper 12"
 [ -z "$(w --set components.eltrombopag.taper.start_week=12)" ] || fail "absolute window logged"
+# the rule in words says where the window is and what it moves with
+# shellcheck disable=SC2086
+"$ITPSIM" check "$s" $start --set components.eltrombopag.taper.start_week=12 |
+  grep -q '^# endpoint sr6: .*visits of weeks 14-20, moving with the taper start of eltrombopag (week 12), no rescue' ||
+  fail "rule in words of the anchored window"
 # shellcheck disable=SC2086
 "$ITPSIM" run "$s" $start -n 40 -s 3 -o "$dir/a" --quiet || fail "run anchored"
 "$ITPSIM" run "$s" -n 40 -s 3 -o "$dir/b" --quiet || fail "run absolute"

@@ -86,7 +86,7 @@ awk -F, 'NR == FNR { if (FNR > 1) { k = ++m[$1]; d[$1, k] = $4; r[$1, k] = $11 }
          END { exit bad || n < 6 }' "$p/km.csv" "$p/km_at_risk.csv" || fail "km_at_risk.csv"
 grep -q "km_at_risk.csv' skip 1 using 3:" "$p/km.gp" || fail "km.gp: no numbers at risk"
 grep -q "with filledcurves" "$p/km.gp" && grep -q 'dt 2' "$p/km.gp" || fail "km.gp: band fill and outlines"
-grep -q "Kaplan-Meier: free of ttf (" "$p/km.gp" || fail "km.gp: endpoint in the title"
+grep -q "Kaplan-Meier: free of ttf - mean of" "$p/km.gp" || fail "km.gp: endpoint in the title (its type, ttf, not repeated)"
 # published 12-month points and medians of the calibration targets
 [ "$(grep -c ',landmark,12,' "$p/km_published.csv")" -eq 3 ] || fail "km_published.csv landmarks"
 [ "$(grep -c ',median,' "$p/km_published.csv")" -eq 3 ] || fail "km_published.csv medians"
