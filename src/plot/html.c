@@ -292,7 +292,11 @@ itp_status plot_write_report(const char *dir, const char *pdir, const itp_scenar
     if (st)
         return st;
     FILE *f = out.f;
-    const char *title = scn ? scn->name : "itpsim results";
+    /* a comparison (compare.json): its section has its own provenance */
+    char cpath[1200];
+    snprintf(cpath, sizeof cpath, "%s/compare.json", dir);
+    int comparison = access(cpath, R_OK) == 0;
+    const char *title = scn ? scn->name : comparison ? "Designs side by side" : "itpsim results";
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
           "<title>itpsim: ", f);
@@ -313,7 +317,8 @@ itp_status plot_write_report(const char *dir, const char *pdir, const itp_scenar
         if (plot_read_file(jpath, &json, NULL))
             json = NULL;
     }
-    html_provenance(f, scn, o, json);
+    if (!comparison || json)
+        html_provenance(f, scn, o, json);
     if (scn) {
         html_scenario(f, scn, o);
         html_endpoints(f, scn);

@@ -27,6 +27,7 @@ for f in compare.csv compare_arms.csv compare_diff.csv compare.json report.html 
   [ -s "$dir/a/$f" ] || fail "no $f"
 done
 grep -q 'id="compare-diff-table"' "$dir/a/report.html" || fail "report.html has no difference table"
+grep -q "<h1>Designs side by side</h1>" "$dir/a/report.html" || fail "report.html title"
 grep -q 'difference from vayhit2' "$dir/a.out" || fail "no table of differences: $(cat "$dir/a.out")"
 
 # "PHASE HYP MEAN SE" per hypothesis of both files, phase design (power)
