@@ -307,6 +307,10 @@ int itp_scenario_endpoint(const itp_scenario *scn, const char *name);
 /* Index of the treatment component with this name, or -1. */
 int itp_scenario_component(const itp_scenario *scn, const char *name);
 
+/* Index of the first arm that gives component c as a treatment (not as
+ * rescue), or -1. */
+int itp_scenario_arm_giving(const itp_scenario *scn, int c);
+
 /* The component at place c of a patient of arm `arm` (the arm's
  * components, then the rescue's), as an index into components. */
 static inline int itp_scenario_place(const itp_scenario *scn, const itp_arm *arm, int c)

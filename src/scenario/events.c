@@ -95,13 +95,11 @@ static itp_status read_rescue_treatments(itp_reader *rd, itp_scenario *scn,
                                "types that are: %s)", name, t->name, kinds);
         if (is_rescue(scn, c))
             return itp_rd_fail(rd, e, "component '%s' twice in the rescue", name);
-        for (int a = 0; a < scn->n_arms; a++)
-            for (int k = 0; k < scn->arms[a].n_components; k++)
-                if (scn->arms[a].component[k] == c)
-                    return itp_rd_fail(rd, e, "'%s' is a treatment of arm '%s': a rescue's "
-                                       "components are given only as rescue (another "
-                                       "component of the same drug may be)",
-                                       name, scn->arms[a].name);
+        int a = itp_scenario_arm_giving(scn, c);
+        if (a >= 0)
+            return itp_rd_fail(rd, e, "'%s' is a treatment of arm '%s': a rescue's "
+                               "components are given only as rescue (another component of "
+                               "the same drug may be)", name, scn->arms[a].name);
         r->treatment[r->n_treatments++] = c;
     }
     unsigned bits = 0;

@@ -41,16 +41,6 @@ static itp_status read_range(itp_reader *rd, const config_setting_t *e, fitted_r
     return ITP_OK;
 }
 
-/* Whether component c is given in an arm (not only as rescue). */
-static int in_an_arm(const itp_scenario *scn, int c)
-{
-    for (int a = 0; a < scn->n_arms; a++)
-        for (int k = 0; k < scn->arms[a].n_components; k++)
-            if (scn->arms[a].component[k] == c)
-                return 1;
-    return 0;
-}
-
 /* Appends "NAME x UNIT (fitted lo-hi)" to scn->extrapolated. */
 static void note(itp_scenario *scn, const itp_component *comp, double x, const fitted_range *f)
 {
@@ -71,7 +61,8 @@ static itp_status judge(itp_reader *rd, itp_scenario *scn, const fitted_range *f
         double x;
         const char *unit;
         char drug[2 * ITP_NAME_MAX + 2], path[2 * ITP_NAME_MAX + 16], value[48], why[512];
-        if (!comp->type->exposure || !in_an_arm(scn, c) || !comp->type->exposure(comp->params, &x, &unit))
+        if (!comp->type->exposure || itp_scenario_arm_giving(scn, c) < 0 ||
+            !comp->type->exposure(comp->params, &x, &unit))
             continue;
         snprintf(drug, sizeof drug, "%s.%s", comp->type->name, comp->drug);
         int k = 0;

@@ -112,10 +112,7 @@ static itp_status check_component_schedule(itp_reader *rd, itp_scenario *scn,
 {
     for (int c = 0; c < scn->n_components; c++) {
         const itp_component *comp = &scn->components[c];
-        int in_arm = 0;
-        for (int a = 0; a < scn->n_arms; a++)
-            for (int k = 0; k < scn->arms[a].n_components; k++)
-                in_arm |= scn->arms[a].component[k] == c;
+        int in_arm = itp_scenario_arm_giving(scn, c) >= 0;
         const char *setting = "";
         int day = in_arm && comp->type->last_scheduled
                       ? comp->type->last_scheduled(comp->params, &setting) : -1;
@@ -359,6 +356,15 @@ int itp_scenario_endpoint(const itp_scenario *scn, const char *name)
     for (int e = 0; e < scn->n_endpoints; e++)
         if (strcmp(scn->endpoints[e].name, name) == 0)
             return e;
+    return -1;
+}
+
+int itp_scenario_arm_giving(const itp_scenario *scn, int c)
+{
+    for (int a = 0; a < scn->n_arms; a++)
+        for (int k = 0; k < scn->arms[a].n_components; k++)
+            if (scn->arms[a].component[k] == c)
+                return a;
     return -1;
 }
 
