@@ -18,13 +18,15 @@
  * randomisation, so that it moves with the taper (a sweep over the taper's
  * start): "taper_start" or "taper_end" of the scenario's one component
  * with a taper on fixed days, or "COMPONENT.taper_start" / ".taper_end"
- * naming it. The anchor's day in *day; 0 (randomisation) without one. */
+ * naming it. The anchor's day in *day and its words in what ("taper
+ * start of NAME (week W)"); 0 and "" (randomisation) without one. */
 static itp_status read_anchor(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                               int *day, char *what, size_t whatlen)
 {
     char a[2 * ITP_NAME_MAX];
     itp_status st;
     *day = 0;
+    what[0] = '\0';
     if (!itp_member(g, "anchor"))
         return ITP_OK;
     if ((st = itp_rd_string(rd, g, "anchor", NULL, a, sizeof a)))
@@ -99,13 +101,12 @@ static itp_status read_anchored_week(itp_reader *rd, const config_setting_t *g, 
 itp_status itp_ep_read_window(itp_reader *rd, const config_setting_t *g, const itp_scenario *scn,
                               resp_params *p)
 {
-    char what[2 * ITP_NAME_MAX + 48] = "";
     int anchor;
     itp_status st;
     if ((st = itp_ep_read_threshold(rd, g, p)) ||
-        (st = read_anchor(rd, g, scn, &anchor, what, sizeof what)) ||
-        (st = read_anchored_week(rd, g, "from_week", anchor, what[0] != '\0', &p->from)) ||
-        (st = read_anchored_week(rd, g, "to_week", anchor, what[0] != '\0', &p->to)) ||
+        (st = read_anchor(rd, g, scn, &anchor, p->anchored, sizeof p->anchored)) ||
+        (st = read_anchored_week(rd, g, "from_week", anchor, p->anchored[0] != '\0', &p->from)) ||
+        (st = read_anchored_week(rd, g, "to_week", anchor, p->anchored[0] != '\0', &p->to)) ||
         (st = itp_ep_window_order(rd, g, p->from, p->to)) ||
         (st = itp_ep_read_week(rd, g, "rescue_from_week", 0.0, &p->rescue_from)))
         return st;
@@ -116,16 +117,13 @@ itp_status itp_ep_read_window(itp_reader *rd, const config_setting_t *g, const i
     if (itp_ep_scheduled_in(scn, p->from, p->to) == 0)
         return itp_rd_fail(rd, g, "no scheduled visit between weeks %g and %g", p->from / 7.0,
                            p->to / 7.0);
-    snprintf(p->anchored, sizeof p->anchored, "%s", what);
-    if (what[0]) {
-        char path[2 * ITP_NAME_MAX + 32], value[64];
-        snprintf(path, sizeof path, "endpoints.%s.window_weeks", config_setting_name(g));
-        snprintf(value, sizeof value, "[%g, %g]", p->from / 7.0, p->to / 7.0);
-        char origin[sizeof what + 16];
-        snprintf(origin, sizeof origin, "from the %s", what);
-        return itp_rd_log(rd, path, value, origin);
-    }
-    return ITP_OK;
+    if (!p->anchored[0])
+        return ITP_OK;
+    char path[2 * ITP_NAME_MAX + 32], value[64], origin[sizeof p->anchored + 16];
+    snprintf(path, sizeof path, "endpoints.%s.window_weeks", config_setting_name(g));
+    snprintf(value, sizeof value, "[%g, %g]", p->from / 7.0, p->to / 7.0);
+    snprintf(origin, sizeof origin, "from the %s", p->anchored);
+    return itp_rd_log(rd, path, value, origin);
 }
 
 /* Scheduled counts >= threshold in the window, within the information;
