@@ -107,7 +107,7 @@ typedef struct itp_compare_info {
 } itp_compare_info;
 
 /* compare.csv, compare_arms.csv, compare_diff.csv and compare.json in dir,
- * switched in as one set (itp_out_commit_set). */
+ * switched in as one set (itp_out_commit_all). */
 itp_status itp_compare_write(const char *dir, const itp_compare *c, const itp_compare_info *info,
                              char *err, size_t errlen);
 /* The terminal table: power per design and hypothesis, the family-wise

@@ -231,8 +231,9 @@ double itp_compare_value(const itp_compare *c, int i, int q, const char *h, doub
         *mcse = itp_mc_se(x, s->reps);
         break;
     case ITP_CMP_TYPE1:
-        x = has_null ? itp_type1(n, k) : NA_D;
-        *mcse = has_null ? itp_mc_se(x, n->reps) : NA_D;
+        /* per hypothesis only (k < 0: the row of designs sharing none) */
+        x = has_null && k >= 0 ? itp_type1(n, k) : NA_D;
+        *mcse = has_null && k >= 0 ? itp_mc_se(x, n->reps) : NA_D;
         break;
     case ITP_CMP_FWER:
         x = has_null ? (double)n->any_rejected / (double)n->reps : NA_D;
@@ -265,10 +266,12 @@ double itp_compare_diff(const itp_compare *c, int i, int q, const char *h, doubl
     int per_hyp = q == ITP_CMP_POWER || q == ITP_CMP_TYPE1;
     int k = h ? hyp_index(d->scn, h) : 0;
     double sa, sb;
+    *paired = *unpaired = NA_D;
+    if (i == 0 || k < 0 || (per_hyp && (!h || d->ref_hyp[k] < 0)))
+        return NA_D;
     double a = itp_compare_value(c, 0, q, per_hyp ? h : NULL, &sa);
     double b = itp_compare_value(c, i, q, per_hyp ? h : NULL, &sb);
-    *paired = *unpaired = NA_D;
-    if (i == 0 || k < 0 || (per_hyp && (!h || d->ref_hyp[k] < 0)) || isnan(a) || isnan(b))
+    if (isnan(a) || isnan(b))
         return NA_D;
     const itp_running *r = &d->d[q][per_hyp ? k : 0];
     *paired = itp_running_se(r);

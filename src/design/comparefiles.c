@@ -189,7 +189,7 @@ itp_status itp_compare_write(const char *dir, const itp_compare *c, const itp_co
             itp_out_abort(all[i]);
         return st;
     }
-    return itp_out_commit_set(all, 4, NULL, 0, err, errlen);
+    return itp_out_commit_all(all, 4, err, errlen);
 }
 
 /* ---- the terminal table ---------------------------------------------------------- */

@@ -47,8 +47,13 @@ void itp_ss_fit_curves(const itp_scenario *scn, const itp_ss_result *res, int hy
             snprintf(f->why, sizeof f->why, "the fitted power does not rise with the size");
             continue;
         }
+        if (!(xs > 0)) {   /* the target at or below no patients: no size to give */
+            snprintf(f->why, sizeof f->why, "the fitted power reaches the target only below "
+                     "one patient");
+            continue;
+        }
         f->ok = 1;
-        f->n_target = xs > 0 ? xs * xs : (double)NAN;
+        f->n_target = xs * xs;
         if (inv == 0) {
             f->n_low = lo > 0 ? lo * lo : 0.0;
             f->n_high = hi * hi;

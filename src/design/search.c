@@ -39,7 +39,6 @@ static itp_status evaluate(const itp_scenario *scn, const itp_run_opts *o, int h
     if (!known) {
         itp_run_opts ro = *o;
         ro.patients = n;
-        ro.null = o->null;
         ro.replicates = NULL;
         itp_run_result rr;
         itp_status st = itp_run(scn, &ro, &rr);

@@ -162,6 +162,10 @@ static void test_pairs(void **state)
     assert_true(isnan(itp_compare_value(&c, 0, ITP_CMP_POWER, "x", &sea)));
     assert_true(itp_compare_value(&c, 1, ITP_CMP_POWER, "x", &seb) == 1.0);
     /* patients: d = (0 1 -1 0 2 0 0 -2): mean 0, sd sqrt(10/7) */
+    /* no hypothesis named (the row of designs that share none): a
+     * per-hypothesis figure is NA, read from no hypothesis's counts */
+    assert_true(isnan(itp_compare_value(&c, 0, ITP_CMP_TYPE1, NULL, &sea)) && isnan(sea));
+    assert_true(isnan(itp_compare_diff(&c, 1, ITP_CMP_TYPE1, NULL, &pa_se, &un)));
     d = itp_compare_diff(&c, 1, ITP_CMP_PATIENTS, NULL, &pa_se, &un);
     assert_true(d == 0.0);
     assert_true(fabs(pa_se - sqrt(10.0 / 7 / 8)) < 1e-15);
