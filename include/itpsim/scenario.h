@@ -304,6 +304,9 @@ int itp_scenario_arm(const itp_scenario *scn, const char *name);
 /* Index of the endpoint with this name, or -1. */
 int itp_scenario_endpoint(const itp_scenario *scn, const char *name);
 
+/* Index of the hypothesis of the analysis plan with this name, or -1. */
+int itp_scenario_hypothesis(const itp_scenario *scn, const char *name);
+
 /* Index of the treatment component with this name, or -1. */
 int itp_scenario_component(const itp_scenario *scn, const char *name);
 

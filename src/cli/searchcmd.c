@@ -187,9 +187,7 @@ int cmd_samplesize(int argc, char **argv)
         return 2;
     }
     if (o.hypothesis) {
-        for (int k = 0; k < scn->plan.n_hyp; k++)
-            if (!strcmp(scn->plan.hyp[k].name, o.hypothesis))
-                hyp = k;
+        hyp = itp_scenario_hypothesis(scn, o.hypothesis);
         if (hyp < 0) {
             fprintf(stderr, "itpsim samplesize: --hypothesis: %s has no hypothesis '%s'\n",
                     o.scenario, o.hypothesis);

@@ -89,14 +89,6 @@ static int name_taken(const itp_compare *c, const char *name)
     return 0;
 }
 
-static int hyp_index(const itp_scenario *scn, const char *name)
-{
-    for (int k = 0; k < scn->plan.n_hyp; k++)
-        if (!strcmp(scn->plan.hyp[k].name, name))
-            return k;
-    return -1;
-}
-
 itp_status itp_compare_add(itp_compare *c, const char *file, const char *hash,
                            const itp_scenario *scn, char *err, size_t errlen)
 {
@@ -131,7 +123,7 @@ itp_status itp_compare_add(itp_compare *c, const char *file, const char *hash,
     d->scn = scn;
     const itp_scenario *ref = c->n ? c->d[0].scn : scn;
     for (int k = 0; k < scn->plan.n_hyp; k++)
-        d->ref_hyp[k] = hyp_index(ref, scn->plan.hyp[k].name);
+        d->ref_hyp[k] = itp_scenario_hypothesis(ref, scn->plan.hyp[k].name);
     c->n++;
     return ITP_OK;
 }
@@ -219,7 +211,7 @@ double itp_compare_value(const itp_compare *c, int i, int q, const char *h, doub
 {
     const itp_cmp_design *d = &c->d[i];
     const itp_mc_summary *s = &d->res.design, *n = &d->res.null;
-    int k = h ? hyp_index(d->scn, h) : -1;
+    int k = h ? itp_scenario_hypothesis(d->scn, h) : -1;
     int has_null = d->ran && d->res.has_null && n->reps > 0;
     double x = NA_D;
     *mcse = NA_D;
@@ -264,7 +256,7 @@ double itp_compare_diff(const itp_compare *c, int i, int q, const char *h, doubl
 {
     const itp_cmp_design *d = &c->d[i];
     int per_hyp = q == ITP_CMP_POWER || q == ITP_CMP_TYPE1;
-    int k = h ? hyp_index(d->scn, h) : 0;
+    int k = h ? itp_scenario_hypothesis(d->scn, h) : 0;
     double sa, sb;
     *paired = *unpaired = NA_D;
     if (i == 0 || k < 0 || (per_hyp && (!h || d->ref_hyp[k] < 0)))

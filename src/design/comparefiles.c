@@ -35,10 +35,7 @@ static void write_compare_csv(FILE *f, const itp_compare *c)
         const itp_mc_summary *s = &d->res.design, *n = &d->res.null;
         for (int j = 0; j < c->n_hyp; j++) {
             const char *h = c->hyp[j];
-            int k = -1;
-            for (int m = 0; m < d->scn->plan.n_hyp && k < 0; m++)
-                if (!strcmp(d->scn->plan.hyp[m].name, h))
-                    k = m;
+            int k = itp_scenario_hypothesis(d->scn, h);
             const itp_hypothesis *hy = k >= 0 ? &d->scn->plan.hyp[k] : NULL;
             fprintf(f, "%s,%s,%s,%s,%ld", d->name, h, hy ? d->scn->arms[hy->arm].name : "NA",
                     hy && hy->control >= 0 ? d->scn->arms[hy->control].name : "NA", s->reps);

@@ -40,22 +40,19 @@ static itp_status read_anchor(itp_reader *rd, const config_setting_t *g, const i
                            "\"COMPONENT.taper_start\"), got \"%s\"", a);
     if (dot)
         *dot = '\0';
-    int found = -1, n = 0;
-    for (int c = 0; c < scn->n_components; c++) {
+    /* the component named, or the scenario's one with a taper on fixed days */
+    int found = dot ? itp_scenario_component(scn, a) : -1, n = 0;
+    if (dot && found < 0)
+        return itp_rd_fail(rd, s, "no component '%s'", a);
+    for (int c = dot ? found : 0; c < (dot ? found + 1 : scn->n_components); c++) {
         const itp_component *comp = &scn->components[c];
         int start, end;
-        if (dot && strcmp(comp->name, a) != 0)
-            continue;
         if (comp->type->taper_days && comp->type->taper_days(comp->params, &start, &end)) {
             n++;
-            if (found < 0) {
-                found = c;
-                *day = at_end ? end : start;
-            }
+            found = c;
+            *day = at_end ? end : start;
         }
     }
-    if (dot && itp_scenario_component(scn, a) < 0)
-        return itp_rd_fail(rd, s, "no component '%s'", a);
     if (n == 0)
         return itp_rd_fail(rd, s, "%s%s has no taper on fixed weeks to anchor the window to "
                            "(a taper started by response has no fixed start or end)",

@@ -49,10 +49,11 @@ static void dotted_text(FILE *f, const char *s)
  * assurance +- MCSE, the 5-95% range and the parameter under it. */
 static void assurance_cell(FILE *f, char *const *a)
 {
-    if (!html_is_num(a[0]) || !strcmp(a[0], "NA") || !html_is_num(a[1])) {
-        html_cell(f, "NA");
-        return;
-    }
+    for (int i = 0; i < 5; i++)   /* html_is_num takes "NA" for a number */
+        if (i != 3 && (!html_is_num(a[i]) || !strcmp(a[i], "NA"))) {
+            html_cell(f, "NA");
+            return;
+        }
     fprintf(f, "<td class=\"num\">%.3f<br><span style=\"font-size:85%%;color:#555\">&plusmn; "
                "%.3f<br>%.2f-%.2f<br>", strtod(a[0], NULL), strtod(a[1], NULL),
             strtod(a[2], NULL), strtod(a[4], NULL));

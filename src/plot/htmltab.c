@@ -231,20 +231,18 @@ int html_csv_table(FILE *f, const char *path, const char *id)
         fputs("<tr>", f);
         for (int i = 0; i < nh; i++) {
             const char *s = i < nc[r] ? c[i] : "";
-            if (is_pair(head, nh, i) && i + 1 < nc[r] && (!strcmp(s, "NA") ||
-                                                           !strcmp(c[i + 1], "NA"))) {
-                html_cell(f, "NA");   /* no interval (not "0 to 0"): one cell, as its header */
-                i++;
+            if (!is_pair(head, nh, i)) {
+                html_cell(f, s);
                 continue;
             }
-            if (is_pair(head, nh, i) && i + 1 < nc[r] && html_is_num(s) &&
-                html_is_num(c[i + 1])) {
+            /* a low/high pair is one cell, as its header, whatever it holds */
+            const char *t = i + 1 < nc[r] ? c[i + 1] : "";
+            if (html_is_num(s) && html_is_num(t) && strcmp(s, "NA") && strcmp(t, "NA"))
                 fprintf(f, "<td class=\"num\">%.4g to %.4g</td>", strtod(s, NULL),
-                        strtod(c[i + 1], NULL));
-                i++;
-                continue;
-            }
-            html_cell(f, s);
+                        strtod(t, NULL));
+            else
+                html_cell(f, "NA");   /* no interval (not "0 to 0") */
+            i++;
         }
         fputs("</tr>\n", f);
     }

@@ -328,9 +328,16 @@ void body_fit(FILE *f, const plot_info *in)
 {
     char t[256];
     int s = in->fit_series, lt = s + 1;
-    snprintf(t, sizeof t, "Power of %s: probit fit on sqrt(patients) with 95%% band; "
-             "fitted size %.1f (95%% CI %.1f to %.1f)", in->fit_hyp, in->fit_n, in->fit_lo,
-             in->fit_hi);
+    /* an interval the band does not close (NA in power_fit.csv): the size
+     * alone, as a point */
+    int closed = isfinite(in->fit_lo) && isfinite(in->fit_hi);
+    if (closed)
+        snprintf(t, sizeof t, "Power of %s: probit fit on sqrt(patients) with 95%% band; "
+                 "fitted size %.1f (95%% CI %.1f to %.1f)", in->fit_hyp, in->fit_n,
+                 in->fit_lo, in->fit_hi);
+    else
+        snprintf(t, sizeof t, "Power of %s: probit fit on sqrt(patients) with 95%% band; "
+                 "fitted size %.1f (95%% CI unbounded)", in->fit_hyp, in->fit_n);
     fputs("set title ", f);
     plot_gp_str(f, t);
     fputs("\nset xlabel 'patients'\nset ylabel 'power'\nset yrange [0:1]\n"
@@ -345,7 +352,7 @@ void body_fit(FILE *f, const plot_info *in)
                "     'power.csv' skip 1 using 5:($2==%d?$7:1/0):($8*1.96) with yerrorbars lt %d "
                "pt 7 title 'evaluated (+-1.96 MCSE)', \\\n"
                "     'power_fit.csv' skip 1 using 3:(strcol(1) eq 'size' && strcol(2) eq fit_hyp "
-               "? $4 : 1/0):7:8 with xerrorbars pt 5 ps 1.3 lc rgb '#000000' "
-               "title 'fitted size (95%% CI)'\n",
-            lt, lt, s, lt);
+               "? $4 : 1/0)%s pt 5 ps 1.3 lc rgb '#000000' title 'fitted size%s'\n",
+            lt, lt, s, lt, closed ? ":7:8 with xerrorbars" : " with points",
+            closed ? " (95% CI)" : "");
 }

@@ -359,6 +359,14 @@ int itp_scenario_endpoint(const itp_scenario *scn, const char *name)
     return -1;
 }
 
+int itp_scenario_hypothesis(const itp_scenario *scn, const char *name)
+{
+    for (int k = 0; k < scn->plan.n_hyp; k++)
+        if (strcmp(scn->plan.hyp[k].name, name) == 0)
+            return k;
+    return -1;
+}
+
 int itp_scenario_arm_giving(const itp_scenario *scn, int c)
 {
     for (int a = 0; a < scn->n_arms; a++)

@@ -238,7 +238,7 @@ static itp_status choose_policy(itp_reader *rd, const config_setting_t *t, const
         const char *cn = config_setting_name(c);
         if (!config_setting_is_group(c))
             return itp_rd_fail(rd, c, "expected a group of taper settings");
-        if ((st = itp_rd_keys(rd, c, taper_keys + 0, d)))
+        if ((st = itp_rd_keys(rd, c, taper_keys, d)))
             return st;
         if (itp_member(c, "policy") || itp_member(c, "policies"))
             return itp_rd_fail(rd, itp_member(c, "policy") ? itp_member(c, "policy")

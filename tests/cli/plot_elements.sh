@@ -22,7 +22,8 @@
 #   futility bound of the interim, the picture in the report;
 # - the estimates' effect line: the hazard model's hazard ratio as the
 #   assumed effect, the platelet model's median design estimate labelled
-#   as simulated (equal to summary.json's median_estimate);
+#   as simulated (equal to the median estimate recomputed from
+#   replicates.csv: summary.json's comes from a histogram);
 # - assurance: assurance.json's power at the fixed parameters, marked in
 #   assurance.gp with the assurance (the mean power over the sets).
 # Skipped (77) without gnuplot.

@@ -184,10 +184,13 @@ static void test_every_type_and_short_buffer(void **state)
              HEAD);
     itp_scenario *scn = test_load(text, err, sizeof err);
     assert_non_null(scn);
+    /* a buffer of 16 given within 24: cut at 15 characters, and the 8
+     * bytes past the length given untouched */
     memset(got, 'x', sizeof got);
-    itp_endpoint_describe(scn, 0, got, sizeof got);
-    assert_int_equal(strlen(got), sizeof got - 1);
-    assert_memory_equal(got, "Time to treatment failu", sizeof got - 1);
+    itp_endpoint_describe(scn, 0, got, sizeof got - 8);
+    assert_int_equal(strlen(got), sizeof got - 9);
+    assert_memory_equal(got, "Time to treatme", sizeof got - 9);
+    assert_memory_equal(got + 16, "xxxxxxxx", 8);
     itp_scenario_free(scn);
 }
 
