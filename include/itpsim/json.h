@@ -30,5 +30,7 @@ int itp_json_get_member(const char *json, const char *obj, const char *key, char
 /* s written to f as a JSON string: quoted, '"' and '\\' escaped, control
  * characters as \u00XX. */
 void itp_json_put_str(FILE *f, const char *s);
+/* The n strings s (s may be NULL when n is 0) as a JSON array. */
+void itp_json_put_strs(FILE *f, const char *const *s, int n);
 
 #endif

@@ -322,11 +322,9 @@ int cmd_sweep(int argc, char **argv)
     for (int v = 0; v < o.n_vary && used > 0 && (size_t)used < sizeof identity; v++) {
         used += snprintf(identity + used, sizeof identity - (size_t)used, " %s=", o.vary[v].key);
         for (int k = 0; k < o.vary[v].n && (size_t)used < sizeof identity; k++)
-            used += isnan(o.vary[v].values[k])   /* a named choice */
-                        ? snprintf(identity + used, sizeof identity - (size_t)used, "%s%s",
-                                   k ? "," : "", o.vary[v].text[k])
-                        : snprintf(identity + used, sizeof identity - (size_t)used, "%s%.17g",
-                                   k ? "," : "", o.vary[v].values[k]);
+            /* each value as the point is run from it (a number or a choice) */
+            used += snprintf(identity + used, sizeof identity - (size_t)used, "%s%s",
+                             k ? "," : "", o.vary[v].text[k]);
     }
     /* each point's assurance over the parameter draws (the robustness of
      * its power to what the fit leaves open) */

@@ -148,3 +148,13 @@ void itp_json_put_str(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+void itp_json_put_strs(FILE *f, const char *const *s, int n)
+{
+    fputc('[', f);
+    for (int i = 0; s && i < n; i++) {
+        fputs(i ? ", " : "", f);
+        itp_json_put_str(f, s[i]);
+    }
+    fputc(']', f);
+}

@@ -140,13 +140,10 @@ static void write_json(FILE *f, const itp_compare *c, const itp_compare_info *in
         fprintf(f, "%s%d", i ? ", " : "", c->d[i].scn->n_patients);
     fputs("],\n  \"reference\": ", f);
     itp_json_put_str(f, c->n ? c->d[0].name : "");
-    fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null\": %s,\n  \"sets\": [",
+    fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null\": %s,\n  \"sets\": ",
             (unsigned long long)info->seed, c->reps, c->null ? "true" : "false");
-    for (int i = 0; info->sets && i < info->n_sets; i++) {
-        fputs(i ? ", " : "", f);
-        itp_json_put_str(f, info->sets[i]);
-    }
-    fputs("],\n  \"hypotheses\": [", f);
+    itp_json_put_strs(f, info->sets, info->n_sets);
+    fputs(",\n  \"hypotheses\": [", f);
     for (int j = 0; j < c->n_hyp; j++) {
         fputs(j ? ", " : "", f);
         itp_json_put_str(f, c->hyp[j]);

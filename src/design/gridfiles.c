@@ -157,13 +157,10 @@ itp_status itp_grid_write_json(const char *dir, const itp_scenario *scn, const i
     itp_json_put_str(f, g->file);
     fputs(",\n  \"scenario_hash\": ", f);
     itp_json_put_str(f, g->hash ? g->hash : "");
-    fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null\": %s,\n  \"sets\": [",
+    fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null\": %s,\n  \"sets\": ",
             (unsigned long long)g->seed, g->reps, g->null ? "true" : "false");
-    for (int i = 0; i < g->n_sets; i++) {
-        fputs(i ? ", " : "", f);
-        itp_json_put_str(f, g->sets[i]);
-    }
-    fputs("],\n", f);
+    itp_json_put_strs(f, g->sets, g->n_sets);
+    fputs(",\n", f);
     if (g->provenance)
         fprintf(f, "  \"provenance\": %s,\n", g->provenance);
     fputs("  \"alpha\": ", f);

@@ -218,12 +218,9 @@ static void write_json(FILE *f, const itp_scenario *scn, const itp_run_opts *o,
     fprintf(f, ",\n  \"seed\": %llu,\n  \"replicates\": %ld,\n  \"null_replicates\": %ld,\n",
             (unsigned long long)o->seed, d->reps, res->has_null ? n->reps : 0L);
     /* the --set overrides (itpsim plot reads them back) */
-    fputs("  \"sets\": [", f);
-    for (int i = 0; o->sets && i < o->n_sets; i++) {
-        fputs(i ? ", " : "", f);
-        itp_json_put_str(f, o->sets[i]);
-    }
-    fputs("],\n", f);
+    fputs("  \"sets\": ", f);
+    itp_json_put_strs(f, o->sets, o->n_sets);
+    fputs(",\n", f);
     /* on one line of its own: what differs between runs of the same results */
     if (o->provenance)
         fprintf(f, "  \"provenance\": %s,\n", o->provenance);

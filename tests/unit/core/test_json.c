@@ -64,6 +64,19 @@ static void test_put_str(void **state)
     assert_string_equal(buf, "{\"s\": \"a\\\"b\\\\c\\u0009d\"}");
     assert_int_equal(itp_json_get(buf, "s", -1, v, sizeof v), 1);
     assert_int_equal(strncmp(v, "a\"b\\c", 5), 0);
+    /* an array of them, read back element by element; none is [] */
+    static const char *const sets[] = {"x=1", "y=\"z\""};
+    f = fmemopen(buf, sizeof buf, "w");
+    assert_non_null(f);
+    fputs("{\"a\": ", f);
+    itp_json_put_strs(f, sets, 2);
+    fputs(", \"b\": ", f);
+    itp_json_put_strs(f, NULL, 0);
+    fputs("}", f);
+    fclose(f);
+    assert_string_equal(buf, "{\"a\": [\"x=1\", \"y=\\\"z\\\"\"], \"b\": []}");
+    assert_int_equal(itp_json_get(buf, "a", 1, v, sizeof v), 1);
+    assert_string_equal(v, "y=\"z\"");
 }
 
 int main(void)
