@@ -136,4 +136,8 @@ itp_status itp_mc_run(const itp_scenario *scn, const itp_mc_run_opts *o, itp_mc_
 double itp_mc_se(double p, long r);
 void itp_mc_wilson(long k, long r, double *lo, double *hi);
 
+/* The standard normal's 97.5% quantile: the z of every 95% interval
+ * reported (gsl_cdf_ugaussian_Pinv(0.975)). */
+#define ITP_Z975 1.959963984540054
+
 #endif

@@ -9,8 +9,6 @@
 #include "itpsim/report.h"
 
 #define NA_D ((double)NAN)
-/* the normal quantile of a two-sided 95% interval */
-#define Z95 1.959963984540054
 
 static const char *const fig_key[ITP_CMP_N] = {"power", "type1_error", "fwer",
                                                "expected_patients", "expected_duration_months",
@@ -90,8 +88,8 @@ static void write_diff_csv(FILE *f, const itp_compare *c)
                 itp_fmt_csv(f, ",", x, 8);
                 itp_fmt_csv(f, ",", pa, 8);
                 itp_fmt_csv(f, ",", un, 8);
-                itp_fmt_csv(f, ",", x - Z95 * pa, 8);
-                itp_fmt_csv(f, ",", x + Z95 * pa, 8);
+                itp_fmt_csv(f, ",", x - ITP_Z975 * pa, 8);
+                itp_fmt_csv(f, ",", x + ITP_Z975 * pa, 8);
             }
             fputc('\n', f);
         }

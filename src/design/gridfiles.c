@@ -10,7 +10,6 @@
 #include "itpsim/json.h"
 #include "itpsim/report.h"
 
-#define Z975 1.959963984540054
 #define CURVE_POINTS 101
 
 void itp_ss_fit_curves(const itp_scenario *scn, const itp_ss_result *res, int hyp, double power,
@@ -42,7 +41,7 @@ void itp_ss_fit_curves(const itp_scenario *scn, const itp_ss_result *res, int hy
             continue;
         }
         double xs, lo, hi;
-        int inv = itp_probit_inverse(&f->probit, power, Z975, &xs, &lo, &hi);
+        int inv = itp_probit_inverse(&f->probit, power, ITP_Z975, &xs, &lo, &hi);
         if (inv < 0) {
             snprintf(f->why, sizeof f->why, "the fitted power does not rise with the size");
             continue;
@@ -82,7 +81,7 @@ itp_status itp_ss_write_fit(const char *dir, const itp_scenario *scn, const itp_
             continue;
         for (int i = 0; i < CURVE_POINTS; i++) {
             double n = n0 + (n1 - n0) * i / (CURVE_POINTS - 1), lo, hi;
-            double p = itp_probit_at(&q->probit, sqrt(n), Z975, &lo, &hi);
+            double p = itp_probit_at(&q->probit, sqrt(n), ITP_Z975, &lo, &hi);
             fprintf(f, "curve,%s,%.6g", scn->plan.hyp[k].name, n);
             itp_fmt_csv(f, ",", p, 6);
             itp_fmt_csv(f, ",", lo, 6);
